@@ -1,0 +1,141 @@
+#pragma once
+
+// Consume -> transform -> produce with exactly-once semantics: a transactional producer writes
+// a stage's outputs, dead letters and the input offsets in one Kafka transaction; consumers read
+// with isolation.level=read_committed.
+//
+// Transaction errors are handled as librdkafka documents them: an abortable error aborts the
+// transaction and rewinds the consumer to the group's committed offsets; a retriable error is
+// retried, and if the outcome stays unknown the producer is re-created (init_transactions
+// settles the old transaction) and the consumer rewound; a fatal error (e.g. fenced by a newer
+// instance with the same transactional.id) ends Run() with a non-zero status so the supervisor
+// restarts the daemon cleanly.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "services/core/runtime/kafka.h"
+#include "services/core/runtime/probe.h"
+#include "services/core/runtime/stage.h"
+
+namespace newsflow {
+
+struct LoopOptions {
+  // Stage name stamped on dead letters and record headers. Required.
+  std::string stage;
+  // Identifies this instance; with group_id it forms the transactional.id, so a restarted
+  // instance fences its predecessor's open transaction at once. Required, unique per instance.
+  std::string instance_id;
+  // librdkafka properties shared by consumer and producer (bootstrap.servers, security...).
+  std::map<std::string, std::string> kafka_properties;
+  // Consumer group. Required.
+  std::string group_id;
+  std::vector<std::string> input_topics;
+  std::string dlq_topic = "news.dlq";
+  // A transaction commits after this many input records...
+  int64_t transaction_max_messages = 500;
+  // ...or this long after it began, whichever comes first.
+  int64_t transaction_max_ms = 100;
+  // Producer messages not yet delivered above which consumption pauses until half drained.
+  int64_t max_in_flight_messages = 10000;
+  // Broker-side transaction timeout; an instance killed mid-transaction blocks read_committed
+  // readers of its output at most this long unless it is restarted sooner.
+  int64_t transaction_timeout_ms = 60000;
+  // Timeout for one transactional API call (commit, abort, send offsets).
+  int64_t api_timeout_ms = 30000;
+  // librdkafka statistics interval (producer queue depth, broker state).
+  int64_t statistics_interval_ms = 5000;
+  // How often consumer lag gauges are refreshed.
+  int64_t lag_refresh_ms = 1000;
+  // Stamped into the newsflow-version header of every output record.
+  std::string newsflow_version = "dev";
+};
+
+class StageLoop {
+ public:
+  // `stage` and `probe` must outlive the loop.
+  StageLoop(LoopOptions options, Stage* stage, LoopProbe* probe);
+  ~StageLoop();
+  StageLoop(const StageLoop&) = delete;
+  StageLoop& operator=(const StageLoop&) = delete;
+
+  // Creates the clients, initializes transactions and subscribes. Returns an error message on
+  // failure (the daemon should exit non-zero).
+  std::optional<std::string> Start();
+
+  // Runs until `stop` becomes true (then finishes in-flight work, commits and returns 0) or a
+  // fatal error (returns 1). When `reload` is set, calls Stage::Reload() between transactions
+  // and clears it. Call from one thread only.
+  int Run(const std::atomic<bool>& stop, std::atomic<bool>& reload);
+
+  // Thread-safe. nullopt when ready (broker reachable and group assignment received).
+  std::optional<std::string> NotReadyReason() const;
+
+ private:
+  struct PartitionKey {
+    std::string topic;
+    int32_t partition;
+    bool operator<(const PartitionKey& o) const {
+      return topic != o.topic ? topic < o.topic : partition < o.partition;
+    }
+  };
+
+  static void RebalanceCallback(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                                rd_kafka_topic_partition_list_t* partitions, void* opaque);
+  static int ConsumerStatsCallback(rd_kafka_t* rk, char* json, size_t len, void* opaque);
+  static int ProducerStatsCallback(rd_kafka_t* rk, char* json, size_t len, void* opaque);
+  static void DeliveryCallback(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
+  static void ErrorCallback(rd_kafka_t* rk, int err, const char* reason, void* opaque);
+
+  std::optional<std::string> CreateProducer();
+  void OnAssign(rd_kafka_topic_partition_list_t* partitions);
+  void OnRevoke();
+
+  // Processes one consumed record inside the open transaction.
+  void HandleRecord(const rd_kafka_message_t* msg);
+  // Produces with retry on a full queue; false when the transaction must be abandoned.
+  bool Produce(const std::string& topic, const std::string& key, const std::string& value,
+               const Headers& headers);
+  bool BeginTransactionIfNeeded();
+  // Commits the open transaction (offsets included). Returns false if it did not commit.
+  bool CommitTransaction();
+  void AbortTransaction();
+  // Handles a failed transactional call. Returns true if `retry` should be attempted again.
+  bool HandleTransactionError(rd_kafka_error_t* error, const char* what, int attempt);
+  void ReinitializeProducer();
+  void RewindToCommitted();
+  void ApplyBackpressure(const std::atomic<bool>& stop);
+  void RefreshLag();
+  void MaybeReload(std::atomic<bool>& reload);
+
+  LoopOptions options_;
+  Stage* stage_;
+  LoopProbe* probe_;
+  std::string transactional_id_;
+  std::string components_header_;
+
+  kafka::Handle consumer_;
+  kafka::Handle producer_;
+
+  bool transaction_open_ = false;
+  std::atomic<bool> fatal_{false};
+  std::chrono::steady_clock::time_point transaction_started_;
+  int64_t transaction_records_ = 0;
+  // Next offset to commit per input partition, for the open transaction.
+  std::map<PartitionKey, int64_t> pending_offsets_;
+  // Last offsets known committed by this group (for lag), per assigned partition.
+  std::map<PartitionKey, int64_t> committed_offsets_;
+  std::chrono::steady_clock::time_point last_lag_refresh_;
+
+  mutable std::mutex state_mu_;
+  bool assignment_received_ = false;
+  bool broker_up_ = false;
+};
+
+}  // namespace newsflow
