@@ -58,7 +58,8 @@ fetch() {
       { rm -rf "$tmp"; die "mvn could not fetch kafka_2.13:$VERSION (network? version?)"; }
     ls "$tmp"/kafka_2.13-"$VERSION".jar >/dev/null 2>&1 || die "kafka_2.13-$VERSION.jar missing after mvn"
     rm -rf "$home/libs" && mv "$tmp" "$home/libs" && touch "$home/libs/.complete"
-    log "fetched $(ls "$home/libs" | wc -l) jars in $((SECONDS - t0)) s"
+    local jars=("$home"/libs/*.jar)
+    log "fetched ${#jars[@]} jars in $((SECONDS - t0)) s"
   fi
   exec 9>&-
 }
@@ -94,9 +95,9 @@ node_pid() {
     echo "$pid"
 }
 
-write_config() { # node total rf isr bport cport voters extra...
-  local n=$1 total=$2 rf=$3 isr=$4 bport=$5 cport=$6 voters=$7
-  shift 7
+write_config() { # node rf isr bport cport voters extra...
+  local n=$1 rf=$2 isr=$3 bport=$4 cport=$5 voters=$6
+  shift 6
   mkdir -p "$DIR/node$n/data"
   {
     cat <<EOF
@@ -216,7 +217,7 @@ start() {
     cid=$(cluster_id)
     echo "$nodes" >"$DIR/nodes" && echo "$VERSION" >"$DIR/version" && echo "$cid" >"$DIR/cluster.id"
     for ((i = 1; i <= nodes; i++)); do
-      write_config "$i" "$nodes" "$rf" "$isr" "${bports[i]}" "${cports[i]}" "$voters" "$@"
+      write_config "$i" "$rf" "$isr" "${bports[i]}" "${cports[i]}" "$voters" "$@"
     done
     log "formatting $nodes node(s) in $DIR (cluster id $cid, Kafka $VERSION)"
     local pids=()
@@ -306,7 +307,7 @@ case $cmd in
   status)
     [[ -n $DIR ]] || die "status needs --dir DIR"; DIR=$(cd "$DIR" && pwd)
     for n in $(nodes_of); do echo "node$n $(node_pid "$n" || echo down)"; done
-    [[ -f $DIR/bootstrap ]] && echo "BOOTSTRAP=$(<"$DIR/bootstrap")" ;;
+    if [[ -f $DIR/bootstrap ]]; then echo "BOOTSTRAP=$(<"$DIR/bootstrap")"; fi ;;
   run-class)
     (($#)) || die "run-class needs a CLASS"
     fetch

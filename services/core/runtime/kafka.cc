@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
-#include <sstream>
+#include <set>
+#include <string_view>
 #include <thread>
 
 namespace newsflow::kafka {
@@ -23,33 +24,28 @@ Conf MakeConf(const std::map<std::string, std::string>& properties, std::string*
 
 namespace {
 
-// Collects librdkafka's "Updated enabled protocol features +X to A,B,C" debug lines.
+// Collects the protocol features librdkafka enables per broker after the ApiVersion exchange,
+// from its "feature" debug lines ("<broker>: Enabling feature MsgVer2").
 struct FeatureLog {
   std::mutex mu;
-  std::map<std::string, std::string> features_by_broker;  // broker name -> feature list
+  std::map<std::string, std::set<std::string>> enabled_by_broker;
 };
 
 void FeatureLogCallback(const rd_kafka_t* rk, int /*level*/, const char* /*fac*/,
                         const char* buf) {
   auto* log = static_cast<FeatureLog*>(rd_kafka_opaque(rk));
-  std::string line(buf);
-  static const std::string kMarker = ": Updated enabled protocol features +";
+  std::string_view line(buf);
+  static constexpr std::string_view kMarker = ": Enabling feature ";
   size_t marker = line.find(kMarker);
-  if (marker == std::string::npos) return;
-  size_t to = line.find(" to ", marker + kMarker.size());
-  if (to == std::string::npos) return;
-  std::string broker = line.substr(0, marker);
-  std::lock_guard lock(log->mu);
-  log->features_by_broker[broker] = line.substr(to + 4);
-}
-
-bool HasFeature(const std::string& list, const std::string& feature) {
-  std::stringstream in(list);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    if (item == feature) return true;
+  if (marker == std::string_view::npos) return;
+  std::string broker(line.substr(0, marker));
+  // "[thrd:127.0.0.1:9092/bootstrap]: 127.0.0.1:9092/bootstrap" -> last part names the broker.
+  if (size_t colon = broker.rfind("]: "); colon != std::string::npos) {
+    broker = broker.substr(colon + 3);
   }
-  return false;
+  std::string feature(line.substr(marker + kMarker.size()));
+  std::lock_guard lock(log->mu);
+  log->enabled_by_broker[broker].insert(feature);
 }
 
 }  // namespace
@@ -77,18 +73,20 @@ std::optional<std::string> CheckBrokerFeatures(
   int broker_count = metadata->broker_cnt;
   rd_kafka_metadata_destroy(metadata);
 
-  // Features are logged from broker threads once ApiVersion replies arrive; metadata has already
-  // been answered by then for at least one broker, so a short grace period is enough.
+  // Features are logged by the broker thread right after the ApiVersion reply, before it sends
+  // the metadata request we just got answered, so a short grace period is enough.
   std::string missing_report;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(2000);
   while (true) {
     missing_report.clear();
     {
       std::lock_guard lock(log.mu);
-      if (log.features_by_broker.empty()) missing_report = "no broker reported its features";
-      for (const auto& [broker, list] : log.features_by_broker) {
+      if (log.enabled_by_broker.empty()) missing_report = "no broker reported its features; ";
+      for (const auto& [broker, enabled] : log.enabled_by_broker) {
         for (const auto& feature : required) {
-          if (!HasFeature(list, feature)) {
+          if (!enabled.count(feature)) {
+            std::string list;
+            for (const auto& f : enabled) list += (list.empty() ? "" : ",") + f;
             missing_report += "broker " + broker + " lacks " + feature + " (enabled: " + list +
                               "); ";
           }
