@@ -130,8 +130,21 @@ std::vector<ConsumedRecord> KafkaTestClient::ReadAll(const std::string& topic, s
   const rd_kafka_metadata_t* metadata = nullptr;
   kafka::Handle& c = consumer;
   rd_kafka_topic_t* rkt = rd_kafka_topic_new(c.get(), topic.c_str(), nullptr);
-  if (rd_kafka_metadata(c.get(), 0, rkt, &metadata, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-      metadata->topic_cnt != 1) {
+  // The topic may not exist yet (a daemon creates it at start): wait for it.
+  auto metadata_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (true) {
+    if (rd_kafka_metadata(c.get(), 0, rkt, &metadata, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (metadata->topic_cnt == 1 && metadata->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+          metadata->topics[0].partition_cnt > 0) {
+        break;
+      }
+      rd_kafka_metadata_destroy(metadata);
+    }
+    metadata = nullptr;
+    if (std::chrono::steady_clock::now() > metadata_deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  if (metadata == nullptr) {
     ADD_FAILURE() << "no metadata for " << topic;
     rd_kafka_topic_destroy(rkt);
     return out;

@@ -150,6 +150,9 @@ void StageLoop::OnAssign(rd_kafka_topic_partition_list_t* partitions) {
   probe_->assigned_partitions.store(partitions->cnt);
   std::lock_guard lock(state_mu_);
   assignment_received_ = true;
+  // An assignment came from the group coordinator, so a broker answered just now; statistics
+  // (every statistics_interval_ms) keep this current from here on.
+  broker_up_ = true;
 }
 
 void StageLoop::OnRevoke() {

@@ -90,8 +90,15 @@ class StageLoopIntegrationTest : public ::testing::Test {
         "--passthrough.output_topic=" + t.out,
         "--log.level=info",
     };
+    if (const char* debug = std::getenv("NEWSFLOW_TEST_KAFKA_DEBUG")) {
+      args.push_back("--set");
+      args.push_back(std::string("kafka.properties.debug=") + debug);
+    }
     args.insert(args.end(), extra.begin(), extra.end());
-    return std::make_unique<DaemonProcess>(BinaryDir() + "/newsflow-passthrough", args);
+    auto daemon = std::make_unique<DaemonProcess>(BinaryDir() + "/newsflow-passthrough", args);
+    // The HTTP port appears after the topics exist, so readers can rely on them.
+    EXPECT_GT(daemon->WaitForHttpPort(60000), 0) << daemon->Log();
+    return daemon;
   }
 
   // Article ids of the records on `topic`, asserting the value is intact.
@@ -161,7 +168,6 @@ TEST_F(StageLoopIntegrationTest, TenThousandExactlyOnceWithPoisonToDeadLetters) 
   client_->Produce(t.in, input);
 
   auto daemon = StartPassthrough(t);
-  ASSERT_GT(daemon->WaitForHttpPort(60000), 0) << daemon->Log();
   ExpectExactlyOnce(OutputIds(t.out, 10000), 10000);
 
   auto dead = client_->ReadAll(t.dlq, 1, 2000);
@@ -242,12 +248,16 @@ TEST_F(StageLoopIntegrationTest, KillNineMidStreamThenRestartLosesAndDuplicatesN
   TestTopics t("kill9");
   client_->CreateTopic(t.in, kPartitions);
   client_->Produce(t.in, Articles(0, 10000));
-  auto daemon = StartPassthrough(t, {"--kafka.transaction_max_messages=50"});
+  auto daemon = StartPassthrough(t, {"--kafka.transaction_max_messages=50", "--set",
+                                     "kafka.properties.session.timeout.ms=6000"});
   WaitForAtLeast(t.out, 1500, 60000);
   daemon->Signal(SIGKILL);
   EXPECT_EQ(daemon->Wait(10000), -SIGKILL);
   // Same instance id: the new producer fences the dead one and aborts its open transaction.
-  auto restarted = StartPassthrough(t, {"--kafka.transaction_max_messages=50"});
+  // The dead member still holds its partitions until its session times out; a short session
+  // keeps the test quick (production keeps librdkafka's 45 s default).
+  auto restarted = StartPassthrough(t, {"--kafka.transaction_max_messages=50", "--set",
+                                        "kafka.properties.session.timeout.ms=6000"});
   ExpectExactlyOnce(OutputIds(t.out, 10000), 10000);
   restarted->Signal(SIGTERM);
   EXPECT_EQ(restarted->Wait(30000), 0) << restarted->Log();

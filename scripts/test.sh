@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds, and runs every test: unit tests and integration tests against
+# a real Apache Kafka broker that the tests start themselves (scripts/local-kafka.sh).
+# Ends with ctest's summary line.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${NEWSFLOW_BUILD_DIR:-$ROOT/build}
+
+bash "$ROOT/scripts/install-deps.sh"
+bash "$ROOT/scripts/local-kafka.sh" fetch
+bash "$ROOT/scripts/build.sh"
+cd "$BUILD"
+ctest --output-on-failure -j 2 --timeout 900 "$@"
