@@ -219,9 +219,31 @@ TEST_F(StageLoopIntegrationTest, TenThousandExactlyOnceWithPoisonToDeadLetters) 
   EXPECT_THAT(body, HasSubstr("newsflow_build_info{"));
   EXPECT_THAT(body, HasSubstr("newsflow_producer_queue_messages{stage=\"passthrough\"}"));
 
+  // SIGHUP reloads between transactions without a restart.
+  daemon->Signal(SIGHUP);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_EQ(daemon->HttpGet("/metrics", &body), 200);
+  EXPECT_EQ(MetricValue(body, "newsflow_config_reloads_total{stage=\"passthrough\"}"), 1);
+  EXPECT_TRUE(daemon->Running());
+
   daemon->Signal(SIGTERM);
   EXPECT_EQ(daemon->Wait(30000), 0) << daemon->Log();
   EXPECT_THAT(daemon->Log(), HasSubstr("stopped cleanly"));
+}
+
+TEST_F(StageLoopIntegrationTest, InFlightCapPausesConsumptionAndLosesNothing) {
+  TestTopics t("backpressure");
+  client_->CreateTopic(t.in, kPartitions);
+  client_->Produce(t.in, Articles(0, 3000));
+  auto daemon = StartPassthrough(
+      t, {"--kafka.max_in_flight_messages=100", "--kafka.transaction_max_messages=1000",
+          "--kafka.transaction_max_ms=5000"});
+  ExpectExactlyOnce(OutputIds(t.out, 3000), 3000);
+  std::string body;
+  ASSERT_EQ(daemon->HttpGet("/metrics", &body), 200);
+  EXPECT_GT(MetricValue(body, "newsflow_backpressure_pauses_total{stage=\"passthrough\"}"), 0);
+  daemon->Signal(SIGTERM);
+  EXPECT_EQ(daemon->Wait(30000), 0) << daemon->Log();
 }
 
 TEST_F(StageLoopIntegrationTest, SigtermMidStreamThenRestartLosesAndDuplicatesNothing) {
