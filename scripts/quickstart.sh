@@ -30,22 +30,23 @@ echo "== Kafka at $BOOTSTRAP"
 
 RUN=$(date +%s)
 export NEWSFLOW_KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP
-"$BIN/newsflow-passthrough" --config "$ROOT/config/passthrough.yaml" \
-  --kafka.group_id="quickstart-$RUN" --http.port=0 --http.port_file="$WORK/passthrough.port" \
-  >"$WORK/passthrough.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 300); do [[ -s $WORK/passthrough.port ]] && break; sleep 0.1; done
-[[ -s $WORK/passthrough.port ]] || { cat "$WORK/passthrough.log"; echo "passthrough did not start"; exit 1; }
-PORT=$(<"$WORK/passthrough.port")
+# Stages that exist today, each as its own daemon on a free port.
+for stage in normalize; do
+  "$BIN/newsflow-$stage" --config "$ROOT/config/$stage.yaml" --kafka.group_id="quickstart-$stage-$RUN" \
+    --http.port=0 --http.port_file="$WORK/$stage.port" >"$WORK/$stage.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 300); do [[ -s $WORK/$stage.port ]] && break; sleep 0.1; done
+  [[ -s $WORK/$stage.port ]] || { cat "$WORK/$stage.log"; echo "$stage did not start"; exit 1; }
+done
+PORT=$(<"$WORK/normalize.port")
 
-echo "== producing ${#ARTICLES[@]} article(s) to news.raw"
+echo "== producing ${#ARTICLES[@]} article(s) to news.raw (stand-in for the ingest daemon)"
 "$BIN/newsflow-produce-files" --bootstrap "$BOOTSTRAP" --topic news.raw "${ARTICLES[@]}"
 
-echo "== news.passthrough (read_committed): key, producer headers, bytes"
-timeout 60 kcat -C -q -b "$BOOTSTRAP" -t news.passthrough -o beginning -X isolation.level=read_committed \
-  -c "${#ARTICLES[@]}" -f 'key=%k  headers=%h  bytes=%S\n'
+echo "== news.normalized (read_committed), one Article per line:"
+"$BIN/newsflow-tail" --bootstrap "$BOOTSTRAP" --topic news.normalized --type article --count "${#ARTICLES[@]}"
 
 echo "== metrics: http://127.0.0.1:$PORT/metrics (health: /healthz, readiness: /readyz)"
-curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^newsflow_(messages_consumed|messages_produced|transactions)_total'
+curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^newsflow_(messages_consumed|messages_produced|transactions|boilerplate_removed)_total'
 echo "== readyz: $(curl -s "http://127.0.0.1:$PORT/readyz")"
-echo "Only the pass-through stage exists so far; ingest, normalize, entity-tag and sink join this script as they land."
+echo "Stages so far: normalize (plain text). ingest, entity-tag and sink join this script as they land."

@@ -50,6 +50,25 @@ int RunCommand(const std::string& command, std::string* output) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+namespace {
+LocalKafka* g_shared_kafka = nullptr;
+
+class SharedKafkaEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override { g_shared_kafka = new LocalKafka(1); }
+  void TearDown() override {
+    delete g_shared_kafka;
+    g_shared_kafka = nullptr;
+  }
+};
+}  // namespace
+
+LocalKafka* SharedKafka() { return g_shared_kafka; }
+
+void InstallSharedKafkaEnvironment() {
+  ::testing::AddGlobalTestEnvironment(new SharedKafkaEnvironment);
+}
+
 LocalKafka::LocalKafka(int nodes) {
   if (const char* external = std::getenv("NEWSFLOW_TEST_BOOTSTRAP"); external && nodes == 1) {
     bootstrap_ = external;

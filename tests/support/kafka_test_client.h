@@ -31,6 +31,11 @@ class LocalKafka {
   bool owned_ = false;
 };
 
+// The broker shared by all tests of one integration binary (started by the gtest environment
+// that tests/integration/main.cc installs). Null before the environment's SetUp.
+LocalKafka* SharedKafka();
+void InstallSharedKafkaEnvironment();
+
 // The directory holding the repository (for scripts and binaries).
 std::string SourceDir();
 std::string BinaryDir();

@@ -184,6 +184,7 @@ int RunStageDaemon(const StageDefinition& def, int argc, const char* const* argv
   metrics::DaemonMetrics daemon_metrics(def.name);
   metrics::BindLoopProbe(&daemon_metrics, &probe);
   metrics::BindBuildInfo(&daemon_metrics, kNewsflowVersion, kNewsflowGitCommit);
+  if (def.bind_metrics) def.bind_metrics(daemon_metrics);
 
   LoopOptions loop_options;
   loop_options.stage = def.name;

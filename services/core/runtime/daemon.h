@@ -13,6 +13,7 @@
 
 #include "services/core/runtime/config.h"
 #include "services/core/runtime/kafka.h"
+#include "services/core/runtime/metrics.h"
 #include "services/core/runtime/stage.h"
 
 namespace newsflow {
@@ -64,6 +65,8 @@ struct StageDefinition {
   // Builds the stage after config is loaded; returns nullptr and sets `*error` on failure
   // (treated as a config error: exit 2).
   std::function<std::unique_ptr<Stage>(const RuntimeOptions&, std::string* error)> create;
+  // Binds the stage's own probes (called once, after create). Optional.
+  std::function<void(metrics::DaemonMetrics&)> bind_metrics;
   // Extra topics (changelogs) the stage needs, with their settings.
   std::function<std::vector<kafka::TopicSpec>(const RuntimeOptions&)> extra_topics;
 };

@@ -20,16 +20,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-LocalKafka* g_kafka = nullptr;
-
-class KafkaEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override { g_kafka = new LocalKafka(1); }
-  void TearDown() override {
-    delete g_kafka;
-    g_kafka = nullptr;
-  }
-};
 
 constexpr int kPartitions = 3;
 
@@ -72,15 +62,15 @@ struct TestTopics {
 class StageLoopIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_NE(g_kafka, nullptr);
-    ASSERT_FALSE(g_kafka->bootstrap().empty()) << "broker did not start";
-    client_ = std::make_unique<KafkaTestClient>(g_kafka->bootstrap());
+    ASSERT_NE(SharedKafka(), nullptr);
+    ASSERT_FALSE(SharedKafka()->bootstrap().empty()) << "broker did not start";
+    client_ = std::make_unique<KafkaTestClient>(SharedKafka()->bootstrap());
   }
 
   std::unique_ptr<DaemonProcess> StartPassthrough(const TestTopics& t,
                                                   std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {
-        "--kafka.bootstrap_servers=" + g_kafka->bootstrap(),
+        "--kafka.bootstrap_servers=" + SharedKafka()->bootstrap(),
         "--kafka.group_id=" + t.group,
         "--kafka.instance_id=test-instance",
         "--kafka.input_topics=" + t.in,
@@ -152,7 +142,7 @@ class StageLoopIntegrationTest : public ::testing::Test {
 };
 
 TEST_F(StageLoopIntegrationTest, BrokerHasTheFeaturesNewsflowNeeds) {
-  auto err = kafka::CheckBrokerFeatures({{"bootstrap.servers", g_kafka->bootstrap()}},
+  auto err = kafka::CheckBrokerFeatures({{"bootstrap.servers", SharedKafka()->bootstrap()}},
                                         kafka::RequiredBrokerFeatures(), 10000);
   EXPECT_FALSE(err) << *err;
 }
@@ -297,9 +287,9 @@ TEST_F(StageLoopIntegrationTest, ReprocessFromTheBeginningByResettingTheGroup) {
   }
   // The documented procedure (docs/operations.md): stop the stage, reset its group, restart.
   std::string output;
-  int status = g_kafka->Script(
+  int status = SharedKafka()->Script(
       "run-class org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server " +
-          g_kafka->bootstrap() + " --group " + t.group +
+          SharedKafka()->bootstrap() + " --group " + t.group +
           " --topic " + t.in + " --reset-offsets --to-earliest --execute",
       &output);
   ASSERT_EQ(status, 0) << output;
@@ -317,14 +307,14 @@ TEST_F(StageLoopIntegrationTest, TwoInstancesSplitPartitionsAndStayExactlyOnce) 
   client_->Produce(t.in, Articles(0, 4000));
   auto a = std::make_unique<DaemonProcess>(
       BinaryDir() + "/newsflow-passthrough",
-      std::vector<std::string>{"--kafka.bootstrap_servers=" + g_kafka->bootstrap(),
+      std::vector<std::string>{"--kafka.bootstrap_servers=" + SharedKafka()->bootstrap(),
                                "--kafka.group_id=" + t.group, "--kafka.instance_id=a",
                                "--kafka.input_topics=" + t.in, "--kafka.dlq_topic=" + t.dlq,
                                "--passthrough.output_topic=" + t.out,
                                "--kafka.transaction_max_messages=50"});
   auto b = std::make_unique<DaemonProcess>(
       BinaryDir() + "/newsflow-passthrough",
-      std::vector<std::string>{"--kafka.bootstrap_servers=" + g_kafka->bootstrap(),
+      std::vector<std::string>{"--kafka.bootstrap_servers=" + SharedKafka()->bootstrap(),
                                "--kafka.group_id=" + t.group, "--kafka.instance_id=b",
                                "--kafka.input_topics=" + t.in, "--kafka.dlq_topic=" + t.dlq,
                                "--passthrough.output_topic=" + t.out,
@@ -339,8 +329,3 @@ TEST_F(StageLoopIntegrationTest, TwoInstancesSplitPartitionsAndStayExactlyOnce) 
 }  // namespace
 }  // namespace newsflow::testing
 
-int main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  ::testing::AddGlobalTestEnvironment(new newsflow::testing::KafkaEnvironment);
-  return RUN_ALL_TESTS();
-}

@@ -1,0 +1,287 @@
+#include "services/core/text/hygiene.h"
+
+#include <unicode/bytestream.h>
+#include <unicode/normalizer2.h>
+#include <unicode/stringpiece.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/utypes.h>
+
+#include <algorithm>
+#include <limits>
+
+namespace newsflow::text {
+namespace {
+
+// Marker for an ill-formed UTF-8 subsequence returned by DecodeUtf8.
+constexpr int32_t kInvalid = -1;
+
+// Decodes one code point at s[*i], advancing *i. For ill-formed input returns kInvalid and advances
+// past exactly one maximal subpart (the longest prefix of a well-formed sequence, or one byte), so
+// the caller emits one U+FFFD per maximal subpart, as ICU and WHATWG do. Rejects overlongs,
+// surrogates and code points above U+10FFFF by construction (the ranges of Unicode table 3-7).
+inline int32_t DecodeUtf8(const unsigned char* s, size_t n, size_t* i) {
+  const unsigned char lead = s[*i];
+  ++*i;
+  if (lead < 0x80) return lead;
+  int needed;  // continuation bytes after the lead
+  unsigned char lo = 0x80;
+  unsigned char hi = 0xBF;  // allowed range of the first continuation byte
+  int32_t cp;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    needed = 1;
+    cp = lead & 0x1F;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    needed = 2;
+    cp = lead & 0x0F;
+    if (lead == 0xE0) lo = 0xA0;  // no overlongs
+    if (lead == 0xED) hi = 0x9F;  // no surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    needed = 3;
+    cp = lead & 0x07;
+    if (lead == 0xF0) lo = 0x90;  // no overlongs
+    if (lead == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
+  } else {
+    return kInvalid;  // stray continuation byte, C0, C1, F5..FF
+  }
+  for (int k = 0; k < needed; ++k) {
+    if (*i >= n) return kInvalid;
+    const unsigned char c = s[*i];
+    if (c < lo || c > hi) return kInvalid;  // the offending byte starts the next sequence
+    cp = (cp << 6) | (c & 0x3F);
+    ++*i;
+    lo = 0x80;
+    hi = 0xBF;
+  }
+  return cp;
+}
+
+// Space separators (general category Zs) other than U+0020, which the ASCII path handles.
+inline bool IsNonAsciiSpace(int32_t cp) {
+  return cp == 0x00A0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F ||
+         cp == 0x205F || cp == 0x3000;
+}
+
+// Characters dropped (and counted) besides the C0/C1 controls.
+inline bool IsDroppedFormatChar(int32_t cp) {
+  return cp == 0x00AD || cp == 0x200B || cp == 0x2060 || cp == 0xFEFF;
+}
+
+// Code points below U+0300 are NFC and never combine with what precedes them (ICU's NFC
+// "minimum no/maybe code point" is U+0300), so lines made only of them need no NFC check.
+constexpr int32_t kMinNfcCheckCodePoint = 0x0300;
+
+const icu::Normalizer2* NfcInstance() {
+  static const icu::Normalizer2* const nfc = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* instance = icu::Normalizer2::getNFCInstance(status);
+    return U_SUCCESS(status) ? instance : nullptr;
+  }();
+  return nfc;
+}
+
+// Appends `line` (valid UTF-8, non-empty) to `out` in NFC. Already-normalized text is copied once;
+// other text is normalized by ICU directly into the new paragraph. If ICU is unavailable or fails,
+// the text is kept as is (still valid UTF-8) rather than dropped.
+void EmitParagraph(const std::string& line, bool may_need_nfc, std::vector<std::string>* out) {
+  const icu::Normalizer2* nfc = may_need_nfc ? NfcInstance() : nullptr;
+  if (nfc != nullptr && line.size() <= static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
+    const icu::StringPiece piece(line.data(), static_cast<int32_t>(line.size()));
+    UErrorCode status = U_ZERO_ERROR;
+    if (!nfc->isNormalizedUTF8(piece, status) && U_SUCCESS(status)) {
+      std::string& normalized = out->emplace_back();
+      icu::StringByteSink<std::string> sink(&normalized, static_cast<int32_t>(line.size()));
+      nfc->normalizeUTF8(0, piece, sink, nullptr, status);
+      if (U_FAILURE(status)) normalized = line;
+      return;
+    }
+  }
+  out->emplace_back(line);
+}
+
+inline bool IsAsciiAlnum(int32_t cp) {
+  return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
+}
+
+// Letters and numbers (general categories L* and N*).
+inline bool IsLetterOrNumber(int32_t cp) {
+  if (cp < 0x80) return IsAsciiAlnum(cp);
+  return (U_GET_GC_MASK(cp) & (U_GC_L_MASK | U_GC_N_MASK)) != 0;
+}
+
+// A letter/number written without spaces where each character counts as one word: Han, Hiragana,
+// Katakana, Hangul. Common/Inherited characters used by these scripts (e.g. the Katakana-Hiragana
+// prolonged sound mark U+30FC) are included through their Script_Extensions.
+bool IsCjkWordCharacter(int32_t cp) {
+  if (cp < 0x1100) return false;            // fast path: nothing below Hangul Jamo qualifies
+  if (!IsLetterOrNumber(cp)) return false;  // CJK punctuation and radicals are not words
+  UErrorCode status = U_ZERO_ERROR;
+  const UScriptCode script = uscript_getScript(cp, &status);
+  if (U_FAILURE(status)) return false;
+  switch (script) {
+    case USCRIPT_HAN:
+    case USCRIPT_HIRAGANA:
+    case USCRIPT_KATAKANA:
+    case USCRIPT_HANGUL:
+      return true;
+    case USCRIPT_COMMON:
+    case USCRIPT_INHERITED:
+      return uscript_hasScript(cp, USCRIPT_HAN) || uscript_hasScript(cp, USCRIPT_HIRAGANA) ||
+             uscript_hasScript(cp, USCRIPT_KATAKANA) || uscript_hasScript(cp, USCRIPT_HANGUL);
+    default:
+      return false;
+  }
+}
+
+// Marks and joiners continue a word but never start one.
+inline bool ContinuesWord(int32_t cp) {
+  if (cp < 0x0300) return false;
+  if (cp == 0x200C || cp == 0x200D) return true;
+  return (U_GET_GC_MASK(cp) & U_GC_M_MASK) != 0;
+}
+
+// Punctuation that does not split a word when it sits between two letters/digits.
+inline bool IsMidWordPunctuation(int32_t cp) {
+  return cp == '\'' || cp == '.' || cp == ',' || cp == 0x2019;
+}
+
+}  // namespace
+
+std::vector<std::string> CleanParagraphs(std::string_view input, HygieneReport* report) {
+  std::vector<std::string> paragraphs;
+  std::string line;            // the current line, reused across lines (capacity is kept)
+  bool pending_space = false;  // a space run after visible text, written before the next visible
+  bool may_need_nfc = false;   // the current line holds a code point >= U+0300
+  size_t invalid_sequences = 0;
+  size_t removed = 0;
+
+  auto end_line = [&] {
+    if (!line.empty()) EmitParagraph(line, may_need_nfc, &paragraphs);
+    line.clear();
+    pending_space = false;
+    may_need_nfc = false;
+  };
+
+  const auto* s = reinterpret_cast<const unsigned char*>(input.data());
+  const size_t n = input.size();
+  size_t i = 0;
+  while (i < n) {
+    const unsigned char b = s[i];
+    // Fast path: a run of printable ASCII other than space is copied in one append.
+    if (b > 0x20 && b < 0x7F) {
+      size_t j = i + 1;
+      while (j < n && s[j] > 0x20 && s[j] < 0x7F) ++j;
+      if (pending_space) {
+        line.push_back(' ');
+        pending_space = false;
+      }
+      line.append(input.data() + i, j - i);
+      i = j;
+      continue;
+    }
+    if (b < 0x80) {
+      ++i;
+      if (b == ' ' || b == '\t') {
+        pending_space = !line.empty();
+      } else if (b == '\n') {
+        end_line();
+      } else if (b == '\r') {
+        if (i < n && s[i] == '\n') ++i;  // CRLF
+        end_line();
+      } else {
+        ++removed;  // other C0 controls and DEL
+      }
+      continue;
+    }
+
+    const size_t start = i;
+    const int32_t cp = DecodeUtf8(s, n, &i);
+    if (cp == kInvalid) {
+      ++invalid_sequences;
+      if (pending_space) {
+        line.push_back(' ');
+        pending_space = false;
+      }
+      line.append("\xEF\xBF\xBD");  // U+FFFD
+      may_need_nfc = true;
+      continue;
+    }
+    if (cp <= 0x9F || IsDroppedFormatChar(cp)) {  // C1 controls (cp >= 0x80 here)
+      ++removed;
+      continue;
+    }
+    if (IsNonAsciiSpace(cp)) {
+      pending_space = !line.empty();
+      continue;
+    }
+    if (cp == 0x2028 || cp == 0x2029) {
+      end_line();
+      continue;
+    }
+    if (pending_space) {
+      line.push_back(' ');
+      pending_space = false;
+    }
+    line.append(input.data() + start, i - start);
+    if (cp >= kMinNfcCheckCodePoint) may_need_nfc = true;
+  }
+  end_line();
+
+  if (report != nullptr) {
+    constexpr size_t kMax = std::numeric_limits<uint32_t>::max();
+    report->invalid_utf8_sequences = static_cast<uint32_t>(std::min(invalid_sequences, kMax));
+    report->control_characters_removed = static_cast<uint32_t>(std::min(removed, kMax));
+  }
+  return paragraphs;
+}
+
+std::string JoinParagraphs(const std::vector<std::string>& paragraphs) {
+  std::string joined;
+  if (paragraphs.empty()) return joined;
+  size_t size = 2 * (paragraphs.size() - 1);
+  for (const std::string& p : paragraphs) size += p.size();
+  joined.reserve(size);
+  for (size_t k = 0; k < paragraphs.size(); ++k) {
+    if (k != 0) joined.append("\n\n");
+    joined.append(paragraphs[k]);
+  }
+  return joined;
+}
+
+size_t CodePointCount(std::string_view text) {
+  size_t count = 0;
+  for (const char c : text) {
+    count += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }
+  return count;
+}
+
+size_t WordCount(std::string_view text) {
+  enum class State { kOutside, kInWord, kAfterMidPunctuation };
+  State state = State::kOutside;
+  size_t words = 0;
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  size_t i = 0;
+  while (i < n) {
+    const int32_t cp = DecodeUtf8(s, n, &i);
+    if (cp == kInvalid) {
+      state = State::kOutside;
+    } else if (IsCjkWordCharacter(cp)) {
+      ++words;
+      state = State::kOutside;
+    } else if (IsLetterOrNumber(cp)) {
+      if (state == State::kOutside) ++words;
+      state = State::kInWord;
+    } else if (ContinuesWord(cp)) {
+      if (state != State::kInWord) state = State::kOutside;
+    } else if (IsMidWordPunctuation(cp)) {
+      state = state == State::kInWord ? State::kAfterMidPunctuation : State::kOutside;
+    } else {
+      state = State::kOutside;
+    }
+  }
+  return words;
+}
+
+}  // namespace newsflow::text

@@ -1,0 +1,104 @@
+// The normalize daemon against the real broker: fixture articles in, clean Articles out exactly
+// once, HTML and garbage to the dead-letter topic.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "newsflow/v1/article.pb.h"
+#include "newsflow/v1/dead_letter.pb.h"
+#include "newsflow/v1/raw_article.pb.h"
+#include "tests/support/kafka_test_client.h"
+
+namespace newsflow::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(NormalizeIntegrationTest, FixtureArticlesComeOutCleanAndExactlyOnce) {
+  ASSERT_NE(SharedKafka(), nullptr);
+  const std::string bootstrap = SharedKafka()->bootstrap();
+  const std::string suffix = std::to_string(getpid());
+  const std::string in = "raw-" + suffix, out = "normalized-" + suffix, dlq = "dlq-n-" + suffix;
+  KafkaTestClient client(bootstrap);
+  client.CreateTopic(in, 3);
+
+  std::vector<std::pair<std::string, std::string>> records;
+  std::map<std::string, std::string> content_by_id;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(SourceDir() + "/tests/fixtures/articles")) {
+    v1::RawArticle raw;
+    raw.set_article_id(entry.path().filename().string());
+    raw.set_source_name("fixture");
+    raw.set_content(ReadFile(entry.path().string()));
+    raw.set_content_type("text/plain; charset=utf-8");
+    records.emplace_back(raw.article_id(), raw.SerializeAsString());
+  }
+  const size_t articles = records.size();
+  ASSERT_GE(articles, 3u);
+  v1::RawArticle html;
+  html.set_article_id("page");
+  html.set_content("<html><body>x</body></html>");
+  html.set_content_type("text/html");
+  records.emplace_back("page", html.SerializeAsString());
+  records.emplace_back("garbage", "\xff\xfe not a protobuf");
+  client.Produce(in, records);
+
+  DaemonProcess daemon(BinaryDir() + "/newsflow-normalize",
+                       {"--config", SourceDir() + "/config/normalize.yaml",
+                        "--kafka.bootstrap_servers=" + bootstrap, "--kafka.group_id=n-" + suffix,
+                        "--kafka.instance_id=test", "--kafka.input_topics=" + in,
+                        "--kafka.dlq_topic=" + dlq, "--normalize.output_topic=" + out});
+  ASSERT_GT(daemon.WaitForHttpPort(60000), 0) << daemon.Log();
+
+  auto output = client.ReadAll(out, articles, 3000);
+  ASSERT_EQ(output.size(), articles) << daemon.Log();
+  std::set<std::string> ids;
+  for (const auto& record : output) {
+    v1::Article article;
+    ASSERT_TRUE(article.ParseFromString(record.value));
+    ids.insert(article.article_id());
+    EXPECT_EQ(record.key, article.article_id());
+    EXPECT_FALSE(article.body().empty());
+    EXPECT_THAT(article.body(), Not(HasSubstr("appeared first on")));
+    EXPECT_THAT(article.body(), Not(HasSubstr("Featured image:")));
+    EXPECT_THAT(article.body(), Not(HasSubstr("\t")));
+    EXPECT_THAT(article.body(), HasSubstr("Harbor Robotics"));
+    EXPECT_GT(article.word_count(), 20u);
+  }
+  EXPECT_EQ(ids.size(), articles) << "duplicates";
+
+  auto dead = client.ReadAll(dlq, 2, 2000);
+  ASSERT_EQ(dead.size(), 2u);
+  std::set<std::string> reasons;
+  for (const auto& record : dead) {
+    v1::DeadLetter letter;
+    ASSERT_TRUE(letter.ParseFromString(record.value));
+    reasons.insert(letter.reason());
+    EXPECT_EQ(letter.stage(), "normalize");
+    EXPECT_FALSE(letter.original_value().empty());
+  }
+  EXPECT_THAT(reasons, ::testing::UnorderedElementsAre("html_not_supported", "invalid_protobuf"));
+
+  std::string metrics;
+  ASSERT_EQ(daemon.HttpGet("/metrics", &metrics), 200);
+  EXPECT_THAT(metrics, HasSubstr("newsflow_boilerplate_removed_total{stage=\"normalize\""));
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.Wait(30000), 0) << daemon.Log();
+}
+
+}  // namespace
+}  // namespace newsflow::testing
