@@ -68,11 +68,12 @@ class StageLoopIntegrationTest : public ::testing::Test {
   }
 
   std::unique_ptr<DaemonProcess> StartPassthrough(const TestTopics& t,
-                                                  std::vector<std::string> extra = {}) {
+                                                  std::vector<std::string> extra = {},
+                                                  const std::string& instance = "test-instance") {
     std::vector<std::string> args = {
         "--kafka.bootstrap_servers=" + SharedKafka()->bootstrap(),
         "--kafka.group_id=" + t.group,
-        "--kafka.instance_id=test-instance",
+        "--kafka.instance_id=" + instance,
         "--kafka.input_topics=" + t.in,
         "--kafka.dlq_topic=" + t.dlq,
         "--kafka.topic_partitions=" + std::to_string(kPartitions),
@@ -245,10 +246,8 @@ TEST_F(StageLoopIntegrationTest, SigtermMidStreamThenRestartLosesAndDuplicatesNo
   WaitForAtLeast(t.out, 1000, 60000);
   daemon->Signal(SIGTERM);
   EXPECT_EQ(daemon->Wait(30000), 0) << daemon->Log();
-  auto partial = client_->HighWatermarks(t.out, kPartitions);
-  int64_t before = 0;
-  for (auto [p, h] : partial) before += h;
-  EXPECT_LT(before, 10000 * 2) << "sanity";
+  size_t before = client_->ReadAll(t.out, 0, 1000).size();
+  EXPECT_LT(before, 10000u) << "the stop landed after the stream ended; nothing was proven";
 
   auto restarted = StartPassthrough(t, {"--kafka.transaction_max_messages=50"});
   ExpectExactlyOnce(OutputIds(t.out, 10000), 10000);
@@ -305,20 +304,8 @@ TEST_F(StageLoopIntegrationTest, TwoInstancesSplitPartitionsAndStayExactlyOnce) 
   TestTopics t("scale");
   client_->CreateTopic(t.in, kPartitions);
   client_->Produce(t.in, Articles(0, 4000));
-  auto a = std::make_unique<DaemonProcess>(
-      BinaryDir() + "/newsflow-passthrough",
-      std::vector<std::string>{"--kafka.bootstrap_servers=" + SharedKafka()->bootstrap(),
-                               "--kafka.group_id=" + t.group, "--kafka.instance_id=a",
-                               "--kafka.input_topics=" + t.in, "--kafka.dlq_topic=" + t.dlq,
-                               "--passthrough.output_topic=" + t.out,
-                               "--kafka.transaction_max_messages=50"});
-  auto b = std::make_unique<DaemonProcess>(
-      BinaryDir() + "/newsflow-passthrough",
-      std::vector<std::string>{"--kafka.bootstrap_servers=" + SharedKafka()->bootstrap(),
-                               "--kafka.group_id=" + t.group, "--kafka.instance_id=b",
-                               "--kafka.input_topics=" + t.in, "--kafka.dlq_topic=" + t.dlq,
-                               "--passthrough.output_topic=" + t.out,
-                               "--kafka.transaction_max_messages=50"});
+  auto a = StartPassthrough(t, {"--kafka.transaction_max_messages=50"}, "a");
+  auto b = StartPassthrough(t, {"--kafka.transaction_max_messages=50"}, "b");
   ExpectExactlyOnce(OutputIds(t.out, 4000), 4000);
   a->Signal(SIGTERM);
   b->Signal(SIGTERM);
