@@ -158,8 +158,13 @@ void StageLoop::OnAssign(rd_kafka_topic_partition_list_t* partitions) {
 void StageLoop::OnRevoke() {
   spdlog::info("partitions revoked");
   // Finish what was processed for the departing partitions while the group generation is still
-  // ours; if the commit fails the new owner reprocesses from the committed offsets.
-  if (transaction_open_ && !CommitTransaction() && transaction_open_) AbortTransaction();
+  // ours; if the commit fails the new owner reprocesses from the committed offsets. A fatal
+  // producer can do neither: its open transaction is settled by the broker or the next instance.
+  if (fatal_) {
+    transaction_open_ = false;
+  } else if (transaction_open_ && !CommitTransaction() && transaction_open_) {
+    AbortTransaction();
+  }
   committed_offsets_.clear();
   pending_offsets_.clear();
   probe_->assigned_partitions.store(0);
@@ -538,7 +543,13 @@ int StageLoop::Run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
     }
     RefreshLag();
   }
-  if (fatal_) return 1;
+  if (fatal_) {
+    // Leave the group at once so the partitions move on; commit nothing.
+    rd_kafka_consumer_close(consumer_.get());
+    consumer_.reset();
+    producer_.reset();
+    return 1;
+  }
   // Graceful stop: commit what was processed, then leave the group.
   spdlog::info("stopping: committing in-flight work");
   if (transaction_open_ && !CommitTransaction() && transaction_open_) AbortTransaction();
