@@ -3,7 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "newsflow/v1/article.pb.h"
-#include "newsflow/v1/raw_article.pb.h"
+#include "services/core/raw_article_input.h"
 #include "services/core/text/hygiene.h"
 
 namespace newsflow {
@@ -57,14 +57,7 @@ std::vector<Component> NormalizeStage::Components() const {
 
 void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
   v1::RawArticle raw;
-  if (!raw.ParseFromArray(input.value.data(), static_cast<int>(input.value.size()))) {
-    result->Reject("invalid_protobuf", "value is not a newsflow.v1.RawArticle");
-    return;
-  }
-  if (raw.article_id().empty()) {
-    result->Reject("missing_article_id", "RawArticle.article_id is empty");
-    return;
-  }
+  if (!ParseRawArticle(input, &raw, result)) return;
   if (static_cast<int64_t>(raw.content().size()) > options_.max_content_bytes) {
     result->Reject("content_too_large", "content is " + std::to_string(raw.content().size()) +
                                             " bytes; normalize.max_content_bytes is " +
