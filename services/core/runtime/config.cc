@@ -410,9 +410,8 @@ std::optional<ConfigError> Load(Schema& schema, int argc, const char* const* arg
 
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    auto next_value = [&](const std::string& flag) -> std::optional<std::string> {
+    auto next_value = [&]() -> std::optional<std::string> {
       if (i + 1 >= argc) return std::nullopt;
-      (void)flag;
       return std::string(argv[++i]);
     };
     if (arg == "-h" || arg == "--help") {
@@ -425,11 +424,11 @@ std::optional<ConfigError> Load(Schema& schema, int argc, const char* const* arg
       cl.check_config = true;
     } else if (arg == "--config" || arg.rfind("--config=", 0) == 0) {
       std::optional<std::string> value =
-          arg == "--config" ? next_value(arg) : std::optional(arg.substr(9));
+          arg == "--config" ? next_value() : std::optional(arg.substr(9));
       if (!value) return ConfigError{"--config", "flag --config expects a file path"};
       cl.config_path = *value;
     } else if (arg == "--set") {
-      auto value = next_value(arg);
+      auto value = next_value();
       size_t eq = value ? value->find('=') : std::string::npos;
       if (eq == std::string::npos) return ConfigError{"--set", "flag --set expects KEY=VALUE"};
       overrides.emplace_back(value->substr(0, eq), value->substr(eq + 1));
@@ -439,7 +438,7 @@ std::optional<ConfigError> Load(Schema& schema, int argc, const char* const* arg
       if (eq != std::string::npos) {
         overrides.emplace_back(body.substr(0, eq), body.substr(eq + 1));
       } else {
-        auto value = next_value(arg);
+        auto value = next_value();
         if (!value) return ConfigError{body, "flag --" + body + " expects a value"};
         overrides.emplace_back(body, *value);
       }

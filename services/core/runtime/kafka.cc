@@ -70,7 +70,6 @@ std::optional<std::string> CheckBrokerFeatures(
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return std::string("cannot reach Kafka at bootstrap.servers: ") + rd_kafka_err2str(err);
   }
-  int broker_count = metadata->broker_cnt;
   rd_kafka_metadata_destroy(metadata);
 
   // Features are logged by the broker thread right after the ApiVersion reply, before it sends
@@ -96,7 +95,6 @@ std::optional<std::string> CheckBrokerFeatures(
     if (missing_report.empty() || std::chrono::steady_clock::now() > deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  (void)broker_count;
   if (!missing_report.empty()) {
     return "librdkafka " + std::string(rd_kafka_version_str()) +
            " did not enable the protocol features newsflow needs: " + missing_report +

@@ -45,15 +45,22 @@ void KafkaLogCallback(const rd_kafka_t* rk, int level, const char* facility, con
   spdlog::log(spd_level, "librdkafka {} {}: {}", rd_kafka_name(rk), facility, buf);
 }
 
+// "name=version,..." of the stage's components, for the newsflow-components header.
+std::string ComponentsHeader(const Stage& stage) {
+  std::string header;
+  for (const auto& c : stage.Components()) {
+    if (!header.empty()) header += ",";
+    header += c.name + "=" + c.version;
+  }
+  return header;
+}
+
 }  // namespace
 
 StageLoop::StageLoop(LoopOptions options, Stage* stage, LoopProbe* probe)
     : options_(std::move(options)), stage_(stage), probe_(probe) {
   transactional_id_ = options_.group_id + "-" + options_.instance_id;
-  for (const auto& c : stage_->Components()) {
-    if (!components_header_.empty()) components_header_ += ",";
-    components_header_ += c.name + "=" + c.version;
-  }
+  components_header_ = ComponentsHeader(*stage_);
 }
 
 StageLoop::~StageLoop() = default;
@@ -512,11 +519,7 @@ void StageLoop::MaybeReload(std::atomic<bool>& reload) {
     return;
   }
   probe_->reloads.fetch_add(1);
-  components_header_.clear();
-  for (const auto& c : stage_->Components()) {
-    if (!components_header_.empty()) components_header_ += ",";
-    components_header_ += c.name + "=" + c.version;
-  }
+  components_header_ = ComponentsHeader(*stage_);
   spdlog::info("reloaded: components {}", components_header_);
 }
 
