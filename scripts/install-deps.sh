@@ -10,6 +10,7 @@ PACKAGES=(
   libicu-dev libxml2-dev libcld2-dev libhyperscan-dev libbenchmark-dev libgumbo-dev
   clang libclang-rt-14-dev
   maven default-jre-headless kcat python3 procps
+  prometheus gnuplot-nox postgresql libpq-dev
 )
 
 missing=()
