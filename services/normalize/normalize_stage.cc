@@ -2,9 +2,19 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <unicode/ucnv.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
 #include "newsflow/v1/article.pb.h"
+#include "newsflow/v1/dedupe_entry.pb.h"
 #include "services/core/raw_article_input.h"
 #include "services/core/text/hygiene.h"
+#include "services/core/text/language.h"
+#include "services/core/text/simhash.h"
+#include "services/core/url/canonical_url.h"
 
 namespace newsflow {
 namespace {
@@ -28,7 +38,69 @@ bool IsHtml(const v1::RawArticle& raw) {
          head.rfind("<html", 0) == 0 || head.rfind("<HTML", 0) == 0;
 }
 
+// The charset parameter of a Content-Type, lower-cased; empty when there is none.
+std::string CharsetOf(std::string_view content_type) {
+  std::string lowered;
+  for (char c : content_type) lowered.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  size_t at = lowered.find("charset=");
+  if (at == std::string::npos) return "";
+  std::string charset = lowered.substr(at + 8);
+  charset = charset.substr(0, charset.find_first_of("; \t"));
+  charset.erase(std::remove(charset.begin(), charset.end(), '"'), charset.end());
+  charset.erase(std::remove(charset.begin(), charset.end(), '\''), charset.end());
+  return charset;
+}
+
+// Converts `content` declared as `charset` to UTF-8. UTF-8 and ASCII are passed through (hygiene
+// repairs invalid sequences later). Returns false for a charset ICU does not know.
+bool DecodeToUtf8(const std::string& content, const std::string& charset, std::string* out) {
+  if (charset.empty() || charset == "utf-8" || charset == "utf8" || charset == "us-ascii" ||
+      charset == "ascii") {
+    *out = content;
+    return true;
+  }
+  UErrorCode status = U_ZERO_ERROR;
+  UConverter* probe = ucnv_open(charset.c_str(), &status);
+  if (U_FAILURE(status) || !probe) return false;
+  ucnv_close(probe);
+  status = U_ZERO_ERROR;
+  std::string converted(content.size() * 4 + 16, '\0');
+  int32_t length = ucnv_convert("UTF-8", charset.c_str(), converted.data(),
+                                static_cast<int32_t>(converted.size()), content.data(),
+                                static_cast<int32_t>(content.size()), &status);
+  if (U_FAILURE(status)) return false;
+  converted.resize(static_cast<size_t>(length));
+  *out = std::move(converted);
+  return true;
+}
+
+// Binary payloads (images, archives, protobuf sent to the wrong topic) rather than text: NUL
+// bytes, or mostly bytes that are neither valid UTF-8 nor printable.
+bool LooksBinary(std::string_view content, const text::HygieneReport& hygiene) {
+  std::string_view head = content.substr(0, 8192);
+  if (head.find('\0') != std::string_view::npos) return true;
+  uint64_t bad = uint64_t{hygiene.invalid_utf8_sequences} + hygiene.control_characters_removed;
+  return content.size() >= 32 && bad * 5 > content.size();
+}
+
+std::string Hex64(uint64_t value) {
+  char buffer[17];
+  std::snprintf(buffer, sizeof(buffer), "%016llx", static_cast<unsigned long long>(value));
+  return buffer;
+}
+
 }  // namespace
+
+bool ApplyDedupeRecord(std::string_view /*key*/, std::string_view value, DedupeIndex* index) {
+  v1::DedupeEntry record;
+  if (value.empty() || !record.ParseFromArray(value.data(), static_cast<int>(value.size())) ||
+      record.article_id().empty()) {
+    return false;
+  }
+  index->Insert({record.article_id(), record.body_hash(), record.simhash(), record.seen_at_ms(),
+                 record.near_duplicate_of()});
+  return true;
+}
 
 bool LooksLikeHeadline(std::string_view p) {
   if (p.empty() || text::CodePointCount(p) > 200) return false;
@@ -40,19 +112,24 @@ bool LooksLikeHeadline(std::string_view p) {
 }
 
 std::unique_ptr<NormalizeStage> NormalizeStage::Create(NormalizeOptions options,
-                                                      std::string* error) {
+                                                      DedupeIndex* dedupe, std::string* error) {
   std::vector<text::BoilerplateRule> rules;
   for (const auto& [name, pattern] : options.boilerplate_rules) rules.push_back({name, pattern});
   auto filter = text::BoilerplateFilter::Create(std::move(rules), error);
   if (!filter) return nullptr;
-  return std::unique_ptr<NormalizeStage>(new NormalizeStage(std::move(options), *filter));
+  return std::unique_ptr<NormalizeStage>(
+      new NormalizeStage(std::move(options), dedupe, *filter));
 }
 
-NormalizeStage::NormalizeStage(NormalizeOptions options, text::BoilerplateFilter filter)
-    : options_(std::move(options)), filter_(std::move(filter)) {}
+NormalizeStage::NormalizeStage(NormalizeOptions options, DedupeIndex* dedupe,
+                               text::BoilerplateFilter filter)
+    : options_(std::move(options)), dedupe_(dedupe), filter_(std::move(filter)) {}
 
 std::vector<Component> NormalizeStage::Components() const {
-  return {{"boilerplate_rules", filter_.version()}, {"hygiene", "1"}};
+  return {{"boilerplate_rules", filter_.version()},
+          {"hygiene", "1"},
+          {"language", "cld2-1"},
+          {"dedupe", "simhash64-3shingle-1"}};
 }
 
 void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
@@ -70,8 +147,24 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
     return;
   }
 
+  std::string charset = CharsetOf(raw.content_type());
+  std::string decoded;
+  if (!DecodeToUtf8(raw.content(), charset, &decoded)) {
+    result->Reject("unsupported_charset", "content_type declares charset '" + charset +
+                                              "', which this build cannot decode");
+    return;
+  }
   text::HygieneReport hygiene;
-  std::vector<std::string> paragraphs = text::CleanParagraphs(raw.content(), &hygiene);
+  std::vector<std::string> paragraphs = text::CleanParagraphs(decoded, &hygiene);
+  if (LooksBinary(decoded, hygiene)) {
+    result->Reject("binary_content",
+                   "content is not text (NUL bytes or " +
+                       std::to_string(hygiene.invalid_utf8_sequences) +
+                       " invalid UTF-8 sequences and " +
+                       std::to_string(hygiene.control_characters_removed) +
+                       " control characters in " + std::to_string(decoded.size()) + " bytes)");
+    return;
+  }
   probe_.invalid_utf8_sequences.fetch_add(hygiene.invalid_utf8_sequences);
   probe_.control_characters_removed.fetch_add(hygiene.control_characters_removed);
 
@@ -103,11 +196,46 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
     return;
   }
 
+  report->set_control_characters_removed(hygiene.control_characters_removed);
+
+  uint64_t body_hash = text::BodyFingerprint(body);
+  uint64_t simhash = text::SimHash(body);
+  article.set_simhash(simhash);
+  std::string near_duplicate_of;
+  if (dedupe_) {
+    DedupeMatch match = dedupe_->Find(body_hash, simhash, raw.article_id());
+    if (match.kind == DedupeMatch::Kind::kExact) {
+      // Dropped, not dead-lettered: nothing is wrong with the record, the article is already out.
+      probe_.exact_duplicates_dropped.fetch_add(1);
+      return;
+    }
+    if (match.kind == DedupeMatch::Kind::kNear) {
+      probe_.near_duplicates_flagged.fetch_add(1);
+      near_duplicate_of = match.first_article_id;
+    }
+  }
+
+  text::LanguageResult languages = text::DetectLanguages(body);
+  article.set_language(languages.language);
+  probe_.articles_by_language.Add(languages.language);
+  for (const auto& span : languages.spans) {
+    auto* segment = article.add_segments();
+    segment->set_language(span.language);
+    segment->set_start(span.start);
+    segment->set_end(span.end);
+  }
+  for (auto& per_language : text::TextPerLanguage(body, languages)) {
+    auto* t = article.add_texts();
+    t->set_language(std::move(per_language.language));
+    t->set_text(std::move(per_language.text));
+  }
+
   article.set_article_id(raw.article_id());
   article.set_source_name(raw.source_name());
   article.set_url(raw.url());
-  article.set_canonical_url(raw.url());
+  if (auto canonical = url::CanonicalizeUrl(raw.url())) article.set_canonical_url(*canonical);
   article.set_author(raw.author());
+  article.set_near_duplicate_of(near_duplicate_of);
   size_t words = text::WordCount(body);
   article.set_body(std::move(body));
   article.set_word_count(static_cast<uint32_t>(words));
@@ -126,6 +254,21 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
     component->set_version(c.version);
   }
   result->Emit(options_.output_topic, raw.article_id(), article.SerializeAsString());
+
+  if (dedupe_) {
+    DedupeEntry entry{raw.article_id(), body_hash, simhash, input.timestamp_ms, near_duplicate_of};
+    v1::DedupeEntry record;
+    record.set_article_id(entry.article_id);
+    record.set_body_hash(body_hash);
+    record.set_simhash(simhash);
+    record.set_seen_at_ms(entry.seen_at_ms);
+    record.set_near_duplicate_of(near_duplicate_of);
+    // In the index at once, so the next record of this batch sees it; on the changelog in the
+    // same transaction as the Article. Should the transaction abort, the entry names an article
+    // that the retry emits again under the same id, and never matches that article itself.
+    dedupe_->Insert(std::move(entry));
+    result->Emit(options_.dedupe_topic, Hex64(body_hash), record.SerializeAsString());
+  }
 }
 
 }  // namespace newsflow

@@ -3,10 +3,10 @@
 // normalize: RawArticle (news.raw) -> Article (news.normalized). Pure stage logic: bytes in,
 // Article or dead-letter verdict out; no Kafka or Prometheus here.
 //
-// This first slice handles plain-text articles (files, pushed text): UTF-8 repair, NFC,
-// whitespace hygiene, headline detection and syndication boilerplate removal. HTML extraction,
-// language identification, canonical URLs and duplicate detection are not built yet; HTML input
-// is dead-lettered with reason "html_not_supported" so it can be replayed once they land.
+// Plain-text articles (files, pushed text): UTF-8 repair, NFC, whitespace hygiene, headline
+// detection, syndication boilerplate removal, language per sentence run, canonical URL, exact
+// and near-duplicate detection against a shared index (see dedupe_index.h). HTML input is
+// dead-lettered with reason "html_not_supported" until HTML extraction lands.
 
 #include <atomic>
 #include <map>
@@ -17,6 +17,7 @@
 #include "services/core/runtime/probe.h"
 #include "services/core/runtime/stage.h"
 #include "services/core/text/boilerplate.h"
+#include "services/normalize/dedupe_index.h"
 
 namespace newsflow {
 
@@ -25,6 +26,8 @@ struct NormalizeOptions {
   int64_t max_content_bytes = 4 << 20;           // larger inputs are dead letters
   // User boilerplate rules, name -> regex over a whole paragraph (case-insensitive).
   std::map<std::string, std::string> boilerplate_rules;
+  // Compacted changelog of the duplicate index, written in the same transaction as the Article.
+  std::string dedupe_topic = "news.normalize.dedupe";
   std::string instance_id;        // stamped into Provenance
   std::string newsflow_version;   // stamped into Provenance
 };
@@ -35,12 +38,17 @@ struct NormalizeProbe {
   std::atomic<uint64_t> invalid_utf8_sequences{0};
   std::atomic<uint64_t> control_characters_removed{0};
   std::atomic<uint64_t> titles_detected{0};
+  std::atomic<uint64_t> exact_duplicates_dropped{0};
+  std::atomic<uint64_t> near_duplicates_flagged{0};
+  LabeledCounterProbe articles_by_language;  // documents by dominant language
 };
 
 class NormalizeStage : public Stage {
  public:
   // Returns nullptr and sets `*error` (naming the rule) when a user rule is invalid.
-  static std::unique_ptr<NormalizeStage> Create(NormalizeOptions options, std::string* error);
+  // `dedupe` (not owned, may be null: no duplicate detection) must outlive the stage.
+  static std::unique_ptr<NormalizeStage> Create(NormalizeOptions options, DedupeIndex* dedupe,
+                                                std::string* error);
 
   std::string_view Name() const override { return "normalize"; }
   void Process(const InputRecord& input, StageResult* result) override;
@@ -49,12 +57,17 @@ class NormalizeStage : public Stage {
   const NormalizeProbe& probe() const { return probe_; }
 
  private:
-  NormalizeStage(NormalizeOptions options, text::BoilerplateFilter filter);
+  NormalizeStage(NormalizeOptions options, DedupeIndex* dedupe, text::BoilerplateFilter filter);
 
   NormalizeOptions options_;
+  DedupeIndex* dedupe_;
   text::BoilerplateFilter filter_;
   NormalizeProbe probe_;
 };
+
+// Applies one record of the dedupe changelog to `index`. Returns false (and leaves the index
+// as it was) when the record is not a valid DedupeEntry.
+bool ApplyDedupeRecord(std::string_view key, std::string_view value, DedupeIndex* index);
 
 // True when `paragraph` reads as a headline rather than a lede sentence: short, several words,
 // no sentence-final punctuation.

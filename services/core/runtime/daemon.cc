@@ -180,6 +180,13 @@ int RunStageDaemon(const StageDefinition& def, int argc, const char* const* argv
     }
   }
 
+  if (def.before_loop) {
+    if (auto err = def.before_loop(options)) {
+      spdlog::critical("{}", *err);
+      return 1;
+    }
+  }
+
   LoopProbe probe;
   metrics::DaemonMetrics daemon_metrics(def.name);
   metrics::BindLoopProbe(&daemon_metrics, &probe);
@@ -221,6 +228,7 @@ int RunStageDaemon(const StageDefinition& def, int argc, const char* const* argv
   }
   int status = loop.Run(signals.stop, signals.reload);
   http.Stop();
+  if (def.after_loop) def.after_loop();
   spdlog::info("{} exiting with status {}", program, status);
   return status;
 }

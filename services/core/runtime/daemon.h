@@ -69,6 +69,11 @@ struct StageDefinition {
   std::function<void(metrics::DaemonMetrics&)> bind_metrics;
   // Extra topics (changelogs) the stage needs, with their settings.
   std::function<std::vector<kafka::TopicSpec>(const RuntimeOptions&)> extra_topics;
+  // Runs once topics exist and before the stage loop starts, e.g. to restore state from a
+  // changelog. Returns an error message to stop the daemon (exit 1). Optional.
+  std::function<std::optional<std::string>(const RuntimeOptions&)> before_loop;
+  // Runs after the stage loop returned (release what before_loop started). Optional.
+  std::function<void()> after_loop;
 };
 
 // Registers the runtime keys on `schema`, bound to `options`.

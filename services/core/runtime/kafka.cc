@@ -1,5 +1,7 @@
 #include "services/core/runtime/kafka.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 #include <mutex>
@@ -8,6 +10,17 @@
 #include <thread>
 
 namespace newsflow::kafka {
+
+// librdkafka logs from its own threads; spdlog's default logger is thread-safe, so its lines
+// share the daemon's format (text or JSON lines) instead of librdkafka's stderr format.
+void LogToSpdlog(const rd_kafka_t* rk, int level, const char* facility, const char* buf) {
+  auto spd_level = level <= 2   ? spdlog::level::critical
+                   : level == 3 ? spdlog::level::err
+                   : level == 4 ? spdlog::level::warn
+                   : level <= 6 ? spdlog::level::info
+                                : spdlog::level::debug;
+  spdlog::log(spd_level, "librdkafka {} {}: {}", rd_kafka_name(rk), facility, buf);
+}
 
 Conf MakeConf(const std::map<std::string, std::string>& properties, std::string* error) {
   Conf conf(rd_kafka_conf_new());

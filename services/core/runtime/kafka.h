@@ -49,6 +49,10 @@ using GroupMetadata =
     std::unique_ptr<rd_kafka_consumer_group_metadata_t, GroupMetadataDeleter>;
 using Queue = std::unique_ptr<rd_kafka_queue_t, QueueDeleter>;
 
+// A log_cb routing librdkafka's lines (from its own threads) through spdlog, so they share the
+// daemon's format (text or JSON lines).
+void LogToSpdlog(const rd_kafka_t* rk, int level, const char* facility, const char* buf);
+
 // Builds a configuration from key/value pairs. On an invalid property returns nullptr and sets
 // `*error` to a message naming the property (never its value: it may be a password).
 Conf MakeConf(const std::map<std::string, std::string>& properties, std::string* error);

@@ -34,17 +34,6 @@ Headers ReadHeaders(const rd_kafka_message_t* msg) {
   return out;
 }
 
-// librdkafka logs from its own threads; spdlog's default logger is thread-safe, so its lines
-// share the daemon's format (text or JSON lines) instead of librdkafka's stderr format.
-void KafkaLogCallback(const rd_kafka_t* rk, int level, const char* facility, const char* buf) {
-  auto spd_level = level <= 2   ? spdlog::level::critical
-                   : level == 3 ? spdlog::level::err
-                   : level == 4 ? spdlog::level::warn
-                   : level <= 6 ? spdlog::level::info
-                                : spdlog::level::debug;
-  spdlog::log(spd_level, "librdkafka {} {}: {}", rd_kafka_name(rk), facility, buf);
-}
-
 // "name=version,..." of the stage's components, for the newsflow-components header.
 std::string ComponentsHeader(const Stage& stage) {
   std::string header;
@@ -81,7 +70,7 @@ std::optional<std::string> StageLoop::Start() {
   if (!conf) return error;
   rd_kafka_conf_set_opaque(conf.get(), this);
   rd_kafka_conf_set_rebalance_cb(conf.get(), &StageLoop::RebalanceCallback);
-  rd_kafka_conf_set_log_cb(conf.get(), KafkaLogCallback);
+  rd_kafka_conf_set_log_cb(conf.get(), kafka::LogToSpdlog);
   rd_kafka_conf_set_stats_cb(conf.get(), &StageLoop::ConsumerStatsCallback);
   rd_kafka_conf_set_error_cb(conf.get(), &StageLoop::ErrorCallback);
   char errstr[512];
@@ -119,7 +108,7 @@ std::optional<std::string> StageLoop::CreateProducer() {
   if (!conf) return error;
   rd_kafka_conf_set_opaque(conf.get(), this);
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &StageLoop::DeliveryCallback);
-  rd_kafka_conf_set_log_cb(conf.get(), KafkaLogCallback);
+  rd_kafka_conf_set_log_cb(conf.get(), kafka::LogToSpdlog);
   rd_kafka_conf_set_stats_cb(conf.get(), &StageLoop::ProducerStatsCallback);
   rd_kafka_conf_set_error_cb(conf.get(), &StageLoop::ErrorCallback);
   char errstr[512];

@@ -100,5 +100,80 @@ TEST(NormalizeIntegrationTest, FixtureArticlesComeOutCleanAndExactlyOnce) {
   EXPECT_EQ(daemon.Wait(30000), 0) << daemon.Log();
 }
 
+std::string RawRecord(const std::string& id, const std::string& text) {
+  v1::RawArticle raw;
+  raw.set_article_id(id);
+  raw.set_source_name("fixture");
+  raw.set_content(text);
+  raw.set_content_type("text/plain");
+  return raw.SerializeAsString();
+}
+
+// The duplicate index lives in a changelog topic: a restarted daemon, and any other instance,
+// knows what was already published.
+TEST(NormalizeIntegrationTest, DuplicateIndexSurvivesRestartAndIsSharedByInstances) {
+  ASSERT_NE(SharedKafka(), nullptr);
+  const std::string bootstrap = SharedKafka()->bootstrap();
+  const std::string suffix = std::to_string(getpid());
+  const std::string in = "raw-d-" + suffix, out = "normalized-d-" + suffix,
+                    dlq = "dlq-d-" + suffix, changelog = "dedupe-" + suffix;
+  KafkaTestClient client(bootstrap);
+  client.CreateTopic(in, 3);
+  const std::string story = ReadFile(SourceDir() + "/tests/fixtures/articles/outlet-a.txt");
+  ASSERT_GT(story.size(), 500u);
+
+  auto run_daemon = [&](const std::string& instance) {
+    return std::make_unique<DaemonProcess>(
+        BinaryDir() + "/newsflow-normalize",
+        std::vector<std::string>{"--config", SourceDir() + "/config/normalize.yaml",
+                                 "--kafka.bootstrap_servers=" + bootstrap,
+                                 "--kafka.group_id=nd-" + suffix, "--kafka.instance_id=" + instance,
+                                 "--kafka.input_topics=" + in, "--kafka.dlq_topic=" + dlq,
+                                 "--normalize.output_topic=" + out,
+                                 "--normalize.dedupe.topic=" + changelog});
+  };
+
+  client.Produce(in, {{"first", RawRecord("first", story)}});
+  {
+    auto daemon = run_daemon("one");
+    ASSERT_GT(daemon->WaitForHttpPort(60000), 0) << daemon->Log();
+    ASSERT_EQ(client.ReadAll(out, 1, 2000).size(), 1u) << daemon->Log();
+    daemon->Signal(SIGTERM);
+    ASSERT_EQ(daemon->Wait(30000), 0) << daemon->Log();
+  }
+
+  // After the restart, under another instance id: an exact copy under another id (reformatted
+  // whitespace) and a lightly edited copy.
+  std::string copy = story;
+  copy.replace(copy.find(' '), 1, "   ");
+  std::string edited = story;
+  size_t word = edited.find(" the ");
+  ASSERT_NE(word, std::string::npos);
+  edited.replace(word, 5, " this ");
+  client.Produce(in, {{"copy", RawRecord("copy", copy)}, {"edited", RawRecord("edited", edited)}});
+  auto daemon = run_daemon("two");
+  ASSERT_GT(daemon->WaitForHttpPort(60000), 0) << daemon->Log();
+  auto output = client.ReadAll(out, 2, 3000);
+  ASSERT_EQ(output.size(), 2u) << daemon->Log();
+  std::map<std::string, v1::Article> by_id;
+  for (const auto& record : output) {
+    v1::Article article;
+    ASSERT_TRUE(article.ParseFromString(record.value));
+    by_id[article.article_id()] = article;
+  }
+  ASSERT_EQ(by_id.count("copy"), 0u) << "the exact copy must be dropped";
+  ASSERT_EQ(by_id.count("edited"), 1u);
+  EXPECT_EQ(by_id["edited"].near_duplicate_of(), "first");
+  EXPECT_EQ(client.ReadAll(changelog, 2, 1000).size(), 2u);  // first + edited
+
+  std::string metrics;
+  ASSERT_EQ(daemon->HttpGet("/metrics", &metrics), 200);
+  EXPECT_THAT(metrics, HasSubstr("newsflow_duplicates_dropped_total{stage=\"normalize\"} 1"));
+  EXPECT_THAT(metrics, HasSubstr("newsflow_near_duplicates_total{stage=\"normalize\"} 1"));
+  EXPECT_THAT(metrics, HasSubstr("newsflow_dedupe_index_entries{stage=\"normalize\"} 2"));
+  daemon->Signal(SIGTERM);
+  EXPECT_EQ(daemon->Wait(30000), 0) << daemon->Log();
+}
+
 }  // namespace
 }  // namespace newsflow::testing

@@ -18,7 +18,7 @@ class NormalizeStageTest : public ::testing::Test {
     std::string error;
     NormalizeOptions options;
     options.boilerplate_rules["newsletter_plug"] = "^Get our daily briefing.*$";
-    stage_ = NormalizeStage::Create(options, &error);
+    stage_ = NormalizeStage::Create(options, nullptr, &error);
     ASSERT_TRUE(stage_) << error;
   }
 
@@ -89,6 +89,20 @@ TEST_F(NormalizeStageTest, BilingualTextKeepsBothLanguages) {
                                "港湾机器人公司周二表示，已完成4000万美元融资。\n")));
   EXPECT_THAT(article.body(), HasSubstr("港湾机器人公司周二表示，已完成4000万美元融资。"));
   EXPECT_THAT(article.body(), HasSubstr("Harbor Robotics closed"));
+  ASSERT_EQ(article.segments_size(), 2);
+  EXPECT_EQ(article.segments(0).language(), "en");
+  EXPECT_EQ(article.segments(1).language(), "zh");
+  ASSERT_EQ(article.texts_size(), 2);
+  EXPECT_EQ(article.texts(0).text(), "Harbor Robotics closed a $40 million round.");
+  EXPECT_EQ(article.texts(1).text(), "港湾机器人公司周二表示，已完成4000万美元融资。");
+}
+
+TEST_F(NormalizeStageTest, CanonicalUrlDropsTrackingAndFragment) {
+  auto raw = Raw("Some article text that is long enough to keep.\nAnd a second line.\n");
+  raw.set_url("HTTPS://Example.COM:443/news/a?utm_source=x&id=7#comments");
+  auto article = Parse(Run(raw));
+  EXPECT_EQ(article.url(), "HTTPS://Example.COM:443/news/a?utm_source=x&id=7#comments");
+  EXPECT_EQ(article.canonical_url(), "https://example.com/news/a?id=7");
 }
 
 TEST_F(NormalizeStageTest, InvalidUtf8IsRepairedAndCounted) {
@@ -96,6 +110,17 @@ TEST_F(NormalizeStageTest, InvalidUtf8IsRepairedAndCounted) {
   EXPECT_EQ(article.report().invalid_utf8_sequences(), 1u);
   EXPECT_THAT(article.body(), HasSubstr("Caf\xEF\xBF\xBD owners"));
   EXPECT_EQ(stage_->probe().invalid_utf8_sequences.load(), 1u);
+}
+
+TEST_F(NormalizeStageTest, DeclaredCharsetIsDecoded) {
+  // windows-1252: curly quotes and e-acute; Shift_JIS: "東京" (Tokyo).
+  auto article = Parse(Run(Raw("\x93" "Caf\xe9 culture\x94 returns to the old town square.\n",
+                               "text/plain; charset=windows-1252")));
+  EXPECT_EQ(article.body(), "“Café culture” returns to the old town square.");
+  article = Parse(Run(Raw("\x93\x8c\x8b\x9e\x82\xcc\x8a\x94\x89\xbf\x82\xaa\x8f\xe3\x82\xaa\x82\xe8\x82\xdc\x82\xb5\x82\xbd\x81\x42\n",
+                          "text/plain; Charset=\"Shift_JIS\"")));
+  EXPECT_EQ(article.body(), "東京の株価が上がりました。");
+  EXPECT_EQ(article.language(), "ja");
 }
 
 TEST_F(NormalizeStageTest, ExplicitTitleWins) {
@@ -124,14 +149,137 @@ TEST_F(NormalizeStageTest, BadInputsAreDeadLettersWithReasons) {
             "html_not_supported");
   EXPECT_EQ(Run(Raw(std::string(5 << 20, 'a'))).dead_letter->reason, "content_too_large");
   EXPECT_EQ(Run(Raw(" \n\t\n")).dead_letter->reason, "empty_after_cleaning");
+  EXPECT_EQ(Run(Raw(std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) + std::string(100, '\x01')))
+                .dead_letter->reason,
+            "binary_content");
+  std::string noise;
+  for (int i = 0; i < 400; ++i) noise.push_back(static_cast<char>(0x80 + (i * 37) % 64));
+  EXPECT_EQ(Run(Raw(noise)).dead_letter->reason, "binary_content");
+  EXPECT_EQ(Run(Raw("Some text", "text/plain; charset=x-no-such-charset")).dead_letter->reason,
+            "unsupported_charset");
 }
 
 TEST_F(NormalizeStageTest, InvalidUserRuleIsNamed) {
   NormalizeOptions options;
   options.boilerplate_rules["broken"] = "([unclosed";
   std::string error;
-  EXPECT_FALSE(NormalizeStage::Create(options, &error));
+  EXPECT_FALSE(NormalizeStage::Create(options, nullptr, &error));
   EXPECT_THAT(error, HasSubstr("broken"));
+}
+
+class NormalizeDedupeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string error;
+    stage_ = NormalizeStage::Create(NormalizeOptions{}, &index_, &error);
+    ASSERT_TRUE(stage_) << error;
+  }
+  StageResult Run(std::string id, std::string content, int64_t timestamp_ms = 1000) {
+    v1::RawArticle raw;
+    raw.set_article_id(id);
+    raw.set_content(std::move(content));
+    raw.set_content_type("text/plain");
+    std::string bytes = raw.SerializeAsString();
+    InputRecord input;
+    input.value = bytes;
+    input.timestamp_ms = timestamp_ms;
+    StageResult result;
+    stage_->Process(input, &result);
+    return result;
+  }
+  static constexpr const char* kStory =
+      "Harbor Robotics said on Tuesday it raised $40 million to build warehouse robots.\n"
+      "The company, based in Rotterdam, plans to double its engineering staff by next year, "
+      "chief executive Mara Jensen said in an interview.\n"
+      "Investors included two pension funds and a shipping group that already uses the "
+      "machines at three of its ports, according to a statement.\n"
+      "The robots sort parcels and load trucks without human help, and the firm says they cut "
+      "handling costs by a third compared with manual work.\n"
+      "Jensen said the new money would also pay for a second factory near the port, where the "
+      "company expects to assemble about two hundred machines a year from 2026 onwards.\n"
+      "Unions at the port have asked for talks about retraining, and the company said it would "
+      "meet their representatives before the end of the month to discuss the plans.\n"
+      "Shares in listed rivals rose slightly in Amsterdam after the announcement, traders said.\n";
+
+  DedupeIndex index_{DedupeOptions{}};
+  std::unique_ptr<NormalizeStage> stage_;
+};
+
+TEST_F(NormalizeDedupeTest, ExactDuplicateIsDroppedAndCounted) {
+  StageResult first = Run("a", kStory);
+  ASSERT_EQ(first.records.size(), 2u);  // the Article and its changelog entry
+  EXPECT_EQ(first.records[1].topic, "news.normalize.dedupe");
+  EXPECT_EQ(first.records[1].key.size(), 16u);
+
+  // Same body after normalization (extra spaces, CRLF) under another id: dropped.
+  std::string reformatted = std::string(kStory);
+  reformatted.replace(reformatted.find("said on"), 7, "said   on");
+  StageResult second = Run("b", reformatted + "\r\n");
+  EXPECT_TRUE(second.records.empty());
+  EXPECT_FALSE(second.dead_letter);
+  EXPECT_EQ(stage_->probe().exact_duplicates_dropped.load(), 1u);
+}
+
+TEST_F(NormalizeDedupeTest, ReprocessedRecordIsNotADuplicateOfItself) {
+  ASSERT_EQ(Run("a", kStory).records.size(), 2u);
+  StageResult again = Run("a", kStory);  // as after an aborted transaction
+  ASSERT_EQ(again.records.size(), 2u);
+  v1::Article article;
+  ASSERT_TRUE(article.ParseFromString(again.records[0].value));
+  EXPECT_EQ(article.near_duplicate_of(), "");
+}
+
+TEST_F(NormalizeDedupeTest, NearDuplicateIsFlaggedWithTheFirstId) {
+  ASSERT_EQ(Run("first", kStory).records.size(), 2u);
+  std::string edited(kStory);
+  edited.replace(edited.find("by a third"), 10, "by about a third");
+  StageResult second = Run("second", edited);
+  ASSERT_EQ(second.records.size(), 2u);
+  v1::Article article;
+  ASSERT_TRUE(article.ParseFromString(second.records[0].value));
+  EXPECT_EQ(article.near_duplicate_of(), "first");
+  EXPECT_EQ(stage_->probe().near_duplicates_flagged.load(), 1u);
+
+  // A third copy edited from the second still points at the first.
+  edited.replace(edited.find("Tuesday"), 7, "Wednesday");
+  StageResult third = Run("third", edited);
+  ASSERT_EQ(third.records.size(), 2u);
+  ASSERT_TRUE(article.ParseFromString(third.records[0].value));
+  EXPECT_EQ(article.near_duplicate_of(), "first");
+}
+
+TEST_F(NormalizeDedupeTest, ChangelogRecordRestoresTheIndexElsewhere) {
+  StageResult first = Run("a", kStory);
+  ASSERT_EQ(first.records.size(), 2u);
+  DedupeIndex restored{DedupeOptions{}};
+  ASSERT_TRUE(ApplyDedupeRecord(first.records[1].key, first.records[1].value, &restored));
+  EXPECT_EQ(restored.size(), 1u);
+  EXPECT_FALSE(ApplyDedupeRecord("k", "not a protobuf \xff\xff", &restored));
+  EXPECT_FALSE(ApplyDedupeRecord("k", "", &restored));
+
+  std::string error;
+  auto other = NormalizeStage::Create(NormalizeOptions{}, &restored, &error);
+  v1::RawArticle raw;
+  raw.set_article_id("b");
+  raw.set_content(kStory);
+  std::string bytes = raw.SerializeAsString();
+  InputRecord input;
+  input.value = bytes;
+  StageResult result;
+  other->Process(input, &result);
+  EXPECT_TRUE(result.records.empty());  // another instance sees the first one's article
+}
+
+TEST_F(NormalizeDedupeTest, UnrelatedArticlesAreNotDuplicates) {
+  ASSERT_EQ(Run("a", kStory).records.size(), 2u);
+  StageResult other = Run("b",
+                          "The city council voted on Monday to close the old bridge for repairs.\n"
+                          "Traffic will be diverted through the harbour tunnel until spring, the "
+                          "mayor's office said, and buses will run every ten minutes.\n");
+  ASSERT_EQ(other.records.size(), 2u);
+  v1::Article article;
+  ASSERT_TRUE(article.ParseFromString(other.records[0].value));
+  EXPECT_EQ(article.near_duplicate_of(), "");
 }
 
 TEST(LooksLikeHeadlineTest, Cases) {

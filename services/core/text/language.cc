@@ -1,0 +1,270 @@
+#include "services/core/text/language.h"
+
+#include <cld2/public/compact_lang_det.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/utf8.h>
+
+#include <array>
+#include <map>
+
+namespace newsflow::text {
+namespace {
+
+// Scripts that decide a language by themselves or group sentences for CLD2.
+enum Script : int { kOther = 0, kLatin, kHan, kKana, kHangul, kCyrillic, kArabic, kGreek,
+                    kHebrew, kThai, kScriptCount };
+
+Script ClassifyScript(UChar32 c) {
+  UErrorCode status = U_ZERO_ERROR;
+  UScriptCode code = uscript_getScript(c, &status);
+  if (U_FAILURE(status)) return kOther;
+  switch (code) {
+    case USCRIPT_LATIN: return kLatin;
+    case USCRIPT_HAN: return kHan;
+    case USCRIPT_HIRAGANA:
+    case USCRIPT_KATAKANA: return kKana;
+    case USCRIPT_HANGUL: return kHangul;
+    case USCRIPT_CYRILLIC: return kCyrillic;
+    case USCRIPT_ARABIC: return kArabic;
+    case USCRIPT_GREEK: return kGreek;
+    case USCRIPT_HEBREW: return kHebrew;
+    case USCRIPT_THAI: return kThai;
+    default: return kOther;
+  }
+}
+
+const char* DefaultLanguage(Script script) {
+  switch (script) {
+    case kHan: return "zh";
+    case kKana: return "ja";
+    case kHangul: return "ko";
+    case kCyrillic: return "ru";
+    case kArabic: return "ar";
+    case kGreek: return "el";
+    case kHebrew: return "he";
+    case kThai: return "th";
+    default: return "und";
+  }
+}
+
+struct Sentence {
+  uint32_t byte_start = 0, byte_end = 0;  // trimmed of whitespace
+  uint32_t cp_start = 0, cp_end = 0;
+  std::array<uint32_t, kScriptCount> letters{};
+  Script script = kOther;  // dominant; kOther when the sentence has no letters
+  std::string language;
+};
+
+bool IsSentenceEnd(UChar32 c) { return c == '.' || c == '!' || c == '?'; }
+bool IsCjkSentenceEnd(UChar32 c) {
+  return c == 0x3002 || c == 0xFF01 || c == 0xFF1F || c == 0xFF0E;  // 。！？．
+}
+
+// Cuts `text` into sentences trimmed of surrounding whitespace, counting letters per script.
+std::vector<Sentence> SplitSentences(std::string_view text) {
+  std::vector<Sentence> sentences;
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  int32_t length = static_cast<int32_t>(text.size());
+  int32_t i = 0;
+  uint32_t cp = 0;
+  Sentence current;
+  bool open = false;
+  uint32_t last_non_space_byte_end = 0, last_non_space_cp_end = 0;
+  auto close = [&] {
+    if (!open) return;
+    current.byte_end = last_non_space_byte_end;
+    current.cp_end = last_non_space_cp_end;
+    sentences.push_back(current);
+    current = Sentence{};
+    open = false;
+  };
+  bool pending_end = false;  // saw . ! ? and wait for whitespace to confirm
+  while (i < length) {
+    int32_t start = i;
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+    if (space) {
+      if (pending_end || c == '\n') close();
+      pending_end = false;
+      ++cp;
+      continue;
+    }
+    if (pending_end && !IsSentenceEnd(c) && c != '"' && c != 0x201D && c != 0x2019 && c != ')') {
+      pending_end = false;  // "U.S." or "3.5": not an end
+    }
+    if (!open) {
+      open = true;
+      current.byte_start = static_cast<uint32_t>(start);
+      current.cp_start = cp;
+    }
+    if (c >= 0 && u_isalpha(c)) current.letters[ClassifyScript(c)]++;
+    ++cp;
+    last_non_space_byte_end = static_cast<uint32_t>(i);
+    last_non_space_cp_end = cp;
+    if (IsCjkSentenceEnd(c)) {
+      close();
+      pending_end = false;
+    } else if (IsSentenceEnd(c)) {
+      pending_end = true;
+    }
+  }
+  close();
+  for (auto& sentence : sentences) {
+    // Han, kana and Hangul carry about a word per character; weigh them against Latin letters so
+    // a Chinese sentence quoting "DeepSeek" stays Chinese.
+    uint32_t best = 0;
+    for (int script = kLatin; script < kScriptCount; ++script) {
+      uint32_t weight = (script == kHan || script == kKana || script == kHangul) ? 4 : 1;
+      uint32_t score = sentence.letters[script] * weight;
+      if (score > best) {
+        best = score;
+        sentence.script = static_cast<Script>(script);
+      }
+    }
+    if (sentence.script == kHan && sentence.letters[kKana] * 5 >= sentence.letters[kHan]) {
+      sentence.script = kKana;  // Japanese mixes kanji and kana
+    }
+    if (sentence.script == kOther && sentence.letters[kOther] > 0) sentence.script = kOther;
+  }
+  return sentences;
+}
+
+std::string PrimaryTag(CLD2::Language language) {
+  std::string code = CLD2::LanguageCode(language);
+  size_t dash = code.find('-');
+  if (dash != std::string::npos) code.resize(dash);
+  return code;
+}
+
+struct Cld2Verdict {
+  std::string language;  // empty when unknown
+  bool reliable = false;
+  int percent = 0;  // share of the text in `language`
+};
+
+Cld2Verdict DetectWithCld2(std::string_view text) {
+  CLD2::Language language3[3];
+  int percent3[3];
+  int text_bytes = 0;
+  bool reliable = false;
+  CLD2::Language top = CLD2::DetectLanguageSummary(text.data(), static_cast<int>(text.size()),
+                                                   /*is_plain_text=*/true, language3, percent3,
+                                                   &text_bytes, &reliable);
+  Cld2Verdict verdict;
+  if (top == CLD2::UNKNOWN_LANGUAGE || top == CLD2::TG_UNKNOWN_LANGUAGE) return verdict;
+  verdict.language = PrimaryTag(top);
+  if (verdict.language == "un" || verdict.language.empty()) {
+    verdict.language.clear();
+    return verdict;
+  }
+  verdict.reliable = reliable;
+  verdict.percent = percent3[0];
+  return verdict;
+}
+
+bool UsesScriptRule(Script script) {
+  return script == kHan || script == kKana || script == kHangul || script == kThai ||
+         script == kHebrew || script == kGreek;
+}
+
+}  // namespace
+
+LanguageResult DetectLanguages(std::string_view text) {
+  LanguageResult result;
+  std::vector<Sentence> sentences = SplitSentences(text);
+  if (sentences.empty()) return result;
+
+  // Per script: the language CLD2 sees over all of that script's sentences, used for sentences
+  // too short for CLD2 to be sure of.
+  std::array<Cld2Verdict, kScriptCount> script_language;
+  for (int script = kLatin; script < kScriptCount; ++script) {
+    if (UsesScriptRule(static_cast<Script>(script))) continue;
+    std::string joined;
+    for (const auto& s : sentences) {
+      if (s.script != script) continue;
+      joined.append(text.substr(s.byte_start, s.byte_end - s.byte_start));
+      joined.push_back('\n');
+    }
+    if (!joined.empty()) script_language[script] = DetectWithCld2(joined);
+  }
+
+  for (auto& s : sentences) {
+    if (s.script == kOther) continue;  // no letters: decided by neighbours below
+    if (UsesScriptRule(s.script)) {
+      s.language = DefaultLanguage(s.script);
+      continue;
+    }
+    const Cld2Verdict& overall = script_language[s.script];
+    // One language holds nearly all of this script's text: no need to look sentence by sentence.
+    if (!overall.language.empty() && overall.reliable && overall.percent >= 95) {
+      s.language = overall.language;
+      continue;
+    }
+    Cld2Verdict own = DetectWithCld2(text.substr(s.byte_start, s.byte_end - s.byte_start));
+    if (!own.language.empty() && own.reliable) {
+      s.language = own.language;
+    } else if (!overall.language.empty()) {
+      s.language = overall.language;
+    } else {
+      s.language = DefaultLanguage(s.script);
+    }
+  }
+  // Sentences without letters ("2023.", "—") take the previous sentence's language, or the next
+  // one's at the start.
+  std::string previous;
+  for (auto& s : sentences) {
+    if (s.language.empty()) s.language = previous;
+    previous = s.language;
+  }
+  std::string next;
+  for (auto it = sentences.rbegin(); it != sentences.rend(); ++it) {
+    if (it->language.empty()) it->language = next.empty() ? "und" : next;
+    next = it->language;
+  }
+
+  std::map<std::string, uint64_t> letters_per_language;
+  for (const auto& s : sentences) {
+    uint64_t letters = 0;
+    for (int script = kLatin; script < kScriptCount; ++script) {
+      bool dense = script == kHan || script == kKana || script == kHangul;
+      letters += s.letters[script] * (dense ? 4u : 1u);
+    }
+    letters_per_language[s.language] += letters;
+    if (!result.spans.empty() && result.spans.back().language == s.language) {
+      result.spans.back().end = s.cp_end;
+      result.spans.back().byte_end = s.byte_end;
+    } else {
+      result.spans.push_back({s.language, s.cp_start, s.cp_end, s.byte_start, s.byte_end});
+    }
+  }
+  uint64_t best = 0;
+  for (const auto& [language, letters] : letters_per_language) {
+    if (letters > best && language != "und") {
+      best = letters;
+      result.language = language;
+    }
+  }
+  return result;
+}
+
+std::vector<LanguageText> TextPerLanguage(std::string_view text, const LanguageResult& result) {
+  std::vector<LanguageText> texts;
+  for (const auto& span : result.spans) {
+    LanguageText* target = nullptr;
+    for (auto& t : texts) {
+      if (t.language == span.language) target = &t;
+    }
+    if (!target) {
+      texts.push_back({span.language, {}});
+      target = &texts.back();
+    } else {
+      target->text.append("\n\n");
+    }
+    target->text.append(text.substr(span.byte_start, span.byte_end - span.byte_start));
+  }
+  return texts;
+}
+
+}  // namespace newsflow::text

@@ -1,0 +1,49 @@
+#pragma once
+
+// Language identification for clean article text: per sentence-run and per document, so a
+// bilingual article (English paragraphs interleaved with Chinese ones, or both in one paragraph)
+// keeps both languages as labelled segments.
+//
+// Pure logic over CLD2 (Debian's libcld2) and ICU script properties. Thread-safe: no shared
+// mutable state.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace newsflow::text {
+
+// A run of the text in one language. Offsets are Unicode code points into the text given to
+// DetectLanguages, half-open [start, end); a segment never starts or ends with whitespace.
+struct LanguageSpan {
+  std::string language;  // BCP-47 primary tag ("en", "zh", "ja", "ru", "ar"); "und" if unknown
+  uint32_t start = 0;
+  uint32_t end = 0;
+  // Byte offsets of the same span (for slicing without re-decoding).
+  uint32_t byte_start = 0;
+  uint32_t byte_end = 0;
+};
+
+struct LanguageResult {
+  std::string language = "und";    // the language holding most of the letters
+  std::vector<LanguageSpan> spans;  // in text order, adjacent spans differ in language
+};
+
+// Detects the languages of `text` (valid UTF-8, e.g. from CleanParagraphs + JoinParagraphs).
+//
+// The text is cut into sentences (at . ! ? and their CJK forms, and at paragraph breaks); each
+// sentence is labelled by CLD2 when CLD2 is sure, else by its script (Han -> zh, kana -> ja,
+// Hangul -> ko, Arabic -> ar, Cyrillic -> ru, Greek -> el, Hebrew -> he, Thai -> th), else with the
+// document's language for that script. Sentences with no letters join their neighbour. Adjacent
+// sentences in the same language merge into one span.
+LanguageResult DetectLanguages(std::string_view text);
+
+// The text of each language: its spans joined by "\n\n", in text order.
+struct LanguageText {
+  std::string language;
+  std::string text;
+};
+std::vector<LanguageText> TextPerLanguage(std::string_view text, const LanguageResult& result);
+
+}  // namespace newsflow::text

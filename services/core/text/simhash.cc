@@ -1,0 +1,99 @@
+#include "services/core/text/simhash.h"
+
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/utf8.h>
+
+#include <array>
+
+namespace newsflow::text {
+namespace {
+
+constexpr uint64_t kFnvOffset = 14695981039346656037ull;
+constexpr uint64_t kFnvPrime = 1099511628211ull;
+
+uint64_t Mix(uint64_t x) {  // splitmix64 finalizer
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  x ^= x >> 31;
+  return x;
+}
+
+bool IsDenseScript(UChar32 c) {
+  if (c < 0x2E80) return false;  // fast path: nothing below is Han, kana or Hangul
+  UErrorCode status = U_ZERO_ERROR;
+  UScriptCode script = uscript_getScript(c, &status);
+  return script == USCRIPT_HAN || script == USCRIPT_HIRAGANA || script == USCRIPT_KATAKANA ||
+         script == USCRIPT_HANGUL;
+}
+
+}  // namespace
+
+uint64_t BodyFingerprint(std::string_view body) {
+  uint64_t h = kFnvOffset;
+  for (unsigned char c : body) {
+    h ^= c;
+    h *= kFnvPrime;
+  }
+  return Mix(h ^ body.size());
+}
+
+uint64_t SimHash(std::string_view text) {
+  std::array<int32_t, 64> weights{};
+  std::array<uint64_t, 3> window{};  // hashes of the last three tokens
+  size_t tokens = 0;
+  auto add_feature = [&](uint64_t feature) {
+    uint64_t h = Mix(feature);
+    for (int bit = 0; bit < 64; ++bit) weights[bit] += ((h >> bit) & 1) ? 1 : -1;
+  };
+  auto push_token = [&](uint64_t token) {
+    window[0] = window[1];
+    window[1] = window[2];
+    window[2] = token;
+    ++tokens;
+    // Words alone keep short articles close under small edits; shingles keep different
+    // articles on the same topic apart.
+    add_feature(token ^ 0x5bd1e995ull);
+    if (tokens >= 3) add_feature(window[0] * 31 * 31 + window[1] * 31 + window[2]);
+  };
+
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  int32_t length = static_cast<int32_t>(text.size());
+  int32_t i = 0;
+  uint64_t token = kFnvOffset;
+  bool in_token = false;
+  while (i < length) {
+    UChar32 c;
+    if (s[i] < 0x80) {
+      c = s[i++];
+    } else {
+      U8_NEXT(s, i, length, c);
+    }
+    bool alnum = c < 0x80 ? ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9')
+                          : (c > 0 && u_isalnum(c));
+    if (alnum && !IsDenseScript(c)) {
+      if (c < 0x80 && c >= 'A' && c <= 'Z') c |= 0x20;
+      token = (token ^ static_cast<uint64_t>(c)) * kFnvPrime;
+      in_token = true;
+      continue;
+    }
+    if (in_token) {
+      push_token(token);
+      token = kFnvOffset;
+      in_token = false;
+    }
+    if (alnum) push_token((kFnvOffset ^ static_cast<uint64_t>(c)) * kFnvPrime);
+  }
+  if (in_token) push_token(token);
+  if (tokens == 0) return 0;
+  if (tokens < 3) add_feature(window[0] * 31 * 31 + window[1] * 31 + window[2]);
+  uint64_t signature = 0;
+  for (int bit = 0; bit < 64; ++bit) {
+    if (weights[bit] > 0) signature |= uint64_t{1} << bit;
+  }
+  return signature;
+}
+
+}  // namespace newsflow::text
