@@ -9,54 +9,48 @@ namespace newsflow {
 
 DedupeIndex::DedupeIndex(DedupeOptions options)
     : options_(options),
-      bands_count_(std::clamp(options.near_duplicate_distance, 0, kMaxNearDuplicateDistance) + 1) {}
-
-uint32_t DedupeIndex::BandKey(int band, uint64_t simhash) const {
-  int width = 64 / bands_count_;
-  int shift = band * width;
-  // The last band takes the bits left over by the integer division.
-  int bits = band == bands_count_ - 1 ? 64 - shift : width;
-  uint64_t mask = bits >= 64 ? ~uint64_t{0} : ((uint64_t{1} << bits) - 1);
-  uint64_t value = (simhash >> shift) & mask;
-  // Bands are at most 64 bits wide only when there is a single band (distance 0), which never
-  // looks up near matches; otherwise they fit in 32 bits.
-  return (static_cast<uint32_t>(band) << 28) ^ static_cast<uint32_t>(value) ^
-         static_cast<uint32_t>(value >> 32);
-}
+      probe_radius_(std::clamp(options.near_duplicate_distance, 0, kMaxNearDuplicateDistance) / 4),
+      buckets_(options.near_duplicate_distance > 0 ? kBands * 65536 : 0) {}
 
 DedupeMatch DedupeIndex::Find(uint64_t body_hash, uint64_t simhash,
                               std::string_view article_id) const {
   std::lock_guard<std::mutex> lock(mu_);
   DedupeMatch match;
-  if (auto it = by_body_.find(body_hash); it != by_body_.end() && it->second.article_id != article_id) {
+  if (auto it = by_body_.find(body_hash);
+      it != by_body_.end() && it->second.article_id != article_id) {
     match.kind = DedupeMatch::Kind::kExact;
     match.first_article_id = it->second.near_duplicate_of.empty() ? it->second.article_id
                                                                   : it->second.near_duplicate_of;
     return match;
   }
-  if (simhash == 0 || bands_count_ <= 1) return match;
+  if (simhash == 0 || buckets_.empty()) return match;
+  const int max_distance = std::min(options_.near_duplicate_distance, kMaxNearDuplicateDistance);
   const DedupeEntry* best = nullptr;
   int best_distance = std::numeric_limits<int>::max();
-  for (int band = 0; band < bands_count_; ++band) {
-    auto [begin, end] = bands_.equal_range(BandKey(band, simhash));
-    for (auto it = begin; it != end; ++it) {
-      auto entry_it = by_body_.find(it->second);
-      if (entry_it == by_body_.end()) continue;
+  auto visit = [&](const std::vector<Slot>& bucket) {
+    for (const Slot& slot : bucket) {
+      int distance = text::HammingDistance(slot.simhash, simhash);
+      if (distance > max_distance || distance > best_distance) continue;
+      auto entry_it = by_body_.find(slot.body_hash);
+      if (entry_it == by_body_.end() || entry_it->second.article_id == article_id) continue;
       const DedupeEntry& entry = entry_it->second;
-      if (entry.article_id == article_id) continue;
-      int distance = text::HammingDistance(entry.simhash, simhash);
-      if (distance > bands_count_ - 1) continue;
-      if (distance < best_distance ||
-          (distance == best_distance && entry.seen_at_ms < best->seen_at_ms)) {
+      if (distance < best_distance || entry.seen_at_ms < best->seen_at_ms) {
         best = &entry;
         best_distance = distance;
       }
     }
+  };
+  for (int band = 0; band < kBands; ++band) {
+    uint32_t value = BandValue(band, simhash);
+    visit(buckets_[band * 65536 + value]);
+    if (probe_radius_ >= 1) {
+      for (int bit = 0; bit < 16; ++bit) visit(buckets_[band * 65536 + (value ^ (1u << bit))]);
+    }
   }
   if (best) {
     match.kind = DedupeMatch::Kind::kNear;
-    match.first_article_id = best->near_duplicate_of.empty() ? best->article_id
-                                                             : best->near_duplicate_of;
+    match.first_article_id =
+        best->near_duplicate_of.empty() ? best->article_id : best->near_duplicate_of;
     match.distance = best_distance;
   }
   return match;
@@ -68,8 +62,11 @@ bool DedupeIndex::Insert(DedupeEntry entry) {
   // An entry already past the window would be evicted at once.
   if (newest_ms_ - entry.seen_at_ms > options_.window_ms) return false;
   uint64_t body_hash = entry.body_hash;
-  if (entry.simhash != 0) {
-    for (int band = 0; band < bands_count_; ++band) bands_.emplace(BandKey(band, entry.simhash), body_hash);
+  if (entry.simhash != 0 && !buckets_.empty()) {
+    for (int band = 0; band < kBands; ++band) {
+      buckets_[band * 65536 + BandValue(band, entry.simhash)].push_back(
+          {entry.simhash, body_hash});
+    }
   }
   newest_ms_ = std::max(newest_ms_, entry.seen_at_ms);
   by_body_.emplace(body_hash, std::move(entry));
@@ -97,12 +94,13 @@ void DedupeIndex::EvictLocked() {
 void DedupeIndex::RemoveLocked(uint64_t body_hash) {
   auto it = by_body_.find(body_hash);
   if (it == by_body_.end()) return;
-  if (it->second.simhash != 0) {
-    for (int band = 0; band < bands_count_; ++band) {
-      auto [begin, end] = bands_.equal_range(BandKey(band, it->second.simhash));
-      for (auto b = begin; b != end; ++b) {
-        if (b->second == body_hash) {
-          bands_.erase(b);
+  if (it->second.simhash != 0 && !buckets_.empty()) {
+    for (int band = 0; band < kBands; ++band) {
+      auto& bucket = buckets_[band * 65536 + BandValue(band, it->second.simhash)];
+      for (size_t i = 0; i < bucket.size(); ++i) {
+        if (bucket[i].body_hash == body_hash) {
+          bucket[i] = bucket.back();
+          bucket.pop_back();
           break;
         }
       }

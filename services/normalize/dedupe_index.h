@@ -62,17 +62,26 @@ class DedupeIndex {
   uint64_t expired() const;  // entries dropped by age or by the size cap, ever
 
  private:
-  // Pigeonhole: with distance d, the signature is cut into d+1 bands; two signatures within d
-  // bits agree exactly on at least one band, so only entries sharing a band are compared.
-  uint32_t BandKey(int band, uint64_t simhash) const;
+  // Multi-index hashing: the signature is cut into 4 bands of 16 bits. Two signatures within
+  // d bits differ in at most d/4 bits in at least one band (pigeonhole), so a lookup visits, in
+  // each band, the bucket of the query's value and of every value within d/4 bits of it: 4
+  // buckets for d <= 3, 68 for d <= 7.
+  static constexpr int kBands = 4;
+  struct Slot {
+    uint64_t simhash;
+    uint64_t body_hash;
+  };
+  static uint32_t BandValue(int band, uint64_t simhash) {
+    return static_cast<uint32_t>((simhash >> (16 * band)) & 0xFFFF);
+  }
   void EvictLocked();
   void RemoveLocked(uint64_t body_hash);
 
   const DedupeOptions options_;
-  int bands_count_;
+  int probe_radius_;  // bits flipped per band when probing: near_duplicate_distance / 4
   mutable std::mutex mu_;
   std::unordered_map<uint64_t, DedupeEntry> by_body_;
-  std::unordered_multimap<uint32_t, uint64_t> bands_;  // band key -> body hash
+  std::vector<std::vector<Slot>> buckets_;  // [band * 65536 + band value]
   std::deque<uint64_t> insertion_order_;  // body hashes, roughly in event-time order
   int64_t newest_ms_ = 0;
   uint64_t expired_ = 0;

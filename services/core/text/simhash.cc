@@ -40,14 +40,55 @@ uint64_t BodyFingerprint(std::string_view body) {
   return Mix(h ^ body.size());
 }
 
+// Byte j of kSpread[b] is bit j of b: adding kSpread of each byte of a hash to eight packed
+// accumulators counts the 64 bit positions eight lanes at a time.
+constexpr std::array<uint64_t, 256> MakeSpread() {
+  std::array<uint64_t, 256> table{};
+  for (int b = 0; b < 256; ++b) {
+    for (int j = 0; j < 8; ++j) {
+      if (b & (1 << j)) table[b] |= uint64_t{1} << (8 * j);
+    }
+  }
+  return table;
+}
+constexpr std::array<uint64_t, 256> kSpread = MakeSpread();
+
+// Counts, per bit position, how many feature hashes have the bit set.
+class BitCounter {
+ public:
+  void Add(uint64_t h) {
+    for (int k = 0; k < 8; ++k) packed_[k] += kSpread[(h >> (8 * k)) & 0xFF];
+    if (++pending_ == 255) Flush();  // a byte lane holds at most 255
+    ++features_;
+  }
+  uint64_t Signature() {
+    Flush();
+    uint64_t signature = 0;
+    for (int bit = 0; bit < 64; ++bit) {
+      if (2 * ones_[bit] > features_) signature |= uint64_t{1} << bit;
+    }
+    return signature;
+  }
+
+ private:
+  void Flush() {
+    for (int k = 0; k < 8; ++k) {
+      for (int j = 0; j < 8; ++j) ones_[8 * k + j] += (packed_[k] >> (8 * j)) & 0xFF;
+      packed_[k] = 0;
+    }
+    pending_ = 0;
+  }
+  std::array<uint64_t, 8> packed_{};  // byte j of packed_[k] counts bit 8*k+j
+  std::array<uint32_t, 64> ones_{};
+  uint32_t pending_ = 0;
+  uint32_t features_ = 0;
+};
+
 uint64_t SimHash(std::string_view text) {
-  std::array<int32_t, 64> weights{};
+  BitCounter counter;
   std::array<uint64_t, 3> window{};  // hashes of the last three tokens
   size_t tokens = 0;
-  auto add_feature = [&](uint64_t feature) {
-    uint64_t h = Mix(feature);
-    for (int bit = 0; bit < 64; ++bit) weights[bit] += ((h >> bit) & 1) ? 1 : -1;
-  };
+  auto add_feature = [&](uint64_t feature) { counter.Add(Mix(feature)); };
   auto push_token = [&](uint64_t token) {
     window[0] = window[1];
     window[1] = window[2];
@@ -89,11 +130,7 @@ uint64_t SimHash(std::string_view text) {
   if (in_token) push_token(token);
   if (tokens == 0) return 0;
   if (tokens < 3) add_feature(window[0] * 31 * 31 + window[1] * 31 + window[2]);
-  uint64_t signature = 0;
-  for (int bit = 0; bit < 64; ++bit) {
-    if (weights[bit] > 0) signature |= uint64_t{1} << bit;
-  }
-  return signature;
+  return counter.Signature();
 }
 
 }  // namespace newsflow::text

@@ -136,13 +136,24 @@ std::optional<std::string> CanonicalizeUrl(std::string_view input,
   for (char c : port) {
     if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
   }
-  for (unsigned char c : host) {
-    if (c <= ' ' || c == '/' || c == '\\' || c == '<' || c == '>' || c == '"') return std::nullopt;
+  if (host.front() != '[') {
+    for (unsigned char c : host) {
+      // RFC 3986 reg-name (unreserved, sub-delims, escapes) plus raw non-ASCII for IDNs.
+      bool allowed = c >= 0x80 || std::isalnum(c) ||
+                     std::string_view("-._~%!$&'()*+,;=").find(static_cast<char>(c)) !=
+                         std::string_view::npos;
+      if (!allowed) return std::nullopt;
+    }
   }
   std::string out = scheme + "://" + userinfo;
   std::string lowered_host;
   for (char c : host) lowered_host.push_back(Lower(c));
   if (lowered_host.size() > 1 && lowered_host.back() == '.') lowered_host.pop_back();
+  // Empty labels ("a..b", ".a", "a..") are not host names.
+  if (lowered_host.front() == '.' || lowered_host.back() == '.' ||
+      lowered_host.find("..") != std::string::npos) {
+    return std::nullopt;
+  }
   out += lowered_host;
   std::string_view port_digits = port;
   while (port_digits.size() > 1 && port_digits.front() == '0') port_digits.remove_prefix(1);

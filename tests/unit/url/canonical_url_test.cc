@@ -44,6 +44,11 @@ TEST(CanonicalUrlTest, RejectsWhatIsNotAnHttpUrl) {
   EXPECT_FALSE(CanonicalizeUrl("https://e.com:80a/"));
   EXPECT_FALSE(CanonicalizeUrl("javascript:alert(1)"));
   EXPECT_FALSE(CanonicalizeUrl(""));
+  // Found by url_fuzz: a second "://" inside the authority, and empty host labels.
+  EXPECT_FALSE(CanonicalizeUrl("HTTPS://ExXmpleCOM:4ttp://[::1]:8043/a"));
+  EXPECT_FALSE(CanonicalizeUrl("https://@xex3a'../c"));
+  EXPECT_FALSE(CanonicalizeUrl("https://a..b/"));
+  EXPECT_FALSE(CanonicalizeUrl("https://.a/"));
 }
 
 TEST(CanonicalUrlTest, CustomTrackingList) {
