@@ -114,7 +114,7 @@ int RunStageDaemon(const StageDefinition& def, int argc, const char* const* argv
     std::cout << program << " " << NewsflowVersion() << "\n";
     return 0;
   }
-  if (options.kafka.input_topics.empty()) {
+  if (options.kafka.input_topics.empty() && !def.run) {
     return ConfigFailure(program, {"kafka.input_topics",
                                    "key 'kafka.input_topics': expected at least one topic"});
   }
@@ -135,8 +135,11 @@ int RunStageDaemon(const StageDefinition& def, int argc, const char* const* argv
   }
   if (command_line.print_config) std::cout << schema.Dump();
   std::string error;
-  std::unique_ptr<Stage> stage = def.create(options, &error);
-  if (!stage) return ConfigFailure(program, {def.name, error});
+  std::unique_ptr<Stage> stage;
+  if (def.create) {
+    stage = def.create(options, &error);
+    if (!stage) return ConfigFailure(program, {def.name, error});
+  }
   if (command_line.check_config) {
     std::cout << program << ": configuration OK\n";
     return 0;
@@ -189,8 +192,45 @@ int RunStageDaemon(const StageDefinition& def, int argc, const char* const* argv
 
   LoopProbe probe;
   metrics::DaemonMetrics daemon_metrics(def.name);
-  metrics::BindLoopProbe(&daemon_metrics, &probe);
   metrics::BindBuildInfo(&daemon_metrics, kNewsflowVersion, kNewsflowGitCommit);
+  if (def.run) {
+    std::function<std::optional<std::string>()> readiness = [] {
+      return std::optional<std::string>("starting");
+    };
+    HttpServer http([&daemon_metrics] { return daemon_metrics.Serialize(); },
+                    [&readiness] { return readiness(); });
+    DaemonContext context;
+    context.options = &options;
+    context.kafka_properties = props;
+    context.http = &http;
+    context.metrics = &daemon_metrics;
+    context.stop = &signals.stop;
+    context.set_readiness = [&readiness](std::function<std::optional<std::string>()> check) {
+      readiness = std::move(check);
+    };
+    context.start_http = [&]() -> bool {
+      std::string bind_error;
+      auto port = http.Start(options.http.address, static_cast<int>(options.http.port), &bind_error);
+      if (!port) {
+        spdlog::critical("{} (key http.port)", bind_error);
+        return false;
+      }
+      spdlog::info("metrics and health on http://{}:{}/metrics", options.http.address, *port);
+      if (!options.http.port_file.empty()) {
+        std::string tmp = options.http.port_file + ".tmp";
+        std::ofstream(tmp) << *port << "\n";
+        std::rename(tmp.c_str(), options.http.port_file.c_str());
+      }
+      return true;
+    };
+    if (def.bind_metrics) def.bind_metrics(daemon_metrics);
+    int status = def.run(context);
+    http.Stop();
+    if (def.after_loop) def.after_loop();
+    spdlog::info("{} exiting with status {}", program, status);
+    return status;
+  }
+  metrics::BindLoopProbe(&daemon_metrics, &probe);
   if (def.bind_metrics) def.bind_metrics(daemon_metrics);
 
   LoopOptions loop_options;

@@ -4,6 +4,7 @@
 // topics -> HTTP endpoints -> stage loop -> graceful exit. A daemon's main.cc is a few lines
 // over RunStageDaemon, so tests can run the same code in-process or as a subprocess.
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -54,6 +55,22 @@ struct RuntimeOptions {
   } log;
 };
 
+class HttpServer;
+
+// What a producing daemon (ingest: no input topic) gets from the runtime.
+struct DaemonContext {
+  const RuntimeOptions* options = nullptr;
+  std::map<std::string, std::string> kafka_properties;
+  HttpServer* http = nullptr;  // not started yet: add routes, then call start_http
+  metrics::DaemonMetrics* metrics = nullptr;
+  const std::atomic<bool>* stop = nullptr;  // set by SIGTERM/SIGINT
+  // Starts the HTTP endpoint; returns false (after logging why) when it cannot bind.
+  std::function<bool()> start_http;
+  // Replaces the /readyz answer: nullopt when ready, else why not. Thread-safe to call once
+  // before start_http.
+  std::function<void(std::function<std::optional<std::string>()>)> set_readiness;
+};
+
 // What a daemon tells the runtime about its stage.
 struct StageDefinition {
   std::string name;                         // "normalize"
@@ -74,6 +91,10 @@ struct StageDefinition {
   std::function<std::optional<std::string>(const RuntimeOptions&)> before_loop;
   // Runs after the stage loop returned (release what before_loop started). Optional.
   std::function<void()> after_loop;
+  // For daemons that produce without consuming (ingest): runs instead of the stage loop, after
+  // config, logging, broker checks and topics, until `*context.stop`; returns the exit status.
+  // When set, input topics are not required and `create` may be empty (then it is not called).
+  std::function<int(DaemonContext& context)> run;
 };
 
 // Registers the runtime keys on `schema`, bound to `options`.
