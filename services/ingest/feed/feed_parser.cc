@@ -573,8 +573,12 @@ void ReadChild(const xmlNode* c, bool is_entry, bool atom_doc, const Walker& w, 
     return;
   }
   if (atom && name == "link") {
-    const std::string href = Attr(c, "href");
-    if (!href.empty() && IsAlternateLink(c)) r->link.Offer(atom_doc ? 0 : 1, w.ResolvedLink(c, href));
+    std::string href = Attr(c, "href");
+    // Some Atom 0.3 producers put the URL in the element's text.
+    if (href.empty() && atom_doc) href = CollapseWhitespace(TextContent(c));
+    if (!href.empty() && IsAlternateLink(c)) {
+      r->link.Offer(atom_doc ? 0 : 1, w.ResolvedLink(c, href));
+    }
     return;
   }
   if (atom && name == "id" && atom_doc) {
@@ -709,6 +713,9 @@ FeedEntry MakeEntry(const xmlNode* item, bool atom_doc, const Walker& w,
   for (const xmlNode* c = item->children; c != nullptr; c = c->next) {
     if (c->type == XML_ELEMENT_NODE) ReadChild(c, /*is_entry=*/true, atom_doc, w, &r);
   }
+  // Atom entries with content but no summary: the content doubles as summary (as feedparser
+  // does), so consumers reading "summary" always get the text.
+  if (atom_doc && r.summary.empty() && !r.content.empty()) r.summary = r.content;
   FeedEntry e;
   e.summary = std::move(r.summary.text);
   e.summary_html = std::move(r.summary.html);

@@ -74,11 +74,41 @@ bool IsBlockElement(std::string_view name) {
   return false;
 }
 
+// Position of the '>' closing a tag whose name starts at `i`, skipping quoted attribute values;
+// npos when the tag is unterminated.
+size_t FindTagEnd(std::string_view html, size_t i) {
+  char quote = 0;
+  for (; i < html.size(); ++i) {
+    const char c = html[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if ((c == '"' || c == '\'') && i > 0 && (html[i - 1] == '=' || html[i - 1] == ' ')) {
+      quote = c;
+    } else if (c == '>') {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
 // Accumulates text with whitespace collapsing and line structure.
 class TextSink {
  public:
   void Text(std::string_view s) {
-    for (char c : s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+      const char c = s[i];
+      // C1 controls in text are windows-1252 punctuation that went through a latin-1 decoder.
+      if (c == '\xC2' && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+          static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
+        const uint16_t mapped = kCp1252High[static_cast<unsigned char>(s[i + 1]) - 0x80];
+        if (mapped != 0) {
+          if (pending_space_) line_.push_back(' ');
+          pending_space_ = false;
+          AppendUtf8(mapped, &line_);
+          ++i;
+          continue;
+        }
+      }
       if (IsAsciiSpace(c)) {
         pending_space_ = !line_.empty();
       } else {
@@ -186,7 +216,7 @@ std::string HtmlToPlainText(std::string_view html) {
       ++i;  // a literal '<'
       continue;
     }
-    const size_t gt = html.find('>', name_start);
+    const size_t gt = FindTagEnd(html, name_start);
     if (gt == std::string_view::npos) {  // unterminated: treat the rest as text
       ++i;
       continue;
