@@ -71,8 +71,8 @@ std::optional<int64_t> GetDate(simdjson::dom::element obj, std::string_view key,
 ParsedFeed ParseJsonFeed(std::string_view utf8, const ParseOptions& options) {
   ParsedFeed out;
   out.encoding = "utf-8";
-  simdjson::dom::parser parser;
-  parser.set_max_capacity(std::max<size_t>(utf8.size() + 64, 4096));
+  // The document size is already bounded by ParseOptions::max_document_bytes.
+  simdjson::dom::parser parser(utf8.size() + 4096);
   simdjson::padded_string padded(utf8);
   simdjson::dom::element root;
   if (const auto err = parser.parse(padded).get(root); err != simdjson::SUCCESS) {
