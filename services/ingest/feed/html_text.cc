@@ -208,11 +208,24 @@ std::string HtmlToPlainText(std::string_view html) {
       text_start = i;
       continue;
     }
+    if (html.compare(i, 9, "<![CDATA[") == 0) {
+      // Double-wrapped CDATA (escaped once too often by the publisher): its content is text.
+      flush_text(lt);
+      const size_t end = html.find("]]>", i + 9);
+      const size_t stop = end == std::string_view::npos ? html.size() : end;
+      sink.Text(html.substr(i + 9, stop - i - 9));
+      i = end == std::string_view::npos ? html.size() : end + 3;
+      text_start = i;
+      continue;
+    }
     const char next = i + 1 < html.size() ? html[i + 1] : '\0';
     const bool closing = next == '/';
     const size_t name_start = i + (closing ? 2 : 1);
-    if (!(name_start < html.size() && (IsAlpha(html[name_start]) || (!closing && next == '!') ||
-                                       (!closing && next == '?')))) {
+    // "<!DOCTYPE", "<![CDATA[" and "<?xml" are markup; "<!'" and the like stay text.
+    const bool declaration = !closing && next == '!' && i + 2 < html.size() &&
+                             (IsAlpha(html[i + 2]) || html[i + 2] == '[');
+    if (!(name_start < html.size() &&
+          (IsAlpha(html[name_start]) || declaration || (!closing && next == '?')))) {
       ++i;  // a literal '<'
       continue;
     }

@@ -34,6 +34,9 @@ TEST(HtmlToPlainTextTest, TagsBlocksWhitespace) {
             "One two three\nFour\nfive");
   EXPECT_EQ(HtmlToPlainText("a<script>var x = '<p>';</script>b<style>p{}</style>c"), "abc");
   EXPECT_EQ(HtmlToPlainText("x<!-- <p>hidden</p> -->y"), "xy");
+  EXPECT_EQ(HtmlToPlainText("<!DOCTYPE html><p>a</p>"), "a");
+  EXPECT_EQ(HtmlToPlainText("<![CDATA[<kept> & raw]]>"), "<kept> & raw");
+  EXPECT_EQ(HtmlToPlainText("<!' <a href=x>"), "<!'") << "not a declaration";
   EXPECT_EQ(HtmlToPlainText("1 < 2 and 3 > 2"), "1 < 2 and 3 > 2") << "stray brackets";
   EXPECT_EQ(HtmlToPlainText("<img alt=\"a>b\" src=x>after"), "after") << "quoted '>'";
   EXPECT_EQ(HtmlToPlainText("keep&nbsp;nbsp"), "keep\u00a0nbsp");
