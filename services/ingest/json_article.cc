@@ -11,9 +11,6 @@ namespace {
 
 using simdjson::dom::element;
 
-constexpr std::string_view kKnownFields[] = {"id", "url", "title", "body", "html",
-                                             "source", "published", "author", "language", "guid"};
-
 class LineValidator {
  public:
   LineValidator(size_t line, ArticleBatch* out) : line_(line), out_(out) {}
@@ -154,7 +151,7 @@ void ReadObject(element obj, size_t line, const JsonArticleOptions& options, Art
       v.Error("published", "must be a date string or epoch seconds");
     }
   }
-  (void)kKnownFields;  // unknown fields are ignored for forward compatibility
+  // Unknown fields are ignored: senders may add their own metadata (forward compatibility).
   if (v.ok()) out->articles.push_back(std::move(a));
 }
 

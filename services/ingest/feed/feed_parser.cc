@@ -296,8 +296,7 @@ bool HasElementChildren(const xmlNode* node) {
 
 class Walker {
  public:
-  Walker(std::string document_base, const ParseOptions& options, ParsedFeed* out)
-      : document_base_(std::move(document_base)), options_(options), out_(out) {}
+  explicit Walker(std::string document_base) : document_base_(std::move(document_base)) {}
 
   // The base URL in effect at `node`: xml:base attributes resolved from the root down.
   std::string BaseOf(const xmlNode* node) const {
@@ -495,8 +494,6 @@ class Walker {
   }
 
   std::string document_base_;
-  const ParseOptions& options_;
-  ParsedFeed* out_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -836,7 +833,7 @@ ParsedFeed ParseXmlFeed(std::string_view bytes, const ParseOptions& options,
   }
   bool atom_doc = false;
   out.format = DetectFormat(root, &atom_doc);
-  Walker walker(std::move(document_base), options, &out);
+  Walker walker(std::move(document_base));
 
   // Where the feed-level fields and the entries live.
   const xmlNode* channel = root;

@@ -229,11 +229,9 @@ std::string HtmlToPlainText(std::string_view html) {
       ++i;  // a literal '<'
       continue;
     }
-    const size_t gt = FindTagEnd(html, name_start);
-    if (gt == std::string_view::npos) {  // unterminated: treat the rest as text
-      ++i;
-      continue;
-    }
+    size_t gt = FindTagEnd(html, name_start);
+    if (gt == std::string_view::npos) gt = html.find('>', name_start);  // unbalanced quote
+    if (gt == std::string_view::npos) break;  // no tag can end any more: the rest is text
     flush_text(lt);
     std::string name;
     for (size_t k = name_start; k < gt && IsAlnum(html[k]) && name.size() < 16; ++k) {

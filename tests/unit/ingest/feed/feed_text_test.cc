@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 
 #include "services/ingest/feed/charset.h"
@@ -41,6 +42,19 @@ TEST(HtmlToPlainTextTest, TagsBlocksWhitespace) {
   EXPECT_EQ(HtmlToPlainText("<img alt=\"a>b\" src=x>after"), "after") << "quoted '>'";
   EXPECT_EQ(HtmlToPlainText("keep&nbsp;nbsp"), "keep\u00a0nbsp");
   EXPECT_EQ(HtmlToPlainText("unterminated <b"), "unterminated <b");
+  EXPECT_EQ(HtmlToPlainText("<a title='x>y"), "y") << "unbalanced quote ends at the first '>'";
+}
+
+TEST(HtmlToPlainTextTest, LinearOnUnterminatedTags) {
+  std::string many;
+  for (int i = 0; i < 200000; ++i) many += "<a ";
+  const auto start = std::chrono::steady_clock::now();
+  const std::string text = HtmlToPlainText(many);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+  EXPECT_LT(ms, 1000);
+  EXPECT_EQ(text.substr(0, 5), "<a <a");
   EXPECT_EQ(HtmlToPlainText(""), "");
 }
 
