@@ -200,8 +200,15 @@ std::string RepairXml(std::string_view text, RepairStats* stats) {
       ++stats->control_chars;
       ++i;
     } else {
-      out.push_back(c);
-      ++i;
+      // Plain character data: copy the run up to the next byte that needs a look.
+      size_t end = i + 1;
+      while (end < text.size() && text[end] != '<' && text[end] != '&' &&
+             (static_cast<unsigned char>(text[end]) >= 0x20 || text[end] == '\n' ||
+              text[end] == '\t' || text[end] == '\r')) {
+        ++end;
+      }
+      out.append(text.data() + i, end - i);
+      i = end;
     }
   }
   return out;

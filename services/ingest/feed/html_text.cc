@@ -111,11 +111,15 @@ class TextSink {
       }
       if (IsAsciiSpace(c)) {
         pending_space_ = !line_.empty();
-      } else {
-        if (pending_space_) line_.push_back(' ');
-        pending_space_ = false;
-        line_.push_back(c);
+        continue;
       }
+      // Copy the run up to the next space or possible C1 lead byte in one append.
+      size_t end = i + 1;
+      while (end < s.size() && !IsAsciiSpace(s[end]) && s[end] != '\xC2') ++end;
+      if (pending_space_) line_.push_back(' ');
+      pending_space_ = false;
+      line_.append(s.data() + i, end - i);
+      i = end - 1;
     }
   }
   void Break() {
@@ -182,6 +186,10 @@ std::string HtmlToPlainText(std::string_view html) {
     if (end > text_start) {
       decoded.clear();
       const std::string_view chunk = html.substr(text_start, end - text_start);
+      if (chunk.find('&') == std::string_view::npos) {
+        sink.Text(chunk);
+        return;
+      }
       for (size_t k = 0; k < chunk.size();) {
         if (chunk[k] == '&') {
           const size_t n = DecodeOne(chunk, k, &decoded);
