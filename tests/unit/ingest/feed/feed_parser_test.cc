@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "services/core/time/datetime.h"
 
@@ -458,6 +460,24 @@ TEST(FeedParserTest, UndeclaredNamespacePrefix) {
   EXPECT_EQ(f.feed.subtitle, "Show notes");
   ASSERT_EQ(f.entries.size(), 1u);
   EXPECT_EQ(f.entries[0].author, "Ann");
+}
+
+TEST(FeedParserTest, ConcurrentParsesAgree) {
+  const std::string doc = Fixture("newsroom_rss20.xml");
+  const std::string broken = "<rss version='2.0'><channel><title>x &nbsp; <item>";
+  std::vector<std::thread> threads;
+  std::vector<int> ok(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        const ParsedFeed f = ParseFeed(doc);
+        const ParsedFeed g = ParseFeed(broken);
+        ok[t] += f.entries.size() == 2 && g.bozo;
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  for (int t = 0; t < 4; ++t) EXPECT_EQ(ok[t], 50);
 }
 
 TEST(FeedFormatNameTest, Names) {
