@@ -76,6 +76,11 @@ PublishResult Ingester::Complete(Submission& submission) {
   return result;
 }
 
+bool Ingester::AlreadyPublished(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return seen_->Contains(id) || in_flight_.count(id) > 0;
+}
+
 PublishResult Ingester::Publish(std::vector<v1::RawArticle> articles, Submission* out) {
   Submission submission = Submit(std::move(articles));
   PublishResult result = Complete(submission);

@@ -54,6 +54,9 @@ class Ingester {
   // Submit + Complete.
   PublishResult Publish(std::vector<v1::RawArticle> articles, Submission* submission = nullptr);
 
+  // Whether `id` was published (or is being published) already.
+  bool AlreadyPublished(const std::string& id);
+
   const IngestProbe& probe() const { return probe_; }
 
  private:
