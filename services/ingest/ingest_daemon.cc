@@ -329,6 +329,11 @@ int RunIngestDaemon(int argc, const char* const* argv) {
       }
       auto& server = context.http->server();
       server.set_payload_max_length(static_cast<size_t>(config.push_max_body_bytes) + 1);
+      // Counted in the logger, which also sees the 413s the server answers before routing.
+      server.set_logger([&push_requests](const httplib::Request& request,
+                                         const httplib::Response& response) {
+        if (request.path == "/v1/articles") push_requests.Add(std::to_string(response.status));
+      });
       server.Post("/v1/articles", [&, push_options](const httplib::Request& request,
                                                      httplib::Response& response) {
         PushRequest push{request.get_header_value("Authorization"),
@@ -337,7 +342,6 @@ int RunIngestDaemon(int argc, const char* const* argv) {
         auto answer = [&](int status, const std::string& body) {
           response.status = status;
           response.set_content(body, "application/json");
-          push_requests.Add(std::to_string(status));
         };
         if (decision.status) return answer(decision.status, decision.body);
         Ingester::Submission submission;
