@@ -1,0 +1,343 @@
+#include "services/tag/ner/sequence_model.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <sstream>
+
+namespace newsflow::tag::ner {
+
+// Model file, little-endian:
+//   char[8]  magic "NFNERMDL"
+//   u32      format version (1)
+//   u32      feature version (kFeatureVersion: ids change when templates change)
+//   u32      number of entity types T (1..kMaxTypes); then T x (u32 length, bytes) names
+//   u32      number of hash buckets B (power of two, 2^10..2^24)
+//   u32      stride S (labels per weight row, >= 2T+1, multiple of 8)
+//   f32      scale (weight = int16 * scale)
+//   i16      transitions[(L + 1) * L], L = 2T+1, row 0 = from start
+//   i16      weights[(B + 1) * S]; the last row is all zeros
+//   u64      lexicon capacity C (0 or power of two); then u64 keys[C], u8 classes[C]
+//   u64      FNV-1a 64 checksum of every preceding byte
+static_assert(std::endian::native == std::endian::little, "model files are little-endian");
+
+namespace {
+
+constexpr char kMagic[8] = {'N', 'F', 'N', 'E', 'R', 'M', 'D', 'L'};
+constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFeatureVersion = 1;
+
+uint64_t Checksum(std::string_view bytes) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+template <typename T>
+void Put(std::string* out, const T& v) {
+  out->append(reinterpret_cast<const char*>(&v), sizeof(T));
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
+  template <typename T>
+  bool Get(T* v) {
+    if (bytes_.size() - pos_ < sizeof(T)) return false;
+    std::memcpy(v, bytes_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return true;
+  }
+  template <typename T>
+  bool GetArray(size_t count, std::vector<T>* v) {
+    if (count > (bytes_.size() - pos_) / sizeof(T)) return false;
+    v->resize(count);
+    if (count > 0) std::memcpy(v->data(), bytes_.data() + pos_, count * sizeof(T));
+    pos_ += count * sizeof(T);
+    return true;
+  }
+  bool GetString(size_t length, std::string* s) {
+    if (length > bytes_.size() - pos_) return false;
+    s->assign(bytes_.data() + pos_, length);
+    pos_ += length;
+    return true;
+  }
+  size_t pos() const { return pos_; }
+
+ private:
+  std::string_view bytes_;
+  size_t pos_ = 0;
+};
+
+std::unique_ptr<SequenceModel> Fail(std::string* error, std::string message) {
+  if (error != nullptr) *error = "invalid NER model: " + std::move(message);
+  return nullptr;
+}
+
+uint32_t StrideFor(uint32_t num_labels) { return (num_labels + 7) / 8 * 8; }
+
+}  // namespace
+
+SequenceModel::SequenceModel(std::vector<std::string> types, uint32_t num_buckets,
+                             std::vector<int16_t> weights, std::vector<int16_t> transitions,
+                             float scale, Lexicon lexicon)
+    : types_(std::move(types)),
+      num_buckets_(num_buckets),
+      stride_(StrideFor(num_labels())),
+      weights_(std::move(weights)),
+      transitions_(std::move(transitions)),
+      scale_(scale),
+      lexicon_(std::move(lexicon)) {}
+
+std::string SequenceModel::Serialize() const {
+  std::string out;
+  out.reserve(64 + weights_.size() * 2 + transitions_.size() * 2 + lexicon_.keys().size() * 9);
+  out.append(kMagic, sizeof(kMagic));
+  Put(&out, kFormatVersion);
+  Put(&out, kFeatureVersion);
+  Put(&out, static_cast<uint32_t>(types_.size()));
+  for (const std::string& t : types_) {
+    Put(&out, static_cast<uint32_t>(t.size()));
+    out.append(t);
+  }
+  Put(&out, num_buckets_);
+  Put(&out, stride_);
+  Put(&out, scale_);
+  out.append(reinterpret_cast<const char*>(transitions_.data()), transitions_.size() * 2);
+  out.append(reinterpret_cast<const char*>(weights_.data()), weights_.size() * 2);
+  Put(&out, static_cast<uint64_t>(lexicon_.keys().size()));
+  out.append(reinterpret_cast<const char*>(lexicon_.keys().data()), lexicon_.keys().size() * 8);
+  out.append(reinterpret_cast<const char*>(lexicon_.values().data()), lexicon_.values().size());
+  Put(&out, Checksum(out));
+  return out;
+}
+
+std::unique_ptr<SequenceModel> SequenceModel::Load(std::string_view bytes, std::string* error) {
+  if (bytes.size() < sizeof(kMagic) + 8 ||
+      std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
+    return Fail(error, "bad magic (not a newsflow NER model)");
+  }
+  uint64_t stored_checksum = 0;
+  std::memcpy(&stored_checksum, bytes.data() + bytes.size() - 8, 8);
+  const std::string_view body = bytes.substr(0, bytes.size() - 8);
+  Reader r(body.substr(sizeof(kMagic)));
+  uint32_t version = 0;
+  uint32_t feature_version = 0;
+  if (!r.Get(&version) || version != kFormatVersion) {
+    return Fail(error, "unsupported format version " + std::to_string(version));
+  }
+  if (!r.Get(&feature_version) || feature_version != kFeatureVersion) {
+    return Fail(error, "model built for feature version " + std::to_string(feature_version) +
+                           ", this build extracts version " + std::to_string(kFeatureVersion));
+  }
+  if (Checksum(body) != stored_checksum) return Fail(error, "checksum mismatch (truncated?)");
+  uint32_t num_types = 0;
+  if (!r.Get(&num_types) || num_types == 0 || num_types > kMaxTypes) {
+    return Fail(error, "bad number of types");
+  }
+  std::vector<std::string> types(num_types);
+  for (std::string& t : types) {
+    uint32_t len = 0;
+    if (!r.Get(&len) || len == 0 || len > 64 || !r.GetString(len, &t)) {
+      return Fail(error, "bad type name");
+    }
+  }
+  uint32_t num_buckets = 0;
+  uint32_t stride = 0;
+  float scale = 0;
+  if (!r.Get(&num_buckets) || !std::has_single_bit(num_buckets) || num_buckets < (1u << 10) ||
+      num_buckets > (1u << 24)) {
+    return Fail(error, "bad bucket count");
+  }
+  const uint32_t num_labels = 1 + 2 * num_types;
+  if (!r.Get(&stride) || stride != StrideFor(num_labels)) return Fail(error, "bad stride");
+  if (!r.Get(&scale) || !(scale > 0) || scale > std::numeric_limits<float>::max()) {
+    return Fail(error, "bad scale");
+  }
+  std::vector<int16_t> transitions;
+  std::vector<int16_t> weights;
+  if (!r.GetArray(size_t{num_labels + 1} * num_labels, &transitions) ||
+      !r.GetArray((size_t{num_buckets} + 1) * stride, &weights)) {
+    return Fail(error, "truncated weights");
+  }
+  // The padding row and padding columns must be zero: decoding relies on it.
+  for (uint32_t y = 0; y < stride; ++y) {
+    if (weights[size_t{num_buckets} * stride + y] != 0) return Fail(error, "bad padding row");
+  }
+  uint64_t lexicon_capacity = 0;
+  if (!r.Get(&lexicon_capacity) ||
+      (lexicon_capacity != 0 &&
+       (!std::has_single_bit(lexicon_capacity) || lexicon_capacity > (uint64_t{1} << 26)))) {
+    return Fail(error, "bad lexicon size");
+  }
+  std::vector<uint64_t> keys;
+  std::vector<uint8_t> values;
+  if (!r.GetArray(lexicon_capacity, &keys) || !r.GetArray(lexicon_capacity, &values)) {
+    return Fail(error, "truncated lexicon");
+  }
+  if (lexicon_capacity != 0 && std::find(keys.begin(), keys.end(), 0) == keys.end()) {
+    return Fail(error, "lexicon has no empty slot");  // lookups would never terminate
+  }
+  if (r.pos() + sizeof(kMagic) != body.size()) return Fail(error, "trailing bytes");
+  Lexicon lexicon;
+  lexicon.Assign(std::move(keys), std::move(values));
+  return std::make_unique<SequenceModel>(std::move(types), num_buckets, std::move(weights),
+                                         std::move(transitions), scale, std::move(lexicon));
+}
+
+std::unique_ptr<SequenceModel> SequenceModel::LoadFile(const std::string& path,
+                                                       std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (error != nullptr) *error = "cannot open NER model " + path;
+    return nullptr;
+  }
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return Load(bytes, error);
+}
+
+bool SequenceModel::SaveFile(const std::string& path, std::string* error) const {
+  const std::string bytes = Serialize();
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) {
+    if (error != nullptr) *error = "cannot write NER model " + path;
+    return false;
+  }
+  return true;
+}
+
+void SentenceRanges(std::span<const Token> tokens,
+                    std::vector<std::pair<uint32_t, uint32_t>>* ranges) {
+  ranges->clear();
+  uint32_t begin = 0;
+  const auto n = static_cast<uint32_t>(tokens.size());
+  for (uint32_t i = 1; i <= n; ++i) {
+    if (i == n || (tokens[i].flags & kSentenceStart) || i - begin >= kMaxSentenceTokens) {
+      ranges->emplace_back(begin, i);
+      begin = i;
+    }
+  }
+}
+
+void LabelsToSpans(std::span<const Token> tokens, std::span<const uint16_t> labels,
+                   std::vector<EntitySpan>* spans) {
+  spans->clear();
+  const size_t n = std::min(tokens.size(), labels.size());
+  size_t i = 0;
+  while (i < n) {
+    if (labels[i] == kOutside) {
+      ++i;
+      continue;
+    }
+    const uint32_t type = (labels[i] - 1) / 2;
+    size_t j = i + 1;
+    while (j < n && labels[j] == InsideLabel(type)) ++j;
+    EntitySpan s;
+    s.type = type;
+    s.token_begin = static_cast<uint32_t>(i);
+    s.token_end = static_cast<uint32_t>(j);
+    s.cp_begin = tokens[i].cp_begin;
+    s.cp_end = tokens[j - 1].cp_end;
+    s.byte_begin = tokens[i].byte_begin;
+    s.byte_end = tokens[j - 1].byte_end;
+    spans->push_back(s);
+    i = j;
+  }
+}
+
+void Viterbi(const SequenceModel& model, std::span<const int32_t> scores, size_t num_tokens,
+             ViterbiScratch* scratch, std::span<uint16_t> labels) {
+  if (num_tokens == 0) return;
+  const uint32_t L = model.num_labels();
+  const uint32_t stride = model.stride();
+  constexpr int64_t kForbidden = std::numeric_limits<int64_t>::min() / 4;
+  scratch->best.resize(num_tokens * L);
+  scratch->back.resize(num_tokens * L);
+  int64_t* best = scratch->best.data();
+  uint16_t* back = scratch->back.data();
+  // I-X may only follow B-X or I-X (and never starts a sentence).
+  auto allowed = [](uint32_t from, uint32_t to) {
+    if (to == 0 || to % 2 == 1) return true;
+    return from == to || from + 1 == to;
+  };
+  for (uint32_t y = 0; y < L; ++y) {
+    best[y] = (y != 0 && y % 2 == 0) ? kForbidden : int64_t{scores[y]} + model.transition(0, y);
+  }
+  for (size_t i = 1; i < num_tokens; ++i) {
+    const int64_t* prev = best + (i - 1) * L;
+    int64_t* cur = best + i * L;
+    for (uint32_t y = 0; y < L; ++y) {
+      int64_t top = kForbidden;
+      uint16_t arg = 0;
+      for (uint32_t p = 0; p < L; ++p) {
+        if (!allowed(p, y) || prev[p] == kForbidden) continue;
+        const int64_t s = prev[p] + model.transition(p + 1, y);
+        if (s > top) {
+          top = s;
+          arg = static_cast<uint16_t>(p);
+        }
+      }
+      cur[y] = top == kForbidden ? kForbidden : top + scores[i * stride + y];
+      back[i * L + y] = arg;
+    }
+  }
+  const int64_t* last = best + (num_tokens - 1) * L;
+  uint16_t y = 0;
+  for (uint32_t k = 1; k < L; ++k) {
+    if (last[k] > last[y]) y = static_cast<uint16_t>(k);
+  }
+  for (size_t i = num_tokens; i-- > 0;) {
+    labels[i] = y;
+    if (i > 0) y = back[i * L + y];
+  }
+}
+
+void ScoreTokens(const SequenceModel& model, std::span<const uint32_t> features,
+                 size_t num_tokens, std::vector<int32_t>* scores) {
+  const uint32_t stride = model.stride();
+  scores->assign(num_tokens * stride, 0);
+  for (size_t i = 0; i < num_tokens; ++i) {
+    int32_t* s = scores->data() + i * stride;
+    const uint32_t* f = features.data() + i * kFeaturesPerToken;
+    for (int k = 0; k < kFeaturesPerToken; ++k) {
+      const int16_t* w = model.row(f[k]);
+      // Fixed inner width lets the compiler vectorize the common 16-label case.
+      if (stride == 16) {
+        for (int y = 0; y < 16; ++y) s[y] += w[y];
+      } else {
+        for (uint32_t y = 0; y < stride; ++y) s[y] += w[y];
+      }
+    }
+  }
+}
+
+void Tagger::Tag(std::string_view text, std::span<const Token> tokens,
+                 std::span<const uint32_t> gazetteer, std::vector<EntitySpan>* spans) {
+  labels_.assign(tokens.size(), kOutside);
+  SentenceRanges(tokens, &ranges_);
+  for (const auto& [begin, end] : ranges_) {
+    const size_t n = end - begin;
+    const auto gaz = gazetteer.size() == tokens.size() ? gazetteer.subspan(begin, n)
+                                                       : std::span<const uint32_t>();
+    ExtractFeatures(text, tokens.subspan(begin, n), gaz, model_->lexicon(),
+                    model_->num_buckets(), &feature_scratch_, &features_);
+    ScoreTokens(*model_, features_, n, &scores_);
+    Viterbi(*model_, scores_, n, &viterbi_scratch_, std::span<uint16_t>(labels_).subspan(begin, n));
+  }
+  LabelsToSpans(tokens, labels_, spans);
+}
+
+void Tagger::TagText(std::string_view text, std::vector<EntitySpan>* spans) {
+  Tokenize(text, &tokens_);
+  Tag(text, tokens_, {}, spans);
+}
+
+}  // namespace newsflow::tag::ner
