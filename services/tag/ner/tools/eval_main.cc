@@ -1,6 +1,8 @@
 // newsflow-ner-eval: scores a trained model on annotated JSON lines.
 //
-//   newsflow-ner-eval --model FILE DATA.jsonl[#even|#odd] [--types PERSON,ORG,...]
+//   newsflow-ner-eval --model FILE DATA.jsonl[#even|#odd] [--types PERSON,ORG,...] [--errors]
+//
+// --errors writes every span that is not an exact match to stderr ("-" missed, "+" spurious).
 //
 // Gold types are mapped to the model's types as in training (EVENT, NORP -> MISC); gold types
 // the model does not know stay as they are and count as misses. Prints precision, recall and F1
@@ -23,7 +25,7 @@ namespace {
 int Usage() {
   std::fprintf(stderr,
                "usage: newsflow-ner-eval --model FILE DATA.jsonl[#even|#odd] "
-               "[--types PERSON,ORG,...]\n");
+               "[--types PERSON,ORG,...] [--errors]\n");
   return 2;
 }
 
@@ -31,6 +33,7 @@ int Main(int argc, char** argv) {
   std::string model_path;
   std::string data_spec;
   std::set<std::string> types;
+  std::FILE* errors = nullptr;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--model" && i + 1 < argc) {
@@ -41,6 +44,8 @@ int Main(int argc, char** argv) {
       while (std::getline(list, t, ',')) {
         if (!t.empty()) types.insert(t);
       }
+    } else if (arg == "--errors") {
+      errors = stderr;
     } else if (!arg.empty() && arg[0] != '-' && data_spec.empty()) {
       data_spec = arg;
     } else {
@@ -61,7 +66,7 @@ int Main(int argc, char** argv) {
   }
   SpanEvaluator exact(MatchMode::kExact, types);
   SpanEvaluator overlap(MatchMode::kOverlap, types);
-  tools::ScoreModel(*model, docs, DefaultTypeAliases(), &exact, &overlap);
+  tools::ScoreModel(*model, docs, DefaultTypeAliases(), &exact, &overlap, errors);
   std::printf("%s: %zu documents\n%s\n%s", data_spec.c_str(), docs.size(),
               FormatScoreTable(exact).c_str(), FormatScoreTable(overlap).c_str());
   return 0;

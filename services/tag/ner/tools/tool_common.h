@@ -2,6 +2,7 @@
 
 // Shared by newsflow-ner-train and newsflow-ner-eval: data selection and scoring a model.
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -17,9 +18,10 @@ bool ReadDataSpec(const std::string& spec, std::vector<AnnotatedDocument>* docum
                   std::string* error);
 
 // Tags every document and adds gold (mapped with `aliases` to the model's types) and predicted
-// spans to both evaluators.
+// spans to both evaluators. When `errors` is not null, writes the spans that are not exact
+// matches ("-" missed gold, "+" wrong prediction) to it.
 void ScoreModel(const SequenceModel& model, const std::vector<AnnotatedDocument>& documents,
                 const std::map<std::string, std::string>& aliases, SpanEvaluator* exact,
-                SpanEvaluator* overlap);
+                SpanEvaluator* overlap, std::FILE* errors = nullptr);
 
 }  // namespace newsflow::tag::ner::tools
