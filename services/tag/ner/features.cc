@@ -13,12 +13,8 @@ constexpr uint64_t kFnvOffset = 1469598103934665603ull;
 constexpr uint64_t kFnvPrime = 1099511628211ull;
 
 inline uint64_t FnvStep(uint64_t h, uint32_t v) {
-  // Hash code points as 4 little-endian bytes: cheap and independent of the UTF-8 encoding length.
-  for (int i = 0; i < 4; ++i) {
-    h ^= (v >> (8 * i)) & 0xff;
-    h *= kFnvPrime;
-  }
-  return h;
+  // FNV-1a over whole code points (not bytes): one multiply per character; Mix() finalizes.
+  return (h ^ v) * kFnvPrime;
 }
 
 inline uint64_t Mix(uint64_t x) {  // splitmix64 finalizer
@@ -175,33 +171,29 @@ void Lexicon::Assign(std::vector<uint64_t> keys, std::vector<uint8_t> values) {
 
 void ExtractFeatures(std::string_view text, std::span<const Token> sentence,
                      std::span<const uint32_t> gazetteer, const Lexicon& lexicon,
-                     uint32_t num_buckets, FeatureScratch* scratch, std::vector<uint32_t>* out) {
+                     uint32_t num_buckets, FeatureScratch* scratch, std::vector<uint32_t>* out,
+                     const int16_t* prefetch_rows, uint32_t prefetch_stride) {
   const size_t n = sentence.size();
-  scratch->info.resize(n);
-  for (size_t i = 0; i < n; ++i) Describe(text, sentence[i], lexicon, &scratch->info[i]);
+  // Two sentinel entries on each side stand for the words beyond the sentence edges, so the
+  // window lookups below need no bounds checks.
+  constexpr size_t kPad = 2;
+  scratch->info.resize(n + 2 * kPad);
+  FeatureScratch::TokenInfo* info = scratch->info.data() + kPad;
+  for (size_t j = 0; j < kPad; ++j) {
+    FeatureScratch::TokenInfo& b = scratch->info[j];
+    FeatureScratch::TokenInfo& e = scratch->info[n + kPad + j];
+    b.lower = b.shape = b.cshape = kBeginOfSentence;
+    e.lower = e.shape = e.cshape = kEndOfSentence;
+    b.lex_class = 0xfe;
+    e.lex_class = 0xff;
+  }
+  for (size_t i = 0; i < n; ++i) Describe(text, sentence[i], lexicon, &info[i]);
   out->resize(n * kFeaturesPerToken);
   const uint32_t mask = num_buckets - 1;
-  const auto& info = scratch->info;
-  auto lower = [&](ptrdiff_t j) -> uint64_t {
-    if (j < 0) return kBeginOfSentence;
-    if (j >= static_cast<ptrdiff_t>(n)) return kEndOfSentence;
-    return info[j].lower;
-  };
-  auto shape = [&](ptrdiff_t j) -> uint64_t {
-    if (j < 0) return kBeginOfSentence;
-    if (j >= static_cast<ptrdiff_t>(n)) return kEndOfSentence;
-    return info[j].shape;
-  };
-  auto cshape = [&](ptrdiff_t j) -> uint64_t {
-    if (j < 0) return kBeginOfSentence;
-    if (j >= static_cast<ptrdiff_t>(n)) return kEndOfSentence;
-    return info[j].cshape;
-  };
-  auto lex = [&](ptrdiff_t j) -> uint64_t {
-    if (j < 0) return 0x100;
-    if (j >= static_cast<ptrdiff_t>(n)) return 0x200;
-    return info[j].lex_class;
-  };
+  auto lower = [&](ptrdiff_t j) -> uint64_t { return info[j].lower; };
+  auto shape = [&](ptrdiff_t j) -> uint64_t { return info[j].shape; };
+  auto cshape = [&](ptrdiff_t j) -> uint64_t { return info[j].cshape; };
+  auto lex = [&](ptrdiff_t j) -> uint64_t { return info[j].lex_class; };
   auto gaz = [&](ptrdiff_t j) -> uint32_t {
     if (gazetteer.empty() || j < 0 || j >= static_cast<ptrdiff_t>(n)) return 0;
     return gazetteer[j];
@@ -214,6 +206,7 @@ void ExtractFeatures(std::string_view text, std::span<const Token> sentence,
     // (w-1 = "new" vs w+1 = "new") apart.
     auto put = [&](uint64_t value) {
       f[k] = static_cast<uint32_t>(Combine(value, static_cast<uint64_t>(k) + 1) >> 20) & mask;
+      if (prefetch_rows != nullptr) __builtin_prefetch(prefetch_rows + size_t{f[k]} * prefetch_stride);
       ++k;
     };
     auto put_optional = [&](uint64_t value) {

@@ -61,8 +61,12 @@ struct FeatureScratch {
 // sentence.size() * kFeaturesPerToken). Bucket ids are < `num_buckets` (a power of two), except
 // that unused slots hold `num_buckets` itself: the weight table keeps one extra all-zero row
 // there. `gazetteer` is empty or holds one caller-defined bitmask per token of `sentence`.
+// When `prefetch_rows` is not null, the row of every bucket id (at prefetch_rows + id *
+// prefetch_stride) is prefetched as soon as the id is known: the table is larger than L2, and
+// the hashing work hides the memory latency.
 void ExtractFeatures(std::string_view text, std::span<const Token> sentence,
                      std::span<const uint32_t> gazetteer, const Lexicon& lexicon,
-                     uint32_t num_buckets, FeatureScratch* scratch, std::vector<uint32_t>* out);
+                     uint32_t num_buckets, FeatureScratch* scratch, std::vector<uint32_t>* out,
+                     const int16_t* prefetch_rows = nullptr, uint32_t prefetch_stride = 0);
 
 }  // namespace newsflow::tag::ner

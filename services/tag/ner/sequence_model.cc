@@ -1,6 +1,10 @@
 #include "services/tag/ner/sequence_model.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <new>
 #include <bit>
 #include <cstring>
 #include <fstream>
@@ -80,7 +84,24 @@ std::unique_ptr<SequenceModel> Fail(std::string* error, std::string message) {
   return nullptr;
 }
 
+constexpr size_t kHugePage = size_t{2} << 20;
+
+int16_t* AllocateTable(size_t count) {
+  const size_t bytes = std::max<size_t>((count * sizeof(int16_t) + kHugePage - 1) / kHugePage, 1) *
+                       kHugePage;
+  void* p = std::aligned_alloc(kHugePage, bytes);
+  if (p == nullptr) throw std::bad_alloc();  // start-up only: models are loaded at start
+#ifdef MADV_HUGEPAGE
+  madvise(p, bytes, MADV_HUGEPAGE);  // advisory: fine if the kernel says no
+#endif
+  return static_cast<int16_t*>(p);
+}
+
 uint32_t StrideFor(uint32_t num_labels) { return (num_labels + 7) / 8 * 8; }
+
+// Far below any reachable score: per-token scores are at most kFeaturesPerToken * 32767 + 32767
+// (~1.4e6) in magnitude and Viterbi renormalizes every step, so int32 never overflows.
+constexpr int32_t kForbiddenTransition = -(1 << 28);
 
 }  // namespace
 
@@ -90,14 +111,29 @@ SequenceModel::SequenceModel(std::vector<std::string> types, uint32_t num_bucket
     : types_(std::move(types)),
       num_buckets_(num_buckets),
       stride_(StrideFor(num_labels())),
-      weights_(std::move(weights)),
+      weights_(AllocateTable(weights.size())),
+      weights_size_(weights.size()),
       transitions_(std::move(transitions)),
       scale_(scale),
-      lexicon_(std::move(lexicon)) {}
+      lexicon_(std::move(lexicon)) {
+  std::copy(weights.begin(), weights.end(), weights_.get());
+  const uint32_t L = num_labels();
+  decode_transitions_.assign(size_t{stride_} * (L + 1), kForbiddenTransition);
+  for (uint32_t from = 0; from <= L; ++from) {
+    for (uint32_t to = 0; to < L; ++to) {
+      // I-X may only follow B-X or I-X, and never starts a sentence (from == 0).
+      const bool inside = to != 0 && to % 2 == 0;
+      const bool allowed = !inside || (from != 0 && (from - 1 == to || from == to));
+      if (allowed) decode_transitions_[size_t{from} * stride_ + to] = transitions_[size_t{from} * L + to];
+    }
+  }
+}
+
+void SequenceModel::FreeDeleter::operator()(int16_t* p) const { std::free(p); }
 
 std::string SequenceModel::Serialize() const {
   std::string out;
-  out.reserve(64 + weights_.size() * 2 + transitions_.size() * 2 + lexicon_.keys().size() * 9);
+  out.reserve(64 + weights_size_ * 2 + transitions_.size() * 2 + lexicon_.keys().size() * 9);
   out.append(kMagic, sizeof(kMagic));
   Put(&out, kFormatVersion);
   Put(&out, kFeatureVersion);
@@ -110,7 +146,7 @@ std::string SequenceModel::Serialize() const {
   Put(&out, stride_);
   Put(&out, scale_);
   out.append(reinterpret_cast<const char*>(transitions_.data()), transitions_.size() * 2);
-  out.append(reinterpret_cast<const char*>(weights_.data()), weights_.size() * 2);
+  out.append(reinterpret_cast<const char*>(weights_.get()), weights_size_ * 2);
   Put(&out, static_cast<uint64_t>(lexicon_.keys().size()));
   out.append(reinterpret_cast<const char*>(lexicon_.keys().data()), lexicon_.keys().size() * 8);
   out.append(reinterpret_cast<const char*>(lexicon_.values().data()), lexicon_.values().size());
@@ -258,61 +294,92 @@ void Viterbi(const SequenceModel& model, std::span<const int32_t> scores, size_t
   if (num_tokens == 0) return;
   const uint32_t L = model.num_labels();
   const uint32_t stride = model.stride();
-  constexpr int64_t kForbidden = std::numeric_limits<int64_t>::min() / 4;
-  scratch->best.resize(num_tokens * L);
-  scratch->back.resize(num_tokens * L);
-  int64_t* best = scratch->best.data();
-  uint16_t* back = scratch->back.data();
-  // I-X may only follow B-X or I-X (and never starts a sentence).
-  auto allowed = [](uint32_t from, uint32_t to) {
-    if (to == 0 || to % 2 == 1) return true;
-    return from == to || from + 1 == to;
-  };
-  for (uint32_t y = 0; y < L; ++y) {
-    best[y] = (y != 0 && y % 2 == 0) ? kForbidden : int64_t{scores[y]} + model.transition(0, y);
-  }
+  const int32_t* trans = model.decode_transitions();  // [(from + 1) * stride + to]
+  scratch->best.resize(num_tokens * stride);
+  int32_t* best = scratch->best.data();
+  for (uint32_t y = 0; y < stride; ++y) best[y] = scores[y] + trans[y];
+  // Forward pass keeps only path scores; back-pointers are recomputed for the one path that is
+  // followed back (L work per token instead of L^2 stores). The max runs over from-labels in the
+  // outer loop so the inner loop over to-labels is a plain vector max.
   for (size_t i = 1; i < num_tokens; ++i) {
-    const int64_t* prev = best + (i - 1) * L;
-    int64_t* cur = best + i * L;
-    for (uint32_t y = 0; y < L; ++y) {
-      int64_t top = kForbidden;
-      uint16_t arg = 0;
-      for (uint32_t p = 0; p < L; ++p) {
-        if (!allowed(p, y) || prev[p] == kForbidden) continue;
-        const int64_t s = prev[p] + model.transition(p + 1, y);
-        if (s > top) {
-          top = s;
-          arg = static_cast<uint16_t>(p);
-        }
+    const int32_t* prev = best + (i - 1) * stride;
+    int32_t* cur = best + i * stride;
+    // Only differences matter: shifting by the previous maximum keeps values near zero, and the
+    // floor keeps forbidden paths from drifting toward overflow.
+    int32_t top_prev = prev[0];
+    for (uint32_t p = 1; p < L; ++p) top_prev = std::max(top_prev, prev[p]);
+    if (stride == 16) {
+      typedef int32_t Lanes __attribute__((vector_size(64), aligned(4)));
+      Lanes acc;
+      Lanes row;
+      std::memcpy(&row, trans + stride, sizeof(row));
+      acc = row + (prev[0] - top_prev);
+      for (uint32_t p = 1; p < L; ++p) {
+        std::memcpy(&row, trans + size_t{p + 1} * stride, sizeof(row));
+        const Lanes v = row + (prev[p] - top_prev);
+        acc = acc > v ? acc : v;
       }
-      cur[y] = top == kForbidden ? kForbidden : top + scores[i * stride + y];
-      back[i * L + y] = arg;
+      const Lanes floor = acc - acc + 2 * kForbiddenTransition;
+      acc = acc > floor ? acc : floor;
+      Lanes s;
+      std::memcpy(&s, scores.data() + i * stride, sizeof(s));
+      acc += s;
+      std::memcpy(cur, &acc, sizeof(acc));
+    } else {
+      for (uint32_t y = 0; y < stride; ++y) {
+        int32_t top = prev[0] - top_prev + trans[stride + y];
+        for (uint32_t p = 1; p < L; ++p) {
+          top = std::max(top, prev[p] - top_prev + trans[size_t{p + 1} * stride + y]);
+        }
+        cur[y] = std::max(top, 2 * kForbiddenTransition) + scores[i * stride + y];
+      }
     }
   }
-  const int64_t* last = best + (num_tokens - 1) * L;
+  const int32_t* last = best + (num_tokens - 1) * stride;
   uint16_t y = 0;
   for (uint32_t k = 1; k < L; ++k) {
     if (last[k] > last[y]) y = static_cast<uint16_t>(k);
   }
   for (size_t i = num_tokens; i-- > 0;) {
     labels[i] = y;
-    if (i > 0) y = back[i * L + y];
+    if (i == 0) break;
+    // First predecessor reaching the maximum.
+    const int32_t* prev = best + (i - 1) * stride;
+    uint16_t arg = 0;
+    int64_t top = int64_t{prev[0]} + trans[stride + y];
+    for (uint32_t p = 1; p < L; ++p) {
+      const int64_t v = int64_t{prev[p]} + trans[size_t{p + 1} * stride + y];
+      if (v > top) {
+        top = v;
+        arg = static_cast<uint16_t>(p);
+      }
+    }
+    y = arg;
   }
 }
 
 void ScoreTokens(const SequenceModel& model, std::span<const uint32_t> features,
                  size_t num_tokens, std::vector<int32_t>* scores) {
   const uint32_t stride = model.stride();
-  scores->assign(num_tokens * stride, 0);
-  for (size_t i = 0; i < num_tokens; ++i) {
+  scores->resize(num_tokens * stride);
+  const uint32_t* f = features.data();
+  for (size_t i = 0; i < num_tokens; ++i, f += kFeaturesPerToken) {
     int32_t* s = scores->data() + i * stride;
-    const uint32_t* f = features.data() + i * kFeaturesPerToken;
-    for (int k = 0; k < kFeaturesPerToken; ++k) {
-      const int16_t* w = model.row(f[k]);
-      // Fixed inner width lets the compiler vectorize the common 16-label case.
-      if (stride == 16) {
-        for (int y = 0; y < 16; ++y) s[y] += w[y];
-      } else {
+    if (stride == 16) {
+      // 16 labels = one 32-byte row: widen and add as vectors (GCC/Clang vector extensions).
+      typedef int16_t Row16 __attribute__((vector_size(32), aligned(2)));
+      typedef int32_t Sum16 __attribute__((vector_size(64)));
+      Sum16 sum = {};
+      for (int k = 0; k < kFeaturesPerToken; ++k) {
+        Row16 row;
+        std::memcpy(&row, model.row(f[k]), sizeof(row));
+        sum += __builtin_convertvector(row, Sum16);
+      }
+      std::memcpy(s, &sum, sizeof(sum));
+    } else {
+      std::fill(s, s + stride, 0);
+      for (int k = 0; k < kFeaturesPerToken; ++k) {
+        const int16_t* w = model.row(f[k]);
         for (uint32_t y = 0; y < stride; ++y) s[y] += w[y];
       }
     }
@@ -328,7 +395,8 @@ void Tagger::Tag(std::string_view text, std::span<const Token> tokens,
     const auto gaz = gazetteer.size() == tokens.size() ? gazetteer.subspan(begin, n)
                                                        : std::span<const uint32_t>();
     ExtractFeatures(text, tokens.subspan(begin, n), gaz, model_->lexicon(),
-                    model_->num_buckets(), &feature_scratch_, &features_);
+                    model_->num_buckets(), &feature_scratch_, &features_, model_->row(0),
+                    model_->stride());
     ScoreTokens(*model_, features_, n, &scores_);
     Viterbi(*model_, scores_, n, &viterbi_scratch_, std::span<uint16_t>(labels_).subspan(begin, n));
   }

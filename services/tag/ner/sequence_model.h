@@ -67,20 +67,31 @@ class SequenceModel {
                 std::vector<int16_t> transitions, float scale, Lexicon lexicon);
 
   uint32_t stride() const { return stride_; }
-  const int16_t* row(uint32_t bucket) const { return weights_.data() + size_t{bucket} * stride_; }
+  const int16_t* row(uint32_t bucket) const { return weights_.get() + size_t{bucket} * stride_; }
   int16_t transition(uint32_t from_plus_one, uint32_t to) const {
     return transitions_[size_t{from_plus_one} * num_labels() + to];
   }
   float scale() const { return scale_; }
+  // Transitions for decoding: row = from-label + 1 (row 0 = sentence start), `stride()` columns
+  // (to-label; padding columns hold the penalty), with the BIO constraint folded in as a large
+  // penalty.
+  const int32_t* decode_transitions() const { return decode_transitions_.data(); }
 
  private:
   std::vector<std::string> types_;
   uint32_t num_buckets_ = 0;
   uint32_t stride_ = 0;
-  std::vector<int16_t> weights_;
+  // The weight table, in memory the kernel may back with huge pages: tagging reads ~40 random
+  // rows per token, and with 4 KiB pages nearly every one is a TLB miss.
+  struct FreeDeleter {
+    void operator()(int16_t* p) const;
+  };
+  std::unique_ptr<int16_t, FreeDeleter> weights_;
+  size_t weights_size_ = 0;
   std::vector<int16_t> transitions_;
   float scale_ = 1.0f;  // weight = int16 * scale (informational; decoding uses the integers)
   Lexicon lexicon_;
+  std::vector<int32_t> decode_transitions_;
 };
 
 // Splits tokens into decoding units: [begin, end) ranges at kSentenceStart flags, with pieces no
@@ -95,8 +106,7 @@ void LabelsToSpans(std::span<const Token> tokens, std::span<const uint16_t> labe
 // Constrained Viterbi over per-token label scores (`scores[i * stride + y]`).
 // `labels` receives one label per token. Scratch vectors are reused.
 struct ViterbiScratch {
-  std::vector<int64_t> best;
-  std::vector<uint16_t> back;
+  std::vector<int32_t> best;
 };
 void Viterbi(const SequenceModel& model, std::span<const int32_t> scores, size_t num_tokens,
              ViterbiScratch* scratch, std::span<uint16_t> labels);
