@@ -111,11 +111,23 @@ struct ViterbiScratch {
 void Viterbi(const SequenceModel& model, std::span<const int32_t> scores, size_t num_tokens,
              ViterbiScratch* scratch, std::span<uint16_t> labels);
 
+struct TaggerOptions {
+  // Document-level consistency after decoding (news names a person in full once, then by surname):
+  // a capitalized token equal to the last word of a multi-word PERSON span elsewhere in the
+  // document becomes PERSON (if untagged or a one-token span of another type). Needs a model
+  // with a "PERSON" type; otherwise does nothing.
+  bool propagate_person_surnames = true;  // default: on
+  // One-token spans with the same text get the type most of them have in the document (ties keep
+  // each span's own type).
+  bool unify_repeated_names = true;  // default: on
+};
+
 // Tags text with a shared model. Not thread-safe: one Tagger per thread; `model` must outlive it.
 // After warm-up (buffers grown to the largest document seen) tagging does not allocate.
 class Tagger {
  public:
-  explicit Tagger(const SequenceModel* model) : model_(model) {}
+  explicit Tagger(const SequenceModel* model, TaggerOptions options = {})
+      : model_(model), options_(options) {}
 
   // Tags already tokenized `text`. `gazetteer` is empty or one bitmask per token (the caller's
   // knowledge-base hook: the same bit meanings must have been used in training, otherwise the
@@ -132,8 +144,15 @@ class Tagger {
   std::span<const Token> tokens() const { return tokens_; }
 
  private:
+  void PropagateSurnames(std::string_view text, std::span<const Token> tokens,
+                         std::vector<EntitySpan>* spans);
+  void UnifyRepeatedNames(std::string_view text, std::vector<EntitySpan>* spans);
+
   const SequenceModel* model_;
+  TaggerOptions options_;
   std::vector<Token> tokens_;
+  std::vector<std::string_view> names_;
+  std::vector<uint32_t> votes_;
   std::vector<uint16_t> labels_;
   std::vector<uint32_t> features_;
   std::vector<int32_t> scores_;

@@ -2,6 +2,7 @@
 //
 //   newsflow-ner-eval --model FILE DATA.jsonl[#even|#odd] [--types PERSON,ORG,...] [--errors]
 //
+// --no-surnames / --no-unify turn off the document-level passes (TaggerOptions).
 // --errors writes every span that is not an exact match to stderr ("-" missed, "+" spurious).
 //
 // Gold types are mapped to the model's types as in training (EVENT, NORP -> MISC); gold types
@@ -25,7 +26,8 @@ namespace {
 int Usage() {
   std::fprintf(stderr,
                "usage: newsflow-ner-eval --model FILE DATA.jsonl[#even|#odd] "
-               "[--types PERSON,ORG,...] [--errors]\n");
+               "[--types PERSON,ORG,...] [--errors]\n"
+               "       [--no-surnames] [--no-unify]\n");
   return 2;
 }
 
@@ -34,6 +36,7 @@ int Main(int argc, char** argv) {
   std::string data_spec;
   std::set<std::string> types;
   std::FILE* errors = nullptr;
+  TaggerOptions options;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--model" && i + 1 < argc) {
@@ -44,6 +47,10 @@ int Main(int argc, char** argv) {
       while (std::getline(list, t, ',')) {
         if (!t.empty()) types.insert(t);
       }
+    } else if (arg == "--no-surnames") {
+      options.propagate_person_surnames = false;
+    } else if (arg == "--no-unify") {
+      options.unify_repeated_names = false;
     } else if (arg == "--errors") {
       errors = stderr;
     } else if (!arg.empty() && arg[0] != '-' && data_spec.empty()) {
@@ -66,7 +73,7 @@ int Main(int argc, char** argv) {
   }
   SpanEvaluator exact(MatchMode::kExact, types);
   SpanEvaluator overlap(MatchMode::kOverlap, types);
-  tools::ScoreModel(*model, docs, DefaultTypeAliases(), &exact, &overlap, errors);
+  tools::ScoreModel(*model, docs, DefaultTypeAliases(), &exact, &overlap, errors, options);
   std::printf("%s: %zu documents\n%s\n%s", data_spec.c_str(), docs.size(),
               FormatScoreTable(exact).c_str(), FormatScoreTable(overlap).c_str());
   return 0;

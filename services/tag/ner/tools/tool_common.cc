@@ -64,8 +64,8 @@ bool ReadDataSpec(const std::string& spec, std::vector<AnnotatedDocument>* docum
 
 void ScoreModel(const SequenceModel& model, const std::vector<AnnotatedDocument>& documents,
                 const std::map<std::string, std::string>& aliases, SpanEvaluator* exact,
-                SpanEvaluator* overlap, std::FILE* errors) {
-  Tagger tagger(&model);
+                SpanEvaluator* overlap, std::FILE* errors, TaggerOptions options) {
+  Tagger tagger(&model, options);
   std::vector<EntitySpan> spans;
   std::vector<ScoredSpan> gold;
   std::vector<ScoredSpan> predicted;

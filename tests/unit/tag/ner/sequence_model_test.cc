@@ -100,6 +100,27 @@ TEST(SequenceModelTest, TinyModelLearnsMadeUpSentences) {
             (std::vector<std::string>{"ORG:Initech", "PERSON:Pablo Okafor", "LOC:Oslo"}));
 }
 
+TEST(SequenceModelTest, DocumentPassesPropagateSurnamesAndUnifyTypes) {
+  const auto model = TrainTiny(MadeUpSentences(), 10);
+  const std::string text = "Alice Walker visited Paris on Monday. Later Walker met Walker.";
+  Tagger tagger(model.get());
+  std::vector<EntitySpan> spans;
+  tagger.TagText(text, &spans);
+  EXPECT_EQ(Describe(*model, text, spans),
+            (std::vector<std::string>{"PERSON:Alice Walker", "LOC:Paris", "DATE:Monday",
+                                      "PERSON:Walker", "PERSON:Walker"}));
+  // Labels agree with the spans after the passes.
+  EXPECT_EQ(tagger.labels()[10], BeginLabel(0));
+
+  TaggerOptions off;
+  off.propagate_person_surnames = false;
+  off.unify_repeated_names = false;
+  Tagger plain(model.get(), off);
+  plain.TagText(text, &spans);
+  ASSERT_GE(spans.size(), 3u);
+  EXPECT_EQ(Describe(*model, text, spans)[0], "PERSON:Alice Walker");
+}
+
 TEST(SequenceModelTest, SaveLoadRoundtripGivesIdenticalPredictions) {
   const auto model = TrainTiny(MadeUpSentences(), 3);  // undertrained: scores are close calls
   std::string error;
