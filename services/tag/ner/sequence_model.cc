@@ -401,8 +401,15 @@ void Tagger::Tag(std::string_view text, std::span<const Token> tokens,
     Viterbi(*model_, scores_, n, &viterbi_scratch_, std::span<uint16_t>(labels_).subspan(begin, n));
   }
   LabelsToSpans(tokens, labels_, spans);
-  if (options_.propagate_person_surnames) PropagateSurnames(text, tokens, spans);
-  if (options_.unify_repeated_names) UnifyRepeatedNames(text, spans);
+  const auto& types = model_->types();
+  const auto person = std::find(types.begin(), types.end(), "PERSON");
+  if (options_.propagate_person_surnames && person != types.end()) {
+    PropagateSurnames(text, tokens, static_cast<uint32_t>(person - types.begin()), labels_, spans,
+                      &pass_scratch_);
+  }
+  if (options_.unify_repeated_names) {
+    UnifyRepeatedNames(text, static_cast<uint32_t>(types.size()), labels_, spans, &pass_scratch_);
+  }
 }
 
 namespace {
@@ -419,64 +426,64 @@ bool StartsUpper(std::string_view w) {
 
 }  // namespace
 
-void Tagger::PropagateSurnames(std::string_view text, std::span<const Token> tokens,
-                               std::vector<EntitySpan>* spans) {
-  const auto& types = model_->types();
-  const auto person_it = std::find(types.begin(), types.end(), "PERSON");
-  if (person_it == types.end() || spans->empty()) return;
-  const auto person = static_cast<uint32_t>(person_it - types.begin());
-  names_.clear();
+void PropagateSurnames(std::string_view text, std::span<const Token> tokens, uint32_t person,
+                       std::span<uint16_t> labels, std::vector<EntitySpan>* spans,
+                       DocumentPassScratch* scratch) {
+  if (spans->empty()) return;
+  scratch->names.clear();
   for (const EntitySpan& s : *spans) {
     if (s.type != person || s.token_end - s.token_begin < 2) continue;
     const Token& last = tokens[s.token_end - 1];
     const std::string_view w = TokenText(text, last);
-    if (last.kind == TokenKind::kWord && w.size() >= 2 && StartsUpper(w)) names_.push_back(w);
+    if (last.kind == TokenKind::kWord && w.size() >= 2 && StartsUpper(w)) {
+      scratch->names.push_back(w);
+    }
   }
-  if (names_.empty()) return;
+  if (scratch->names.empty()) return;
   auto is_surname = [&](const Token& t) {
     if (t.kind != TokenKind::kWord) return false;
     const std::string_view w = TokenText(text, t);
-    return std::find(names_.begin(), names_.end(), w) != names_.end();
+    return std::find(scratch->names.begin(), scratch->names.end(), w) != scratch->names.end();
   };
-  // Retype one-token spans; then add spans for untagged tokens (labels_ says which are untagged).
+  // Retype one-token spans; then add spans for untagged tokens (labels says which are untagged).
   for (EntitySpan& s : *spans) {
     if (s.type != person && s.token_end - s.token_begin == 1 && is_surname(tokens[s.token_begin])) {
       s.type = person;
-      labels_[s.token_begin] = BeginLabel(person);
+      labels[s.token_begin] = BeginLabel(person);
     }
   }
   bool added = false;
   for (size_t i = 0; i < tokens.size(); ++i) {
-    if (labels_[i] != kOutside || !is_surname(tokens[i])) continue;
-    labels_[i] = BeginLabel(person);
+    if (labels[i] != kOutside || !is_surname(tokens[i])) continue;
+    labels[i] = BeginLabel(person);
     added = true;
   }
-  if (added) LabelsToSpans(tokens, labels_, spans);
+  if (added) LabelsToSpans(tokens, labels, spans);
 }
 
-void Tagger::UnifyRepeatedNames(std::string_view text, std::vector<EntitySpan>* spans) {
-  const uint32_t num_types = static_cast<uint32_t>(model_->types().size());
+void UnifyRepeatedNames(std::string_view text, uint32_t num_types, std::span<uint16_t> labels,
+                        std::vector<EntitySpan>* spans, DocumentPassScratch* scratch) {
   // Only one-token spans: on dev, unifying longer spans as well cost more than it gained.
   // Quadratic in the spans of one document, which stays small for news articles.
   for (EntitySpan& s : *spans) {
     if (s.token_end - s.token_begin != 1) continue;
     const std::string_view w = text.substr(s.byte_begin, s.byte_end - s.byte_begin);
-    votes_.assign(num_types, 0);
+    scratch->votes.assign(num_types, 0);
     for (const EntitySpan& o : *spans) {
       if (o.token_end - o.token_begin == 1 &&
           text.substr(o.byte_begin, o.byte_end - o.byte_begin) == w) {
-        ++votes_[o.type];
+        ++scratch->votes[o.type];
       }
     }
     uint32_t best = s.type;
     for (uint32_t t = 0; t < num_types; ++t) {
-      if (votes_[t] > votes_[best]) best = t;
+      if (scratch->votes[t] > scratch->votes[best]) best = t;
     }
     s.type = best;
   }
   for (const EntitySpan& s : *spans) {
-    labels_[s.token_begin] = BeginLabel(s.type);
-    for (uint32_t i = s.token_begin + 1; i < s.token_end; ++i) labels_[i] = InsideLabel(s.type);
+    labels[s.token_begin] = BeginLabel(s.type);
+    for (uint32_t i = s.token_begin + 1; i < s.token_end; ++i) labels[i] = InsideLabel(s.type);
   }
 }
 

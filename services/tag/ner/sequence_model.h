@@ -122,6 +122,18 @@ struct TaggerOptions {
   bool unify_repeated_names = true;  // default: on
 };
 
+// The document-level passes of TaggerOptions, on decoded `labels` and the `spans` made from them;
+// both are updated together. `person_type` is the index of PERSON among the model's types.
+struct DocumentPassScratch {
+  std::vector<std::string_view> names;
+  std::vector<uint32_t> votes;
+};
+void PropagateSurnames(std::string_view text, std::span<const Token> tokens, uint32_t person_type,
+                       std::span<uint16_t> labels, std::vector<EntitySpan>* spans,
+                       DocumentPassScratch* scratch);
+void UnifyRepeatedNames(std::string_view text, uint32_t num_types, std::span<uint16_t> labels,
+                        std::vector<EntitySpan>* spans, DocumentPassScratch* scratch);
+
 // Tags text with a shared model. Not thread-safe: one Tagger per thread; `model` must outlive it.
 // After warm-up (buffers grown to the largest document seen) tagging does not allocate.
 class Tagger {
@@ -144,15 +156,10 @@ class Tagger {
   std::span<const Token> tokens() const { return tokens_; }
 
  private:
-  void PropagateSurnames(std::string_view text, std::span<const Token> tokens,
-                         std::vector<EntitySpan>* spans);
-  void UnifyRepeatedNames(std::string_view text, std::vector<EntitySpan>* spans);
-
   const SequenceModel* model_;
   TaggerOptions options_;
   std::vector<Token> tokens_;
-  std::vector<std::string_view> names_;
-  std::vector<uint32_t> votes_;
+  DocumentPassScratch pass_scratch_;
   std::vector<uint16_t> labels_;
   std::vector<uint32_t> features_;
   std::vector<int32_t> scores_;

@@ -100,25 +100,36 @@ TEST(SequenceModelTest, TinyModelLearnsMadeUpSentences) {
             (std::vector<std::string>{"ORG:Initech", "PERSON:Pablo Okafor", "LOC:Oslo"}));
 }
 
-TEST(SequenceModelTest, DocumentPassesPropagateSurnamesAndUnifyTypes) {
-  const auto model = TrainTiny(MadeUpSentences(), 10);
-  const std::string text = "Alice Walker visited Paris on Monday. Later Walker met Walker.";
-  Tagger tagger(model.get());
+TEST(DocumentPassTest, SurnamesPropagateAndRepeatedNamesTakeTheMajorityType) {
+  // Types: 0 PERSON, 1 ORG, 2 LOC. Decoded labels as a model might give them.
+  const std::string text = "Ana Montalvo met Ruiz in Lima. Montalvo left Lima for Lima, says Montalvo.";
+  std::vector<Token> tokens;
+  Tokenize(text, &tokens);
+  // Ana Montalvo met Ruiz in Lima . Montalvo left Lima for Lima , says Montalvo .
+  ASSERT_EQ(tokens.size(), 16u);
+  std::vector<uint16_t> labels(tokens.size(), kOutside);
+  labels[0] = BeginLabel(0);
+  labels[1] = InsideLabel(0);
+  labels[5] = BeginLabel(2);
+  labels[7] = BeginLabel(2);   // "Montalvo" mistyped as LOC
+  labels[9] = BeginLabel(1);   // "Lima" once as ORG, twice as LOC
+  labels[11] = BeginLabel(2);  // the last "Montalvo" (14) is untagged
   std::vector<EntitySpan> spans;
-  tagger.TagText(text, &spans);
-  EXPECT_EQ(Describe(*model, text, spans),
-            (std::vector<std::string>{"PERSON:Alice Walker", "LOC:Paris", "DATE:Monday",
-                                      "PERSON:Walker", "PERSON:Walker"}));
-  // Labels agree with the spans after the passes.
-  EXPECT_EQ(tagger.labels()[10], BeginLabel(0));
-
-  TaggerOptions off;
-  off.propagate_person_surnames = false;
-  off.unify_repeated_names = false;
-  Tagger plain(model.get(), off);
-  plain.TagText(text, &spans);
-  ASSERT_GE(spans.size(), 3u);
-  EXPECT_EQ(Describe(*model, text, spans)[0], "PERSON:Alice Walker");
+  LabelsToSpans(tokens, labels, &spans);
+  DocumentPassScratch scratch;
+  PropagateSurnames(text, tokens, 0, labels, &spans, &scratch);
+  UnifyRepeatedNames(text, 3, labels, &spans, &scratch);
+  std::vector<std::string> got;
+  for (const EntitySpan& s : spans) {
+    got.push_back(std::to_string(s.type) + ":" +
+                  text.substr(s.byte_begin, s.byte_end - s.byte_begin));
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"0:Ana Montalvo", "2:Lima", "0:Montalvo", "2:Lima",
+                                           "2:Lima", "0:Montalvo"}));
+  EXPECT_EQ(labels[7], BeginLabel(0));
+  EXPECT_EQ(labels[9], BeginLabel(2));
+  EXPECT_EQ(labels[14], BeginLabel(0));
+  EXPECT_EQ(labels[3], kOutside);  // "Ruiz" is no known surname
 }
 
 TEST(SequenceModelTest, SaveLoadRoundtripGivesIdenticalPredictions) {
