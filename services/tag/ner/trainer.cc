@@ -150,16 +150,24 @@ size_t Trainer::RunEpoch() {
   return errors;
 }
 
-std::unique_ptr<SequenceModel> Trainer::Snapshot() const {
-  // Averaged weight = w - accumulated / step (Daumé's trick for the running average).
+std::vector<float> Trainer::AveragedWeights() const {
+  // Averaged weight = w - accumulated / step (Daume's trick for the running average).
   const double c = static_cast<double>(step_);
-  double max_abs = 0;
+  std::vector<float> out(weights_.size());
   for (size_t i = 0; i < weights_.size(); ++i) {
-    max_abs = std::max(max_abs, std::abs(weights_[i] - accumulated_[i] / c));
+    out[i] = static_cast<float>(weights_[i] - accumulated_[i] / c);
   }
+  return out;
+}
+
+std::unique_ptr<SequenceModel> Trainer::Snapshot() const { return Snapshot(AveragedWeights()); }
+
+std::unique_ptr<SequenceModel> Trainer::Snapshot(std::span<const float> averaged) const {
+  double max_abs = 0;
+  for (float w : averaged) max_abs = std::max(max_abs, std::abs(static_cast<double>(w)));
   const double scale = max_abs > 0 ? max_abs / 32767.0 : 1.0;
   auto quantize = [&](size_t i) {
-    const double v = std::round((weights_[i] - accumulated_[i] / c) / scale);
+    const double v = std::round(averaged[i] / scale);
     return static_cast<int16_t>(std::clamp(v, -32767.0, 32767.0));
   };
   std::vector<int16_t> weights(transitions_offset_);

@@ -48,6 +48,13 @@ class Trainer {
   // The averaged weights so far, quantized. Callable after any epoch.
   std::unique_ptr<SequenceModel> Snapshot() const;
 
+  // The averaged weights so far, unquantized (feature table then transitions). Several trainers
+  // with the same options but different seeds can be averaged (parameter mixing): the shuffle
+  // order moves dev F1 by a few points, and the mean of several runs is steadier than any one.
+  std::vector<float> AveragedWeights() const;
+  // Quantizes `weights` (laid out as AveragedWeights(), same options) into a model.
+  std::unique_ptr<SequenceModel> Snapshot(std::span<const float> weights) const;
+
   size_t num_sentences() const { return sentences_.size(); }
   size_t num_tokens() const { return gold_.size(); }
   uint32_t num_labels() const { return 1 + 2 * static_cast<uint32_t>(options_.types.size()); }

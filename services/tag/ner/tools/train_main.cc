@@ -2,11 +2,14 @@
 //
 //   newsflow-ner-train --train PATH.jsonl [--train PATH2.jsonl#even ...] [--dev PATH.jsonl ...]
 //                      [--epochs N] [--buckets-log2 B] [--lexicon-corpus CORPUS.jsonl ...]
-//                      [--seed S] --out FILE
+//                      [--seed S] [--seeds K] [--verbose 1] --out FILE
 //
+// --seeds K trains K models with seeds S..S+K-1 (different shuffles) and writes the mean of their
+// averaged weights. Dev scores are printed after the last epoch of each seed (every epoch with
+// --verbose 1), and for the final model.
 // --lexicon-corpus reads unannotated JSON lines ("body" and "title" fields, or "text") and stores
 // per-word capitalization/frequency classes in the model (see features.h). Scores on every --dev
-// set are printed after each epoch; the model written is the one after the last epoch.
+// set are printed; the model written is the one after the last epoch.
 
 #include <simdjson.h>
 
@@ -98,7 +101,7 @@ int Usage() {
   std::fprintf(stderr,
                "usage: newsflow-ner-train --train PATH.jsonl[#even|#odd] ... [--dev PATH ...]\n"
                "       [--epochs N (10)] [--buckets-log2 B (18)] [--lexicon-corpus PATH ...]\n"
-               "       [--seed S (1)] --out FILE\n");
+               "       [--seed S (1)] [--seeds K (1)] [--verbose 1] --out FILE\n");
   return 2;
 }
 
@@ -108,6 +111,8 @@ int Main(int argc, char** argv) {
   std::vector<std::string> corpora;
   std::string out_path;
   int epochs = 10;
+  int seeds = 1;
+  bool verbose = false;
   TrainerOptions options;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -127,13 +132,17 @@ int Main(int argc, char** argv) {
       const int b = std::atoi(value.c_str());
       if (b < 10 || b > 24) return Usage();
       options.num_buckets = 1u << b;
+    } else if (arg == "--seeds") {
+      seeds = std::atoi(value.c_str());
+    } else if (arg == "--verbose") {
+      verbose = value != "0";
     } else if (arg == "--seed") {
       options.seed = std::strtoull(value.c_str(), nullptr, 10);
     } else {
       return Usage();
     }
   }
-  if (train_specs.empty() || out_path.empty() || epochs < 1) return Usage();
+  if (train_specs.empty() || out_path.empty() || epochs < 1 || seeds < 1) return Usage();
   std::string error;
   std::vector<AnnotatedDocument> train;
   for (const std::string& spec : train_specs) {
@@ -155,37 +164,52 @@ int Main(int argc, char** argv) {
     return 1;
   }
   const auto aliases = DefaultTypeAliases();
-  Trainer trainer(options, std::move(lexicon));
-  std::vector<Token> tokens;
-  std::vector<uint16_t> labels;
-  size_t misaligned = 0;
-  size_t entities = 0;
-  for (const AnnotatedDocument& d : train) {
-    Tokenize(d.text, &tokens);
-    misaligned += EntitiesToLabels(tokens, d.entities, options.types, aliases, &labels);
-    entities += d.entities.size();
-    trainer.AddDocument(d.text, tokens, labels, {});
-  }
-  std::fprintf(stderr, "train: %zu documents, %zu sentences, %zu tokens, %zu entities (%zu not on "
-               "token boundaries)\n", train.size(), trainer.num_sentences(), trainer.num_tokens(),
-               entities, misaligned);
-  for (int epoch = 1; epoch <= epochs; ++epoch) {
-    const size_t errors = trainer.RunEpoch();
-    std::fprintf(stderr, "epoch %d: %zu token errors (%.2f%%)", epoch, errors,
-                 100.0 * static_cast<double>(errors) / static_cast<double>(trainer.num_tokens()));
-    if (!dev.empty()) {
-      const auto model = trainer.Snapshot();
-      for (size_t i = 0; i < dev.size(); ++i) {
-        SpanEvaluator exact(MatchMode::kExact);
-        SpanEvaluator overlap(MatchMode::kOverlap);
-        tools::ScoreModel(*model, dev[i], aliases, &exact, &overlap);
-        std::fprintf(stderr, "  %s F1 exact %.4f overlap %.4f", dev_specs[i].c_str(),
-                     exact.Overall().f1(), overlap.Overall().f1());
-      }
+  std::vector<float> mixed;
+  std::unique_ptr<SequenceModel> model;
+  const uint64_t first_seed = options.seed;
+  for (int run = 0; run < seeds; ++run) {
+    options.seed = first_seed + static_cast<uint64_t>(run);
+    Trainer trainer(options, lexicon);
+    std::vector<Token> tokens;
+    std::vector<uint16_t> labels;
+    size_t misaligned = 0;
+    size_t entities = 0;
+    for (const AnnotatedDocument& d : train) {
+      Tokenize(d.text, &tokens);
+      misaligned += EntitiesToLabels(tokens, d.entities, options.types, aliases, &labels);
+      entities += d.entities.size();
+      trainer.AddDocument(d.text, tokens, labels, {});
     }
-    std::fprintf(stderr, "\n");
+    if (run == 0) {
+      std::fprintf(stderr,
+                   "train: %zu documents, %zu sentences, %zu tokens, %zu entities (%zu not on "
+                   "token boundaries)\n",
+                   train.size(), trainer.num_sentences(), trainer.num_tokens(), entities,
+                   misaligned);
+    }
+    for (int epoch = 1; epoch <= epochs; ++epoch) {
+      const size_t errors = trainer.RunEpoch();
+      std::fprintf(stderr, "seed %llu epoch %d: %zu token errors (%.2f%%)",
+                   static_cast<unsigned long long>(options.seed), epoch, errors,
+                   100.0 * static_cast<double>(errors) / static_cast<double>(trainer.num_tokens()));
+      if (!dev.empty() && (epoch == epochs || verbose)) {
+        const auto snapshot = trainer.Snapshot();
+        for (size_t i = 0; i < dev.size(); ++i) {
+          SpanEvaluator exact(MatchMode::kExact);
+          SpanEvaluator overlap(MatchMode::kOverlap);
+          tools::ScoreModel(*snapshot, dev[i], aliases, &exact, &overlap);
+          std::fprintf(stderr, "  %s F1 exact %.4f overlap %.4f", dev_specs[i].c_str(),
+                       exact.Overall().f1(), overlap.Overall().f1());
+        }
+      }
+      std::fprintf(stderr, "\n");
+    }
+    // Parameter mixing: the running mean of every seed's averaged weights.
+    const std::vector<float> w = trainer.AveragedWeights();
+    if (mixed.empty()) mixed.assign(w.size(), 0.0f);
+    for (size_t i = 0; i < w.size(); ++i) mixed[i] += (w[i] - mixed[i]) / static_cast<float>(run + 1);
+    if (run + 1 == seeds) model = trainer.Snapshot(mixed);
   }
-  const auto model = trainer.Snapshot();
   if (!model->SaveFile(out_path, &error)) {
     std::fprintf(stderr, "%s\n", error.c_str());
     return 1;
