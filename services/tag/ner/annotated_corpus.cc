@@ -50,8 +50,8 @@ bool ReadAnnotatedJsonl(const std::string& path, std::vector<AnnotatedDocument>*
             end > UINT32_MAX) {
           return fail("entity needs start <= end and a type");
         }
-        out.entities.push_back(
-            GoldEntity{std::string(type), static_cast<uint32_t>(start), static_cast<uint32_t>(end)});
+        out.entities.push_back(GoldEntity{std::string(type), static_cast<uint32_t>(start),
+                                          static_cast<uint32_t>(end)});
       }
     }
     documents->push_back(std::move(out));

@@ -35,7 +35,12 @@ constexpr uint64_t kNone = 0;  // no prefix/suffix of that length
 
 constexpr int kMaxCodePoints = 64;  // longer tokens hash their first 64 code points only
 
-enum ShapeChar : uint32_t { kUpperShape = 'X', kLowerShape = 'x', kDigitShape = 'd', kHanShape = 'C' };
+enum ShapeChar : uint32_t {
+  kUpperShape = 'X',
+  kLowerShape = 'x',
+  kDigitShape = 'd',
+  kHanShape = 'C',
+};
 
 uint32_t ShapeOf(UChar32 cp) {
   if (cp < 0x80) {
@@ -206,7 +211,9 @@ void ExtractFeatures(std::string_view text, std::span<const Token> sentence,
     // (w-1 = "new" vs w+1 = "new") apart.
     auto put = [&](uint64_t value) {
       f[k] = static_cast<uint32_t>(Combine(value, static_cast<uint64_t>(k) + 1) >> 20) & mask;
-      if (prefetch_rows != nullptr) __builtin_prefetch(prefetch_rows + size_t{f[k]} * prefetch_stride);
+      if (prefetch_rows != nullptr) {
+        __builtin_prefetch(prefetch_rows + size_t{f[k]} * prefetch_stride);
+      }
       ++k;
     };
     auto put_optional = [&](uint64_t value) {

@@ -124,7 +124,9 @@ SequenceModel::SequenceModel(std::vector<std::string> types, uint32_t num_bucket
       // I-X may only follow B-X or I-X, and never starts a sentence (from == 0).
       const bool inside = to != 0 && to % 2 == 0;
       const bool allowed = !inside || (from != 0 && (from - 1 == to || from == to));
-      if (allowed) decode_transitions_[size_t{from} * stride_ + to] = transitions_[size_t{from} * L + to];
+      if (allowed) {
+        decode_transitions_[size_t{from} * stride_ + to] = transitions_[size_t{from} * L + to];
+      }
     }
   }
 }

@@ -100,7 +100,7 @@ bool BuildLexicon(const std::vector<std::string>& corpora,
 int Usage() {
   std::fprintf(stderr,
                "usage: newsflow-ner-train --train PATH.jsonl[#even|#odd] ... [--dev PATH ...]\n"
-               "       [--epochs N (10)] [--buckets-log2 B (18)] [--lexicon-corpus PATH ...]\n"
+               "       [--epochs N (10)] [--buckets-log2 B (17)] [--lexicon-corpus PATH ...]\n"
                "       [--seed S (1)] [--seeds K (1)] [--verbose 1] --out FILE\n");
   return 2;
 }
@@ -207,7 +207,9 @@ int Main(int argc, char** argv) {
     // Parameter mixing: the running mean of every seed's averaged weights.
     const std::vector<float> w = trainer.AveragedWeights();
     if (mixed.empty()) mixed.assign(w.size(), 0.0f);
-    for (size_t i = 0; i < w.size(); ++i) mixed[i] += (w[i] - mixed[i]) / static_cast<float>(run + 1);
+    for (size_t i = 0; i < w.size(); ++i) {
+      mixed[i] += (w[i] - mixed[i]) / static_cast<float>(run + 1);
+    }
     if (run + 1 == seeds) model = trainer.Snapshot(mixed);
   }
   if (!model->SaveFile(out_path, &error)) {

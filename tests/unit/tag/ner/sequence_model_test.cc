@@ -102,7 +102,8 @@ TEST(SequenceModelTest, TinyModelLearnsMadeUpSentences) {
 
 TEST(DocumentPassTest, SurnamesPropagateAndRepeatedNamesTakeTheMajorityType) {
   // Types: 0 PERSON, 1 ORG, 2 LOC. Decoded labels as a model might give them.
-  const std::string text = "Ana Montalvo met Ruiz in Lima. Montalvo left Lima for Lima, says Montalvo.";
+  const std::string text =
+      "Ana Montalvo met Ruiz in Lima. Montalvo left Lima for Lima, says Montalvo.";
   std::vector<Token> tokens;
   Tokenize(text, &tokens);
   // Ana Montalvo met Ruiz in Lima . Montalvo left Lima for Lima , says Montalvo .
