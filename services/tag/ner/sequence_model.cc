@@ -442,10 +442,11 @@ void PropagateSurnames(std::string_view text, std::span<const Token> tokens, uin
     }
   }
   if (scratch->names.empty()) return;
+  // Sorted for binary search: a long document must not turn this into tokens x names work.
+  std::sort(scratch->names.begin(), scratch->names.end());
   auto is_surname = [&](const Token& t) {
     if (t.kind != TokenKind::kWord) return false;
-    const std::string_view w = TokenText(text, t);
-    return std::find(scratch->names.begin(), scratch->names.end(), w) != scratch->names.end();
+    return std::binary_search(scratch->names.begin(), scratch->names.end(), TokenText(text, t));
   };
   // Retype one-token spans; then add spans for untagged tokens (labels says which are untagged).
   for (EntitySpan& s : *spans) {
@@ -466,22 +467,32 @@ void PropagateSurnames(std::string_view text, std::span<const Token> tokens, uin
 void UnifyRepeatedNames(std::string_view text, uint32_t num_types, std::span<uint16_t> labels,
                         std::vector<EntitySpan>* spans, DocumentPassScratch* scratch) {
   // Only one-token spans: on dev, unifying longer spans as well cost more than it gained.
-  // Quadratic in the spans of one document, which stays small for news articles.
-  for (EntitySpan& s : *spans) {
-    if (s.token_end - s.token_begin != 1) continue;
-    const std::string_view w = text.substr(s.byte_begin, s.byte_end - s.byte_begin);
-    scratch->votes.assign(num_types, 0);
-    for (const EntitySpan& o : *spans) {
-      if (o.token_end - o.token_begin == 1 &&
-          text.substr(o.byte_begin, o.byte_end - o.byte_begin) == w) {
-        ++scratch->votes[o.type];
+  // Grouped by sorting, so the work is n log n in the spans of a document.
+  auto& groups = scratch->groups;
+  groups.clear();
+  for (uint32_t i = 0; i < spans->size(); ++i) {
+    const EntitySpan& s = (*spans)[i];
+    if (s.token_end - s.token_begin == 1) {
+      groups.emplace_back(text.substr(s.byte_begin, s.byte_end - s.byte_begin), i);
+    }
+  }
+  std::sort(groups.begin(), groups.end());
+  for (size_t begin = 0; begin < groups.size();) {
+    size_t end = begin + 1;
+    while (end < groups.size() && groups[end].first == groups[begin].first) ++end;
+    if (end - begin > 1) {
+      scratch->votes.assign(num_types, 0);
+      for (size_t g = begin; g < end; ++g) ++scratch->votes[(*spans)[groups[g].second].type];
+      for (size_t g = begin; g < end; ++g) {
+        EntitySpan& s = (*spans)[groups[g].second];
+        uint32_t best = s.type;  // ties keep the span's own type
+        for (uint32_t t = 0; t < num_types; ++t) {
+          if (scratch->votes[t] > scratch->votes[best]) best = t;
+        }
+        s.type = best;
       }
     }
-    uint32_t best = s.type;
-    for (uint32_t t = 0; t < num_types; ++t) {
-      if (scratch->votes[t] > scratch->votes[best]) best = t;
-    }
-    s.type = best;
+    begin = end;
   }
   for (const EntitySpan& s : *spans) {
     labels[s.token_begin] = BeginLabel(s.type);

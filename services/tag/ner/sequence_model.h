@@ -126,6 +126,7 @@ struct TaggerOptions {
 // both are updated together. `person_type` is the index of PERSON among the model's types.
 struct DocumentPassScratch {
   std::vector<std::string_view> names;
+  std::vector<std::pair<std::string_view, uint32_t>> groups;  // (text, span index)
   std::vector<uint32_t> votes;
 };
 void PropagateSurnames(std::string_view text, std::span<const Token> tokens, uint32_t person_type,
@@ -141,9 +142,11 @@ class Tagger {
   explicit Tagger(const SequenceModel* model, TaggerOptions options = {})
       : model_(model), options_(options) {}
 
-  // Tags already tokenized `text`. `gazetteer` is empty or one bitmask per token (the caller's
-  // knowledge-base hook: the same bit meanings must have been used in training, otherwise the
-  // bits have no learned weights and are ignored in effect). `spans` is cleared first.
+  // Tags already tokenized `text` (`tokens` from Tokenize(text)). `gazetteer` is empty or one
+  // bitmask per token (a mask of any other length is ignored): the caller's knowledge-base hook,
+  // e.g. bit 2k = "token starts a KB name of type k", bit 2k+1 = "token continues one". The
+  // same bit meanings must have been used in training; bits the model never saw have zero
+  // weights and change nothing. `spans` is cleared first.
   void Tag(std::string_view text, std::span<const Token> tokens,
            std::span<const uint32_t> gazetteer, std::vector<EntitySpan>* spans);
 
