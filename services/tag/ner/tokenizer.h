@@ -35,7 +35,7 @@ struct Token {
   uint8_t flags = 0;
 };
 
-// Splits `text` into tokens, appending nothing else: `tokens` is cleared first and its capacity
+// Splits `text` into tokens. `tokens` is cleared first and its capacity
 // is reused, so a caller that keeps the vector across documents does not allocate per token.
 //
 // Rules:
