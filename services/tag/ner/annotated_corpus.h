@@ -1,0 +1,51 @@
+#pragma once
+
+// Annotated entity data for training and evaluation: JSON lines of
+// {"id", "text", "entities": [{"start", "end", "type", ...}]} with code-point offsets, and the
+// conversion between entity spans and per-token BIO labels.
+
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "services/tag/ner/tokenizer.h"
+
+namespace newsflow::tag::ner {
+
+struct GoldEntity {
+  std::string type;
+  uint32_t start = 0;  // code points, [start, end)
+  uint32_t end = 0;
+};
+
+struct AnnotatedDocument {
+  std::string id;
+  std::string text;
+  std::vector<GoldEntity> entities;
+};
+
+// Reads every line of `path`; blank lines are skipped. Returns false and sets `*error` on the
+// first unreadable file or malformed line (with its line number).
+bool ReadAnnotatedJsonl(const std::string& path, std::vector<AnnotatedDocument>* documents,
+                        std::string* error);
+
+// The mapping from annotation types to model types used by the shipped model: EVENT and NORP
+// become MISC (the tagger's downstream types are PERSON, ORG, LOC, PRODUCT, DATE, MISC).
+std::map<std::string, std::string> DefaultTypeAliases();
+
+// Model type of an annotation type: itself if in `types`, else its alias if that is in `types`,
+// else empty (the entity is not a target).
+std::string MapType(const std::string& type, const std::vector<std::string>& types,
+                    const std::map<std::string, std::string>& aliases);
+
+// BIO labels (sequence_model.h numbering) for `tokens`: tokens overlapping an entity get its
+// label. Returns how many entities do not start and end on token boundaries (they are labelled
+// with the tokens they overlap).
+size_t EntitiesToLabels(std::span<const Token> tokens, std::span<const GoldEntity> entities,
+                        const std::vector<std::string>& types,
+                        const std::map<std::string, std::string>& aliases,
+                        std::vector<uint16_t>* labels);
+
+}  // namespace newsflow::tag::ner

@@ -1,0 +1,508 @@
+#include "services/tag/ner/sequence_model.h"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <new>
+#include <bit>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <sstream>
+
+namespace newsflow::tag::ner {
+
+// Model file, little-endian:
+//   char[8]  magic "NFNERMDL"
+//   u32      format version (1)
+//   u32      feature version (kFeatureVersion: ids change when templates change)
+//   u32      number of entity types T (1..kMaxTypes); then T x (u32 length, bytes) names
+//   u32      number of hash buckets B (power of two, 2^10..2^24)
+//   u32      stride S (labels per weight row, >= 2T+1, multiple of 8)
+//   f32      scale (weight = int16 * scale)
+//   i16      transitions[(L + 1) * L], L = 2T+1, row 0 = from start
+//   i16      weights[(B + 1) * S]; the last row is all zeros
+//   u64      lexicon capacity C (0 or power of two); then u64 keys[C], u8 classes[C]
+//   u64      FNV-1a 64 checksum of every preceding byte
+static_assert(std::endian::native == std::endian::little, "model files are little-endian");
+
+namespace {
+
+constexpr char kMagic[8] = {'N', 'F', 'N', 'E', 'R', 'M', 'D', 'L'};
+constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFeatureVersion = 1;
+
+uint64_t Checksum(std::string_view bytes) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+template <typename T>
+void Put(std::string* out, const T& v) {
+  out->append(reinterpret_cast<const char*>(&v), sizeof(T));
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
+  template <typename T>
+  bool Get(T* v) {
+    if (bytes_.size() - pos_ < sizeof(T)) return false;
+    std::memcpy(v, bytes_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return true;
+  }
+  template <typename T>
+  bool GetArray(size_t count, std::vector<T>* v) {
+    if (count > (bytes_.size() - pos_) / sizeof(T)) return false;
+    v->resize(count);
+    if (count > 0) std::memcpy(v->data(), bytes_.data() + pos_, count * sizeof(T));
+    pos_ += count * sizeof(T);
+    return true;
+  }
+  bool GetString(size_t length, std::string* s) {
+    if (length > bytes_.size() - pos_) return false;
+    s->assign(bytes_.data() + pos_, length);
+    pos_ += length;
+    return true;
+  }
+  size_t pos() const { return pos_; }
+
+ private:
+  std::string_view bytes_;
+  size_t pos_ = 0;
+};
+
+std::unique_ptr<SequenceModel> Fail(std::string* error, std::string message) {
+  if (error != nullptr) *error = "invalid NER model: " + std::move(message);
+  return nullptr;
+}
+
+constexpr size_t kHugePage = size_t{2} << 20;
+
+int16_t* AllocateTable(size_t count) {
+  const size_t bytes = std::max<size_t>((count * sizeof(int16_t) + kHugePage - 1) / kHugePage, 1) *
+                       kHugePage;
+  void* p = std::aligned_alloc(kHugePage, bytes);
+  if (p == nullptr) throw std::bad_alloc();  // start-up only: models are loaded at start
+#ifdef MADV_HUGEPAGE
+  madvise(p, bytes, MADV_HUGEPAGE);  // advisory: fine if the kernel says no
+#endif
+  return static_cast<int16_t*>(p);
+}
+
+uint32_t StrideFor(uint32_t num_labels) { return (num_labels + 7) / 8 * 8; }
+
+// Far below any reachable score: per-token scores are at most kFeaturesPerToken * 32767 + 32767
+// (~1.4e6) in magnitude and Viterbi renormalizes every step, so int32 never overflows.
+constexpr int32_t kForbiddenTransition = -(1 << 28);
+
+}  // namespace
+
+SequenceModel::SequenceModel(std::vector<std::string> types, uint32_t num_buckets,
+                             std::vector<int16_t> weights, std::vector<int16_t> transitions,
+                             float scale, Lexicon lexicon)
+    : types_(std::move(types)),
+      num_buckets_(num_buckets),
+      stride_(StrideFor(num_labels())),
+      weights_(AllocateTable(weights.size())),
+      weights_size_(weights.size()),
+      transitions_(std::move(transitions)),
+      scale_(scale),
+      lexicon_(std::move(lexicon)) {
+  std::copy(weights.begin(), weights.end(), weights_.get());
+  const uint32_t L = num_labels();
+  decode_transitions_.assign(size_t{stride_} * (L + 1), kForbiddenTransition);
+  for (uint32_t from = 0; from <= L; ++from) {
+    for (uint32_t to = 0; to < L; ++to) {
+      // I-X may only follow B-X or I-X, and never starts a sentence (from == 0).
+      const bool inside = to != 0 && to % 2 == 0;
+      const bool allowed = !inside || (from != 0 && (from - 1 == to || from == to));
+      if (allowed) {
+        decode_transitions_[size_t{from} * stride_ + to] = transitions_[size_t{from} * L + to];
+      }
+    }
+  }
+}
+
+void SequenceModel::FreeDeleter::operator()(int16_t* p) const { std::free(p); }
+
+std::string SequenceModel::Serialize() const {
+  std::string out;
+  out.reserve(64 + weights_size_ * 2 + transitions_.size() * 2 + lexicon_.keys().size() * 9);
+  out.append(kMagic, sizeof(kMagic));
+  Put(&out, kFormatVersion);
+  Put(&out, kFeatureVersion);
+  Put(&out, static_cast<uint32_t>(types_.size()));
+  for (const std::string& t : types_) {
+    Put(&out, static_cast<uint32_t>(t.size()));
+    out.append(t);
+  }
+  Put(&out, num_buckets_);
+  Put(&out, stride_);
+  Put(&out, scale_);
+  out.append(reinterpret_cast<const char*>(transitions_.data()), transitions_.size() * 2);
+  out.append(reinterpret_cast<const char*>(weights_.get()), weights_size_ * 2);
+  Put(&out, static_cast<uint64_t>(lexicon_.keys().size()));
+  out.append(reinterpret_cast<const char*>(lexicon_.keys().data()), lexicon_.keys().size() * 8);
+  out.append(reinterpret_cast<const char*>(lexicon_.values().data()), lexicon_.values().size());
+  Put(&out, Checksum(out));
+  return out;
+}
+
+std::unique_ptr<SequenceModel> SequenceModel::Load(std::string_view bytes, std::string* error) {
+  if (bytes.size() < sizeof(kMagic) + 8 ||
+      std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
+    return Fail(error, "bad magic (not a newsflow NER model)");
+  }
+  uint64_t stored_checksum = 0;
+  std::memcpy(&stored_checksum, bytes.data() + bytes.size() - 8, 8);
+  const std::string_view body = bytes.substr(0, bytes.size() - 8);
+  Reader r(body.substr(sizeof(kMagic)));
+  uint32_t version = 0;
+  uint32_t feature_version = 0;
+  if (!r.Get(&version) || version != kFormatVersion) {
+    return Fail(error, "unsupported format version " + std::to_string(version));
+  }
+  if (!r.Get(&feature_version) || feature_version != kFeatureVersion) {
+    return Fail(error, "model built for feature version " + std::to_string(feature_version) +
+                           ", this build extracts version " + std::to_string(kFeatureVersion));
+  }
+  if (Checksum(body) != stored_checksum) return Fail(error, "checksum mismatch (truncated?)");
+  uint32_t num_types = 0;
+  if (!r.Get(&num_types) || num_types == 0 || num_types > kMaxTypes) {
+    return Fail(error, "bad number of types");
+  }
+  std::vector<std::string> types(num_types);
+  for (std::string& t : types) {
+    uint32_t len = 0;
+    if (!r.Get(&len) || len == 0 || len > 64 || !r.GetString(len, &t)) {
+      return Fail(error, "bad type name");
+    }
+  }
+  uint32_t num_buckets = 0;
+  uint32_t stride = 0;
+  float scale = 0;
+  if (!r.Get(&num_buckets) || !std::has_single_bit(num_buckets) || num_buckets < (1u << 10) ||
+      num_buckets > (1u << 24)) {
+    return Fail(error, "bad bucket count");
+  }
+  const uint32_t num_labels = 1 + 2 * num_types;
+  if (!r.Get(&stride) || stride != StrideFor(num_labels)) return Fail(error, "bad stride");
+  if (!r.Get(&scale) || !(scale > 0) || scale > std::numeric_limits<float>::max()) {
+    return Fail(error, "bad scale");
+  }
+  std::vector<int16_t> transitions;
+  std::vector<int16_t> weights;
+  if (!r.GetArray(size_t{num_labels + 1} * num_labels, &transitions) ||
+      !r.GetArray((size_t{num_buckets} + 1) * stride, &weights)) {
+    return Fail(error, "truncated weights");
+  }
+  // The padding row and padding columns must be zero: decoding relies on it.
+  for (uint32_t y = 0; y < stride; ++y) {
+    if (weights[size_t{num_buckets} * stride + y] != 0) return Fail(error, "bad padding row");
+  }
+  uint64_t lexicon_capacity = 0;
+  if (!r.Get(&lexicon_capacity) ||
+      (lexicon_capacity != 0 &&
+       (!std::has_single_bit(lexicon_capacity) || lexicon_capacity > (uint64_t{1} << 26)))) {
+    return Fail(error, "bad lexicon size");
+  }
+  std::vector<uint64_t> keys;
+  std::vector<uint8_t> values;
+  if (!r.GetArray(lexicon_capacity, &keys) || !r.GetArray(lexicon_capacity, &values)) {
+    return Fail(error, "truncated lexicon");
+  }
+  if (lexicon_capacity != 0 && std::find(keys.begin(), keys.end(), 0) == keys.end()) {
+    return Fail(error, "lexicon has no empty slot");  // lookups would never terminate
+  }
+  if (r.pos() + sizeof(kMagic) != body.size()) return Fail(error, "trailing bytes");
+  Lexicon lexicon;
+  lexicon.Assign(std::move(keys), std::move(values));
+  return std::make_unique<SequenceModel>(std::move(types), num_buckets, std::move(weights),
+                                         std::move(transitions), scale, std::move(lexicon));
+}
+
+std::unique_ptr<SequenceModel> SequenceModel::LoadFile(const std::string& path,
+                                                       std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (error != nullptr) *error = "cannot open NER model " + path;
+    return nullptr;
+  }
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return Load(bytes, error);
+}
+
+bool SequenceModel::SaveFile(const std::string& path, std::string* error) const {
+  const std::string bytes = Serialize();
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) {
+    if (error != nullptr) *error = "cannot write NER model " + path;
+    return false;
+  }
+  return true;
+}
+
+void SentenceRanges(std::span<const Token> tokens,
+                    std::vector<std::pair<uint32_t, uint32_t>>* ranges) {
+  ranges->clear();
+  uint32_t begin = 0;
+  const auto n = static_cast<uint32_t>(tokens.size());
+  for (uint32_t i = 1; i <= n; ++i) {
+    if (i == n || (tokens[i].flags & kSentenceStart) || i - begin >= kMaxSentenceTokens) {
+      ranges->emplace_back(begin, i);
+      begin = i;
+    }
+  }
+}
+
+void LabelsToSpans(std::span<const Token> tokens, std::span<const uint16_t> labels,
+                   std::vector<EntitySpan>* spans) {
+  spans->clear();
+  const size_t n = std::min(tokens.size(), labels.size());
+  size_t i = 0;
+  while (i < n) {
+    if (labels[i] == kOutside) {
+      ++i;
+      continue;
+    }
+    const uint32_t type = (labels[i] - 1) / 2;
+    size_t j = i + 1;
+    while (j < n && labels[j] == InsideLabel(type)) ++j;
+    EntitySpan s;
+    s.type = type;
+    s.token_begin = static_cast<uint32_t>(i);
+    s.token_end = static_cast<uint32_t>(j);
+    s.cp_begin = tokens[i].cp_begin;
+    s.cp_end = tokens[j - 1].cp_end;
+    s.byte_begin = tokens[i].byte_begin;
+    s.byte_end = tokens[j - 1].byte_end;
+    spans->push_back(s);
+    i = j;
+  }
+}
+
+void Viterbi(const SequenceModel& model, std::span<const int32_t> scores, size_t num_tokens,
+             ViterbiScratch* scratch, std::span<uint16_t> labels) {
+  if (num_tokens == 0) return;
+  const uint32_t L = model.num_labels();
+  const uint32_t stride = model.stride();
+  const int32_t* trans = model.decode_transitions();  // [(from + 1) * stride + to]
+  scratch->best.resize(num_tokens * stride);
+  int32_t* best = scratch->best.data();
+  for (uint32_t y = 0; y < stride; ++y) best[y] = scores[y] + trans[y];
+  // Forward pass keeps only path scores; back-pointers are recomputed for the one path that is
+  // followed back (L work per token instead of L^2 stores). The max runs over from-labels in the
+  // outer loop so the inner loop over to-labels is a plain vector max.
+  for (size_t i = 1; i < num_tokens; ++i) {
+    const int32_t* prev = best + (i - 1) * stride;
+    int32_t* cur = best + i * stride;
+    // Only differences matter: shifting by the previous maximum keeps values near zero, and the
+    // floor keeps forbidden paths from drifting toward overflow.
+    int32_t top_prev = prev[0];
+    for (uint32_t p = 1; p < L; ++p) top_prev = std::max(top_prev, prev[p]);
+    if (stride == 16) {
+      typedef int32_t Lanes __attribute__((vector_size(64), aligned(4)));
+      Lanes acc;
+      Lanes row;
+      std::memcpy(&row, trans + stride, sizeof(row));
+      acc = row + (prev[0] - top_prev);
+      for (uint32_t p = 1; p < L; ++p) {
+        std::memcpy(&row, trans + size_t{p + 1} * stride, sizeof(row));
+        const Lanes v = row + (prev[p] - top_prev);
+        acc = acc > v ? acc : v;
+      }
+      const Lanes floor = acc - acc + 2 * kForbiddenTransition;
+      acc = acc > floor ? acc : floor;
+      Lanes s;
+      std::memcpy(&s, scores.data() + i * stride, sizeof(s));
+      acc += s;
+      std::memcpy(cur, &acc, sizeof(acc));
+    } else {
+      for (uint32_t y = 0; y < stride; ++y) {
+        int32_t top = prev[0] - top_prev + trans[stride + y];
+        for (uint32_t p = 1; p < L; ++p) {
+          top = std::max(top, prev[p] - top_prev + trans[size_t{p + 1} * stride + y]);
+        }
+        cur[y] = std::max(top, 2 * kForbiddenTransition) + scores[i * stride + y];
+      }
+    }
+  }
+  const int32_t* last = best + (num_tokens - 1) * stride;
+  uint16_t y = 0;
+  for (uint32_t k = 1; k < L; ++k) {
+    if (last[k] > last[y]) y = static_cast<uint16_t>(k);
+  }
+  for (size_t i = num_tokens; i-- > 0;) {
+    labels[i] = y;
+    if (i == 0) break;
+    // First predecessor reaching the maximum.
+    const int32_t* prev = best + (i - 1) * stride;
+    uint16_t arg = 0;
+    int64_t top = int64_t{prev[0]} + trans[stride + y];
+    for (uint32_t p = 1; p < L; ++p) {
+      const int64_t v = int64_t{prev[p]} + trans[size_t{p + 1} * stride + y];
+      if (v > top) {
+        top = v;
+        arg = static_cast<uint16_t>(p);
+      }
+    }
+    y = arg;
+  }
+}
+
+void ScoreTokens(const SequenceModel& model, std::span<const uint32_t> features,
+                 size_t num_tokens, std::vector<int32_t>* scores) {
+  const uint32_t stride = model.stride();
+  scores->resize(num_tokens * stride);
+  const uint32_t* f = features.data();
+  for (size_t i = 0; i < num_tokens; ++i, f += kFeaturesPerToken) {
+    int32_t* s = scores->data() + i * stride;
+    if (stride == 16) {
+      // 16 labels = one 32-byte row: widen and add as vectors (GCC/Clang vector extensions).
+      typedef int16_t Row16 __attribute__((vector_size(32), aligned(2)));
+      typedef int32_t Sum16 __attribute__((vector_size(64)));
+      Sum16 sum = {};
+      for (int k = 0; k < kFeaturesPerToken; ++k) {
+        Row16 row;
+        std::memcpy(&row, model.row(f[k]), sizeof(row));
+        sum += __builtin_convertvector(row, Sum16);
+      }
+      std::memcpy(s, &sum, sizeof(sum));
+    } else {
+      std::fill(s, s + stride, 0);
+      for (int k = 0; k < kFeaturesPerToken; ++k) {
+        const int16_t* w = model.row(f[k]);
+        for (uint32_t y = 0; y < stride; ++y) s[y] += w[y];
+      }
+    }
+  }
+}
+
+void Tagger::Tag(std::string_view text, std::span<const Token> tokens,
+                 std::span<const uint32_t> gazetteer, std::vector<EntitySpan>* spans) {
+  labels_.assign(tokens.size(), kOutside);
+  SentenceRanges(tokens, &ranges_);
+  for (const auto& [begin, end] : ranges_) {
+    const size_t n = end - begin;
+    const auto gaz = gazetteer.size() == tokens.size() ? gazetteer.subspan(begin, n)
+                                                       : std::span<const uint32_t>();
+    ExtractFeatures(text, tokens.subspan(begin, n), gaz, model_->lexicon(),
+                    model_->num_buckets(), &feature_scratch_, &features_, model_->row(0),
+                    model_->stride());
+    ScoreTokens(*model_, features_, n, &scores_);
+    Viterbi(*model_, scores_, n, &viterbi_scratch_, std::span<uint16_t>(labels_).subspan(begin, n));
+  }
+  LabelsToSpans(tokens, labels_, spans);
+  const auto& types = model_->types();
+  const auto person = std::find(types.begin(), types.end(), "PERSON");
+  if (options_.propagate_person_surnames && person != types.end()) {
+    PropagateSurnames(text, tokens, static_cast<uint32_t>(person - types.begin()), labels_, spans,
+                      &pass_scratch_);
+  }
+  if (options_.unify_repeated_names) {
+    UnifyRepeatedNames(text, static_cast<uint32_t>(types.size()), labels_, spans, &pass_scratch_);
+  }
+}
+
+namespace {
+
+std::string_view TokenText(std::string_view text, const Token& t) {
+  return text.substr(t.byte_begin, t.byte_end - t.byte_begin);
+}
+
+bool StartsUpper(std::string_view w) {
+  if (w.empty()) return false;
+  const auto c = static_cast<unsigned char>(w[0]);
+  return (c >= 'A' && c <= 'Z') || c >= 0x80;  // non-ASCII: leave the decision to the model
+}
+
+}  // namespace
+
+void PropagateSurnames(std::string_view text, std::span<const Token> tokens, uint32_t person,
+                       std::span<uint16_t> labels, std::vector<EntitySpan>* spans,
+                       DocumentPassScratch* scratch) {
+  if (spans->empty()) return;
+  scratch->names.clear();
+  for (const EntitySpan& s : *spans) {
+    if (s.type != person || s.token_end - s.token_begin < 2) continue;
+    const Token& last = tokens[s.token_end - 1];
+    const std::string_view w = TokenText(text, last);
+    if (last.kind == TokenKind::kWord && w.size() >= 2 && StartsUpper(w)) {
+      scratch->names.push_back(w);
+    }
+  }
+  if (scratch->names.empty()) return;
+  // Sorted for binary search: a long document must not turn this into tokens x names work.
+  std::sort(scratch->names.begin(), scratch->names.end());
+  auto is_surname = [&](const Token& t) {
+    if (t.kind != TokenKind::kWord) return false;
+    return std::binary_search(scratch->names.begin(), scratch->names.end(), TokenText(text, t));
+  };
+  // Retype one-token spans; then add spans for untagged tokens (labels says which are untagged).
+  for (EntitySpan& s : *spans) {
+    if (s.type != person && s.token_end - s.token_begin == 1 && is_surname(tokens[s.token_begin])) {
+      s.type = person;
+      labels[s.token_begin] = BeginLabel(person);
+    }
+  }
+  bool added = false;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (labels[i] != kOutside || !is_surname(tokens[i])) continue;
+    labels[i] = BeginLabel(person);
+    added = true;
+  }
+  if (added) LabelsToSpans(tokens, labels, spans);
+}
+
+void UnifyRepeatedNames(std::string_view text, uint32_t num_types, std::span<uint16_t> labels,
+                        std::vector<EntitySpan>* spans, DocumentPassScratch* scratch) {
+  // Only one-token spans: on dev, unifying longer spans as well cost more than it gained.
+  // Grouped by sorting, so the work is n log n in the spans of a document.
+  auto& groups = scratch->groups;
+  groups.clear();
+  for (uint32_t i = 0; i < spans->size(); ++i) {
+    const EntitySpan& s = (*spans)[i];
+    if (s.token_end - s.token_begin == 1) {
+      groups.emplace_back(text.substr(s.byte_begin, s.byte_end - s.byte_begin), i);
+    }
+  }
+  std::sort(groups.begin(), groups.end());
+  for (size_t begin = 0; begin < groups.size();) {
+    size_t end = begin + 1;
+    while (end < groups.size() && groups[end].first == groups[begin].first) ++end;
+    if (end - begin > 1) {
+      scratch->votes.assign(num_types, 0);
+      for (size_t g = begin; g < end; ++g) ++scratch->votes[(*spans)[groups[g].second].type];
+      for (size_t g = begin; g < end; ++g) {
+        EntitySpan& s = (*spans)[groups[g].second];
+        uint32_t best = s.type;  // ties keep the span's own type
+        for (uint32_t t = 0; t < num_types; ++t) {
+          if (scratch->votes[t] > scratch->votes[best]) best = t;
+        }
+        s.type = best;
+      }
+    }
+    begin = end;
+  }
+  for (const EntitySpan& s : *spans) {
+    labels[s.token_begin] = BeginLabel(s.type);
+    for (uint32_t i = s.token_begin + 1; i < s.token_end; ++i) labels[i] = InsideLabel(s.type);
+  }
+}
+
+void Tagger::TagText(std::string_view text, std::vector<EntitySpan>* spans) {
+  Tokenize(text, &tokens_);
+  Tag(text, tokens_, {}, spans);
+}
+
+}  // namespace newsflow::tag::ner

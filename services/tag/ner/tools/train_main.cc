@@ -1,0 +1,232 @@
+// newsflow-ner-train: trains the statistical entity recognizer from annotated JSON lines.
+//
+//   newsflow-ner-train --train PATH.jsonl [--train PATH2.jsonl#even ...] [--dev PATH.jsonl ...]
+//                      [--epochs N] [--buckets-log2 B] [--lexicon-corpus CORPUS.jsonl ...]
+//                      [--seed S] [--seeds K] [--verbose 1] --out FILE
+//
+// --seeds K trains K models with seeds S..S+K-1 (different shuffles) and writes the mean of their
+// averaged weights. Dev scores are printed after the last epoch of each seed (every epoch with
+// --verbose 1), and for the final model.
+// --lexicon-corpus reads unannotated JSON lines ("body" and "title" fields, or "text") and stores
+// per-word capitalization/frequency classes in the model (see features.h). Scores on every --dev
+// set are printed; the model written is the one after the last epoch.
+
+#include <simdjson.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "services/tag/evaluation.h"
+#include "services/tag/ner/annotated_corpus.h"
+#include "services/tag/ner/features.h"
+#include "services/tag/ner/sequence_model.h"
+#include "services/tag/ner/tokenizer.h"
+#include "services/tag/ner/tools/tool_common.h"
+#include "services/tag/ner/trainer.h"
+
+namespace newsflow::tag::ner {
+namespace {
+
+struct WordStats {
+  uint32_t capitalized = 0;  // first letter upper, not sentence-initial
+  uint32_t lower = 0;        // not sentence-initial, lowercase
+  uint32_t total = 0;
+};
+
+bool IsAsciiUpperStart(std::string_view w) { return !w.empty() && w[0] >= 'A' && w[0] <= 'Z'; }
+bool IsAsciiLowerStart(std::string_view w) { return !w.empty() && w[0] >= 'a' && w[0] <= 'z'; }
+
+void CountWords(std::string_view text, std::vector<Token>* tokens,
+                std::unordered_map<uint64_t, WordStats>* stats) {
+  Tokenize(text, tokens);
+  for (const Token& t : *tokens) {
+    if (t.kind != TokenKind::kWord) continue;
+    const std::string_view w = text.substr(t.byte_begin, t.byte_end - t.byte_begin);
+    WordStats& s = (*stats)[LowercaseHash(w)];
+    ++s.total;
+    if (t.flags & kSentenceStart) continue;
+    if (IsAsciiUpperStart(w)) ++s.capitalized;
+    if (IsAsciiLowerStart(w)) ++s.lower;
+  }
+}
+
+// Class byte: 1 + 4 * capitalization bucket + frequency bucket (0 = unknown word).
+uint8_t WordClass(const WordStats& s) {
+  const uint32_t cased = s.capitalized + s.lower;
+  int cap = 5;  // no mid-sentence evidence
+  if (cased > 0) {
+    const double r = static_cast<double>(s.capitalized) / cased;
+    cap = r < 0.05 ? 0 : r < 0.3 ? 1 : r < 0.7 ? 2 : r < 0.95 ? 3 : 4;
+  }
+  const int freq = s.total < 3 ? 0 : s.total < 10 ? 1 : s.total < 100 ? 2 : 3;
+  return static_cast<uint8_t>(1 + 4 * cap + freq);
+}
+
+bool BuildLexicon(const std::vector<std::string>& corpora,
+                  const std::vector<AnnotatedDocument>& train, Lexicon* lexicon,
+                  std::string* error) {
+  std::unordered_map<uint64_t, WordStats> stats;
+  std::vector<Token> tokens;
+  simdjson::ondemand::parser parser;
+  for (const std::string& path : corpora) {
+    std::ifstream in(path);
+    if (!in) {
+      *error = "cannot open " + path;
+      return false;
+    }
+    std::string line;
+    while (std::getline(in, line)) {
+      simdjson::padded_string padded(line);
+      simdjson::ondemand::document doc;
+      if (parser.iterate(padded).get(doc) != simdjson::SUCCESS) continue;
+      for (const char* field : {"title", "body", "text"}) {
+        std::string_view v;
+        if (doc[field].get_string().get(v) == simdjson::SUCCESS) {
+          const std::string copy(v);  // the view dies with the next field lookup
+          CountWords(copy, &tokens, &stats);
+        }
+      }
+    }
+  }
+  (void)train;
+  for (const auto& [hash, s] : stats) lexicon->Insert(hash, WordClass(s));
+  return true;
+}
+
+int Usage() {
+  std::fprintf(stderr,
+               "usage: newsflow-ner-train --train PATH.jsonl[#even|#odd] ... [--dev PATH ...]\n"
+               "       [--epochs N (10)] [--buckets-log2 B (17)] [--lexicon-corpus PATH ...]\n"
+               "       [--seed S (1)] [--seeds K (1)] [--verbose 1] --out FILE\n");
+  return 2;
+}
+
+int Main(int argc, char** argv) {
+  std::vector<std::string> train_specs;
+  std::vector<std::string> dev_specs;
+  std::vector<std::string> corpora;
+  std::string out_path;
+  int epochs = 10;
+  int seeds = 1;
+  bool verbose = false;
+  TrainerOptions options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (i + 1 >= argc) return Usage();
+    const std::string value = argv[++i];
+    if (arg == "--train") {
+      train_specs.push_back(value);
+    } else if (arg == "--dev") {
+      dev_specs.push_back(value);
+    } else if (arg == "--lexicon-corpus") {
+      corpora.push_back(value);
+    } else if (arg == "--out") {
+      out_path = value;
+    } else if (arg == "--epochs") {
+      epochs = std::atoi(value.c_str());
+    } else if (arg == "--buckets-log2") {
+      const int b = std::atoi(value.c_str());
+      if (b < 10 || b > 24) return Usage();
+      options.num_buckets = 1u << b;
+    } else if (arg == "--seeds") {
+      seeds = std::atoi(value.c_str());
+    } else if (arg == "--verbose") {
+      verbose = value != "0";
+    } else if (arg == "--seed") {
+      options.seed = std::strtoull(value.c_str(), nullptr, 10);
+    } else {
+      return Usage();
+    }
+  }
+  if (train_specs.empty() || out_path.empty() || epochs < 1 || seeds < 1) return Usage();
+  std::string error;
+  std::vector<AnnotatedDocument> train;
+  for (const std::string& spec : train_specs) {
+    if (!tools::ReadDataSpec(spec, &train, &error)) {
+      std::fprintf(stderr, "%s\n", error.c_str());
+      return 1;
+    }
+  }
+  std::vector<std::vector<AnnotatedDocument>> dev(dev_specs.size());
+  for (size_t i = 0; i < dev_specs.size(); ++i) {
+    if (!tools::ReadDataSpec(dev_specs[i], &dev[i], &error)) {
+      std::fprintf(stderr, "%s\n", error.c_str());
+      return 1;
+    }
+  }
+  Lexicon lexicon;
+  if (!corpora.empty() && !BuildLexicon(corpora, train, &lexicon, &error)) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+    return 1;
+  }
+  const auto aliases = DefaultTypeAliases();
+  std::vector<float> mixed;
+  std::unique_ptr<SequenceModel> model;
+  const uint64_t first_seed = options.seed;
+  for (int run = 0; run < seeds; ++run) {
+    options.seed = first_seed + static_cast<uint64_t>(run);
+    Trainer trainer(options, lexicon);
+    std::vector<Token> tokens;
+    std::vector<uint16_t> labels;
+    size_t misaligned = 0;
+    size_t entities = 0;
+    for (const AnnotatedDocument& d : train) {
+      Tokenize(d.text, &tokens);
+      misaligned += EntitiesToLabels(tokens, d.entities, options.types, aliases, &labels);
+      entities += d.entities.size();
+      trainer.AddDocument(d.text, tokens, labels, {});
+    }
+    if (run == 0) {
+      std::fprintf(stderr,
+                   "train: %zu documents, %zu sentences, %zu tokens, %zu entities (%zu not on "
+                   "token boundaries)\n",
+                   train.size(), trainer.num_sentences(), trainer.num_tokens(), entities,
+                   misaligned);
+    }
+    for (int epoch = 1; epoch <= epochs; ++epoch) {
+      const size_t errors = trainer.RunEpoch();
+      std::fprintf(stderr, "seed %llu epoch %d: %zu token errors (%.2f%%)",
+                   static_cast<unsigned long long>(options.seed), epoch, errors,
+                   100.0 * static_cast<double>(errors) / static_cast<double>(trainer.num_tokens()));
+      if (!dev.empty() && (epoch == epochs || verbose)) {
+        const auto snapshot = trainer.Snapshot();
+        for (size_t i = 0; i < dev.size(); ++i) {
+          SpanEvaluator exact(MatchMode::kExact);
+          SpanEvaluator overlap(MatchMode::kOverlap);
+          tools::ScoreModel(*snapshot, dev[i], aliases, &exact, &overlap);
+          std::fprintf(stderr, "  %s F1 exact %.4f overlap %.4f", dev_specs[i].c_str(),
+                       exact.Overall().f1(), overlap.Overall().f1());
+        }
+      }
+      std::fprintf(stderr, "\n");
+    }
+    // Parameter mixing: the running mean of every seed's averaged weights.
+    const std::vector<float> w = trainer.AveragedWeights();
+    if (mixed.empty()) mixed.assign(w.size(), 0.0f);
+    for (size_t i = 0; i < w.size(); ++i) {
+      mixed[i] += (w[i] - mixed[i]) / static_cast<float>(run + 1);
+    }
+    if (run + 1 == seeds) model = trainer.Snapshot(mixed);
+  }
+  if (!model->SaveFile(out_path, &error)) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+    return 1;
+  }
+  for (size_t i = 0; i < dev.size(); ++i) {
+    SpanEvaluator exact(MatchMode::kExact);
+    SpanEvaluator overlap(MatchMode::kOverlap);
+    tools::ScoreModel(*model, dev[i], aliases, &exact, &overlap);
+    std::printf("%s\n%s\n%s\n", dev_specs[i].c_str(), FormatScoreTable(exact).c_str(),
+                FormatScoreTable(overlap).c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace newsflow::tag::ner
+
+int main(int argc, char** argv) { return newsflow::tag::ner::Main(argc, argv); }

@@ -1,0 +1,275 @@
+#include "services/tag/ner/sequence_model.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "services/tag/ner/annotated_corpus.h"
+#include "services/tag/ner/tokenizer.h"
+#include "services/tag/ner/trainer.h"
+
+namespace newsflow::tag::ner {
+namespace {
+
+struct Example {
+  std::string text;
+  std::vector<GoldEntity> entities;
+};
+
+// Made-up sentences: "<first> <last> visited <city> on <weekday>." and
+// "<company> hired <first> <last> in <city>." with code-point spans.
+std::vector<Example> MadeUpSentences() {
+  const std::vector<std::string> first = {"Alice", "Marek", "Sunita", "Tomas", "Ngozi", "Pablo"};
+  const std::vector<std::string> last = {"Walker", "Nowak", "Rao", "Berg", "Okafor", "Ruiz"};
+  const std::vector<std::string> cities = {"Paris", "Lagos", "Lima", "Oslo", "Pune", "Quito"};
+  const std::vector<std::string> days = {"Monday", "Tuesday", "Friday"};
+  const std::vector<std::string> companies = {"Acme Corp", "Globex", "Initech", "Umbrella Group"};
+  std::vector<Example> out;
+  for (size_t i = 0; i < first.size(); ++i) {
+    for (size_t j = 0; j < cities.size(); ++j) {
+      const std::string person = first[i] + " " + last[(i + j) % last.size()];
+      Example a;
+      a.text = person + " visited " + cities[j] + " on " + days[(i + j) % days.size()] + ".";
+      uint32_t p = 0;
+      a.entities.push_back({"PERSON", p, p + static_cast<uint32_t>(person.size())});
+      p += person.size() + 9;
+      a.entities.push_back({"LOC", p, p + static_cast<uint32_t>(cities[j].size())});
+      p += cities[j].size() + 4;
+      a.entities.push_back(
+          {"DATE", p, p + static_cast<uint32_t>(days[(i + j) % days.size()].size())});
+      out.push_back(a);
+      const std::string& company = companies[(i * 7 + j) % companies.size()];
+      Example b;
+      b.text = company + " hired " + person + " in " + cities[(j + 1) % cities.size()] + ".";
+      p = 0;
+      b.entities.push_back({"ORG", p, p + static_cast<uint32_t>(company.size())});
+      p += company.size() + 7;
+      b.entities.push_back({"PERSON", p, p + static_cast<uint32_t>(person.size())});
+      p += person.size() + 4;
+      b.entities.push_back(
+          {"LOC", p, p + static_cast<uint32_t>(cities[(j + 1) % cities.size()].size())});
+      out.push_back(b);
+    }
+  }
+  return out;
+}
+
+std::unique_ptr<SequenceModel> TrainTiny(const std::vector<Example>& examples, int epochs) {
+  TrainerOptions options;
+  options.num_buckets = 1u << 14;
+  Trainer trainer(options, Lexicon());
+  std::vector<Token> tokens;
+  std::vector<uint16_t> labels;
+  for (const Example& e : examples) {
+    Tokenize(e.text, &tokens);
+    EXPECT_EQ(EntitiesToLabels(tokens, e.entities, options.types, DefaultTypeAliases(), &labels),
+              0u);
+    EXPECT_TRUE(trainer.AddDocument(e.text, tokens, labels, {}));
+  }
+  for (int i = 0; i < epochs; ++i) trainer.RunEpoch();
+  return trainer.Snapshot();
+}
+
+std::vector<std::string> Describe(const SequenceModel& model, const std::string& text,
+                                  const std::vector<EntitySpan>& spans) {
+  std::vector<std::string> out;
+  for (const EntitySpan& s : spans) {
+    out.push_back(model.types()[s.type] + ":" +
+                  text.substr(s.byte_begin, s.byte_end - s.byte_begin));
+  }
+  return out;
+}
+
+TEST(SequenceModelTest, TinyModelLearnsMadeUpSentences) {
+  const auto model = TrainTiny(MadeUpSentences(), 10);
+  Tagger tagger(model.get());
+  std::vector<EntitySpan> spans;
+  const std::string seen = "Alice Walker visited Paris on Monday.";
+  tagger.TagText(seen, &spans);
+  EXPECT_EQ(Describe(*model, seen, spans),
+            (std::vector<std::string>{"PERSON:Alice Walker", "LOC:Paris", "DATE:Monday"}));
+  ASSERT_EQ(spans.size(), 3u);
+  EXPECT_EQ(spans[1].cp_begin, 21u);
+  EXPECT_EQ(spans[1].cp_end, 26u);
+  // A combination not in the training data.
+  const std::string unseen = "Initech hired Pablo Okafor in Oslo.";
+  tagger.TagText(unseen, &spans);
+  EXPECT_EQ(Describe(*model, unseen, spans),
+            (std::vector<std::string>{"ORG:Initech", "PERSON:Pablo Okafor", "LOC:Oslo"}));
+}
+
+TEST(DocumentPassTest, SurnamesPropagateAndRepeatedNamesTakeTheMajorityType) {
+  // Types: 0 PERSON, 1 ORG, 2 LOC. Decoded labels as a model might give them.
+  const std::string text =
+      "Ana Montalvo met Ruiz in Lima. Montalvo left Lima for Lima, says Montalvo.";
+  std::vector<Token> tokens;
+  Tokenize(text, &tokens);
+  // Ana Montalvo met Ruiz in Lima . Montalvo left Lima for Lima , says Montalvo .
+  ASSERT_EQ(tokens.size(), 16u);
+  std::vector<uint16_t> labels(tokens.size(), kOutside);
+  labels[0] = BeginLabel(0);
+  labels[1] = InsideLabel(0);
+  labels[5] = BeginLabel(2);
+  labels[7] = BeginLabel(2);   // "Montalvo" mistyped as LOC
+  labels[9] = BeginLabel(1);   // "Lima" once as ORG, twice as LOC
+  labels[11] = BeginLabel(2);  // the last "Montalvo" (14) is untagged
+  std::vector<EntitySpan> spans;
+  LabelsToSpans(tokens, labels, &spans);
+  DocumentPassScratch scratch;
+  PropagateSurnames(text, tokens, 0, labels, &spans, &scratch);
+  UnifyRepeatedNames(text, 3, labels, &spans, &scratch);
+  std::vector<std::string> got;
+  for (const EntitySpan& s : spans) {
+    got.push_back(std::to_string(s.type) + ":" +
+                  text.substr(s.byte_begin, s.byte_end - s.byte_begin));
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"0:Ana Montalvo", "2:Lima", "0:Montalvo", "2:Lima",
+                                           "2:Lima", "0:Montalvo"}));
+  EXPECT_EQ(labels[7], BeginLabel(0));
+  EXPECT_EQ(labels[9], BeginLabel(2));
+  EXPECT_EQ(labels[14], BeginLabel(0));
+  EXPECT_EQ(labels[3], kOutside);  // "Ruiz" is no known surname
+}
+
+TEST(SequenceModelTest, SaveLoadRoundtripGivesIdenticalPredictions) {
+  const auto model = TrainTiny(MadeUpSentences(), 3);  // undertrained: scores are close calls
+  std::string error;
+  const auto loaded = SequenceModel::Load(model->Serialize(), &error);
+  ASSERT_NE(loaded, nullptr) << error;
+  EXPECT_EQ(loaded->types(), model->types());
+  EXPECT_EQ(loaded->Serialize(), model->Serialize());
+  Tagger a(model.get());
+  Tagger b(loaded.get());
+  std::vector<EntitySpan> spans_a;
+  std::vector<EntitySpan> spans_b;
+  for (const std::string text :
+       {"Globex hired Sunita Rao in Lima on Friday.", "Tomas Berg visited Quito. Ngozi left.",
+        "nothing here", "", "漢字 Acme Corp 🙂 Paris"}) {
+    a.TagText(text, &spans_a);
+    b.TagText(text, &spans_b);
+    ASSERT_EQ(a.labels().size(), b.labels().size());
+    for (size_t i = 0; i < a.labels().size(); ++i) EXPECT_EQ(a.labels()[i], b.labels()[i]);
+    ASSERT_EQ(spans_a.size(), spans_b.size());
+    for (size_t i = 0; i < spans_a.size(); ++i) {
+      EXPECT_EQ(spans_a[i].type, spans_b[i].type);
+      EXPECT_EQ(spans_a[i].cp_begin, spans_b[i].cp_begin);
+      EXPECT_EQ(spans_a[i].cp_end, spans_b[i].cp_end);
+    }
+  }
+}
+
+TEST(SequenceModelTest, GazetteerBitsAreLearnedFeatures) {
+  // The only evidence for PRODUCT is the caller's bit: the same words appear without it as O.
+  TrainerOptions options;
+  options.num_buckets = 1u << 12;
+  Trainer trainer(options, Lexicon());
+  const std::vector<std::string> words = {"zorb", "plim", "vex", "quop", "dral", "snib"};
+  const uint16_t product = BeginLabel(4);  // types: PERSON ORG LOC DATE PRODUCT MISC
+  std::vector<Token> tokens;
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < words.size(); ++i) {
+      const std::string text = "we bought the " + words[i] + " today";
+      Tokenize(text, &tokens);
+      std::vector<uint16_t> labels(tokens.size(), kOutside);
+      std::vector<uint32_t> gazetteer(tokens.size(), 0);
+      if ((i + round) % 2 == 0) {
+        labels[3] = product;
+        gazetteer[3] = 1u << 5;
+      }
+      ASSERT_TRUE(trainer.AddDocument(text, tokens, labels, gazetteer));
+    }
+  }
+  for (int i = 0; i < 10; ++i) trainer.RunEpoch();
+  const auto model = trainer.Snapshot();
+  Tagger tagger(model.get());
+  const std::string text = "we bought the frell today";
+  Tokenize(text, &tokens);
+  std::vector<EntitySpan> spans;
+  std::vector<uint32_t> gazetteer(tokens.size(), 0);
+  tagger.Tag(text, tokens, gazetteer, &spans);
+  EXPECT_TRUE(spans.empty());
+  gazetteer[3] = 1u << 5;
+  tagger.Tag(text, tokens, gazetteer, &spans);
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(model->types()[spans[0].type], "PRODUCT");
+}
+
+// FNV-1a 64 as in the model file, to forge files whose checksum is right but content is not.
+uint64_t Fnv(std::string_view bytes) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+void FixChecksum(std::string* file) {
+  const uint64_t h = Fnv(std::string_view(*file).substr(0, file->size() - 8));
+  std::memcpy(file->data() + file->size() - 8, &h, 8);
+}
+
+TEST(SequenceModelTest, CorruptedModelFilesAreRejectedWithAnError) {
+  const auto model = TrainTiny(MadeUpSentences(), 1);
+  const std::string good = model->Serialize();
+  std::string error;
+  ASSERT_NE(SequenceModel::Load(good, &error), nullptr);
+
+  auto rejected = [&](const std::string& bytes) {
+    error.clear();
+    const bool null = SequenceModel::Load(bytes, &error) == nullptr;
+    return null && !error.empty();
+  };
+  EXPECT_TRUE(rejected(""));
+  EXPECT_TRUE(rejected("NFNERMDL"));
+  EXPECT_TRUE(rejected("not a model at all, just some text of some length"));
+  EXPECT_TRUE(rejected(good.substr(0, good.size() / 2)));
+  EXPECT_TRUE(rejected(good.substr(0, good.size() - 1)));
+  EXPECT_TRUE(rejected(good + "x"));
+  std::string flipped = good;
+  flipped[good.size() / 2] ^= 0x10;
+  EXPECT_TRUE(rejected(flipped));
+  EXPECT_NE(error.find("checksum"), std::string::npos) << error;
+  std::string version = good;
+  version[8] = 9;
+  EXPECT_TRUE(rejected(version));
+
+  // Valid checksum, impossible header fields: number of types, then bucket count.
+  std::string types = good;
+  const uint32_t many = 1000;
+  std::memcpy(types.data() + 16, &many, 4);
+  FixChecksum(&types);
+  EXPECT_TRUE(rejected(types));
+  // Header: magic(8) version(4) feature version(4) T(4) then T names (u32 length + bytes).
+  size_t offset = 20;
+  for (const std::string& t : model->types()) offset += 4 + t.size();
+  std::string buckets = good;
+  const uint32_t odd = 12345;
+  std::memcpy(buckets.data() + offset, &odd, 4);
+  FixChecksum(&buckets);
+  EXPECT_TRUE(rejected(buckets));
+  EXPECT_NE(error.find("bucket"), std::string::npos) << error;
+
+  EXPECT_EQ(SequenceModel::LoadFile("/nonexistent/model.bin", &error), nullptr);
+  EXPECT_FALSE(error.empty());
+}
+
+TEST(AnnotatedCorpusTest, EntitiesToBioLabelsWithAliases) {
+  const std::string text = "Belgians met in São Paulo's port.";
+  std::vector<Token> tokens;
+  Tokenize(text, &tokens);
+  // "Belgians" is NORP (mapped to MISC), "São Paulo" LOC, "port." is misaligned on purpose.
+  const std::vector<GoldEntity> entities = {{"NORP", 0, 8}, {"LOC", 16, 25}, {"EVENT", 28, 31}};
+  const std::vector<std::string> types = {"PERSON", "ORG", "LOC", "DATE", "PRODUCT", "MISC"};
+  std::vector<uint16_t> labels;
+  EXPECT_EQ(EntitiesToLabels(tokens, entities, types, DefaultTypeAliases(), &labels), 1u);
+  // Belgians met in São Paulo 's port .
+  EXPECT_EQ(labels, (std::vector<uint16_t>{BeginLabel(5), 0, 0, BeginLabel(2), InsideLabel(2), 0,
+                                           BeginLabel(5), 0}));
+  EXPECT_EQ(MapType("EVENT", types, DefaultTypeAliases()), "MISC");
+  EXPECT_EQ(MapType("MONEY", types, DefaultTypeAliases()), "");
+}
+
+}  // namespace
+}  // namespace newsflow::tag::ner
