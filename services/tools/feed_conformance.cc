@@ -310,7 +310,9 @@ int main(int argc, char** argv) {
     std::cerr << "usage: newsflow-feed-conformance DIR [--failures] [--isolate]\n";
     return 2;
   }
-  auto run = [&](const Case& c) { return isolate ? EvaluateIsolated(dir, c, 10) : Evaluate(dir, c); };
+  auto run = [&](const Case& c) {
+    return isolate ? EvaluateIsolated(dir, c, /*timeout_seconds=*/10) : Evaluate(dir, c);
+  };
   std::vector<std::string> failures;
 
   // 1. Well-formed and recoverable value checks.

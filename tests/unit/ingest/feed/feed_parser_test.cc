@@ -56,7 +56,8 @@ TEST(FeedParserTest, Rss20Newsroom) {
   EXPECT_EQ(a.author_name, "Mara Lindqvist");
   EXPECT_EQ(a.summary, "The start-up closed a seed round.");
   EXPECT_EQ(a.summary_html, "<p>The start-up <b>closed</b> a seed round.</p>");
-  EXPECT_EQ(a.content, "Acme Robotics said on Tuesday it had raised $6\u00a0million.\nRead the filing.");
+  EXPECT_EQ(a.content,
+            "Acme Robotics said on Tuesday it had raised $6\u00a0million.\nRead the filing.");
   EXPECT_NE(a.content_html.find("href=\"https://ledger.example/business/acme-filing.pdf\""),
             std::string::npos)
       << a.content_html;
