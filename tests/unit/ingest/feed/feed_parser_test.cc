@@ -381,6 +381,34 @@ TEST(FeedParserTest, IllFormedDocumentIsRecovered) {
   EXPECT_EQ(f.format, FeedFormat::kRss20);
 }
 
+TEST(FeedParserTest, UnescapedHtmlInDescriptionDoesNotSwallowLaterItems) {
+  const ParsedFeed f = Parse(
+      "<rss version='2.0'><channel><item><title>A</title></item>"
+      "<item><title>B</title><description><p>unclosed <b>bold<br></description></item>"
+      "<item><title>C</title></item></channel></rss>");
+  ASSERT_EQ(f.entries.size(), 3u);
+  EXPECT_EQ(f.entries[1].summary, "unclosed bold");
+  EXPECT_EQ(f.entries[2].title, "C");
+  EXPECT_TRUE(f.bozo);
+}
+
+TEST(FeedParserTest, TagSoupRepairs) {
+  const ParsedFeed f = Parse(
+      "Warning: something in /var/www/feed.php on line 3\n"
+      "<?xml version='1.0'?><rss version='2.0'><channel>"
+      "<item><title>B < C</title></item>"
+      "<item><title lang=en>Unquoted</title><link>http://u.example/</link></item>"
+      "<item><title>Missing quote</title><foo x=\"1></foo></item>"
+      "<item><title>Case</TITLE></item></channel></rss>");
+  EXPECT_EQ(f.format, FeedFormat::kRss20);
+  ASSERT_EQ(f.entries.size(), 4u);
+  EXPECT_EQ(f.entries[0].title, "B < C");
+  EXPECT_EQ(f.entries[1].title, "Unquoted");
+  EXPECT_EQ(f.entries[1].link, "http://u.example/");
+  EXPECT_EQ(f.entries[2].title, "Missing quote");
+  EXPECT_EQ(f.entries[3].title, "Case");
+}
+
 TEST(FeedParserTest, TruncatedDocumentKeepsCompleteEntries) {
   const ParsedFeed f = Parse(
       "<rss version='2.0'><channel><title>T</title><item><title>Complete</title></item>"
