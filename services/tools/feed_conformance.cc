@@ -8,8 +8,9 @@
 // Comparison rule (the folder's README): values are compared exactly, except that a check flagged
 // value_has_markup is compared after reducing the expected HTML to text, since the model's text
 // fields are plain text. A second line reports the "text rule", which also reduces unflagged
-// expected values of text fields (title, subtitle, summary, content) that feedparser kept as
-// HTML (e.g. "&#38;", "Q&amp;A"). --isolate parses every document in a forked child so that a
+// expected values of text fields (title, subtitle, summary, content) that the reference kept as
+// escaped HTML without flagging it (an expected "AT&amp;T" where the text is "AT&T"). --isolate
+// parses every document in a forked child so that a
 // crash or hang is counted instead of ending the run.
 
 #include <simdjson.h>
