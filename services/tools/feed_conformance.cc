@@ -8,8 +8,9 @@
 // Comparison rule (the folder's README): values are compared exactly, except that a check flagged
 // value_has_markup is compared after reducing the expected HTML to text, since the model's text
 // fields are plain text. A second line reports the "text rule", which also reduces unflagged
-// expected values of text fields (title, subtitle, summary, content) that feedparser kept as
-// HTML (e.g. "&#38;", "Q&amp;A"). --isolate parses every document in a forked child so that a
+// expected values of text fields (title, subtitle, summary, content) that the reference kept as
+// escaped HTML without flagging it (an expected "AT&amp;T" where the text is "AT&T"). --isolate
+// parses every document in a forked child so that a
 // crash or hang is counted instead of ending the run.
 
 #include <simdjson.h>
@@ -310,7 +311,9 @@ int main(int argc, char** argv) {
     std::cerr << "usage: newsflow-feed-conformance DIR [--failures] [--isolate]\n";
     return 2;
   }
-  auto run = [&](const Case& c) { return isolate ? EvaluateIsolated(dir, c, 10) : Evaluate(dir, c); };
+  auto run = [&](const Case& c) {
+    return isolate ? EvaluateIsolated(dir, c, /*timeout_seconds=*/10) : Evaluate(dir, c);
+  };
   std::vector<std::string> failures;
 
   // 1. Well-formed and recoverable value checks.

@@ -76,7 +76,9 @@ std::string Ndjson(int lines) {
     doc += "{\"id\":\"" + std::to_string(i) + "\",\"url\":\"https://news.example/" +
            std::to_string(i) + "\",\"title\":\"T\",\"body\":\"";
     for (int p = 0; p < 6; ++p) doc += kParagraph;
-    doc += "\",\"source\":\"Example\",\"published\":\"2025-01-14T08:00:00Z\",\"language\":\"en\"}\n";
+    doc +=
+        "\",\"source\":\"Example\",\"published\":\"2025-01-14T08:00:00Z\","
+        "\"language\":\"en\"}\n";
   }
   return doc;
 }
@@ -107,7 +109,9 @@ void BM_ParseDateTime(benchmark::State& state) {
   size_t bytes = 0;
   for (const std::string& d : dates) bytes += d.size();
   for (auto _ : state) {
-    for (const std::string& d : dates) benchmark::DoNotOptimize(newsflow::datetime::ParseDateTime(d));
+    for (const std::string& d : dates) {
+      benchmark::DoNotOptimize(newsflow::datetime::ParseDateTime(d));
+    }
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
 }

@@ -41,10 +41,16 @@ void AddError(ParsedFeed* feed, std::string message) {
 // ---------------------------------------------------------------------------------------------
 // Pre-parse repair of the UTF-8 text so that libxml2 sees XML it can read without a DTD:
 //  - the DOCTYPE is removed (no internal subset: no entity declarations, so no expansion
-//    attacks; no external DTD either);
+//    attacks; no external DTD either), and so are bytes before the first '<' (server warnings
+//    printed ahead of the feed) and the XML declaration (the text is UTF-8 by now);
 //  - references to HTML entities become numeric references, unknown entity references and bare
-//    '&' become "&amp;" (so the text survives literally);
-//  - characters XML forbids (C0 controls other than tab/LF/CR) are dropped.
+//    '&' become "&amp;" (so the text survives literally); a '<' that cannot start markup
+//    becomes "&lt;";
+//  - characters XML forbids (C0 controls other than tab/LF/CR) are dropped;
+//  - tags are balanced the way HTML parsers do it: an end tag closes the elements opened inside
+//    the element it names (unclosed <p>/<b> in an unescaped description no longer swallow the
+//    next items), stray end tags are dropped, elements still open at the end are closed (a
+//    truncated feed keeps its complete entries); attribute values are quoted and de-duplicated.
 // Comments, CDATA sections and processing instructions are copied untouched.
 
 struct RepairStats {
@@ -52,6 +58,7 @@ struct RepairStats {
   size_t unknown_entities = 0;
   size_t bare_ampersands = 0;
   size_t control_chars = 0;
+  size_t tags_repaired = 0;
   bool doctype_removed = false;
 };
 
@@ -171,47 +178,226 @@ size_t SkipDoctype(std::string_view text, size_t i) {
   return text.size();
 }
 
-std::string RepairXml(std::string_view text, RepairStats* stats) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 16);
-  bool seen_root = false;
-  size_t i = 0;
-  while (i < text.size()) {
+bool IsNameStart(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+bool IsXmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+bool SameNameIgnoringCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (Lower(a[i]) != Lower(b[i])) return false;
+  }
+  return true;
+}
+
+// Appends an attribute value or a run of text with '&' and '<' repaired.
+void AppendRepairedText(std::string_view text, std::string* out, RepairStats* stats) {
+  for (size_t i = 0; i < text.size();) {
     const char c = text[i];
-    if (c == '<') {
-      if (text.compare(i, 4, "<!--") == 0) {
-        i = CopyThrough(text, i, "-->", &out);
-      } else if (text.compare(i, 9, "<![CDATA[") == 0) {
-        i = CopyThrough(text, i, "]]>", &out);
-      } else if (text.compare(i, 2, "<?") == 0) {
-        i = CopyThrough(text, i, "?>", &out);
-      } else if (!seen_root && (text.compare(i, 9, "<!DOCTYPE") == 0 ||
-                                text.compare(i, 9, "<!doctype") == 0)) {
-        i = SkipDoctype(text, i);
-        stats->doctype_removed = true;
-      } else {
-        if (i + 1 < text.size() && text[i + 1] != '/' && text[i + 1] != '!') seen_root = true;
-        out.push_back(c);
-        ++i;
-      }
-    } else if (c == '&') {
-      i += RepairReference(text, i, &out, stats);
-    } else if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+    if (c == '&') {
+      i += RepairReference(text, i, out, stats);
+    } else if (c == '<') {
+      out->append("&lt;");
+      ++i;
+    } else if (c == '"') {
+      out->append("&quot;");
+      ++i;
+    } else if (static_cast<unsigned char>(c) < 0x20 && !IsXmlSpace(c)) {
       ++stats->control_chars;
       ++i;
     } else {
-      // Plain character data: copy the run up to the next byte that needs a look.
-      size_t end = i + 1;
-      while (end < text.size() && text[end] != '<' && text[end] != '&' &&
-             (static_cast<unsigned char>(text[end]) >= 0x20 || text[end] == '\n' ||
-              text[end] == '\t' || text[end] == '\r')) {
-        ++end;
-      }
-      out.append(text.data() + i, end - i);
-      i = end;
+      out->push_back(c);
+      ++i;
     }
   }
-  return out;
+}
+
+class XmlRepairer {
+ public:
+  XmlRepairer(std::string_view text, RepairStats* stats) : text_(text), stats_(stats) {
+    out_.reserve(text.size() + text.size() / 16);
+  }
+
+  std::string Run() {
+    // Skip anything before the first markup (PHP warnings, stray bytes).
+    size_t i = text_.find('<');
+    if (i == std::string_view::npos) return "";
+    while (i < text_.size()) {
+      const char c = text_[i];
+      if (c == '<') {
+        i = Markup(i);
+      } else if (c == '&') {
+        i += RepairReference(text_, i, &out_, stats_);
+      } else if (static_cast<unsigned char>(c) < 0x20 && !IsXmlSpace(c)) {
+        ++stats_->control_chars;
+        ++i;
+      } else {
+        // Plain character data: copy the run up to the next byte that needs a look.
+        size_t end = i + 1;
+        while (end < text_.size() && text_[end] != '<' && text_[end] != '&' &&
+               (static_cast<unsigned char>(text_[end]) >= 0x20 || IsXmlSpace(text_[end]))) {
+          ++end;
+        }
+        out_.append(text_.data() + i, end - i);
+        i = end;
+      }
+    }
+    if (!open_.empty()) ++stats_->tags_repaired;
+    while (!open_.empty()) {
+      out_ += "</" + open_.back() + ">";
+      open_.pop_back();
+    }
+    return std::move(out_);
+  }
+
+ private:
+  // Handles the markup starting at text_[i] == '<'; returns the position after it.
+  size_t Markup(size_t i) {
+    if (text_.compare(i, 4, "<!--") == 0) return CopyThrough(text_, i, "-->", &out_);
+    if (text_.compare(i, 9, "<![CDATA[") == 0) return CopyThrough(text_, i, "]]>", &out_);
+    if (text_.compare(i, 5, "<?xml") == 0 && i + 5 < text_.size() &&
+        (IsXmlSpace(text_[i + 5]) || text_[i + 5] == '?')) {
+      const size_t end = text_.find("?>", i);
+      return end == std::string_view::npos ? text_.size() : end + 2;  // declaration dropped
+    }
+    if (text_.compare(i, 2, "<?") == 0) return CopyThrough(text_, i, "?>", &out_);
+    if (text_.compare(i, 9, "<!DOCTYPE") == 0 || text_.compare(i, 9, "<!doctype") == 0) {
+      stats_->doctype_removed = true;
+      return SkipDoctype(text_, i);
+    }
+    if (i + 1 < text_.size() && text_[i + 1] == '/') return EndTag(i);
+    if (i + 1 < text_.size() && IsNameStart(text_[i + 1])) return StartTag(i);
+    out_.append("&lt;");
+    ++stats_->bare_ampersands;
+    return i + 1;
+  }
+
+  size_t EndTag(size_t i) {
+    size_t k = i + 2;
+    while (k < text_.size() && !IsXmlSpace(text_[k]) && text_[k] != '>' && text_[k] != '<') ++k;
+    const std::string_view name = text_.substr(i + 2, k - i - 2);
+    while (k < text_.size() && text_[k] != '>' && text_[k] != '<') ++k;
+    const size_t after = k < text_.size() && text_[k] == '>' ? k + 1 : k;
+    // Find the innermost open element with this name.
+    size_t depth = open_.size();
+    while (depth > 0 && !SameNameIgnoringCase(open_[depth - 1], name)) --depth;
+    if (depth == 0) {  // stray end tag
+      ++stats_->tags_repaired;
+      return after;
+    }
+    if (depth != open_.size() || open_.back() != name) ++stats_->tags_repaired;
+    while (open_.size() >= depth) {
+      out_ += "</" + open_.back() + ">";
+      open_.pop_back();
+      if (open_.size() < depth) break;
+    }
+    return after;
+  }
+
+  size_t StartTag(size_t i) {
+    size_t k = i + 1;
+    while (k < text_.size() && !IsXmlSpace(text_[k]) && text_[k] != '>' && text_[k] != '/' &&
+           text_[k] != '<' && text_[k] != '"' && text_[k] != '\'' && text_[k] != '=') {
+      ++k;
+    }
+    std::string name(text_.substr(i + 1, k - i - 1));
+    std::string tag = "<" + name;
+    std::vector<std::string> seen;
+    bool self_closing = false;
+    while (k < text_.size()) {
+      const char c = text_[k];
+      if (IsXmlSpace(c)) {
+        ++k;
+      } else if (c == '>') {
+        ++k;
+        break;
+      } else if (c == '/' && k + 1 < text_.size() && text_[k + 1] == '>') {
+        self_closing = true;
+        k += 2;
+        break;
+      } else if (c == '<') {  // unterminated tag: the next one starts here
+        ++stats_->tags_repaired;
+        break;
+      } else if (!IsNameStart(c)) {
+        ++k;  // junk between attributes
+        ++stats_->tags_repaired;
+      } else {
+        k = Attribute(k, &tag, &seen);
+      }
+    }
+    out_ += tag;
+    if (self_closing) {
+      out_ += "/>";
+    } else {
+      out_.push_back('>');
+      open_.push_back(std::move(name));
+    }
+    return k;
+  }
+
+  size_t Attribute(size_t k, std::string* tag, std::vector<std::string>* seen) {
+    const size_t name_start = k;
+    while (k < text_.size() && !IsXmlSpace(text_[k]) && text_[k] != '=' && text_[k] != '>' &&
+           text_[k] != '/' && text_[k] != '<' && text_[k] != '"' && text_[k] != '\'') {
+      ++k;
+    }
+    const std::string_view attr = text_.substr(name_start, k - name_start);
+    size_t j = k;
+    while (j < text_.size() && IsXmlSpace(text_[j])) ++j;
+    std::string_view value = attr;  // HTML boolean attribute: <input disabled>
+    if (j < text_.size() && text_[j] == '=') {
+      ++j;
+      while (j < text_.size() && IsXmlSpace(text_[j])) ++j;
+      if (j < text_.size() && (text_[j] == '"' || text_[j] == '\'')) {
+        const char quote = text_[j];
+        size_t close = text_.find(quote, j + 1);
+        const size_t gt = text_.find('>', j + 1);
+        // A missing closing quote: the value ends at the tag's '>'.
+        if (close == std::string_view::npos ||
+            (gt != std::string_view::npos && text_.find('<', j + 1) < close && gt < close)) {
+          close = gt == std::string_view::npos ? text_.size() : gt;
+          value = text_.substr(j + 1, close - j - 1);
+          k = close;
+          ++stats_->tags_repaired;
+        } else {
+          value = text_.substr(j + 1, close - j - 1);
+          k = close + 1;
+        }
+      } else {
+        const size_t vstart = j;
+        while (j < text_.size() && !IsXmlSpace(text_[j]) && text_[j] != '>' && text_[j] != '<' &&
+               !(text_[j] == '/' && j + 1 < text_.size() && text_[j + 1] == '>')) {
+          ++j;
+        }
+        value = text_.substr(vstart, j - vstart);
+        k = j;
+        ++stats_->tags_repaired;
+      }
+    } else {
+      ++stats_->tags_repaired;
+    }
+    for (const std::string& s : *seen) {
+      if (s == attr) return k;  // duplicate attribute: the first wins
+    }
+    seen->emplace_back(attr);
+    *tag += " ";
+    tag->append(attr);
+    *tag += "=\"";
+    AppendRepairedText(value, tag, stats_);
+    tag->push_back('"');
+    return k;
+  }
+
+  std::string_view text_;
+  RepairStats* stats_;
+  std::string out_;
+  std::vector<std::string> open_;
+};
+
+std::string RepairXml(std::string_view text, RepairStats* stats) {
+  return XmlRepairer(text, stats).Run();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -803,7 +989,7 @@ ParsedFeed ParseXmlFeed(std::string_view bytes, const ParseOptions& options,
   decoded.utf8.clear();
   decoded.utf8.shrink_to_fit();
   if (stats.unknown_entities > 0 || stats.bare_ampersands > 0) {
-    AddError(&out, "undefined entity references or bare '&' escaped (" +
+    AddError(&out, "undefined entity references or bare '&' or '<' escaped (" +
                        std::to_string(stats.unknown_entities + stats.bare_ampersands) + ")");
   }
   if (stats.html_entities > 0) {
@@ -811,6 +997,10 @@ ParsedFeed ParseXmlFeed(std::string_view bytes, const ParseOptions& options,
                        ") read as their characters");
   }
   if (stats.control_chars > 0) AddError(&out, "control characters removed");
+  if (stats.tags_repaired > 0) {
+    AddError(&out, "unbalanced or malformed tags repaired (" +
+                       std::to_string(stats.tags_repaired) + ")");
+  }
   if (stats.doctype_removed) out.warnings.push_back("DOCTYPE ignored (no DTD processing)");
 
   InitLibxmlOnce();

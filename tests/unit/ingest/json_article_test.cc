@@ -46,7 +46,8 @@ TEST(JsonArticleTest, MinimalArticleWithHtml) {
 }
 
 TEST(JsonArticleTest, EpochPublished) {
-  ArticleBatch b = ParseArticleObject(R"({"url":"http://x.example/","body":"b","published":1736838000})");
+  ArticleBatch b =
+      ParseArticleObject(R"({"url":"http://x.example/","body":"b","published":1736838000})");
   ASSERT_EQ(b.articles.size(), 1u);
   EXPECT_EQ(b.articles[0].published.value_or(0), 1736838000);
   b = ParseArticleObject(R"({"url":"http://x.example/","body":"b","published":1736838000123})");
@@ -90,7 +91,8 @@ TEST(JsonArticleTest, FieldErrors) {
             R"({"line":1,"field":"published","error":"must not be negative"})");
   EXPECT_EQ(
       OnlyError(ParseArticleObject(R"({"url":"http://x/","body":"b","language":"english!"})")),
-      R"({"line":1,"field":"language","error":"must be a BCP 47 language tag such as \"en\" or \"zh-Hans\""})");
+      R"({"line":1,"field":"language","error":"must be a BCP 47 language tag such as )"
+      R"(\"en\" or \"zh-Hans\""})");
 }
 
 TEST(JsonArticleTest, SeveralErrorsOnOneLine) {
@@ -159,7 +161,8 @@ TEST(JsonArticleTest, DocumentShapes) {
   EXPECT_EQ(b.articles.size(), 1u);
   EXPECT_TRUE(b.errors.empty());
   // NDJSON.
-  b = ParseArticleDocument("{\"url\":\"http://a/\",\"body\":\"1\"}\n{\"url\":\"http://b/\",\"body\":\"2\"}\n");
+  b = ParseArticleDocument(
+      "{\"url\":\"http://a/\",\"body\":\"1\"}\n{\"url\":\"http://b/\",\"body\":\"2\"}\n");
   EXPECT_EQ(b.articles.size(), 2u);
   EXPECT_TRUE(b.errors.empty());
   // A BOM is tolerated.

@@ -122,12 +122,12 @@ TEST(CharsetTest, DecodeCandidates) {
 }
 
 TEST(AuthorStringTest, Shapes) {
-  Person p = internal::ParseAuthorString("me@example.com (Example editor)");
-  EXPECT_EQ(p.name, "Example editor");
-  EXPECT_EQ(p.email, "me@example.com");
-  p = internal::ParseAuthorString("Example editor <me+spam@example.com>");
-  EXPECT_EQ(p.name, "Example editor");
-  EXPECT_EQ(p.email, "me+spam@example.com");
+  Person p = internal::ParseAuthorString("desk@ledger.example (Business Desk)");
+  EXPECT_EQ(p.name, "Business Desk");
+  EXPECT_EQ(p.email, "desk@ledger.example");
+  p = internal::ParseAuthorString("Mara Lindqvist <mara+feeds@ledger.example>");
+  EXPECT_EQ(p.name, "Mara Lindqvist");
+  EXPECT_EQ(p.email, "mara+feeds@ledger.example");
   p = internal::ParseAuthorString("Just A Name");
   EXPECT_EQ(p.name, "Just A Name");
   EXPECT_EQ(p.email, "");
