@@ -25,6 +25,8 @@ CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD" -G Ninja -DNEWSFLOW_FUZZ=ON -D
 cmake --build "$BUILD" --target $(printf '%s_fuzz ' "${TARGETS[@]}") -j "$(nproc)"
 
 mkdir -p "$BUILD/artifacts"
+# ner_fuzz tags with the committed model (it falls back to a tiny in-process one without it).
+export NEWSFLOW_NER_MODEL="$ROOT/config/ner/model.bin"
 status=0
 for name in "${TARGETS[@]}"; do
   mkdir -p "$BUILD/corpus/$name"
