@@ -173,7 +173,7 @@ std::string FormatAmount(double v) {
 }
 
 std::string TwoDigits(int v) {
-  char buf[8];
+  char buf[16];
   std::snprintf(buf, sizeof(buf), "%02d", v);
   return buf;
 }
