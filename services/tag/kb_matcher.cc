@@ -85,14 +85,6 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
   return 0;
 }
 
-// One scratch per thread, grown by hs_alloc_scratch to fit every database the thread scans.
-struct ThreadScratch {
-  hs_scratch_t* scratch = nullptr;
-  ~ThreadScratch() {
-    if (scratch != nullptr) hs_free_scratch(scratch);
-  }
-};
-
 }  // namespace
 
 std::unique_ptr<KbMatcher> KbMatcher::Build(std::shared_ptr<const KnowledgeBase> kb,
@@ -168,10 +160,16 @@ std::unique_ptr<KbMatcher> KbMatcher::Build(std::shared_ptr<const KnowledgeBase>
     hs_free_compile_error(compile_error);
     return nullptr;
   }
+  if (hs_alloc_scratch(m->db_, &m->prototype_) != HS_SUCCESS) {
+    if (error != nullptr) *error = "hyperscan: cannot allocate scratch";
+    return nullptr;
+  }
   return m;
 }
 
 KbMatcher::~KbMatcher() {
+  for (hs_scratch_t* s : pool_) hs_free_scratch(s);
+  if (prototype_ != nullptr) hs_free_scratch(prototype_);
   if (db_ != nullptr) hs_free_database(db_);
 }
 
@@ -185,14 +183,25 @@ void KbMatcher::Find(std::string_view text, std::vector<Mention>* out) const {
   if (db_ == nullptr || text.empty() || text.size() > std::numeric_limits<unsigned>::max()) {
     return;
   }
-  thread_local ThreadScratch scratch;
-  if (hs_alloc_scratch(db_, &scratch.scratch) != HS_SUCCESS) return;  // out of memory only
-
+  hs_scratch_t* scratch = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (!pool_.empty()) {
+      scratch = pool_.back();
+      pool_.pop_back();
+    }
+  }
+  if (scratch == nullptr && hs_clone_scratch(prototype_, &scratch) != HS_SUCCESS) {
+    return;  // out of memory only
+  }
   thread_local std::vector<Hit> hits;
   hits.clear();
   ScanContext ctx{text, &patterns_, &alias_bytes_, &hits};
-  hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, scratch.scratch, OnMatch,
-          &ctx);
+  hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, scratch, OnMatch, &ctx);
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    pool_.push_back(scratch);
+  }
   if (hits.empty()) return;
 
   std::sort(hits.begin(), hits.end(), [this](const Hit& a, const Hit& b) {

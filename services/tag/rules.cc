@@ -154,6 +154,23 @@ const std::unordered_map<std::string_view, WordInfo>& CapitalWords() {
   return *words;
 }
 
+// Index of (first letter, second letter, length) for a quick "could be in CapitalWords()" test
+// before hashing: most capitalized words of news text (names, sentence starts) fail it.
+size_t ShapeIndex(std::string_view w) {
+  const size_t a = static_cast<size_t>(Lower(w[0]) - 'a');
+  const size_t b = w.size() > 1 ? static_cast<size_t>(Lower(w[1]) - 'a') : 26;
+  return (a * 27 + b) * 10 + w.size();
+}
+
+bool MaybeCapitalWord(std::string_view w) {
+  static const auto* shapes = [] {
+    auto* bits = new std::vector<bool>(26 * 27 * 10, false);
+    for (const auto& [word, info] : CapitalWords()) (*bits)[ShapeIndex(word)] = true;
+    return bits;
+  }();
+  return !w.empty() && w.size() <= 9 && (*shapes)[ShapeIndex(w)];
+}
+
 struct Number {
   double value = 0;
   size_t end = 0;
@@ -185,31 +202,31 @@ class Scanner {
       : o_(options), kb_(kb), t_(text), out_(out) {}
 
   void Run() {
+    const TriggerTable& trigger = Triggers();
+    const auto* bytes = reinterpret_cast<const unsigned char*>(t_.data());
     size_t i = 0;
     const size_t n = t_.size();
     while (i < n) {
+      // Most bytes (lower-case letters, spaces, punctuation, Latin-1 letters, continuation bytes)
+      // cannot start a mention; skip them with one table lookup each.
+      while (i < n && !trigger[bytes[i]]) ++i;
+      if (i >= n) break;
       const char c = t_[i];
-      const auto uc = static_cast<unsigned char>(c);
       size_t end = 0;
-      if (IsLower(c) || c == '_') {
-        // Lower-case words never start a rule mention: skip the whole word.
-        while (i < n && (IsAlnum(t_[i]) || t_[i] == '_')) ++i;
-        continue;
-      }
       if (IsDigit(c)) {
         if (NumberMayStart(i) && AtDigit(i, &end)) {
           i = end;
           continue;
         }
-        while (i < n && (IsAlnum(t_[i]) || t_[i] == '_')) ++i;
+        i = SkipToken(i);
         continue;
       }
       if (IsUpper(c)) {
-        if (!PrevIsWordChar(i) && AtCapital(i, &end)) {
+        if ((i == 0 || !IsAlnum(t_[i - 1])) && !PrevIsWordChar(i) && AtCapital(i, &end)) {
           i = end;
           continue;
         }
-        while (i < n && (IsAlnum(t_[i]) || t_[i] == '_')) ++i;
+        i = SkipToken(i);
         continue;
       }
       if (c == '$') {
@@ -217,26 +234,50 @@ class Scanner {
           i = end;
           continue;
         }
-      } else if (c == '(') {
+        ++i;
+        continue;
+      }
+      if (c == '(') {
         if (o_.ticker && AtParen(i, &end)) {
           i = end;
           continue;
         }
-      } else if (uc >= 0x80) {
-        size_t len = 0;
-        const char32_t cp = utf8::DecodeAt(t_, i, &len);
-        if (cp >= 0xA2 && AtNonAscii(cp, i, len, &end)) {
-          i = end;
-          continue;
-        }
-        i += len;
+        ++i;
         continue;
       }
-      ++i;
+      size_t len = 0;
+      const char32_t cp = utf8::DecodeAt(t_, i, &len);
+      if (AtNonAscii(cp, i, len, &end)) {
+        i = end;
+        continue;
+      }
+      i += len;
     }
   }
 
  private:
+  // A byte that may start a rule mention: digits, capitals, '$', '(' and the UTF-8 lead bytes of
+  // currency signs (C2, E2, EF) and of CJK numerals and weekday characters (E3..E9).
+  using TriggerTable = std::array<bool, 256>;
+  static const TriggerTable& Triggers() {
+    static const TriggerTable table = [] {
+      TriggerTable t{};
+      for (int c = '0'; c <= '9'; ++c) t[c] = true;
+      for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+      t['$'] = t['('] = true;
+      t[0xC2] = t[0xE2] = t[0xEF] = true;
+      for (int c = 0xE3; c <= 0xE9; ++c) t[c] = true;
+      return t;
+    }();
+    return table;
+  }
+
+  // End of the ASCII letter/digit/underscore run that starts at i.
+  size_t SkipToken(size_t i) const {
+    while (i < t_.size() && (IsAlnum(t_[i]) || t_[i] == '_')) ++i;
+    return i;
+  }
+
   // ---- low-level helpers ------------------------------------------------------------------
 
   bool PrevIsWordChar(size_t i) const {
@@ -457,15 +498,12 @@ class Scanner {
     while (j < t_.size() && IsAlpha(t_[j]) && j - i <= 9) ++j;
     if (j - i > 9) return false;
     const std::string_view word = t_.substr(i, j - i);
+    // "U.S.$" is the one dotted prefix.
+    if (word == "U" && StartsWith(i, "U.S.$")) return MoneyAfterMarker(i, i + 5, "USD", end);
+    if (!MaybeCapitalWord(word)) return false;
     const auto& words = CapitalWords();
     const auto it = words.find(word);
-    if (it == words.end()) {
-      // "U.S.$" is the one dotted prefix.
-      if (word == "U" && StartsWith(i, "U.S.$")) {
-        return MoneyAfterMarker(i, i + 5, "USD", end);
-      }
-      return false;
-    }
+    if (it == words.end()) return false;
     switch (it->second.kind) {
       case WordKind::kExchange:
         return o_.ticker && ExchangeTicker(i, j, end);
