@@ -60,8 +60,7 @@ bool AcceptBoundaries(std::string_view text, const KbMatcher::Pattern& p, size_t
     size_t len = 0;
     if (utf8::IsSpacedWordChar(utf8::DecodeAt(text, end, &len))) {
       if (!p.plural_ok || text[end] != 's') return false;
-      if (end + 1 < text.size() &&
-          utf8::IsSpacedWordChar(utf8::DecodeAt(text, end + 1, &len))) {
+      if (end + 1 < text.size() && utf8::IsSpacedWordChar(utf8::DecodeAt(text, end + 1, &len))) {
         return false;
       }
     }
@@ -77,19 +76,17 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
   const size_t start = end - p.alias_size;
   if (!AcceptBoundaries(ctx->text, p, start, end)) return 0;
   const bool exact_case =
-      !p.caseless ||
-      std::memcmp(ctx->text.data() + start, ctx->alias_bytes->data() + p.alias_offset,
-                  p.alias_size) == 0;
-  ctx->hits->push_back(Hit{static_cast<uint32_t>(start), static_cast<uint32_t>(end), id,
-                           exact_case});
+      !p.caseless || std::memcmp(ctx->text.data() + start,
+                                 ctx->alias_bytes->data() + p.alias_offset, p.alias_size) == 0;
+  ctx->hits->push_back(
+      Hit{static_cast<uint32_t>(start), static_cast<uint32_t>(end), id, exact_case});
   return 0;
 }
 
 }  // namespace
 
 std::unique_ptr<KbMatcher> KbMatcher::Build(std::shared_ptr<const KnowledgeBase> kb,
-                                            const KbMatcherOptions& options,
-                                            std::string* error) {
+                                            const KbMatcherOptions& options, std::string* error) {
   std::unique_ptr<KbMatcher> m(new KbMatcher());
   m->kb_ = std::move(kb);
   m->options_ = options;

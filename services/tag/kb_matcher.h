@@ -74,8 +74,8 @@ class KbMatcher {
 
   // One alias as compiled; public only so the .cc's helpers can see it.
   struct Pattern {
-    uint32_t entity = 0;      // index into kb().entities()
-    uint32_t alias_size = 0;  // bytes
+    uint32_t entity = 0;        // index into kb().entities()
+    uint32_t alias_size = 0;    // bytes
     uint32_t alias_offset = 0;  // into alias_bytes_, for the exact-case comparison
     bool caseless = false;
     bool boundary_left = false;   // alias starts with an ASCII letter/digit
@@ -112,8 +112,7 @@ class KbHandle {
 
   // Loads `dir` (KnowledgeBase::LoadDirectory), builds a matcher and swaps it in. On any error
   // the current snapshot stays and the errors are returned; empty means success.
-  std::vector<KbError> ReloadFromDirectory(const std::string& dir,
-                                           const KbMatcherOptions& options);
+  std::vector<KbError> ReloadFromDirectory(const std::string& dir, const KbMatcherOptions& options);
 
  private:
   mutable std::mutex mu_;

@@ -100,8 +100,8 @@ class Loader {
   void AddError(const std::string& file, const YAML::Node& node, std::string key,
                 std::string message) {
     const YAML::Mark mark = node.Mark();
-    errors.push_back(KbError{file, mark.line >= 0 ? mark.line + 1 : 0, std::move(key),
-                             std::move(message)});
+    errors.push_back(
+        KbError{file, mark.line >= 0 ? mark.line + 1 : 0, std::move(key), std::move(message)});
   }
 
  private:
@@ -159,9 +159,10 @@ class Loader {
         } else if (field == "type") {
           has_type = true;
           const std::optional<EntityType> type = ParseEntityType(value.Scalar());
-          const bool allowed = type && (*type == EntityType::kPerson ||
-                                        *type == EntityType::kOrg || *type == EntityType::kLoc ||
-                                        *type == EntityType::kProduct || *type == EntityType::kMisc);
+          const bool allowed =
+              type && (*type == EntityType::kPerson || *type == EntityType::kOrg ||
+                       *type == EntityType::kLoc || *type == EntityType::kProduct ||
+                       *type == EntityType::kMisc);
           if (!allowed) {
             AddError(file, value, field_key,
                      "unknown type '" + value.Scalar() + "' (person|org|loc|product|misc)");
@@ -243,20 +244,20 @@ std::string KbError::ToString() const {
 
 std::string KnowledgeBase::NormalizeExchange(std::string_view exchange) {
   static const std::unordered_map<std::string, std::string> kExchanges = {
-      {"NASDAQ", "NASDAQ"},   {"NASDAQGS", "NASDAQ"}, {"NASDAQGM", "NASDAQ"},
-      {"NYSE", "NYSE"},       {"NYSEARCA", "NYSE"},   {"NYSEAMERICAN", "NYSE"},
-      {"AMEX", "NYSE"},       {"HKEX", "HKEX"},       {"HKG", "HKEX"},
-      {"SEHK", "HKEX"},       {"HKSE", "HKEX"},       {"SSE", "SSE"},
-      {"SHA", "SSE"},         {"SZSE", "SZSE"},       {"SHE", "SZSE"},
-      {"TSE", "TSE"},         {"TYO", "TSE"},         {"LSE", "LSE"},
-      {"LON", "LSE"},         {"TSX", "TSX"},         {"ASX", "ASX"},
-      {"KRX", "KRX"},         {"KOSPI", "KRX"},       {"EURONEXT", "EURONEXT"},
-      {"EPA", "EURONEXT"},    {"AMS", "EURONEXT"},    {"XETRA", "XETRA"},
-      {"ETR", "XETRA"},       {"FRA", "XETRA"},       {"FWB", "XETRA"},
-      {"SIX", "SIX"},         {"SWX", "SIX"},         {"TWSE", "TWSE"},
-      {"TPE", "TWSE"},        {"NSE", "NSE"},         {"BSE", "BSE"},
-      {"OTC", "OTC"},         {"OTCMKTS", "OTC"},     {"BIT", "BIT"},
-      {"BME", "BME"},         {"STAR", "SSE"},        {"SGX", "SGX"},
+      {"NASDAQ", "NASDAQ"}, {"NASDAQGS", "NASDAQ"}, {"NASDAQGM", "NASDAQ"},
+      {"NYSE", "NYSE"},     {"NYSEARCA", "NYSE"},   {"NYSEAMERICAN", "NYSE"},
+      {"AMEX", "NYSE"},     {"HKEX", "HKEX"},       {"HKG", "HKEX"},
+      {"SEHK", "HKEX"},     {"HKSE", "HKEX"},       {"SSE", "SSE"},
+      {"SHA", "SSE"},       {"SZSE", "SZSE"},       {"SHE", "SZSE"},
+      {"TSE", "TSE"},       {"TYO", "TSE"},         {"LSE", "LSE"},
+      {"LON", "LSE"},       {"TSX", "TSX"},         {"ASX", "ASX"},
+      {"KRX", "KRX"},       {"KOSPI", "KRX"},       {"EURONEXT", "EURONEXT"},
+      {"EPA", "EURONEXT"},  {"AMS", "EURONEXT"},    {"XETRA", "XETRA"},
+      {"ETR", "XETRA"},     {"FRA", "XETRA"},       {"FWB", "XETRA"},
+      {"SIX", "SIX"},       {"SWX", "SIX"},         {"TWSE", "TWSE"},
+      {"TPE", "TWSE"},      {"NSE", "NSE"},         {"BSE", "BSE"},
+      {"OTC", "OTC"},       {"OTCMKTS", "OTC"},     {"BIT", "BIT"},
+      {"BME", "BME"},       {"STAR", "SSE"},        {"SGX", "SGX"},
   };
   std::string key;
   for (char c : exchange) {
@@ -334,8 +335,8 @@ KbLoadResult KnowledgeBase::FromEntities(std::vector<Entity> entities) {
     if (const auto [it, inserted] = kb->by_id_.emplace(e.id, i); !inserted) {
       const Entity& first = kb->entities_[it->second];
       errors.push_back(KbError{e.file, e.line, "id",
-                               "duplicate id '" + e.id + "' (first defined at " + first.file +
-                                   ":" + std::to_string(first.line) + ")"});
+                               "duplicate id '" + e.id + "' (first defined at " + first.file + ":" +
+                                   std::to_string(first.line) + ")"});
       continue;
     }
     // Same alias twice on one entity (e.g. name repeated in aka) is harmless; keep the first.
@@ -358,9 +359,9 @@ KbLoadResult KnowledgeBase::FromEntities(std::vector<Entity> entities) {
       t.exchange = exchange;
       const std::string key = t.exchange + ":" + t.symbol;
       if (const auto [it, inserted] = kb->by_ticker_.emplace(key, i); !inserted) {
-        errors.push_back(KbError{e.file, e.line, "tickers",
-                                 "ticker " + key + " already belongs to '" +
-                                     kb->entities_[it->second].id + "'"});
+        errors.push_back(KbError{
+            e.file, e.line, "tickers",
+            "ticker " + key + " already belongs to '" + kb->entities_[it->second].id + "'"});
         continue;
       }
       const auto [sit, sinserted] = kb->by_symbol_.emplace(t.symbol, i);

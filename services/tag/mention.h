@@ -39,10 +39,14 @@ struct MoneyValue {
   double amount = 0;     // fully scaled: "$ 6 million" -> 6000000
   std::string currency;  // ISO 4217: "USD", "CNY", "EUR", ...
   double scale = 1;      // the multiplier the surface named: "million" -> 1e6, "亿" -> 1e8
+
+  friend bool operator==(const MoneyValue&, const MoneyValue&) = default;
 };
 
 struct PercentValue {
   double value = 0;  // "17%" -> 17, "百分之十七" -> 17
+
+  friend bool operator==(const PercentValue&, const PercentValue&) = default;
 };
 
 struct Mention {
@@ -57,8 +61,8 @@ struct Mention {
   std::string entity_id;       // canonical id when linked (knowledge_base.h), empty otherwise
   std::string canonical_name;  // canonical name when linked; normalized form for tickers
   MentionSource source = MentionSource::kRule;
-  float confidence = 1.0f;  // 1.0 for exact KB and rule hits; model probability otherwise
-  std::optional<MoneyValue> money;      // set iff type == kMoney and the value was parsed
+  float confidence = 1.0f;          // 1.0 for exact KB and rule hits; model probability otherwise
+  std::optional<MoneyValue> money;  // set iff type == kMoney and the value was parsed
   std::optional<PercentValue> percent;  // set iff type == kPercent and the value was parsed
 
   friend bool operator==(const Mention&, const Mention&) = default;

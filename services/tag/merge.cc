@@ -10,8 +10,8 @@ namespace newsflow::tag {
 namespace {
 
 bool IsRuleType(EntityType type) {
-  return type == EntityType::kMoney || type == EntityType::kPercent ||
-         type == EntityType::kDate || type == EntityType::kTicker;
+  return type == EntityType::kMoney || type == EntityType::kPercent || type == EntityType::kDate ||
+         type == EntityType::kTicker;
 }
 
 int SourceRank(MentionSource source) {

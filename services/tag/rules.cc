@@ -26,9 +26,9 @@ struct CjkNumeral {
   double unit;
 };
 constexpr std::array<CjkNumeral, 21> kCjkNumerals = {{
-    {U'〇', 0, 0},  {U'零', 0, 0},  {U'一', 1, 0},    {U'二', 2, 0},    {U'两', 2, 0},
-    {U'兩', 2, 0},  {U'三', 3, 0},  {U'四', 4, 0},    {U'五', 5, 0},    {U'六', 6, 0},
-    {U'七', 7, 0},  {U'八', 8, 0},  {U'九', 9, 0},    {U'十', -1, 10},  {U'百', -1, 100},
+    {U'〇', 0, 0},    {U'零', 0, 0},    {U'一', 1, 0},    {U'二', 2, 0},    {U'两', 2, 0},
+    {U'兩', 2, 0},    {U'三', 3, 0},    {U'四', 4, 0},    {U'五', 5, 0},    {U'六', 6, 0},
+    {U'七', 7, 0},    {U'八', 8, 0},    {U'九', 9, 0},    {U'十', -1, 10},  {U'百', -1, 100},
     {U'千', -1, 1e3}, {U'万', -1, 1e4}, {U'萬', -1, 1e4}, {U'亿', -1, 1e8}, {U'億', -1, 1e8},
     {U'点', -2, 0},
 }};
@@ -55,24 +55,39 @@ struct Currency {
 
 // After a number, case-insensitive words; longest first where one is a prefix of another.
 constexpr Currency kCurrencyWords[] = {
-    {"us dollars", "USD"},          {"u.s. dollars", "USD"},       {"hong kong dollars", "HKD"},
-    {"canadian dollars", "CAD"},    {"australian dollars", "AUD"}, {"singapore dollars", "SGD"},
-    {"new taiwan dollars", "TWD"},  {"taiwan dollars", "TWD"},     {"dollars", ""},
-    {"dollar", ""},                 {"euros", "EUR"},              {"euro", "EUR"},
-    {"pounds sterling", "GBP"},     {"pounds", "GBP", true},       {"yuan", "CNY"},
-    {"renminbi", "CNY"},            {"yen", "JPY"},                {"won", "KRW", true},
-    {"rupees", "INR"},              {"swiss francs", "CHF"},       {"francs", "CHF"},
-    {"rubles", "RUB"},              {"roubles", "RUB"},
+    {"us dollars", "USD"},
+    {"u.s. dollars", "USD"},
+    {"hong kong dollars", "HKD"},
+    {"canadian dollars", "CAD"},
+    {"australian dollars", "AUD"},
+    {"singapore dollars", "SGD"},
+    {"new taiwan dollars", "TWD"},
+    {"taiwan dollars", "TWD"},
+    {"dollars", ""},
+    {"dollar", ""},
+    {"euros", "EUR"},
+    {"euro", "EUR"},
+    {"pounds sterling", "GBP"},
+    {"pounds", "GBP", true},
+    {"yuan", "CNY"},
+    {"renminbi", "CNY"},
+    {"yen", "JPY"},
+    {"won", "KRW", true},
+    {"rupees", "INR"},
+    {"swiss francs", "CHF"},
+    {"francs", "CHF"},
+    {"rubles", "RUB"},
+    {"roubles", "RUB"},
 };
 // After a number, case-sensitive ISO codes.
 constexpr std::string_view kIsoCodes[] = {"USD", "EUR", "CNY", "RMB", "GBP", "JPY", "HKD",
                                           "CHF", "INR", "KRW", "CAD", "AUD", "SGD", "TWD"};
 // After a number (and optional CJK multipliers); no word boundary in Chinese.
 constexpr Currency kCjkCurrencies[] = {
-    {"美元", "USD"},   {"美金", "USD"},   {"港元", "HKD"}, {"港币", "HKD"},   {"港幣", "HKD"},
-    {"欧元", "EUR"},   {"歐元", "EUR"},   {"日元", "JPY"}, {"日圓", "JPY"},   {"英镑", "GBP"},
+    {"美元", "USD"},   {"美金", "USD"},   {"港元", "HKD"},   {"港币", "HKD"}, {"港幣", "HKD"},
+    {"欧元", "EUR"},   {"歐元", "EUR"},   {"日元", "JPY"},   {"日圓", "JPY"}, {"英镑", "GBP"},
     {"英鎊", "GBP"},   {"人民币", "CNY"}, {"人民幣", "CNY"}, {"韩元", "KRW"}, {"韓元", "KRW"},
-    {"新台币", "TWD"}, {"新台幣", "TWD"}, {"台币", "TWD"}, {"台幣", "TWD"},   {"元", "CNY"},
+    {"新台币", "TWD"}, {"新台幣", "TWD"}, {"台币", "TWD"},   {"台幣", "TWD"}, {"元", "CNY"},
 };
 
 struct Scale {
@@ -81,10 +96,10 @@ struct Scale {
   bool short_form;  // only next to a currency marker
 };
 constexpr Scale kScales[] = {
-    {"thousand", 1e3, false}, {"million", 1e6, false}, {"billion", 1e9, false},
-    {"trillion", 1e12, false}, {"mln", 1e6, true},     {"mn", 1e6, true},
-    {"bln", 1e9, true},        {"bn", 1e9, true},      {"tn", 1e12, true},
-    {"trn", 1e12, true},       {"k", 1e3, true},       {"m", 1e6, true},
+    {"thousand", 1e3, false},  {"million", 1e6, false}, {"billion", 1e9, false},
+    {"trillion", 1e12, false}, {"mln", 1e6, true},      {"mn", 1e6, true},
+    {"bln", 1e9, true},        {"bn", 1e9, true},       {"tn", 1e12, true},
+    {"trn", 1e12, true},       {"k", 1e3, true},        {"m", 1e6, true},
     {"b", 1e9, true},
 };
 
@@ -94,13 +109,14 @@ struct MonthName {
   bool abbreviation;
 };
 constexpr MonthName kMonths[] = {
-    {"January", 1, false}, {"February", 2, false}, {"March", 3, false},    {"April", 4, false},
-    {"May", 5, false},     {"June", 6, false},     {"July", 7, false},     {"August", 8, false},
-    {"September", 9, false}, {"October", 10, false}, {"November", 11, false},
-    {"December", 12, false}, {"Jan", 1, true},     {"Feb", 2, true},       {"Mar", 3, true},
-    {"Apr", 4, true},      {"Jun", 6, true},       {"Jul", 7, true},       {"Aug", 8, true},
-    {"Sep", 9, true},      {"Sept", 9, true},      {"Oct", 10, true},      {"Nov", 11, true},
-    {"Dec", 12, true},
+    {"January", 1, false},  {"February", 2, false},  {"March", 3, false},
+    {"April", 4, false},    {"May", 5, false},       {"June", 6, false},
+    {"July", 7, false},     {"August", 8, false},    {"September", 9, false},
+    {"October", 10, false}, {"November", 11, false}, {"December", 12, false},
+    {"Jan", 1, true},       {"Feb", 2, true},        {"Mar", 3, true},
+    {"Apr", 4, true},       {"Jun", 6, true},        {"Jul", 7, true},
+    {"Aug", 8, true},       {"Sep", 9, true},        {"Sept", 9, true},
+    {"Oct", 10, true},      {"Nov", 11, true},       {"Dec", 12, true},
 };
 constexpr std::string_view kWeekdays[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                           "Friday", "Saturday", "Sunday"};
@@ -108,10 +124,10 @@ constexpr std::string_view kWeekdays[] = {"Monday", "Tuesday",  "Wednesday", "Th
 // Spellings of exchanges accepted before ":" in a ticker (case-sensitive: "SIX: ..." yes,
 // "six: ..." no). NormalizeExchange maps them to canonical codes.
 constexpr std::string_view kExchangeWords[] = {
-    "NASDAQ", "Nasdaq", "NasdaqGS", "NYSE",  "NYSEArca", "AMEX",  "HKEX", "HKG",  "SEHK",
-    "SSE",    "SZSE",   "SHA",      "SHE",   "TSE",      "TYO",   "LSE",  "LON",  "TSX",
-    "ASX",    "KRX",    "KOSPI",    "EPA",   "ETR",      "FRA",   "XETRA", "SIX", "SWX",
-    "TWSE",   "TPE",    "NSE",      "BSE",   "OTC",      "OTCMKTS", "SGX", "BIT", "BME",
+    "NASDAQ", "Nasdaq", "NasdaqGS", "NYSE", "NYSEArca", "AMEX",    "HKEX",  "HKG", "SEHK",
+    "SSE",    "SZSE",   "SHA",      "SHE",  "TSE",      "TYO",     "LSE",   "LON", "TSX",
+    "ASX",    "KRX",    "KOSPI",    "EPA",  "ETR",      "FRA",     "XETRA", "SIX", "SWX",
+    "TWSE",   "TPE",    "NSE",      "BSE",  "OTC",      "OTCMKTS", "SGX",   "BIT", "BME",
 };
 
 struct PrefixCurrency {
@@ -119,8 +135,8 @@ struct PrefixCurrency {
   std::string_view code;
 };
 constexpr PrefixCurrency kDollarPrefixes[] = {
-    {"US", "USD"}, {"U.S.", "USD"}, {"HK", "HKD"}, {"NT", "TWD"}, {"C", "CAD"},  {"CA", "CAD"},
-    {"A", "AUD"},  {"AU", "AUD"},   {"S", "SGD"},  {"NZ", "NZD"}, {"R", "BRL"},  {"MX", "MXN"},
+    {"US", "USD"}, {"U.S.", "USD"}, {"HK", "HKD"}, {"NT", "TWD"}, {"C", "CAD"}, {"CA", "CAD"},
+    {"A", "AUD"},  {"AU", "AUD"},   {"S", "SGD"},  {"NZ", "NZD"}, {"R", "BRL"}, {"MX", "MXN"},
 };
 
 enum class WordKind : uint8_t { kExchange, kIsoCode, kDollarPrefix, kMonth, kWeekday };
@@ -140,7 +156,8 @@ const std::unordered_map<std::string_view, WordInfo>& CapitalWords() {
     }
     for (size_t i = 0; i < std::size(kDollarPrefixes); ++i) {
       if (kDollarPrefixes[i].letters.find('.') == std::string_view::npos) {
-        m->emplace(kDollarPrefixes[i].letters, WordInfo{WordKind::kDollarPrefix, static_cast<int>(i)});
+        m->emplace(kDollarPrefixes[i].letters,
+                   WordInfo{WordKind::kDollarPrefix, static_cast<int>(i)});
       }
     }
     for (size_t i = 0; i < std::size(kMonths); ++i) {
@@ -515,8 +532,8 @@ class Scanner {
       }
       case WordKind::kDollarPrefix:
         if (j < t_.size() && t_[j] == '$') {
-          return MoneyAfterMarker(i, j + 1,
-                                  std::string(kDollarPrefixes[it->second.value].code), end);
+          return MoneyAfterMarker(i, j + 1, std::string(kDollarPrefixes[it->second.value].code),
+                                  end);
         }
         return false;
       case WordKind::kMonth:
@@ -771,10 +788,9 @@ class Scanner {
     if (StartsWith(k, kNian) && num.int_digits == 4 && v >= o_.min_year && v <= o_.max_year) {
       year = v;
       k += kNian.size();
-      const std::optional<Number> m = k < t_.size() && IsDigit(t_[k]) ? ParseNumber(k)
-                                                                        : std::nullopt;
-      if (m && m->int_digits <= 2 && StartsWith(m->end, kYue) && m->value >= 1 &&
-          m->value <= 12) {
+      const std::optional<Number> m =
+          k < t_.size() && IsDigit(t_[k]) ? ParseNumber(k) : std::nullopt;
+      if (m && m->int_digits <= 2 && StartsWith(m->end, kYue) && m->value >= 1 && m->value <= 12) {
         month = static_cast<int>(m->value);
         k = m->end + kYue.size();
       }
@@ -805,8 +821,8 @@ class Scanner {
       return false;
     }
     if (month != 0) {
-      const std::optional<Number> d = k < t_.size() && IsDigit(t_[k]) ? ParseNumber(k)
-                                                                        : std::nullopt;
+      const std::optional<Number> d =
+          k < t_.size() && IsDigit(t_[k]) ? ParseNumber(k) : std::nullopt;
       if (d && d->int_digits <= 2 && d->value >= 1 && d->value <= 31) {
         for (std::string_view suffix : {kRi, kHao, kHaoT}) {
           if (StartsWith(d->end, suffix)) {
@@ -887,8 +903,8 @@ class Scanner {
 
   bool CjkWeekday(size_t i, size_t* end) {
     static constexpr std::string_view kDays[] = {"一", "二", "三", "四", "五", "六", "日", "天"};
-    static constexpr std::string_view kNames[] = {"Monday", "Tuesday", "Wednesday", "Thursday",
-                                                  "Friday", "Saturday", "Sunday", "Sunday"};
+    static constexpr std::string_view kNames[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                                  "Friday", "Saturday", "Sunday",    "Sunday"};
     size_t j = i;
     if (StartsWith(i, "星期")) {
       j += std::string_view("星期").size();

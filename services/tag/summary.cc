@@ -36,8 +36,7 @@ std::string SummaryEntityId(const Mention& mention) {
   return id;
 }
 
-std::vector<EntitySummary> SummarizeEntities(const std::vector<Mention>& body,
-                                             uint32_t body_length,
+std::vector<EntitySummary> SummarizeEntities(const std::vector<Mention>& body, uint32_t body_length,
                                              const std::vector<Mention>& title,
                                              const SummaryOptions& options) {
   std::set<std::pair<EntityType, std::string>> in_title;
@@ -51,10 +50,10 @@ std::vector<EntitySummary> SummarizeEntities(const std::vector<Mention>& body,
     if (inserted) {
       s.entity_id = std::move(id);
       s.type = m.type;
-      s.name = m.canonical_name.empty() || m.type == EntityType::kMoney ||
-                       m.type == EntityType::kPercent
-                   ? m.text
-                   : m.canonical_name;
+      s.name =
+          m.canonical_name.empty() || m.type == EntityType::kMoney || m.type == EntityType::kPercent
+              ? m.text
+              : m.canonical_name;
       s.first_position = m.start;
       s.in_title = in_title.count(it->first) > 0;
     }
@@ -70,8 +69,7 @@ std::vector<EntitySummary> SummarizeEntities(const std::vector<Mention>& body,
   for (auto& [key, s] : by_key) {
     const double frequency = std::log1p(s.mention_count) / std::log1p(std::max(max_count, 1u));
     const double position = 1.0 - std::min(1.0, s.first_position / length);
-    const double score = options.frequency_weight * frequency +
-                         options.position_weight * position +
+    const double score = options.frequency_weight * frequency + options.position_weight * position +
                          options.title_weight * (s.in_title ? 1.0 : 0.0);
     s.salience = static_cast<float>(std::clamp(score, 0.0, 1.0));
     out.push_back(std::move(s));

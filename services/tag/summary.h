@@ -48,8 +48,7 @@ struct EntitySummary {
 // `body_length` is the body's length in code points. Entities that occur only in the title are
 // not listed (they raise nothing to count). Sorted by salience descending, then first position,
 // then entity_id.
-std::vector<EntitySummary> SummarizeEntities(const std::vector<Mention>& body,
-                                             uint32_t body_length,
+std::vector<EntitySummary> SummarizeEntities(const std::vector<Mention>& body, uint32_t body_length,
                                              const std::vector<Mention>& title,
                                              const SummaryOptions& options = {});
 

@@ -76,10 +76,10 @@ inline bool IsAsciiAlnum(char32_t cp) {
 inline bool IsSpacedWordChar(char32_t cp) {
   if (cp < 0x80) return IsAsciiAlnum(cp) || cp == '_';
   if (cp == 0xD7 || cp == 0xF7) return false;  // × ÷
-  return (cp >= 0xC0 && cp <= 0x24F) ||         // Latin-1 letters, Latin Extended-A/B
-         (cp >= 0x300 && cp <= 0x36F) ||        // combining diacritics
-         (cp >= 0x370 && cp <= 0x52F) ||        // Greek, Cyrillic
-         (cp >= 0x1E00 && cp <= 0x1EFF);        // Latin Extended Additional
+  return (cp >= 0xC0 && cp <= 0x24F) ||        // Latin-1 letters, Latin Extended-A/B
+         (cp >= 0x300 && cp <= 0x36F) ||       // combining diacritics
+         (cp >= 0x370 && cp <= 0x52F) ||       // Greek, Cyrillic
+         (cp >= 0x1E00 && cp <= 0x1EFF);       // Latin Extended Additional
 }
 
 }  // namespace newsflow::tag::utf8

@@ -114,8 +114,7 @@ TEST_F(KbMatcherTest, LatinAliasNextToChineseIsAWord) {
 }
 
 TEST_F(KbMatcherTest, LongestMatchWinsAtAPosition) {
-  EXPECT_EQ(Ids("Scale AI chief; Scale alone"),
-            (Strings{"scale_ai@Scale AI", "scale_co@Scale"}));
+  EXPECT_EQ(Ids("Scale AI chief; Scale alone"), (Strings{"scale_ai@Scale AI", "scale_co@Scale"}));
   EXPECT_EQ(Ids("The New York Times in New York"),
             (Strings{"new_york_times@New York Times", "new_york@New York"}));
 }
@@ -169,9 +168,7 @@ TEST(KbHandleTest, ReloadSwapsOnlyOnSuccess) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("kb_handle_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  {
-    std::ofstream(dir / "a.yaml") << "entities:\n  - {id: acme, type: org, name: Acme}\n";
-  }
+  { std::ofstream(dir / "a.yaml") << "entities:\n  - {id: acme, type: org, name: Acme}\n"; }
   KbHandle handle;
   EXPECT_EQ(handle.Get(), nullptr);
   EXPECT_TRUE(handle.ReloadFromDirectory(dir.string(), {}).empty());
@@ -179,16 +176,12 @@ TEST(KbHandleTest, ReloadSwapsOnlyOnSuccess) {
   ASSERT_NE(first, nullptr);
   EXPECT_NE(first->kb->FindById("acme"), nullptr);
 
-  {
-    std::ofstream(dir / "a.yaml") << "entities:\n  - {id: acme, type: nonsense, name: Acme}\n";
-  }
+  { std::ofstream(dir / "a.yaml") << "entities:\n  - {id: acme, type: nonsense, name: Acme}\n"; }
   const std::vector<KbError> errors = handle.ReloadFromDirectory(dir.string(), {});
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(handle.Get(), first) << "a failed reload keeps the old snapshot";
 
-  {
-    std::ofstream(dir / "a.yaml") << "entities:\n  - {id: zed, type: org, name: Zed}\n";
-  }
+  { std::ofstream(dir / "a.yaml") << "entities:\n  - {id: zed, type: org, name: Zed}\n"; }
   EXPECT_TRUE(handle.ReloadFromDirectory(dir.string(), {}).empty());
   EXPECT_NE(handle.Get()->kb->FindById("zed"), nullptr);
   EXPECT_NE(first->kb->FindById("acme"), nullptr) << "old snapshot stays valid for its holders";

@@ -78,8 +78,9 @@ entities:
 TEST(KnowledgeBaseTest, DuplicateIdsAcrossFilesNameBothPlaces) {
   const KbLoadResult r = KnowledgeBase::LoadSources({
       KbSource{"a.yaml", "entities:\n  - {id: acme, type: org, name: Acme}\n"},
-      KbSource{"b.yaml", "entities:\n  - {id: zed, type: org, name: Zed}\n"
-                         "  - {id: acme, type: org, name: Acme Two}\n"},
+      KbSource{"b.yaml",
+               "entities:\n  - {id: zed, type: org, name: Zed}\n"
+               "  - {id: acme, type: org, name: Acme Two}\n"},
   });
   ASSERT_EQ(r.kb, nullptr);
   ASSERT_EQ(r.errors.size(), 1u);
@@ -137,9 +138,9 @@ TEST(KnowledgeBaseTest, ShippedDataLoads) {
   EXPECT_EQ(r.kb->FindTicker("NASDAQ", "NVDA")->id, "nvidia");
   EXPECT_EQ(r.kb->FindTicker("NYSE", "BA")->id, "boeing");
   EXPECT_EQ(r.kb->FindTicker("HKEX", "0700")->id, "tencent");
-  for (const char* id : {"deepseek", "openai", "cnbc", "scale_ai", "alexandr_wang", "jensen_huang",
-                         "liang_wenfeng", "hangzhou", "nvidia_h100", "nvidia_h800", "deepseek_r1",
-                         "united_states", "china"}) {
+  for (const char* id :
+       {"deepseek", "openai", "cnbc", "scale_ai", "alexandr_wang", "jensen_huang", "liang_wenfeng",
+        "hangzhou", "nvidia_h100", "nvidia_h800", "deepseek_r1", "united_states", "china"}) {
     EXPECT_NE(r.kb->FindById(id), nullptr) << id;
   }
   EXPECT_EQ(r.kb->FindById("deepseek")->name_zh, "深度求索");

@@ -10,7 +10,9 @@ namespace {
 
 TEST(CodePointOffsetsTest, CountsMultiByteCharactersOnce) {
   // "a" (1 byte), "é" (2), "中" (3), "😀" (4), "b" (1).
-  const std::string text = "a\xC3\xA9\xE4\xB8\xAD\xF0\x9F\x98\x80" "b";
+  const std::string text =
+      "a\xC3\xA9\xE4\xB8\xAD\xF0\x9F\x98\x80"
+      "b";
   CodePointOffsets offsets(text);
   EXPECT_EQ(offsets.ToCodePoint(0), 0u);
   EXPECT_EQ(offsets.ToCodePoint(1), 1u);

@@ -83,15 +83,16 @@ TEST(MergeTest, TiesBreakBySourceThenStart) {
                                    {Make(kModel, EntityType::kOrg, 0, 5)})),
             "kb:org[3,8) ");
   // Same source and length: the earlier start wins.
-  EXPECT_EQ(Describe(MergeMentions({}, {}, {Make(kModel, EntityType::kOrg, 3, 8),
-                                            Make(kModel, EntityType::kOrg, 0, 5)})),
-            "model:org[0,5) ");
+  EXPECT_EQ(
+      Describe(MergeMentions(
+          {}, {}, {Make(kModel, EntityType::kOrg, 3, 8), Make(kModel, EntityType::kOrg, 0, 5)})),
+      "model:org[0,5) ");
 }
 
 TEST(MergeTest, DropsEmptySpans) {
-  EXPECT_TRUE(MergeMentions({Make(kKb, EntityType::kOrg, 5, 5)}, {},
-                            {Make(kModel, EntityType::kOrg, 6, 2)})
-                  .empty());
+  EXPECT_TRUE(
+      MergeMentions({Make(kKb, EntityType::kOrg, 5, 5)}, {}, {Make(kModel, EntityType::kOrg, 6, 2)})
+          .empty());
 }
 
 TEST(MergeTest, ResultDoesNotDependOnInputOrder) {
@@ -99,7 +100,8 @@ TEST(MergeTest, ResultDoesNotDependOnInputOrder) {
   for (uint32_t i = 0; i < 40; ++i) {
     model.push_back(Make(kModel, static_cast<EntityType>(i % 4), i * 3, i * 3 + 2 + i % 5));
   }
-  std::vector<Mention> kb = {Make(kKb, EntityType::kOrg, 7, 15), Make(kKb, EntityType::kLoc, 50, 52)};
+  std::vector<Mention> kb = {Make(kKb, EntityType::kOrg, 7, 15),
+                             Make(kKb, EntityType::kLoc, 50, 52)};
   std::vector<Mention> rules = {Make(kRule, EntityType::kMoney, 30, 41)};
   const std::string expected = Describe(MergeMentions(kb, rules, model));
   std::mt19937 rng(7);
