@@ -7,6 +7,10 @@
 #include <unordered_map>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "services/tag/utf8_scan.h"
 
 namespace newsflow::tag {
@@ -224,10 +228,14 @@ class Scanner {
     size_t i = 0;
     const size_t n = t_.size();
     while (i < n) {
-      // Most bytes (lower-case letters, spaces, punctuation, Latin-1 letters, continuation bytes)
-      // cannot start a mention; skip them with one table lookup each.
-      while (i < n && !trigger[bytes[i]]) ++i;
+      // Most bytes (lower-case letters, spaces, punctuation, continuation bytes) cannot start a
+      // mention; skip them 16 at a time, then confirm with the exact table.
+      i = NextCandidate(bytes, i, n);
       if (i >= n) break;
+      if (!trigger[bytes[i]]) {
+        ++i;
+        continue;
+      }
       const char c = t_[i];
       size_t end = 0;
       if (IsDigit(c)) {
@@ -287,6 +295,38 @@ class Scanner {
       return t;
     }();
     return table;
+  }
+
+  // First position >= i whose byte may be a trigger: a digit, a capital, '$', '(' or a byte
+  // >= 0xC2 (a superset of the table for the SIMD path).
+  static size_t NextCandidate(const unsigned char* s, size_t i, size_t n) {
+#if defined(__SSE2__)
+    const __m128i bias = _mm_set1_epi8(static_cast<char>(0x80));
+    const __m128i zero_char = _mm_set1_epi8('0');
+    const __m128i upper_a = _mm_set1_epi8('A');
+    const __m128i ten = _mm_set1_epi8(static_cast<char>(10 ^ 0x80));
+    const __m128i twenty_six = _mm_set1_epi8(static_cast<char>(26 ^ 0x80));
+    const __m128i dollar = _mm_set1_epi8('$');
+    const __m128i paren = _mm_set1_epi8('(');
+    const __m128i high = _mm_set1_epi8(static_cast<char>(0xC1));
+    for (; i + 16 <= n; i += 16) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+      // Unsigned "x - lo < width" as a signed compare after flipping the top bit.
+      const __m128i digit = _mm_cmplt_epi8(_mm_xor_si128(_mm_sub_epi8(x, zero_char), bias), ten);
+      const __m128i upper =
+          _mm_cmplt_epi8(_mm_xor_si128(_mm_sub_epi8(x, upper_a), bias), twenty_six);
+      const __m128i punct = _mm_or_si128(_mm_cmpeq_epi8(x, dollar), _mm_cmpeq_epi8(x, paren));
+      // Signed: bytes 0xC2..0xFF are -62..-1, i.e. greater than (int8)0xC1 and negative.
+      const __m128i lead =
+          _mm_and_si128(_mm_cmpgt_epi8(x, high), _mm_cmplt_epi8(x, _mm_setzero_si128()));
+      const int mask =
+          _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(digit, upper), _mm_or_si128(punct, lead)));
+      if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    }
+#endif
+    const TriggerTable& trigger = Triggers();
+    while (i < n && !trigger[s[i]]) ++i;
+    return i;
   }
 
   // End of the ASCII letter/digit/underscore run that starts at i.
@@ -398,6 +438,10 @@ class Scanner {
   // An English scale word at j (after an optional space); returns the end or 0.
   size_t ScaleWord(size_t j, bool allow_short, double* factor) const {
     const size_t k = SkipOneSpace(j);
+    if (k >= t_.size()) return 0;
+    // Every scale word starts with t, m, b or k.
+    const char first = Lower(t_[k]);
+    if (first != 't' && first != 'm' && first != 'b' && first != 'k') return 0;
     for (const Scale& s : kScales) {
       if (s.short_form && !allow_short) continue;
       // Short forms attach or follow one space ("$6m", "$6 bn"); never cross a line.
@@ -411,13 +455,18 @@ class Scanner {
 
   // A currency named after an amount at j (optional space before Latin words); sets *code.
   size_t CurrencyAfter(size_t j, bool scaled, std::string* code) const {
-    for (const Currency& c : kCjkCurrencies) {
-      if (StartsWith(j, c.word)) {
-        *code = c.code;
-        return j + c.word.size();
+    if (j >= t_.size()) return 0;
+    if (static_cast<unsigned char>(t_[j]) >= 0xE4) {  // every CJK currency starts E4..E9
+      for (const Currency& c : kCjkCurrencies) {
+        if (StartsWith(j, c.word)) {
+          *code = c.code;
+          return j + c.word.size();
+        }
       }
+      return 0;
     }
     const size_t k = SkipOneSpace(j);
+    if (k >= t_.size() || !IsAlpha(t_[k])) return 0;
     for (const Currency& c : kCurrencyWords) {
       if (c.needs_scale && !scaled) continue;
       if (const size_t end = MatchWordCI(k, c.word); end != 0) {
