@@ -343,6 +343,10 @@ KbLoadResult KnowledgeBase::FromEntities(std::vector<Entity> entities) {
     std::unordered_set<std::string> seen;
     std::vector<Alias> unique;
     for (Alias& a : e.aliases) {
+      if (const std::string problem = AliasProblem(a.text); !problem.empty()) {
+        errors.push_back(KbError{e.file, e.line, "aliases", problem + ": '" + a.text + "'"});
+        continue;
+      }
       if (seen.insert((a.case_sensitive ? "=" : "~") + AsciiLower(a.text)).second) {
         unique.push_back(std::move(a));
       }

@@ -92,7 +92,7 @@ class KnowledgeBase {
   static KbLoadResult LoadSources(const std::vector<KbSource>& sources);
 
   // Builds from already-parsed entities (generated data, tests, benchmarks). Validates ids,
-  // duplicate ids and tickers like the YAML loader; aliases are deduplicated.
+  // duplicate ids, aliases and tickers like the YAML loader; aliases are deduplicated.
   static KbLoadResult FromEntities(std::vector<Entity> entities);
 
   const std::vector<Entity>& entities() const { return entities_; }

@@ -25,6 +25,7 @@
 //    "(AI)" and "(GPU)" would be tickers); with an exchange prefix any symbol is accepted;
 //  - short scale suffixes (m, bn, k) and "pounds"/"won" count only next to a currency marker and
 //    a scale respectively ("5m" is five metres, "5 pounds" a weight).
+// Ticker spans exclude the brackets: "(NASDAQ: NVDA)" -> "NASDAQ: NVDA", "(NVDA)" -> "NVDA".
 // Ticker mentions are linked (entity_id, canonical_name = entity name) when the KB knows the
 // symbol; otherwise canonical_name is the normalized "EXCHANGE:SYMBOL".
 // MONEY mentions carry MoneyValue and canonical_name "USD 6000000"; PERCENT carry PercentValue;

@@ -37,7 +37,9 @@ struct SummaryOptions {
 struct EntitySummary {
   std::string entity_id;  // linked id, or "<type>:<key>"
   EntityType type = EntityType::kMisc;
-  std::string name;  // canonical name when known, else the first surface
+  // Canonical name when linked; the first surface for MONEY and PERCENT ("$6 million" reads
+  // better than the key "USD 6000000") and for unlinked entities.
+  std::string name;
   uint32_t mention_count = 0;
   uint32_t first_position = 0;  // code points into the body
   float salience = 0;

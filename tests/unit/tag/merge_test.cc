@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "services/tag/kb_matcher.h"
+#include "services/tag/rules.h"
+
 namespace newsflow::tag {
 namespace {
 
@@ -114,6 +117,37 @@ TEST(MergeTest, ResultDoesNotDependOnInputOrder) {
   for (size_t i = 1; i < merged.size(); ++i) {
     EXPECT_LE(merged[i - 1].byte_end, merged[i].byte_start);
   }
+}
+
+}  // namespace
+}  // namespace newsflow::tag
+
+namespace newsflow::tag {
+namespace {
+
+// KB + rules + merge on one sentence, as the daemon runs them when no model is loaded.
+TEST(MergeEndToEndTest, KbAndRulesWithoutModel) {
+  KbLoadResult r = KnowledgeBase::LoadSources({KbSource{"t.yaml", R"(entities:
+  - {id: nvidia, type: org, name: Nvidia, tickers: [NASDAQ:NVDA]}
+  - {id: nasdaq, type: org, name: Nasdaq}
+  - {id: united_states, type: loc, name: United States, aka: [US]}
+  - {id: windows_2000, type: product, name: Windows 2000}
+)"}});
+  ASSERT_TRUE(r.errors.empty());
+  auto matcher = KbMatcher::Build(r.kb, {}, nullptr);
+  ASSERT_NE(matcher, nullptr);
+  RuleTagger rules({}, r.kb);
+  const std::string text =
+      "Nvidia (NASDAQ:NVDA) raised US$1.2bn in the US on Monday, still on Windows 2000.";
+  std::vector<Mention> kb, rule;
+  matcher->Find(text, &kb);
+  rules.Find(text, &rule);
+  std::vector<std::string> got;
+  for (const Mention& m : MergeMentions(kb, rule, {})) {
+    got.push_back(std::string(EntityTypeName(m.type)) + ":" + m.text);
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"org:Nvidia", "ticker:NASDAQ:NVDA", "money:US$1.2bn",
+                                           "loc:US", "date:Monday", "product:Windows 2000"}));
 }
 
 }  // namespace
