@@ -246,13 +246,15 @@ void KbHandle::Set(std::shared_ptr<const Snapshot> snapshot) {
 }
 
 std::vector<KbError> KbHandle::ReloadFromDirectory(const std::string& dir,
-                                                   const KbMatcherOptions& options) {
+                                                   const KbMatcherOptions& matcher_options,
+                                                   const RuleOptions& rule_options) {
   KbLoadResult loaded = KnowledgeBase::LoadDirectory(dir);
   if (!loaded.errors.empty()) return loaded.errors;
   std::string error;
-  std::shared_ptr<const KbMatcher> matcher = KbMatcher::Build(loaded.kb, options, &error);
+  std::shared_ptr<const KbMatcher> matcher = KbMatcher::Build(loaded.kb, matcher_options, &error);
   if (matcher == nullptr) return {KbError{dir, 0, "", error}};
   auto snapshot = std::make_shared<Snapshot>();
+  snapshot->rules = std::make_shared<RuleTagger>(rule_options, loaded.kb);
   snapshot->kb = std::move(loaded.kb);
   snapshot->matcher = std::move(matcher);
   Set(std::move(snapshot));

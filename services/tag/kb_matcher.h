@@ -36,6 +36,7 @@
 
 #include "services/tag/knowledge_base.h"
 #include "services/tag/mention.h"
+#include "services/tag/rules.h"
 
 struct hs_database;
 struct hs_scratch;
@@ -96,23 +97,28 @@ class KbMatcher {
   mutable std::vector<hs_scratch*> pool_;  // idle scratches
 };
 
-// Hot-reloadable pairing of a KB and its matcher. Readers take a snapshot (a shared_ptr copy
-// under a mutex, nanoseconds) and use it for a whole article, so a reload never changes the
-// KB in the middle of one.
+// Hot-reloadable set of everything built from one KB: the KB, its matcher and the rule tagger
+// that links tickers against it. Readers take a snapshot (a shared_ptr copy under a mutex,
+// nanoseconds) and use it for a whole article, so a reload never changes the KB in the middle of
+// one.
 class KbHandle {
  public:
   struct Snapshot {
     std::shared_ptr<const KnowledgeBase> kb;
     std::shared_ptr<const KbMatcher> matcher;
+    std::shared_ptr<const RuleTagger> rules;
   };
 
   // Null until the first successful Reload/Set.
   std::shared_ptr<const Snapshot> Get() const;
   void Set(std::shared_ptr<const Snapshot> snapshot);
 
-  // Loads `dir` (KnowledgeBase::LoadDirectory), builds a matcher and swaps it in. On any error
-  // the current snapshot stays and the errors are returned; empty means success.
-  std::vector<KbError> ReloadFromDirectory(const std::string& dir, const KbMatcherOptions& options);
+  // Loads `dir` (KnowledgeBase::LoadDirectory), builds a matcher and a rule tagger and swaps
+  // them in. On any error the current snapshot stays and the errors are returned; empty means
+  // success.
+  std::vector<KbError> ReloadFromDirectory(const std::string& dir,
+                                           const KbMatcherOptions& matcher_options,
+                                           const RuleOptions& rule_options = {});
 
  private:
   mutable std::mutex mu_;

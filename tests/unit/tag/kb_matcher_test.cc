@@ -168,13 +168,21 @@ TEST(KbHandleTest, ReloadSwapsOnlyOnSuccess) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("kb_handle_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  { std::ofstream(dir / "a.yaml") << "entities:\n  - {id: acme, type: org, name: Acme}\n"; }
+  {
+    std::ofstream(dir / "a.yaml")
+        << "entities:\n  - {id: acme, type: org, name: Acme, tickers: [NYSE:ACM]}\n";
+  }
   KbHandle handle;
   EXPECT_EQ(handle.Get(), nullptr);
   EXPECT_TRUE(handle.ReloadFromDirectory(dir.string(), {}).empty());
   const auto first = handle.Get();
   ASSERT_NE(first, nullptr);
   EXPECT_NE(first->kb->FindById("acme"), nullptr);
+  ASSERT_NE(first->rules, nullptr);
+  std::vector<Mention> tickers;
+  first->rules->Find("NYSE: ACM", &tickers);
+  ASSERT_EQ(tickers.size(), 1u);
+  EXPECT_EQ(tickers[0].entity_id, "acme") << "the rule tagger links against the same KB";
 
   { std::ofstream(dir / "a.yaml") << "entities:\n  - {id: acme, type: nonsense, name: Acme}\n"; }
   const std::vector<KbError> errors = handle.ReloadFromDirectory(dir.string(), {});
