@@ -164,6 +164,18 @@ TEST(KbMatcherBuildTest, ShippedKbTagsSampleLikeSentence) {
                           "deepseek", "liang_wenfeng"}));
 }
 
+TEST(KbMatcherBuildTest, ShippedKbCaseRules) {
+  KbLoadResult r = KnowledgeBase::LoadDirectory(NEWSFLOW_KB_DIR);
+  ASSERT_TRUE(r.errors.empty()) << r.errors[0].ToString();
+  auto matcher = KbMatcher::Build(r.kb, {}, nullptr);
+  ASSERT_NE(matcher, nullptr);
+  std::vector<Mention> out;
+  matcher->Find("Apple sold apple pies to us in the US; NVIDIA's and Nvidia’s GPUs.", &out);
+  std::vector<std::string> got;
+  for (const Mention& m : out) got.push_back(m.entity_id + "@" + m.text);
+  EXPECT_EQ(got, (Strings{"apple@Apple", "united_states@US", "nvidia@NVIDIA", "nvidia@Nvidia"}));
+}
+
 TEST(KbHandleTest, ReloadSwapsOnlyOnSuccess) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("kb_handle_test_" + std::to_string(::getpid()));
