@@ -1,0 +1,84 @@
+#include "services/tag/summary.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <tuple>
+#include <utility>
+
+namespace newsflow::tag {
+namespace {
+
+std::string NormalizeSurface(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  bool space = false;
+  for (char c : text) {
+    if (c == ' ' || c == '\t' || c == '\n') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string SummaryEntityId(const Mention& mention) {
+  if (!mention.entity_id.empty()) return mention.entity_id;
+  std::string id(EntityTypeName(mention.type));
+  id += ':';
+  id += mention.canonical_name.empty() ? NormalizeSurface(mention.text) : mention.canonical_name;
+  return id;
+}
+
+std::vector<EntitySummary> SummarizeEntities(const std::vector<Mention>& body, uint32_t body_length,
+                                             const std::vector<Mention>& title,
+                                             const SummaryOptions& options) {
+  std::set<std::pair<EntityType, std::string>> in_title;
+  for (const Mention& m : title) in_title.emplace(m.type, SummaryEntityId(m));
+
+  std::map<std::pair<EntityType, std::string>, EntitySummary> by_key;
+  for (const Mention& m : body) {
+    std::string id = SummaryEntityId(m);
+    auto [it, inserted] = by_key.try_emplace(std::make_pair(m.type, id));
+    EntitySummary& s = it->second;
+    if (inserted) {
+      s.entity_id = std::move(id);
+      s.type = m.type;
+      s.name =
+          m.canonical_name.empty() || m.type == EntityType::kMoney || m.type == EntityType::kPercent
+              ? m.text
+              : m.canonical_name;
+      s.first_position = m.start;
+      s.in_title = in_title.count(it->first) > 0;
+    }
+    ++s.mention_count;
+    s.first_position = std::min(s.first_position, m.start);
+  }
+
+  uint32_t max_count = 0;
+  for (const auto& [key, s] : by_key) max_count = std::max(max_count, s.mention_count);
+  const double length = std::max<uint32_t>(body_length, 1);
+  std::vector<EntitySummary> out;
+  out.reserve(by_key.size());
+  for (auto& [key, s] : by_key) {
+    const double frequency = std::log1p(s.mention_count) / std::log1p(std::max(max_count, 1u));
+    const double position = 1.0 - std::min(1.0, s.first_position / length);
+    const double score = options.frequency_weight * frequency + options.position_weight * position +
+                         options.title_weight * (s.in_title ? 1.0 : 0.0);
+    s.salience = static_cast<float>(std::clamp(score, 0.0, 1.0));
+    out.push_back(std::move(s));
+  }
+  std::sort(out.begin(), out.end(), [](const EntitySummary& a, const EntitySummary& b) {
+    return std::tie(b.salience, a.first_position, a.entity_id) <
+           std::tie(a.salience, b.first_position, b.entity_id);
+  });
+  return out;
+}
+
+}  // namespace newsflow::tag
