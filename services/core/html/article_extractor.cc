@@ -85,18 +85,34 @@ enum class NameClass : uint8_t { kNeutral, kFurniture, kNegative, kPositive };
 // Classifies an element by its class and id. kFurniture: a block that is page furniture whatever
 // it contains (share bars, comments, related links, newsletters, cookie banners, ads);
 // kNegative: probably not content (weighs against it in scoring); kPositive: probably content.
-NameClass ClassifyNames(std::string_view cls, std::string_view id, int* weight) {
+// `words` and `flat` are scratch buffers, reused across calls to spare allocations.
+NameClass ClassifyNames(std::string_view cls, std::string_view id, int* weight,
+                        std::string* words_buffer, std::string* flat_buffer) {
   *weight = 0;
   if (cls.empty() && id.empty()) return NameClass::kNeutral;
-  std::string words = " ";
+  std::string& words = *words_buffer;
+  words.assign(1, ' ');
   SplitWords(cls, &words);
   SplitWords(id, &words);
   // Substring checks run on the concatenated words so "sharebar", "share-tools" and
   // "socialShare" all match.
-  std::string flat;
-  flat.reserve(words.size());
+  std::string& flat = *flat_buffer;
+  flat.clear();
   for (const char c : words) {
     if (c != ' ') flat.push_back(c);
+  }
+  // Names that only ever mean "the article text" beat any furniture word next to them
+  // ("entry-content entry-content-read-more").
+  if (HasAny(flat, {"articlebody", "entrycontent", "postcontent", "storybody", "articlecontent",
+                    "postbody", "articletext", "storycontent", "storytext", "entrybody",
+                    "bodytext", "textbody", "contentbody", "postentry", "contentarticle"}) &&
+      !HasAny(flat, {"comment", "related", "sidebar"})) {
+    *weight = 25;
+    return NameClass::kPositive;
+  }
+  // Embedded posts (tweets, Instagram) quoted by the article are part of its text.
+  if (HasAny(flat, {"embed", "tweet"}) && !HasAny(flat, {"comment", "related", "sidebar"})) {
+    return NameClass::kNeutral;
   }
   const bool positive =
       HasAny(flat, {"article", "content", "entry", "story", "post", "body", "text", "main",
@@ -106,7 +122,7 @@ NameClass ClassifyNames(std::string_view cls, std::string_view id, int* weight) 
   const bool furniture =
       HasAny(flat, {"comment", "share", "social", "related", "newsletter", "subscri", "cookie",
                     "consent", "gdpr", "breadcrumb", "outbrain", "taboola", "recommend",
-                    "sidebar", "advert", "sponsor", "promo", "paywall", "popup", "modal",
+                    "sidebar", "advert", "sponsor", "promo", "popup", "modal",
                     "banner", "disqus", "signup", "byline", "caption", "credit", "skiplink",
                     "readmore", "mostpopular", "mostread", "trending", "taglist",
                     "toolbar", "widget", "pagination", "masthead", "footnote",
@@ -176,6 +192,7 @@ struct Element {
   uint32_t paragraphs = 0;  // scored paragraph units in the subtree
   double score = 0;
   bool initialized = false;
+  bool on_top_path = false;  // the top candidate or an ancestor of it: exempt from cleaning
 };
 
 struct TextRef {
@@ -384,6 +401,28 @@ void ReadJsonLd(const xmlNode* script, simdjson::dom::parser* parser, Meta* meta
   VisitJsonLd(root, 0, meta);
 }
 
+// Short lines that label page furniture rather than say anything ("Advertisement", "Share this").
+bool IsFurnitureLabel(const std::string& paragraph) {
+  if (paragraph.size() > 40) return false;
+  std::string lower;
+  for (const char c : paragraph) {
+    if (c == '.' || c == ':' || c == '!') continue;
+    lower.push_back(Lower(c));
+  }
+  static constexpr std::string_view kLabels[] = {
+      "advertisement", "advert", "ad", "ads", "sponsored", "sponsored links", "sponsored content",
+      "story continues below advertisement", "article continues below advertisement",
+      "continue reading below", "continue reading", "comments", "comment", "tags", "share",
+      "share this", "share this article", "share this story", "related", "related articles",
+      "related stories", "read more", "more", "print", "email", "tweet", "facebook", "twitter",
+      "close", "skip advertisement", "you may also like", "recommended", "more on this",
+      "we recommend", "most popular", "most read", "trending", "loading", "loading"};
+  for (const std::string_view label : kLabels) {
+    if (lower == label) return true;
+  }
+  return false;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The extractor proper.
 
@@ -422,7 +461,30 @@ class Extractor {
   Meta meta_;
   simdjson::dom::parser json_parser_;
   int32_t body_ = -1;
+  std::string words_buffer_, flat_buffer_;
 };
+
+// Inline formatting elements are never furniture on their own; skipping their class names saves
+// most of the name matching on a page.
+bool HasMeaningfulNames(Tag tag) {
+  switch (tag) {
+    case Tag::kA:
+    case Tag::kB:
+    case Tag::kI:
+    case Tag::kStrong:
+    case Tag::kEm:
+    case Tag::kImg:
+    case Tag::kBr:
+    case Tag::kFont:
+    case Tag::kCode:
+    case Tag::kTime:
+    case Tag::kMeta:
+    case Tag::kLink:
+      return false;
+    default:
+      return true;
+  }
+}
 
 void Extractor::Collect() {
   elements_.reserve(4096);
@@ -507,7 +569,10 @@ void Extractor::Collect() {
         if (node->properties != nullptr) {
           if (IsHiddenByAttributes(node)) hard = true;
           int weight = 0;
-          e.name_class = ClassifyNames(Attr(node, "class"), Attr(node, "id"), &weight);
+          if (HasMeaningfulNames(tag)) {
+            e.name_class = ClassifyNames(Attr(node, "class"), Attr(node, "id"), &weight,
+                                         &words_buffer_, &flat_buffer_);
+          }
           e.weight = static_cast<int8_t>(weight);
           if (e.name_class == NameClass::kFurniture && tag != Tag::kBody && tag != Tag::kHtml) {
             e.soft_junk = true;
@@ -700,6 +765,9 @@ int32_t Extractor::PickTop() const {
     }
     last = s;
   }
+  for (int32_t a = top; a >= 0; a = elements_[a].parent) {
+    const_cast<Element&>(elements_[a]).on_top_path = true;
+  }
   // An only child says nothing its parent would not.
   while (top != fallback) {
     const int32_t p = elements_[top].parent;
@@ -712,6 +780,11 @@ int32_t Extractor::PickTop() const {
 bool Extractor::SkipInOutput(const Element& e) const {
   if (e.removed) return true;
   if (e.tag == Tag::kH1) return true;
+  // A paragraph that is all link is a teaser for another page ("READ MORE: ...").
+  if ((e.tag == Tag::kP || e.tag == Tag::kLi || internal::IsHeading(e.tag)) && e.chars > 0 &&
+      e.link_chars >= 0.8 * e.chars) {
+    return true;
+  }
   if (internal::IsHeading(e.tag)) return !options_.keep_headings || e.weight < 0;
   switch (e.tag) {
     case Tag::kDiv:
@@ -745,11 +818,13 @@ void Extractor::Render(const std::vector<int32_t>& roots,
     internal::AppendText(elements_[r].node, &sink, [this, r](const xmlNode* node) {
       const int32_t i = IndexOf(node);
       if (i < 0) return false;
-      return i == r ? elements_[i].removed : SkipInOutput(elements_[i]);
+      return (i == r || elements_[i].on_top_path) ? elements_[i].removed
+                                                  : SkipInOutput(elements_[i]);
     });
     sink.Break();
   }
   *paragraphs = text::CleanParagraphs(text, nullptr);
+  std::erase_if(*paragraphs, IsFurnitureLabel);
 }
 
 void Extractor::Run(ExtractedArticle* out) {
