@@ -106,11 +106,12 @@ int main(int argc, char** argv) {
     }
     matches.push_back(newsflow::html::MatchShingles(page.truth, text));
     if (!show.empty()) {
-      std::printf("title: %s\nauthor: %s\npublished: %s\ncanonical: %s\nlanguage: %s\n"
-                  "site: %s\ndescription: %s\n----\n%s\n----\n",
-                  article.title.c_str(), article.author.c_str(), article.published.c_str(),
-                  article.canonical_url.c_str(), article.language.c_str(),
-                  article.site_name.c_str(), article.description.c_str(), text.c_str());
+      std::printf(
+          "title: %s\nauthor: %s\npublished: %s\ncanonical: %s\nlanguage: %s\n"
+          "site: %s\ndescription: %s\n----\n%s\n----\n",
+          article.title.c_str(), article.author.c_str(), article.published.c_str(),
+          article.canonical_url.c_str(), article.language.c_str(), article.site_name.c_str(),
+          article.description.c_str(), text.c_str());
     }
   }
 

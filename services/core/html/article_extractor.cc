@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -31,7 +29,7 @@ bool IsAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); 
 // Lower-cased "class id" of an element, words separated by single spaces (separators '-', '_'
 // and camelCase humps also split words, so "shareBar" and "share-bar" both hold "share").
 struct Names {
-  std::string joined;              // lower-cased class + ' ' + id, as written
+  std::string joined;                   // lower-cased class + ' ' + id, as written
   std::vector<std::string_view> words;  // points into `joined_words`
   std::string joined_words;
 };
@@ -104,8 +102,8 @@ NameClass ClassifyNames(std::string_view cls, std::string_view id, int* weight,
   // Names that only ever mean "the article text" beat any furniture word next to them
   // ("entry-content entry-content-read-more").
   if (HasAny(flat, {"articlebody", "entrycontent", "postcontent", "storybody", "articlecontent",
-                    "postbody", "articletext", "storycontent", "storytext", "entrybody",
-                    "bodytext", "textbody", "contentbody", "postentry", "contentarticle"}) &&
+                    "postbody", "articletext", "storycontent", "storytext", "entrybody", "bodytext",
+                    "textbody", "contentbody", "postentry", "contentarticle"}) &&
       !HasAny(flat, {"comment", "related", "sidebar"})) {
     *weight = 25;
     return NameClass::kPositive;
@@ -114,27 +112,28 @@ NameClass ClassifyNames(std::string_view cls, std::string_view id, int* weight,
   if (HasAny(flat, {"embed", "tweet"}) && !HasAny(flat, {"comment", "related", "sidebar"})) {
     return NameClass::kNeutral;
   }
-  const bool positive =
-      HasAny(flat, {"article", "content", "entry", "story", "post", "body", "text", "main",
-                    "blog", "hentry"}) &&
-      !HasAny(flat, {"related", "recommend", "comment", "sidebar", "teaser", "promo", "footer",
-                     "card", "more"});
+  const bool positive = HasAny(flat, {"article", "content", "entry", "story", "post", "body",
+                                      "text", "main", "blog", "hentry"}) &&
+                        !HasAny(flat, {"related", "recommend", "comment", "sidebar", "teaser",
+                                       "promo", "footer", "card", "more"});
   const bool furniture =
-      HasAny(flat, {"comment", "share", "social", "related", "newsletter", "subscri", "cookie",
-                    "consent", "gdpr", "breadcrumb", "outbrain", "taboola", "recommend",
-                    "sidebar", "advert", "sponsor", "promo", "popup", "modal",
-                    "banner", "disqus", "signup", "byline", "caption", "credit", "skiplink",
-                    "readmore", "mostpopular", "mostread", "trending", "taglist",
-                    "toolbar", "widget", "pagination", "masthead", "footnote",
-                    "dateline", "timestamp", "authorbio", "authorinfo", "slideshow", "gallery",
-                    "visuallyhidden", "srOnly", "sronly", "screenreader", "offscreen"}) ||
-      HasAnyWord(words, {"ad", "ads", "adv", "nav", "navbar", "menu", "footer", "header",
-                         "hidden", "hide", "meta", "print", "tools", "author", "date", "topics",
-                         "keywords", "aside", "rail", "dfp", "jump", "pager", "tags"});
-  const bool negative =
-      HasAny(flat, {"foot", "header", "media", "contact", "hidden", "scroll", "shopping", "tool",
-                    "combx", "community", "extra", "remark", "rss", "shoutbox", "skyscraper",
-                    "nav", "menu", "teaser", "card", "list", "more", "aux"});
+      HasAny(flat,
+             {"comment",        "share",     "social",    "related",      "newsletter", "subscri",
+              "cookie",         "consent",   "gdpr",      "breadcrumb",   "outbrain",   "taboola",
+              "recommend",      "sidebar",   "advert",    "sponsor",      "promo",      "popup",
+              "modal",          "banner",    "disqus",    "signup",       "byline",     "caption",
+              "credit",         "skiplink",  "readmore",  "mostpopular",  "mostread",   "trending",
+              "taglist",        "toolbar",   "widget",    "pagination",   "masthead",   "footnote",
+              "dateline",       "timestamp", "authorbio", "authorinfo",   "slideshow",  "gallery",
+              "visuallyhidden", "srOnly",    "sronly",    "screenreader", "offscreen"}) ||
+      HasAnyWord(words,
+                 {"ad",       "ads",   "adv",  "nav",   "navbar", "menu",   "footer", "header",
+                  "hidden",   "hide",  "meta", "print", "tools",  "author", "date",   "topics",
+                  "keywords", "aside", "rail", "dfp",   "jump",   "pager",  "tags"});
+  const bool negative = HasAny(
+      flat, {"foot",  "header",    "media", "contact", "hidden", "scroll",   "shopping",   "tool",
+             "combx", "community", "extra", "remark",  "rss",    "shoutbox", "skyscraper", "nav",
+             "menu",  "teaser",    "card",  "list",    "more",   "aux"});
   if (positive) *weight += 25;
   if (furniture || negative) *weight -= 25;
   if (furniture && !positive) return NameClass::kFurniture;
@@ -182,7 +181,6 @@ struct Element {
   bool in_link = false;
   int8_t weight = 0;       // class/id weight, readability-style
   uint32_t raw_chars = 0;  // text chars ignoring soft junk
-  uint32_t all_chars = 0;  // text chars of everything visible by tag
   uint32_t chars = 0;      // visible chars of non-removed text in the subtree
   uint32_t link_chars = 0;
   uint32_t commas = 0;
@@ -319,8 +317,8 @@ void ReadMetaTag(const xmlNode* node, Meta* meta) {
 
 bool IsArticleType(simdjson::dom::element type) {
   auto is_article = [](std::string_view t) {
-    return t.find("Article") != std::string_view::npos || t == "BlogPosting" ||
-           t == "Report" || t == "LiveBlogPosting" || t == "SocialMediaPosting";
+    return t.find("Article") != std::string_view::npos || t == "BlogPosting" || t == "Report" ||
+           t == "LiveBlogPosting" || t == "SocialMediaPosting";
   };
   std::string_view s;
   if (type.get(s) == simdjson::SUCCESS) return is_article(s);
@@ -384,7 +382,8 @@ void VisitJsonLd(simdjson::dom::element e, int depth, Meta* meta) {
   }
   if (obj["url"].get(s) == simdjson::SUCCESS) SetIfEmpty(&meta->ld_url, s);
   simdjson::dom::element author;
-  if (obj["author"].get(author) == simdjson::SUCCESS) SetIfEmpty(&meta->ld_author, JsonName(author));
+  if (obj["author"].get(author) == simdjson::SUCCESS)
+    SetIfEmpty(&meta->ld_author, JsonName(author));
   simdjson::dom::element publisher;
   if (obj["publisher"].get(publisher) == simdjson::SUCCESS) {
     SetIfEmpty(&meta->ld_publisher, JsonName(publisher));
@@ -409,14 +408,45 @@ bool IsFurnitureLabel(const std::string& paragraph) {
     if (c == '.' || c == ':' || c == '!') continue;
     lower.push_back(Lower(c));
   }
-  static constexpr std::string_view kLabels[] = {
-      "advertisement", "advert", "ad", "ads", "sponsored", "sponsored links", "sponsored content",
-      "story continues below advertisement", "article continues below advertisement",
-      "continue reading below", "continue reading", "comments", "comment", "tags", "share",
-      "share this", "share this article", "share this story", "related", "related articles",
-      "related stories", "read more", "more", "print", "email", "tweet", "facebook", "twitter",
-      "close", "skip advertisement", "you may also like", "recommended", "more on this",
-      "we recommend", "most popular", "most read", "trending", "loading", "loading"};
+  static constexpr std::string_view kLabels[] = {"advertisement",
+                                                 "advert",
+                                                 "ad",
+                                                 "ads",
+                                                 "sponsored",
+                                                 "sponsored links",
+                                                 "sponsored content",
+                                                 "story continues below advertisement",
+                                                 "article continues below advertisement",
+                                                 "continue reading below",
+                                                 "continue reading",
+                                                 "comments",
+                                                 "comment",
+                                                 "tags",
+                                                 "share",
+                                                 "share this",
+                                                 "share this article",
+                                                 "share this story",
+                                                 "related",
+                                                 "related articles",
+                                                 "related stories",
+                                                 "read more",
+                                                 "more",
+                                                 "print",
+                                                 "email",
+                                                 "tweet",
+                                                 "facebook",
+                                                 "twitter",
+                                                 "close",
+                                                 "skip advertisement",
+                                                 "you may also like",
+                                                 "recommended",
+                                                 "more on this",
+                                                 "we recommend",
+                                                 "most popular",
+                                                 "most read",
+                                                 "trending",
+                                                 "loading",
+                                                 "loading"};
   for (const std::string_view label : kLabels) {
     if (lower == label) return true;
   }
@@ -501,7 +531,8 @@ void Extractor::Collect() {
       e.node = node;
       e.parent = parent;
       e.tag = tag;
-      const_cast<xmlNode*>(node)->_private = reinterpret_cast<void*>(static_cast<intptr_t>(index) + 1);
+      const_cast<xmlNode*>(node)->_private =
+          reinterpret_cast<void*>(static_cast<intptr_t>(index) + 1);
       const Element* p = parent >= 0 ? &elements_[parent] : nullptr;
       e.in_link = tag == Tag::kA || (p != nullptr && p->in_link);
       const bool starts_block = internal::IsBlock(tag) || tag == Tag::kTd || tag == Tag::kTh;
@@ -521,7 +552,8 @@ void Extractor::Collect() {
           break;
         case Tag::kScript: {
           std::string_view type = Attr(node, "type");
-          if (type.find("ld+json") != std::string_view::npos) ReadJsonLd(node, &json_parser_, &meta_);
+          if (type.find("ld+json") != std::string_view::npos)
+            ReadJsonLd(node, &json_parser_, &meta_);
           break;
         }
         case Tag::kHtml:
@@ -605,25 +637,15 @@ void Extractor::DecideRemoval() {
   for (const TextRef& t : texts_) {
     const Element& e = elements_[t.parent];
     // Only paragraph text counts: what a wrapper must hold to be spared is prose, not links.
-    if (!e.hard_junk && !e.in_link && (elements_[e.block].tag == Tag::kP || elements_[e.block].tag == Tag::kPre || elements_[e.block].tag == Tag::kBlockquote)) {
+    if (!e.hard_junk && !e.in_link &&
+        (elements_[e.block].tag == Tag::kP || elements_[e.block].tag == Tag::kPre ||
+         elements_[e.block].tag == Tag::kBlockquote)) {
       elements_[t.parent].raw_chars += t.chars;
     }
-    elements_[t.parent].all_chars += t.chars;
   }
   for (size_t i = elements_.size(); i-- > 1;) {
     const Element& e = elements_[i];
     if (e.parent >= 0 && !e.hard_junk) elements_[e.parent].raw_chars += e.raw_chars;
-    if (e.parent >= 0) elements_[e.parent].all_chars += e.all_chars;
-  }
-  if (std::getenv("NEWSFLOW_EXTRACT_DEBUG") != nullptr) {
-    for (const Element& e : elements_) {
-      if ((e.hard_junk || e.soft_junk) && (e.parent < 0 || !elements_[e.parent].hard_junk) && e.all_chars > 500) {
-        std::fprintf(stderr, "junk <%s class=%s id=%s> all %u hard %d soft %d\n",
-                     reinterpret_cast<const char*>(e.node->name),
-                     std::string(Attr(e.node, "class")).c_str(),
-                     std::string(Attr(e.node, "id")).c_str(), e.all_chars, e.hard_junk, e.soft_junk);
-      }
-    }
   }
   const uint32_t total = body_ >= 0 ? elements_[body_].raw_chars : elements_[0].raw_chars;
   for (Element& e : elements_) {
@@ -868,25 +890,6 @@ void Extractor::Run(ExtractedArticle* out) {
         }
       }
     }
-    if (std::getenv("NEWSFLOW_EXTRACT_DEBUG") != nullptr) {
-      for (const Element& u : elements_) {
-        if (u.own_chars >= 25) std::fprintf(stderr, "unit <%s> own %u removed %d\n", reinterpret_cast<const char*>(u.node->name), u.own_chars, u.removed);
-      }
-      for (int32_t r : roots) {
-        std::fprintf(stderr, "root %d <%s class=%s id=%s> score %.1f final %.1f chars %u links %u removed %d\n", r,
-                     reinterpret_cast<const char*>(elements_[r].node->name),
-                     std::string(Attr(elements_[r].node, "class")).c_str(),
-                     std::string(Attr(elements_[r].node, "id")).c_str(), elements_[r].score,
-                     FinalScore(r), elements_[r].chars, elements_[r].link_chars, elements_[r].removed);
-      }
-      for (int32_t a = elements_[top].parent; a >= 0; a = elements_[a].parent) {
-        std::fprintf(stderr, "  anc %d <%s class=%s id=%s> score %.1f chars %u removed %d hard %d soft %d\n", a,
-                     reinterpret_cast<const char*>(elements_[a].node->name),
-                     std::string(Attr(elements_[a].node, "class")).c_str(),
-                     std::string(Attr(elements_[a].node, "id")).c_str(), elements_[a].score,
-                     elements_[a].chars, elements_[a].removed, elements_[a].hard_junk, elements_[a].soft_junk);
-      }
-    }
     Render(roots, &out->paragraphs);
   }
   // Metadata, first source that has it wins.
@@ -899,10 +902,10 @@ void Extractor::Run(ExtractedArticle* out) {
   };
   out->title = first({&m.og_title, &m.ld_headline, &m.twitter_title, &m.title_tag});
   if (out->title.empty()) out->title = CleanOneLine(out->title);
-  out->author = first({&m.ld_author, &m.meta_author, &m.parsely_author, &m.dc_creator,
-                       &m.article_author});
-  out->published = first({&m.ld_published, &m.published_meta, &m.published_other,
-                          &m.time_datetime});
+  out->author =
+      first({&m.ld_author, &m.meta_author, &m.parsely_author, &m.dc_creator, &m.article_author});
+  out->published =
+      first({&m.ld_published, &m.published_meta, &m.published_other, &m.time_datetime});
   out->canonical_url = first({&m.canonical, &m.og_url, &m.ld_url});
   out->language = first({&m.html_lang, &m.og_locale});
   out->site_name = first({&m.site_name, &m.ld_publisher});

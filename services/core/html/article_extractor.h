@@ -22,13 +22,13 @@
 namespace newsflow::html {
 
 struct ExtractedArticle {
-  std::string title;          // og:title, JSON-LD headline, <title> or first <h1>
-  std::string author;         // meta author, JSON-LD author name(s) joined by ", "
-  std::string published;      // raw string as found in meta, <time datetime> or JSON-LD
-  std::string canonical_url;  // <link rel=canonical> or og:url, as written in the page
-  std::string language;       // <html lang> or og:locale, as written in the page
-  std::string site_name;      // og:site_name or JSON-LD publisher name
-  std::string description;    // og:description, meta description or JSON-LD description
+  std::string title;                    // og:title, JSON-LD headline, <title> or first <h1>
+  std::string author;                   // meta author, JSON-LD author name(s) joined by ", "
+  std::string published;                // raw string as found in meta, <time datetime> or JSON-LD
+  std::string canonical_url;            // <link rel=canonical> or og:url, as written in the page
+  std::string language;                 // <html lang> or og:locale, as written in the page
+  std::string site_name;                // og:site_name or JSON-LD publisher name
+  std::string description;              // og:description, meta description or JSON-LD description
   std::vector<std::string> paragraphs;  // main content, clean UTF-8 (text::CleanParagraphs)
 };
 

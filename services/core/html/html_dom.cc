@@ -110,9 +110,9 @@ std::string SniffCharset(std::string_view html) {
     ++i;
     while (i < lower.size() && (lower[i] == ' ' || lower[i] == '"' || lower[i] == '\'')) ++i;
     size_t end = i;
-    while (end < lower.size() && (std::isalnum(static_cast<unsigned char>(lower[end])) ||
-                                  lower[end] == '-' || lower[end] == '_' || lower[end] == ':' ||
-                                  lower[end] == '.')) {
+    while (end < lower.size() &&
+           (std::isalnum(static_cast<unsigned char>(lower[end])) || lower[end] == '-' ||
+            lower[end] == '_' || lower[end] == ':' || lower[end] == '.')) {
       ++end;
     }
     if (end > i) return lower.substr(i, end - i);
@@ -132,7 +132,8 @@ DocPtr ParseHtml(std::string_view html, Charset charset) {
   if (charset == Charset::kSniff) {
     if (html.size() >= 3 && html.substr(0, 3) == "\xEF\xBB\xBF") {
       html.remove_prefix(3);
-    } else if (html.size() >= 2 && (html.substr(0, 2) == "\xFF\xFE" || html.substr(0, 2) == "\xFE\xFF")) {
+    } else if (html.size() >= 2 &&
+               (html.substr(0, 2) == "\xFF\xFE" || html.substr(0, 2) == "\xFE\xFF")) {
       encoding = html[0] == '\xFF' ? "UTF-16LE" : "UTF-16BE";
       html.remove_prefix(2);
     } else {
@@ -147,8 +148,11 @@ DocPtr ParseHtml(std::string_view html, Charset charset) {
   std::string repaired;
   if (encoding == "UTF-8" && RepairUtf8(html, &repaired)) html = repaired;
   if (html.empty()) html = " ";  // libxml2 returns no document for empty input
+  // HUGE lifts libxml2's nesting cap (256), past which it silently drops the rest of the page;
+  // the parser itself is not recursive and our walks are iterative, so depth costs only memory,
+  // which the input size bounds.
   constexpr int kOptions = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                           HTML_PARSE_NONET | HTML_PARSE_COMPACT;
+                           HTML_PARSE_NONET | HTML_PARSE_COMPACT | XML_PARSE_HUGE;
   // libxml2 takes an int length; pages above 2 GiB are cut (no page of news is that big).
   const int size = static_cast<int>(std::min<size_t>(html.size(), 0x7fffffff));
   xmlDoc* doc = htmlReadMemory(html.data(), size, nullptr, encoding.c_str(), kOptions);
