@@ -453,6 +453,62 @@ bool IsFurnitureLabel(const std::string& paragraph) {
   return false;
 }
 
+std::string LowerAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = Lower(c);
+  return out;
+}
+
+// Calls to action and credits that articles end with, and datelines they start with, are inside
+// the content container on many sites but are not the article. Only the edges are trimmed, so a
+// sentence in the middle that happens to mention a newsletter stays.
+void TrimEdgeBoilerplate(std::vector<std::string>* paragraphs) {
+  auto is_tail = [](const std::string& p) {
+    if (p.size() > 400) return false;
+    const std::string l = LowerAscii(p);
+    return HasAny(l, {"follow us",
+                      "follow him",
+                      "follow her",
+                      "follow them",
+                      "on twitter",
+                      "on facebook",
+                      "on instagram",
+                      "newsletter",
+                      "sign up",
+                      "subscribe",
+                      "all rights reserved",
+                      "copyright ©",
+                      "share it with",
+                      "share this",
+                      "contributed to this report",
+                      "contributed reporting",
+                      "join our",
+                      "let us know",
+                      "click here",
+                      "download the",
+                      "get the app",
+                      "this story has been shared",
+                      "read more:",
+                      "more from"});
+  };
+  auto is_head = [](const std::string& p) {
+    if (p.size() > 120) return false;
+    const std::string l = LowerAscii(p);
+    return l.rfind("posted:", 0) == 0 || l.rfind("updated:", 0) == 0 ||
+           l.rfind("published:", 0) == 0 || l.rfind("last updated", 0) == 0 ||
+           l.rfind("by ", 0) == 0;
+  };
+  size_t tail = 0;
+  while (tail < 4 && tail < paragraphs->size() &&
+         is_tail((*paragraphs)[paragraphs->size() - 1 - tail])) {
+    ++tail;
+  }
+  paragraphs->resize(paragraphs->size() - tail);
+  size_t head = 0;
+  while (head < 3 && head < paragraphs->size() && is_head((*paragraphs)[head])) ++head;
+  paragraphs->erase(paragraphs->begin(), paragraphs->begin() + static_cast<std::ptrdiff_t>(head));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The extractor proper.
 
@@ -847,6 +903,7 @@ void Extractor::Render(const std::vector<int32_t>& roots,
   }
   *paragraphs = text::CleanParagraphs(text, nullptr);
   std::erase_if(*paragraphs, IsFurnitureLabel);
+  TrimEdgeBoilerplate(paragraphs);
 }
 
 void Extractor::Run(ExtractedArticle* out) {
