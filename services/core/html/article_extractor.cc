@@ -7,9 +7,11 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "services/core/html/html_dom.h"
+#include "services/core/html/html_text.h"
 #include "services/core/text/hygiene.h"
 
 namespace newsflow::html {
@@ -504,9 +506,47 @@ void TrimEdgeBoilerplate(std::vector<std::string>* paragraphs) {
     ++tail;
   }
   paragraphs->resize(paragraphs->size() - tail);
+  // Press releases end with an "About <company>" section: boilerplate repeated on every release.
+  for (size_t i = paragraphs->size() / 2; i < paragraphs->size(); ++i) {
+    const std::string& p = (*paragraphs)[i];
+    if (i > 0 && p.size() < 60 && p.rfind("About ", 0) == 0) {
+      paragraphs->resize(i);
+      break;
+    }
+  }
   size_t head = 0;
   while (head < 3 && head < paragraphs->size() && is_head((*paragraphs)[head])) ++head;
   paragraphs->erase(paragraphs->begin(), paragraphs->begin() + static_cast<std::ptrdiff_t>(head));
+}
+
+// Splits on ASCII non-alphanumerics (and spaces); good enough to compare two renderings of the
+// same text, whatever the script.
+template <typename Fn>
+void ForEachWord(std::string_view text, Fn&& fn) {
+  size_t start = std::string_view::npos;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    const bool word_byte =
+        i < text.size() && (static_cast<unsigned char>(text[i]) >= 0x80 || IsAlnum(Lower(text[i])));
+    if (word_byte && start == std::string_view::npos) start = i;
+    if (!word_byte && start != std::string_view::npos) {
+      fn(text.substr(start, i - start));
+      start = std::string_view::npos;
+    }
+  }
+}
+
+// Share of the distinct words of `reference` that occur in `paragraphs`.
+double WordCoverage(std::string_view reference, const std::vector<std::string>& paragraphs) {
+  std::unordered_set<std::string_view> have;
+  for (const std::string& p : paragraphs) {
+    ForEachWord(p, [&have](std::string_view w) { have.insert(w); });
+  }
+  std::unordered_set<std::string_view> wanted;
+  ForEachWord(reference, [&wanted](std::string_view w) { wanted.insert(w); });
+  if (wanted.empty()) return 1.0;
+  size_t found = 0;
+  for (const std::string_view w : wanted) found += have.count(w);
+  return static_cast<double>(found) / wanted.size();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -968,10 +1008,12 @@ void Extractor::Run(ExtractedArticle* out) {
   out->site_name = first({&m.site_name, &m.ld_publisher});
   out->description = first({&m.og_description, &m.description, &m.ld_description});
 
-  if (options_.json_ld_fallback && m.ld_body.size() > 200) {
-    size_t got = 0;
-    for (const std::string& p : out->paragraphs) got += p.size();
-    if (got < m.ld_body.size() / 4) out->paragraphs = text::CleanParagraphs(m.ld_body, nullptr);
+  if (options_.use_json_ld_body && m.ld_body.size() >= 200) {
+    if (WordCoverage(m.ld_body, out->paragraphs) < 0.5) {
+      out->paragraphs = m.ld_body.find('<') != std::string::npos
+                            ? HtmlToParagraphs(m.ld_body)
+                            : text::CleanParagraphs(m.ld_body, nullptr);
+    }
   }
 }
 

@@ -7,8 +7,9 @@
 // How: one libxml2 parse; metadata from <meta>/<link>/<time>/JSON-LD; the main content is the
 // DOM subtree with the densest non-link paragraph text (readability-style scoring, adjusted by
 // class/id name heuristics), widened to sibling blocks that score alike, then cleaned of
-// link-heavy and boilerplate blocks. The JSON-LD articleBody, when the page has one, guides the
-// choice of container. General rules only: nothing is keyed on a site.
+// link-heavy and boilerplate blocks and trimmed of calls to action at its edges. When the DOM
+// text misses most of the page's JSON-LD articleBody, that body is returned instead. General
+// rules only: nothing is keyed on a site.
 //
 // Pure logic (libxml2, simdjson, ICU via text::CleanParagraphs). No exceptions on the data path:
 // a page with no recognisable article yields empty fields, never an error. Thread-safe: calls
@@ -41,10 +42,10 @@ struct ArticleExtractorOptions {
   bool keep_headings = true;  // default: true
   // Keep <figcaption> photo captions inside the content.
   bool keep_captions = false;  // default: false
-  // Use the JSON-LD articleBody (when present) to choose between candidate containers.
-  bool use_json_ld_hint = true;  // default: true
-  // When the DOM yields (almost) nothing but JSON-LD has an articleBody, return that text.
-  bool json_ld_fallback = true;  // default: true
+  // When the page's JSON-LD carries an articleBody of 200+ bytes and the DOM extraction covers
+  // less than half of its distinct words (script-rendered pages, a wrong container), return the
+  // JSON-LD body instead: publishers write it for exactly this purpose.
+  bool use_json_ld_body = true;  // default: true
 };
 
 // Extracts the article from a whole page. `html` is the raw page; its charset comes from a BOM
