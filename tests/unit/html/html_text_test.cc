@@ -56,6 +56,16 @@ TEST(HtmlToParagraphsTest, DropsScriptStyleNoscriptTemplateSvg) {
               ElementsAre("kept", "also kept"));
 }
 
+TEST(HtmlToParagraphsTest, ScriptLikeBodiesAndCommentsNeverLeakOrSwallowText) {
+  EXPECT_THAT(HtmlToParagraphs("<!-- <script> --><p>one</p><SCRIPT type=x>if (a</b) f('</p>');"
+                               "</SCRIPT><p>two</p><style>a{}</style ><noscript><p>js off</p>"
+                               "</noscript><svg viewBox=\"0 0 1 1\"><path d=\"M0\"/></svg>"
+                               "<p>three</p><scripts>four</scripts>"),
+              ElementsAre("one", "two", "three", "four"));
+  // An unterminated script is left to the parser, which drops it.
+  EXPECT_THAT(HtmlToParagraphs("<p>kept</p><script>never closed <p>x</p>"), ElementsAre("kept"));
+}
+
 TEST(HtmlToParagraphsTest, PlainTextComesBackAsLines) {
   EXPECT_THAT(HtmlToParagraphs("just text"), ElementsAre("just text"));
 }
