@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -588,6 +589,29 @@ class Extractor {
   simdjson::dom::parser json_parser_;
   int32_t body_ = -1;
   std::string words_buffer_, flat_buffer_;
+  // Pages repeat the same class names on many elements: classify each distinct pair once.
+  std::unordered_map<std::string, std::pair<NameClass, int>> name_cache_;
+  std::string name_key_;
+
+  NameClass CachedClassify(const xmlNode* node, int* weight) {
+    const std::string_view cls = Attr(node, "class");
+    const std::string_view id = Attr(node, "id");
+    if (cls.empty() && id.empty()) {
+      *weight = 0;
+      return NameClass::kNeutral;
+    }
+    name_key_.assign(cls);
+    name_key_.push_back('\0');
+    name_key_.append(id);
+    const auto it = name_cache_.find(name_key_);
+    if (it != name_cache_.end()) {
+      *weight = it->second.second;
+      return it->second.first;
+    }
+    const NameClass result = ClassifyNames(cls, id, weight, &words_buffer_, &flat_buffer_);
+    name_cache_.emplace(name_key_, std::make_pair(result, *weight));
+    return result;
+  }
 };
 
 // Inline formatting elements are never furniture on their own; skipping their class names saves
@@ -697,10 +721,7 @@ void Extractor::Collect() {
         if (node->properties != nullptr) {
           if (IsHiddenByAttributes(node)) hard = true;
           int weight = 0;
-          if (HasMeaningfulNames(tag)) {
-            e.name_class = ClassifyNames(Attr(node, "class"), Attr(node, "id"), &weight,
-                                         &words_buffer_, &flat_buffer_);
-          }
+          if (HasMeaningfulNames(tag)) e.name_class = CachedClassify(node, &weight);
           e.weight = static_cast<int8_t>(weight);
           if (e.name_class == NameClass::kFurniture && tag != Tag::kBody && tag != Tag::kHtml) {
             e.soft_junk = true;

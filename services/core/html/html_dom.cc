@@ -1,5 +1,6 @@
 #include "services/core/html/html_dom.h"
 
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
 
 #include <algorithm>
@@ -204,6 +205,70 @@ bool StripScriptBodies(std::string_view html, std::string* out) {
   return true;
 }
 
+// The attributes some walk reads. Every other attribute (href of links, src/srcset, data-*,
+// event handlers...) would cost libxml2 three allocations and copies for nothing: a third of the
+// parse on real pages.
+bool IsKeptAttribute(const xmlChar* name_bytes, const xmlChar* element) {
+  const std::string_view name(reinterpret_cast<const char*>(name_bytes));
+  switch (name.size()) {
+    case 2:
+      return name == "id";
+    case 3:
+      return name == "rel";
+    case 4:
+      if (name == "href") {
+        // Only <link rel=canonical href> is read.
+        return element != nullptr &&
+               std::strcmp(reinterpret_cast<const char*>(element), "link") == 0;
+      }
+      return name == "role" || name == "type" || name == "name" || name == "lang";
+    case 5:
+      return name == "class" || name == "style";
+    case 6:
+      return name == "hidden";
+    case 7:
+      return name == "content" || name == "charset";
+    case 8:
+      return name == "itemprop" || name == "datetime" || name == "property";
+    case 10:
+      return name == "http-equiv";
+    case 11:
+      return name == "aria-hidden";
+    default:
+      return false;
+  }
+}
+
+void FilteredStartElement(void* ctx, const xmlChar* name, const xmlChar** atts) {
+  if (atts == nullptr) {
+    xmlSAX2StartElement(ctx, name, atts);
+    return;
+  }
+  // A subset of the same pointers: libxml2 still owns and frees every string after this call.
+  // Elements with more than 31 kept attributes lose the rest (none of the 31 we read repeats).
+  const xmlChar* kept[64 + 1];
+  size_t n = 0;
+  for (size_t i = 0; atts[i] != nullptr && n + 2 < 64; i += 2) {
+    if (IsKeptAttribute(atts[i], name)) {
+      kept[n++] = atts[i];
+      kept[n++] = atts[i + 1];
+    }
+  }
+  kept[n] = nullptr;
+  xmlSAX2StartElement(ctx, name, n == 0 ? nullptr : kept);
+}
+
+xmlDoc* ReadWithFilteredAttributes(std::string_view html, const char* encoding, int options) {
+  xmlParserCtxt* ctxt = htmlNewParserCtxt();
+  if (ctxt == nullptr) return nullptr;
+  ctxt->sax->startElement = FilteredStartElement;
+  // libxml2 takes an int length; pages above 2 GiB are cut (no page of news is that big).
+  const int size = static_cast<int>(std::min<size_t>(html.size(), 0x7fffffff));
+  xmlDoc* doc = htmlCtxtReadMemory(ctxt, html.data(), size, nullptr, encoding, options);
+  htmlFreeParserCtxt(ctxt);
+  return doc;
+}
+
 }  // namespace
 
 DocPtr ParseHtml(std::string_view html, Charset charset) {
@@ -238,14 +303,11 @@ DocPtr ParseHtml(std::string_view html, Charset charset) {
   // which the input size bounds.
   constexpr int kOptions = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
                            HTML_PARSE_NONET | HTML_PARSE_COMPACT | XML_PARSE_HUGE;
-  // libxml2 takes an int length; pages above 2 GiB are cut (no page of news is that big).
-  const int size = static_cast<int>(std::min<size_t>(html.size(), 0x7fffffff));
-  xmlDoc* doc = htmlReadMemory(html.data(), size, nullptr, encoding.c_str(), kOptions);
+  xmlDoc* doc = ReadWithFilteredAttributes(html, encoding.c_str(), kOptions);
   if (doc == nullptr && encoding != "UTF-8") {
     // Unknown charset label: fall back to UTF-8 rather than losing the page.
     if (RepairUtf8(html, &repaired)) html = repaired;
-    doc = htmlReadMemory(html.data(), static_cast<int>(std::min<size_t>(html.size(), 0x7fffffff)),
-                         nullptr, "UTF-8", kOptions);
+    doc = ReadWithFilteredAttributes(html, "UTF-8", kOptions);
   }
   return DocPtr(doc);
 }
@@ -258,99 +320,222 @@ Tag TagOf(const xmlNode* node) {
   const size_t length = std::strlen(n);
   switch (length) {
     case 1:
-      if (std::memcmp(n, "a", 1) == 0) return Tag::kA;
-      if (std::memcmp(n, "p", 1) == 0) return Tag::kP;
-      if (std::memcmp(n, "b", 1) == 0) return Tag::kB;
-      if (std::memcmp(n, "i", 1) == 0) return Tag::kI;
-      return Tag::kOther;
+      switch (n[0]) {
+        case 'a':
+          return Tag::kA;
+        case 'b':
+          return Tag::kB;
+        case 'i':
+          return Tag::kI;
+        case 'p':
+          return Tag::kP;
+        default:
+          return Tag::kOther;
+      }
     case 2:
-      if (std::memcmp(n, "br", 2) == 0) return Tag::kBr;
-      if (std::memcmp(n, "h1", 2) == 0) return Tag::kH1;
-      if (std::memcmp(n, "h2", 2) == 0) return Tag::kH2;
-      if (std::memcmp(n, "h3", 2) == 0) return Tag::kH3;
-      if (std::memcmp(n, "h4", 2) == 0) return Tag::kH4;
-      if (std::memcmp(n, "h5", 2) == 0) return Tag::kH5;
-      if (std::memcmp(n, "h6", 2) == 0) return Tag::kH6;
-      if (std::memcmp(n, "hr", 2) == 0) return Tag::kHr;
-      if (std::memcmp(n, "li", 2) == 0) return Tag::kLi;
-      if (std::memcmp(n, "ol", 2) == 0) return Tag::kOl;
-      if (std::memcmp(n, "td", 2) == 0) return Tag::kTd;
-      if (std::memcmp(n, "th", 2) == 0) return Tag::kTh;
-      if (std::memcmp(n, "tr", 2) == 0) return Tag::kTr;
-      if (std::memcmp(n, "ul", 2) == 0) return Tag::kUl;
-      if (std::memcmp(n, "dl", 2) == 0) return Tag::kDl;
-      if (std::memcmp(n, "dd", 2) == 0) return Tag::kDd;
-      if (std::memcmp(n, "dt", 2) == 0) return Tag::kDt;
-      if (std::memcmp(n, "em", 2) == 0) return Tag::kEm;
-      return Tag::kOther;
+      switch (n[0]) {
+        case 'b':
+          if (std::memcmp(n + 1, "r", 1) == 0) return Tag::kBr;
+          return Tag::kOther;
+        case 'd':
+          if (std::memcmp(n + 1, "l", 1) == 0) return Tag::kDl;
+          if (std::memcmp(n + 1, "d", 1) == 0) return Tag::kDd;
+          if (std::memcmp(n + 1, "t", 1) == 0) return Tag::kDt;
+          return Tag::kOther;
+        case 'e':
+          if (std::memcmp(n + 1, "m", 1) == 0) return Tag::kEm;
+          return Tag::kOther;
+        case 'h':
+          if (std::memcmp(n + 1, "1", 1) == 0) return Tag::kH1;
+          if (std::memcmp(n + 1, "2", 1) == 0) return Tag::kH2;
+          if (std::memcmp(n + 1, "3", 1) == 0) return Tag::kH3;
+          if (std::memcmp(n + 1, "4", 1) == 0) return Tag::kH4;
+          if (std::memcmp(n + 1, "5", 1) == 0) return Tag::kH5;
+          if (std::memcmp(n + 1, "6", 1) == 0) return Tag::kH6;
+          if (std::memcmp(n + 1, "r", 1) == 0) return Tag::kHr;
+          return Tag::kOther;
+        case 'l':
+          if (std::memcmp(n + 1, "i", 1) == 0) return Tag::kLi;
+          return Tag::kOther;
+        case 'o':
+          if (std::memcmp(n + 1, "l", 1) == 0) return Tag::kOl;
+          return Tag::kOther;
+        case 't':
+          if (std::memcmp(n + 1, "d", 1) == 0) return Tag::kTd;
+          if (std::memcmp(n + 1, "h", 1) == 0) return Tag::kTh;
+          if (std::memcmp(n + 1, "r", 1) == 0) return Tag::kTr;
+          return Tag::kOther;
+        case 'u':
+          if (std::memcmp(n + 1, "l", 1) == 0) return Tag::kUl;
+          return Tag::kOther;
+        default:
+          return Tag::kOther;
+      }
     case 3:
-      if (std::memcmp(n, "div", 3) == 0) return Tag::kDiv;
-      if (std::memcmp(n, "nav", 3) == 0) return Tag::kNav;
-      if (std::memcmp(n, "pre", 3) == 0) return Tag::kPre;
-      if (std::memcmp(n, "img", 3) == 0) return Tag::kImg;
-      if (std::memcmp(n, "svg", 3) == 0) return Tag::kSvg;
-      if (std::memcmp(n, "map", 3) == 0) return Tag::kMap;
-      return Tag::kOther;
+      switch (n[0]) {
+        case 'd':
+          if (std::memcmp(n + 1, "iv", 2) == 0) return Tag::kDiv;
+          return Tag::kOther;
+        case 'i':
+          if (std::memcmp(n + 1, "mg", 2) == 0) return Tag::kImg;
+          return Tag::kOther;
+        case 'm':
+          if (std::memcmp(n + 1, "ap", 2) == 0) return Tag::kMap;
+          return Tag::kOther;
+        case 'n':
+          if (std::memcmp(n + 1, "av", 2) == 0) return Tag::kNav;
+          return Tag::kOther;
+        case 'p':
+          if (std::memcmp(n + 1, "re", 2) == 0) return Tag::kPre;
+          return Tag::kOther;
+        case 's':
+          if (std::memcmp(n + 1, "vg", 2) == 0) return Tag::kSvg;
+          return Tag::kOther;
+        default:
+          return Tag::kOther;
+      }
     case 4:
-      if (std::memcmp(n, "body", 4) == 0) return Tag::kBody;
-      if (std::memcmp(n, "form", 4) == 0) return Tag::kForm;
-      if (std::memcmp(n, "head", 4) == 0) return Tag::kHead;
-      if (std::memcmp(n, "main", 4) == 0) return Tag::kMain;
-      if (std::memcmp(n, "span", 4) == 0) return Tag::kSpan;
-      if (std::memcmp(n, "time", 4) == 0) return Tag::kTime;
-      if (std::memcmp(n, "meta", 4) == 0) return Tag::kMeta;
-      if (std::memcmp(n, "link", 4) == 0) return Tag::kLink;
-      if (std::memcmp(n, "code", 4) == 0) return Tag::kCode;
-      if (std::memcmp(n, "font", 4) == 0) return Tag::kFont;
-      if (std::memcmp(n, "html", 4) == 0) return Tag::kHtml;
-      if (std::memcmp(n, "math", 4) == 0) return Tag::kMath;
-      if (std::memcmp(n, "menu", 4) == 0) return Tag::kMenu;
-      return Tag::kOther;
+      switch (n[0]) {
+        case 'b':
+          if (std::memcmp(n + 1, "ody", 3) == 0) return Tag::kBody;
+          return Tag::kOther;
+        case 'c':
+          if (std::memcmp(n + 1, "ode", 3) == 0) return Tag::kCode;
+          return Tag::kOther;
+        case 'f':
+          if (std::memcmp(n + 1, "orm", 3) == 0) return Tag::kForm;
+          if (std::memcmp(n + 1, "ont", 3) == 0) return Tag::kFont;
+          return Tag::kOther;
+        case 'h':
+          if (std::memcmp(n + 1, "ead", 3) == 0) return Tag::kHead;
+          if (std::memcmp(n + 1, "tml", 3) == 0) return Tag::kHtml;
+          return Tag::kOther;
+        case 'l':
+          if (std::memcmp(n + 1, "ink", 3) == 0) return Tag::kLink;
+          return Tag::kOther;
+        case 'm':
+          if (std::memcmp(n + 1, "ain", 3) == 0) return Tag::kMain;
+          if (std::memcmp(n + 1, "eta", 3) == 0) return Tag::kMeta;
+          if (std::memcmp(n + 1, "ath", 3) == 0) return Tag::kMath;
+          if (std::memcmp(n + 1, "enu", 3) == 0) return Tag::kMenu;
+          return Tag::kOther;
+        case 's':
+          if (std::memcmp(n + 1, "pan", 3) == 0) return Tag::kSpan;
+          return Tag::kOther;
+        case 't':
+          if (std::memcmp(n + 1, "ime", 3) == 0) return Tag::kTime;
+          return Tag::kOther;
+        default:
+          return Tag::kOther;
+      }
     case 5:
-      if (std::memcmp(n, "aside", 5) == 0) return Tag::kAside;
-      if (std::memcmp(n, "table", 5) == 0) return Tag::kTable;
-      if (std::memcmp(n, "title", 5) == 0) return Tag::kTitle;
-      if (std::memcmp(n, "label", 5) == 0) return Tag::kLabel;
-      if (std::memcmp(n, "input", 5) == 0) return Tag::kInput;
-      if (std::memcmp(n, "style", 5) == 0) return Tag::kStyle;
-      if (std::memcmp(n, "embed", 5) == 0) return Tag::kEmbed;
-      if (std::memcmp(n, "video", 5) == 0) return Tag::kVideo;
-      if (std::memcmp(n, "audio", 5) == 0) return Tag::kAudio;
-      return Tag::kOther;
+      switch (n[0]) {
+        case 'a':
+          if (std::memcmp(n + 1, "side", 4) == 0) return Tag::kAside;
+          if (std::memcmp(n + 1, "udio", 4) == 0) return Tag::kAudio;
+          return Tag::kOther;
+        case 'e':
+          if (std::memcmp(n + 1, "mbed", 4) == 0) return Tag::kEmbed;
+          return Tag::kOther;
+        case 'i':
+          if (std::memcmp(n + 1, "nput", 4) == 0) return Tag::kInput;
+          return Tag::kOther;
+        case 'l':
+          if (std::memcmp(n + 1, "abel", 4) == 0) return Tag::kLabel;
+          return Tag::kOther;
+        case 's':
+          if (std::memcmp(n + 1, "tyle", 4) == 0) return Tag::kStyle;
+          return Tag::kOther;
+        case 't':
+          if (std::memcmp(n + 1, "able", 4) == 0) return Tag::kTable;
+          if (std::memcmp(n + 1, "itle", 4) == 0) return Tag::kTitle;
+          return Tag::kOther;
+        case 'v':
+          if (std::memcmp(n + 1, "ideo", 4) == 0) return Tag::kVideo;
+          return Tag::kOther;
+        default:
+          return Tag::kOther;
+      }
     case 6:
-      if (std::memcmp(n, "button", 6) == 0) return Tag::kButton;
-      if (std::memcmp(n, "figure", 6) == 0) return Tag::kFigure;
-      if (std::memcmp(n, "footer", 6) == 0) return Tag::kFooter;
-      if (std::memcmp(n, "header", 6) == 0) return Tag::kHeader;
-      if (std::memcmp(n, "strong", 6) == 0) return Tag::kStrong;
-      if (std::memcmp(n, "center", 6) == 0) return Tag::kCenter;
-      if (std::memcmp(n, "select", 6) == 0) return Tag::kSelect;
-      if (std::memcmp(n, "option", 6) == 0) return Tag::kOption;
-      if (std::memcmp(n, "script", 6) == 0) return Tag::kScript;
-      if (std::memcmp(n, "iframe", 6) == 0) return Tag::kIframe;
-      if (std::memcmp(n, "object", 6) == 0) return Tag::kObject;
-      if (std::memcmp(n, "canvas", 6) == 0) return Tag::kCanvas;
-      if (std::memcmp(n, "source", 6) == 0) return Tag::kSource;
-      if (std::memcmp(n, "dialog", 6) == 0) return Tag::kDialog;
-      return Tag::kOther;
+      switch (n[0]) {
+        case 'b':
+          if (std::memcmp(n + 1, "utton", 5) == 0) return Tag::kButton;
+          return Tag::kOther;
+        case 'c':
+          if (std::memcmp(n + 1, "enter", 5) == 0) return Tag::kCenter;
+          if (std::memcmp(n + 1, "anvas", 5) == 0) return Tag::kCanvas;
+          return Tag::kOther;
+        case 'd':
+          if (std::memcmp(n + 1, "ialog", 5) == 0) return Tag::kDialog;
+          return Tag::kOther;
+        case 'f':
+          if (std::memcmp(n + 1, "igure", 5) == 0) return Tag::kFigure;
+          if (std::memcmp(n + 1, "ooter", 5) == 0) return Tag::kFooter;
+          return Tag::kOther;
+        case 'h':
+          if (std::memcmp(n + 1, "eader", 5) == 0) return Tag::kHeader;
+          return Tag::kOther;
+        case 'i':
+          if (std::memcmp(n + 1, "frame", 5) == 0) return Tag::kIframe;
+          return Tag::kOther;
+        case 'o':
+          if (std::memcmp(n + 1, "ption", 5) == 0) return Tag::kOption;
+          if (std::memcmp(n + 1, "bject", 5) == 0) return Tag::kObject;
+          return Tag::kOther;
+        case 's':
+          if (std::memcmp(n + 1, "trong", 5) == 0) return Tag::kStrong;
+          if (std::memcmp(n + 1, "elect", 5) == 0) return Tag::kSelect;
+          if (std::memcmp(n + 1, "cript", 5) == 0) return Tag::kScript;
+          if (std::memcmp(n + 1, "ource", 5) == 0) return Tag::kSource;
+          return Tag::kOther;
+        default:
+          return Tag::kOther;
+      }
     case 7:
-      if (std::memcmp(n, "article", 7) == 0) return Tag::kArticle;
-      if (std::memcmp(n, "section", 7) == 0) return Tag::kSection;
-      if (std::memcmp(n, "caption", 7) == 0) return Tag::kCaption;
-      if (std::memcmp(n, "address", 7) == 0) return Tag::kAddress;
-      if (std::memcmp(n, "details", 7) == 0) return Tag::kDetails;
-      if (std::memcmp(n, "summary", 7) == 0) return Tag::kSummary;
-      if (std::memcmp(n, "picture", 7) == 0) return Tag::kPicture;
-      return Tag::kOther;
+      switch (n[0]) {
+        case 'a':
+          if (std::memcmp(n + 1, "rticle", 6) == 0) return Tag::kArticle;
+          if (std::memcmp(n + 1, "ddress", 6) == 0) return Tag::kAddress;
+          return Tag::kOther;
+        case 'c':
+          if (std::memcmp(n + 1, "aption", 6) == 0) return Tag::kCaption;
+          return Tag::kOther;
+        case 'd':
+          if (std::memcmp(n + 1, "etails", 6) == 0) return Tag::kDetails;
+          return Tag::kOther;
+        case 'p':
+          if (std::memcmp(n + 1, "icture", 6) == 0) return Tag::kPicture;
+          return Tag::kOther;
+        case 's':
+          if (std::memcmp(n + 1, "ection", 6) == 0) return Tag::kSection;
+          if (std::memcmp(n + 1, "ummary", 6) == 0) return Tag::kSummary;
+          return Tag::kOther;
+        default:
+          return Tag::kOther;
+      }
     case 8:
-      if (std::memcmp(n, "textarea", 8) == 0) return Tag::kTextarea;
-      if (std::memcmp(n, "noscript", 8) == 0) return Tag::kNoscript;
-      if (std::memcmp(n, "template", 8) == 0) return Tag::kTemplate;
-      return Tag::kOther;
+      switch (n[0]) {
+        case 'n':
+          if (std::memcmp(n + 1, "oscript", 7) == 0) return Tag::kNoscript;
+          return Tag::kOther;
+        case 't':
+          if (std::memcmp(n + 1, "extarea", 7) == 0) return Tag::kTextarea;
+          if (std::memcmp(n + 1, "emplate", 7) == 0) return Tag::kTemplate;
+          return Tag::kOther;
+        default:
+          return Tag::kOther;
+      }
     case 10:
-      if (std::memcmp(n, "blockquote", 10) == 0) return Tag::kBlockquote;
-      if (std::memcmp(n, "figcaption", 10) == 0) return Tag::kFigcaption;
-      return Tag::kOther;
+      switch (n[0]) {
+        case 'b':
+          if (std::memcmp(n + 1, "lockquote", 9) == 0) return Tag::kBlockquote;
+          return Tag::kOther;
+        case 'f':
+          if (std::memcmp(n + 1, "igcaption", 9) == 0) return Tag::kFigcaption;
+          return Tag::kOther;
+        default:
+          return Tag::kOther;
+      }
     default:
       return Tag::kOther;
   }
