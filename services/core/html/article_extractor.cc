@@ -248,7 +248,7 @@ std::string CleanOneLine(std::string_view s) {
 // Metadata.
 
 struct Meta {
-  std::string og_title, twitter_title, title_tag, h1;
+  std::string og_title, twitter_title, title_tag;
   std::string meta_author, article_author, parsely_author, dc_creator;
   std::string published_meta, published_other, time_datetime;
   std::string canonical, og_url;
@@ -1019,7 +1019,17 @@ void Extractor::Run(ExtractedArticle* out) {
     return std::string();
   };
   out->title = first({&m.og_title, &m.ld_headline, &m.twitter_title, &m.title_tag});
-  if (out->title.empty()) out->title = CleanOneLine(out->title);
+  if (out->title.empty()) {
+    // Last resort: the first visible <h1>.
+    for (const Element& e : elements_) {
+      if (e.tag != Tag::kH1 || e.removed || e.chars == 0) continue;
+      std::string raw;
+      internal::TextSink sink(&raw);
+      internal::AppendVisibleText(e.node, &sink);
+      out->title = CleanOneLine(raw);
+      break;
+    }
+  }
   out->author =
       first({&m.ld_author, &m.meta_author, &m.parsely_author, &m.dc_creator, &m.article_author});
   out->published =

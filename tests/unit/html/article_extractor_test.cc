@@ -87,6 +87,12 @@ TEST(ExtractArticleTest, MetadataFallsBackToMetaTagsTimeAndTitle) {
   EXPECT_THAT(article.site_name, IsEmpty());
 }
 
+TEST(ExtractArticleTest, TitleFallsBackToFirstHeading) {
+  const ExtractedArticle article = ExtractArticle(
+      "<html><body><h1> Only a <em>heading</em> </h1><p>Text.</p></body></html>");
+  EXPECT_EQ(article.title, "Only a heading");
+}
+
 TEST(ExtractArticleTest, DropsShareBarsCommentsRelatedAndNavigation) {
   const std::string prose =
       "<p>The committee met for six hours on Monday and agreed, after a long debate, to publish "
