@@ -182,9 +182,10 @@ struct Element {
   bool soft_junk = false;  // furniture by its own name or a header/footer-like tag
   bool removed = false;    // final decision, inherited
   bool in_link = false;
-  int8_t weight = 0;       // class/id weight, readability-style
-  uint32_t raw_chars = 0;  // text chars ignoring soft junk
-  uint32_t chars = 0;      // visible chars of non-removed text in the subtree
+  bool in_article = false;  // has an <article> ancestor
+  int8_t weight = 0;        // class/id weight, readability-style
+  uint32_t raw_chars = 0;   // text chars ignoring soft junk
+  uint32_t chars = 0;       // visible chars of non-removed text in the subtree
   uint32_t link_chars = 0;
   uint32_t commas = 0;
   uint32_t own_chars = 0;  // chars whose nearest paragraph block is this element
@@ -655,6 +656,7 @@ void Extractor::Collect() {
           reinterpret_cast<void*>(static_cast<intptr_t>(index) + 1);
       const Element* p = parent >= 0 ? &elements_[parent] : nullptr;
       e.in_link = tag == Tag::kA || (p != nullptr && p->in_link);
+      e.in_article = p != nullptr && (p->in_article || p->tag == Tag::kArticle);
       const bool starts_block = internal::IsBlock(tag) || tag == Tag::kTd || tag == Tag::kTh;
       e.block = starts_block || p == nullptr ? index : p->block;
       switch (tag) {
@@ -904,6 +906,24 @@ int32_t Extractor::PickTop() const {
     }
     last = s;
   }
+  // A container of several full <article>s is a list of posts; the page is about the first.
+  bool inside_article = false;
+  for (int32_t a = top; a >= 0; a = elements_[a].parent) {
+    inside_article = inside_article || elements_[a].tag == Tag::kArticle;
+  }
+  if (!inside_article) {
+    int32_t first = -1;
+    int articles = 0;
+    for (size_t i = static_cast<size_t>(top) + 1; i < elements_.size(); ++i) {
+      const Element& e = elements_[i];
+      if (e.tag != Tag::kArticle || e.removed || e.chars < 500) continue;
+      if (!IsAncestor(elements_, top, static_cast<int32_t>(i))) break;  // left top's subtree
+      if (first >= 0 && IsAncestor(elements_, first, static_cast<int32_t>(i))) continue;
+      if (first < 0) first = static_cast<int32_t>(i);
+      ++articles;
+    }
+    if (articles >= 2) top = first;
+  }
   for (int32_t a = top; a >= 0; a = elements_[a].parent) {
     const_cast<Element&>(elements_[a]).on_top_path = true;
   }
@@ -919,6 +939,8 @@ int32_t Extractor::PickTop() const {
 bool Extractor::SkipInOutput(const Element& e) const {
   if (e.removed) return true;
   if (e.tag == Tag::kH1) return true;
+  // An <article> inside an article is, per HTML, a comment or a related post.
+  if (e.tag == Tag::kArticle && e.in_article) return true;
   // A paragraph that is all link is a teaser for another page ("READ MORE: ...").
   if ((e.tag == Tag::kP || e.tag == Tag::kLi || internal::IsHeading(e.tag)) && e.chars > 0 &&
       e.link_chars >= 0.8 * e.chars) {

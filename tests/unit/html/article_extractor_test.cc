@@ -88,8 +88,8 @@ TEST(ExtractArticleTest, MetadataFallsBackToMetaTagsTimeAndTitle) {
 }
 
 TEST(ExtractArticleTest, TitleFallsBackToFirstHeading) {
-  const ExtractedArticle article = ExtractArticle(
-      "<html><body><h1> Only a <em>heading</em> </h1><p>Text.</p></body></html>");
+  const ExtractedArticle article =
+      ExtractArticle("<html><body><h1> Only a <em>heading</em> </h1><p>Text.</p></body></html>");
   EXPECT_EQ(article.title, "Only a heading");
 }
 
@@ -111,6 +111,17 @@ TEST(ExtractArticleTest, DropsShareBarsCommentsRelatedAndNavigation) {
   EXPECT_THAT(Joined(article), Not(HasSubstr("Another story")));
   EXPECT_THAT(Joined(article), Not(HasSubstr("First!")));
   EXPECT_THAT(Joined(article), Not(HasSubstr("Home")));
+}
+
+TEST(ExtractArticleTest, NestedArticlesAreCommentsOrRelatedPosts) {
+  const std::string long_text =
+      "This paragraph is long enough, with commas, clauses, and detail, to count as prose. ";
+  const ExtractedArticle article = ExtractArticle(
+      "<html><body><article><p>Main story. " + long_text + "</p><p>Second main paragraph. " +
+      long_text + "</p><article><p>Nested related post. " + long_text +
+      "</p></article></article></body></html>");
+  EXPECT_THAT(Joined(article), HasSubstr("Main story."));
+  EXPECT_THAT(Joined(article), Not(HasSubstr("Nested related post.")));
 }
 
 TEST(ExtractArticleTest, KeepsCjkCyrillicAndArabicTextIntact) {
