@@ -184,14 +184,13 @@ struct Element {
   bool in_link = false;
   bool in_article = false;  // has an <article> ancestor
   int8_t weight = 0;        // class/id weight, readability-style
-  uint32_t raw_chars = 0;   // text chars ignoring soft junk
+  uint32_t raw_chars = 0;   // prose chars (in p/pre/blockquote, not links), soft junk included
   uint32_t chars = 0;       // visible chars of non-removed text in the subtree
   uint32_t link_chars = 0;
   uint32_t commas = 0;
   uint32_t own_chars = 0;  // chars whose nearest paragraph block is this element
   uint32_t own_link_chars = 0;
   uint32_t own_commas = 0;
-  uint32_t paragraphs = 0;  // scored paragraph units in the subtree
   double score = 0;
   bool initialized = false;
   bool on_top_path = false;  // the top candidate or an ancestor of it: exempt from cleaning
@@ -570,7 +569,7 @@ class Extractor {
   void DecideRemoval();
   void CountVisible();
   void Score();
-  int32_t PickTop() const;
+  int32_t PickTop();
   bool SkipInOutput(const Element& e) const;
   void Render(const std::vector<int32_t>& roots, std::vector<std::string>* paragraphs) const;
   double FinalScore(int32_t i) const;
@@ -849,7 +848,6 @@ void Extractor::Score() {
       }
       const double divider = level == 0 ? 1.0 : level == 1 ? 2.0 : level * 3.0;
       anc.score += contribution / divider;
-      ++anc.paragraphs;
     }
   }
 }
@@ -865,7 +863,7 @@ bool IsAncestor(const std::vector<Element>& elements, int32_t ancestor, int32_t 
   return false;
 }
 
-int32_t Extractor::PickTop() const {
+int32_t Extractor::PickTop() {
   std::vector<std::pair<double, int32_t>> candidates;
   for (size_t i = 0; i < elements_.size(); ++i) {
     if (elements_[i].initialized && !elements_[i].removed) {
@@ -925,7 +923,7 @@ int32_t Extractor::PickTop() const {
     if (articles >= 2) top = first;
   }
   for (int32_t a = top; a >= 0; a = elements_[a].parent) {
-    const_cast<Element&>(elements_[a]).on_top_path = true;
+    elements_[a].on_top_path = true;
   }
   // An only child says nothing its parent would not.
   while (top != fallback) {
