@@ -720,7 +720,9 @@ void Extractor::Collect() {
             break;
         }
         if (node->properties != nullptr) {
-          if (IsHiddenByAttributes(node)) hard = true;
+          // Soft: pages hide their whole body until a script runs, or mark it aria-hidden while
+          // a dialog is open; the safeguard keeps such a wrapper.
+          if (IsHiddenByAttributes(node)) e.soft_junk = true;
           int weight = 0;
           if (HasMeaningfulNames(tag)) e.name_class = CachedClassify(node, &weight);
           e.weight = static_cast<int8_t>(weight);
@@ -770,7 +772,7 @@ void Extractor::DecideRemoval() {
     const bool parent_removed = e.parent >= 0 && elements_[e.parent].removed;
     // A furniture-named block holding most of the page's text is a wrapper with an unlucky
     // name ("has-sidebar", "page-with-comments"), not furniture.
-    const bool soft = e.soft_junk && (e.raw_chars < 0.4 * total || total < 200);
+    const bool soft = e.soft_junk && (total == 0 || e.raw_chars < 0.4 * total);
     e.removed = parent_removed || e.hard_junk || soft;
   }
 }

@@ -124,6 +124,22 @@ TEST(ExtractArticleTest, NestedArticlesAreCommentsOrRelatedPosts) {
   EXPECT_THAT(Joined(article), Not(HasSubstr("Nested related post.")));
 }
 
+TEST(ExtractArticleTest, HiddenBlocksDroppedUnlessTheyHoldTheArticle) {
+  const std::string prose =
+      "<p>The council approved the plan on Monday, after months of consultation, objections, and "
+      "two public meetings.</p><p>Work on the first phase, the council said, will start in the "
+      "spring and last about a year.</p>";
+  const ExtractedArticle with_hidden_block = ExtractArticle(
+      Page(prose +
+           "<div style=\"display: none\"><p>Hidden promo text that nobody can see on the page, "
+           "long enough to be scored.</p></div>"));
+  EXPECT_THAT(Joined(with_hidden_block), Not(HasSubstr("Hidden promo")));
+  // Some pages ship their whole body hidden until a script reveals it.
+  const ExtractedArticle hidden_wrapper =
+      ExtractArticle(Page("<div aria-hidden=\"true\">" + prose + "</div>"));
+  EXPECT_THAT(Joined(hidden_wrapper), HasSubstr("The council approved the plan"));
+}
+
 TEST(ExtractArticleTest, KeepsCjkCyrillicAndArabicTextIntact) {
   const std::string chinese =
       "英伟达公司周一公布第四季度财报，营收同比增长百分之七十八，超过分析师此前的普遍预期。"
