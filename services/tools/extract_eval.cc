@@ -137,6 +137,10 @@ int main(int argc, char** argv) {
       pages.size(), megabytes, seconds, seconds > 0 ? megabytes / seconds : 0.0, cpu_seconds,
       cpu_seconds > 0 ? megabytes / cpu_seconds : 0.0);
   std::printf("precision %.4f  recall %.4f  F1 %.4f\n", score.precision, score.recall, score.f1);
+  size_t empty = 0;
+  for (const newsflow::html::ShingleMatch& m : matches) empty += (m.tp + m.fp == 0) ? 1 : 0;
+  // Such pages count in recall only (as in the benchmark's evaluate.py), so say how many there are.
+  if (empty > 0) std::printf("pages with no predicted shingle: %zu\n", empty);
 
   if (worst > 0) {
     std::vector<size_t> order(pages.size());
