@@ -411,45 +411,19 @@ bool IsFurnitureLabel(const std::string& paragraph) {
     if (c == '.' || c == ':' || c == '!') continue;
     lower.push_back(Lower(c));
   }
-  static constexpr std::string_view kLabels[] = {"advertisement",
-                                                 "advert",
-                                                 "ad",
-                                                 "ads",
-                                                 "sponsored",
-                                                 "sponsored links",
-                                                 "sponsored content",
-                                                 "story continues below advertisement",
-                                                 "article continues below advertisement",
-                                                 "continue reading below",
-                                                 "continue reading",
-                                                 "comments",
-                                                 "comment",
-                                                 "tags",
-                                                 "share",
-                                                 "share this",
-                                                 "share this article",
-                                                 "share this story",
-                                                 "related",
-                                                 "related articles",
-                                                 "related stories",
-                                                 "read more",
-                                                 "more",
-                                                 "print",
-                                                 "email",
-                                                 "tweet",
-                                                 "facebook",
-                                                 "twitter",
-                                                 "close",
-                                                 "skip advertisement",
-                                                 "you may also like",
-                                                 "recommended",
-                                                 "more on this",
-                                                 "we recommend",
-                                                 "most popular",
-                                                 "most read",
-                                                 "trending",
-                                                 "loading",
-                                                 "loading"};
+  // clang-format off
+  static constexpr std::string_view kLabels[] = {
+      "advertisement", "advert", "ad", "ads", "sponsored", "sponsored links", "sponsored content",
+      "story continues below advertisement", "article continues below advertisement",
+      "continue reading below", "continue reading", "comments", "comment", "tags", "share",
+      "share this", "share this article", "share this story", "related", "related articles",
+      "related stories", "read more", "more", "print", "email", "tweet", "facebook", "twitter",
+      "close", "skip advertisement", "you may also like", "recommended", "more on this",
+      "we recommend", "most popular", "most read", "trending", "loading", "highlights",
+      "key points", "listen", "watch", "video", "photos", "gallery", "view comments", "subscribe",
+      "learn more", "text size", "breaking news", "sign up", "log in", "menu",
+  };
+  // clang-format on
   for (const std::string_view label : kLabels) {
     if (lower == label) return true;
   }
@@ -469,30 +443,17 @@ void TrimEdgeBoilerplate(std::vector<std::string>* paragraphs) {
   auto is_tail = [](const std::string& p) {
     if (p.size() > 400) return false;
     const std::string l = LowerAscii(p);
-    return HasAny(l, {"follow us",
-                      "follow him",
-                      "follow her",
-                      "follow them",
-                      "on twitter",
-                      "on facebook",
-                      "on instagram",
-                      "newsletter",
-                      "sign up",
-                      "subscribe",
-                      "all rights reserved",
-                      "copyright ©",
-                      "share it with",
-                      "share this",
-                      "contributed to this report",
-                      "contributed reporting",
-                      "join our",
-                      "let us know",
-                      "click here",
-                      "download the",
-                      "get the app",
-                      "this story has been shared",
-                      "read more:",
-                      "more from"});
+    // clang-format off
+    return HasAny(l, {
+        "follow us", "follow him", "follow her", "follow them", "on twitter", "on facebook",
+        "on instagram", "newsletter", "sign up", "subscribe", "all rights reserved", "copyright ©",
+        "share it with", "share this", "contributed to this report", "contributed reporting",
+        "join our", "let us know", "click here", "download the", "get the app",
+        "this story has been shared", "read more:", "more from", "what you think", "reporting by",
+        "editing by", "write to ", "full coverage", "if you enjoyed", "great stories",
+        "more stories",
+    });
+    // clang-format on
   };
   auto is_head = [](const std::string& p) {
     if (p.size() > 120) return false;
@@ -504,6 +465,14 @@ void TrimEdgeBoilerplate(std::vector<std::string>* paragraphs) {
   size_t tail = 0;
   while (tail < 4 && tail < paragraphs->size() &&
          is_tail((*paragraphs)[paragraphs->size() - 1 - tail])) {
+    ++tail;
+  }
+  // A short title line right above a trimmed call to action introduces it ("Something to
+  // Consider", "More Great Stories").
+  while (tail > 0 && tail < paragraphs->size()) {
+    const std::string& p = (*paragraphs)[paragraphs->size() - 1 - tail];
+    const char last = p.empty() ? '.' : p.back();
+    if (p.size() >= 50 || last == '.' || last == '!' || last == '?' || last == '"') break;
     ++tail;
   }
   paragraphs->resize(paragraphs->size() - tail);
