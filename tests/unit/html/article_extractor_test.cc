@@ -140,6 +140,23 @@ TEST(ExtractArticleTest, HiddenBlocksDroppedUnlessTheyHoldTheArticle) {
   EXPECT_THAT(Joined(hidden_wrapper), HasSubstr("The council approved the plan"));
 }
 
+TEST(ExtractArticleTest, TrimsLabelsBylinesAndTrailingCallsToAction) {
+  const ExtractedArticle article = ExtractArticle(Page(
+      "<p>By Dana Example</p>"
+      "<p>The harbour authority said on Monday that ferry services would resume, after a week of "
+      "storms, on Wednesday morning.</p><p>ADVERTISEMENT</p>"
+      "<p>Operators expect delays, however, as crews inspect the piers and the approach "
+      "channels.</p>"
+      "<p>More Great Stories</p>"
+      "<p>Sign up for our newsletter to get the day's news in your inbox every morning.</p>"
+      "<p>Reporting by Dana Example; editing by Sam Placeholder</p>"));
+  EXPECT_THAT(article.paragraphs,
+              ElementsAre("The harbour authority said on Monday that ferry services would "
+                          "resume, after a week of storms, on Wednesday morning.",
+                          "Operators expect delays, however, as crews inspect the piers and the "
+                          "approach channels."));
+}
+
 TEST(ExtractArticleTest, KeepsCjkCyrillicAndArabicTextIntact) {
   const std::string chinese =
       "英伟达公司周一公布第四季度财报，营收同比增长百分之七十八，超过分析师此前的普遍预期。"
