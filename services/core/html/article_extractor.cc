@@ -988,7 +988,10 @@ void Extractor::Run(ExtractedArticle* out) {
         if (!top_class.empty() && Attr(s, "class") == top_class) bonus = top_score * 0.2;
         if (e.initialized && FinalScore(i) + bonus >= threshold) {
           roots.push_back(i);
-        } else if (e.tag == Tag::kP) {
+        } else if (e.tag == Tag::kP ||
+                   ((e.tag == Tag::kDiv || e.tag == Tag::kSection) && e.weight >= 0 &&
+                    e.own_chars + 10 >= e.chars && e.chars > 80)) {
+          // Paragraphs, and divs that are a single paragraph (a lead, a summary).
           const double ld = LinkDensity(i);
           if (e.chars > 80 && ld < 0.25) {
             roots.push_back(i);
