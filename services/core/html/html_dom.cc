@@ -1,6 +1,7 @@
 #include "services/core/html/html_dom.h"
 
 #include <libxml/SAX2.h>
+#include <libxml/encoding.h>
 #include <libxml/parser.h>
 
 #include <algorithm>
@@ -119,6 +120,15 @@ std::string SniffCharset(std::string_view html) {
     if (end > i) return lower.substr(i, end - i);
   }
   return {};
+}
+
+// A label libxml2 (or iconv behind it) cannot decode would cost the whole page; such pages are
+// treated as UTF-8, which most of them are.
+bool IsKnownEncoding(const std::string& label) {
+  xmlCharEncodingHandler* handler = xmlFindCharEncodingHandler(label.c_str());
+  if (handler == nullptr) return false;
+  xmlCharEncCloseFunc(handler);
+  return true;
 }
 
 bool IsUtf8Label(std::string_view label) {
@@ -287,7 +297,7 @@ DocPtr ParseHtml(std::string_view html, Charset charset) {
       if (label == "iso-8859-1" || label == "latin1" || label == "us-ascii" || label == "ascii") {
         label = label.find("ascii") != std::string::npos ? "utf-8" : "windows-1252";
       }
-      if (!IsUtf8Label(label)) encoding = label;
+      if (!IsUtf8Label(label) && IsKnownEncoding(label)) encoding = label;
     }
   }
   std::string repaired;

@@ -109,6 +109,12 @@ TEST(HtmlToParagraphsTest, FullPageHonoursDeclaredCharset) {
               ElementsAre("café"));
 }
 
+TEST(HtmlToParagraphsTest, UnknownCharsetLabelFallsBackToUtf8) {
+  EXPECT_THAT(HtmlToParagraphs("<html><head><meta charset=\"no-such-charset\"></head>"
+                               "<body><p>café 中文</p></body></html>"),
+              ElementsAre("café 中文"));
+}
+
 TEST(HtmlToParagraphsTest, OptionsDropCaptionsAndFurniture) {
   const char* html =
       "<nav>Home | News</nav><p>Body.</p><figure><img src=x><figcaption>Photo: AP"
