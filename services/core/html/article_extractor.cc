@@ -86,7 +86,7 @@ enum class NameClass : uint8_t { kNeutral, kFurniture, kNegative, kPositive };
 // Classifies an element by its class and id. kFurniture: a block that is page furniture whatever
 // it contains (share bars, comments, related links, newsletters, cookie banners, ads);
 // kNegative: probably not content (weighs against it in scoring); kPositive: probably content.
-// `words` and `flat` are scratch buffers, reused across calls to spare allocations.
+// `words_buffer` and `flat_buffer` are scratch space reused across calls to spare allocations.
 NameClass ClassifyNames(std::string_view cls, std::string_view id, int* weight,
                         std::string* words_buffer, std::string* flat_buffer) {
   *weight = 0;
@@ -120,16 +120,16 @@ NameClass ClassifyNames(std::string_view cls, std::string_view id, int* weight,
                         !HasAny(flat, {"related", "recommend", "comment", "sidebar", "teaser",
                                        "promo", "footer", "card", "more"});
   const bool furniture =
-      HasAny(flat, {"comment",   "share",    "social",       "related",    "newsletter",
-                    "subscri",   "cookie",   "consent",      "gdpr",       "breadcrumb",
-                    "outbrain",  "taboola",  "recommend",    "sidebar",    "advert",
-                    "sponsor",   "promo",    "popup",        "modal",      "banner",
-                    "disqus",    "signup",   "byline",       "caption",    "credit",
-                    "skiplink",  "readmore", "mostpopular",  "mostread",   "trending",
-                    "taglist",   "toolbar",  "widget",       "pagination", "masthead",
-                    "footnote",  "dateline", "timestamp",    "authorbio",  "authorinfo",
-                    "slideshow", "slider",   "carousel",     "gallery",    "visuallyhidden",
-                    "srOnly",    "sronly",   "screenreader", "offscreen"}) ||
+      HasAny(flat, {"comment",   "share",        "social",      "related",    "newsletter",
+                    "subscri",   "cookie",       "consent",     "gdpr",       "breadcrumb",
+                    "outbrain",  "taboola",      "recommend",   "sidebar",    "advert",
+                    "sponsor",   "promo",        "popup",       "modal",      "banner",
+                    "disqus",    "signup",       "byline",      "caption",    "credit",
+                    "skiplink",  "readmore",     "mostpopular", "mostread",   "trending",
+                    "taglist",   "toolbar",      "widget",      "pagination", "masthead",
+                    "footnote",  "dateline",     "timestamp",   "authorbio",  "authorinfo",
+                    "slideshow", "slider",       "carousel",    "gallery",    "visuallyhidden",
+                    "sronly",    "screenreader", "offscreen"}) ||
       HasAnyWord(words,
                  {"ad",       "ads",   "adv",  "nav",   "navbar", "menu",   "footer", "header",
                   "hidden",   "hide",  "meta", "print", "tools",  "author", "date",   "topics",
