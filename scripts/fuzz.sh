@@ -27,6 +27,7 @@ cmake --build "$BUILD" --target $(printf '%s_fuzz ' "${TARGETS[@]}") -j "$(nproc
 mkdir -p "$BUILD/artifacts"
 # ner_fuzz tags with the committed model (it falls back to a tiny in-process one without it).
 export NEWSFLOW_NER_MODEL="$ROOT/config/ner/model.bin"
+export NEWSFLOW_KB_DIR="$ROOT/config/kb"
 status=0
 for name in "${TARGETS[@]}"; do
   mkdir -p "$BUILD/corpus/$name"

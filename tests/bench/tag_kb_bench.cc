@@ -3,10 +3,9 @@
 // line; the benchmarks skip when it is absent). Also builds a synthetic 100,000-alias knowledge
 // base and reports its build time, compiled size and the process RSS it adds.
 //
-// No CMake target on purpose; build by hand, e.g.:
-//   g++ -O2 -std=c++20 -I. tests/bench/tag_kb_bench.cc services/tag/*.cc \
-//       -lbenchmark_main -lbenchmark -lhs -lyaml-cpp -lpthread -o /tmp/tag_kb_bench
-//   NEWSFLOW_CORPUS=path/to/wikinews.jsonl NEWSFLOW_KB_DIR=config/kb /tmp/tag_kb_bench
+// Built as build/bin/newsflow-bench-tag-kb; run from the repository root:
+//   NEWSFLOW_CORPUS=../shared/corpus/wikinews.jsonl NEWSFLOW_KB_DIR=config/kb
+//     build/bin/newsflow-bench-tag-kb
 
 #include <benchmark/benchmark.h>
 #include <malloc.h>

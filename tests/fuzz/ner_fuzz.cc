@@ -2,7 +2,7 @@
 // The tagging model is the committed file named by NEWSFLOW_NER_MODEL when set and loadable,
 // otherwise a tiny model trained in-process on a few made-up sentences.
 //
-//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I. tests/fuzz/ner_fuzz.cc \
+//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I. tests/fuzz/ner_fuzz.cc
 //     services/tag/ner/{tokenizer,features,sequence_model,trainer}.cc -licuuc -o ner_fuzz
 //   NEWSFLOW_NER_MODEL=config/ner/model.bin ./ner_fuzz -max_total_time=60 tests/fuzz/corpus/ner
 

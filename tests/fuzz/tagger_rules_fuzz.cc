@@ -4,7 +4,7 @@
 // consistent with byte offsets, merged mentions sorted and non-overlapping.
 //
 // Build and run (no CMake target on purpose):
-//   clang++ -g -O1 -std=c++20 -fsanitize=fuzzer,address,undefined -I. \
+//   clang++ -g -O1 -std=c++20 -fsanitize=fuzzer,address,undefined -I.
 //       tests/fuzz/tagger_rules_fuzz.cc services/tag/*.cc -lhs -lyaml-cpp -o /tmp/tagger_rules_fuzz
 //   /tmp/tagger_rules_fuzz -max_total_time=60 tests/fuzz/corpus/tagger_rules
 // Set NEWSFLOW_KB_DIR=config/kb to fuzz with the shipped knowledge base instead of the small
