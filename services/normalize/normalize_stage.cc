@@ -10,7 +10,10 @@
 
 #include "newsflow/v1/article.pb.h"
 #include "newsflow/v1/dedupe_entry.pb.h"
+#include "services/core/html/article_extractor.h"
+#include "services/core/html/html_text.h"
 #include "services/core/raw_article_input.h"
+#include "services/core/time/datetime.h"
 #include "services/core/text/hygiene.h"
 #include "services/core/text/language.h"
 #include "services/core/text/simhash.h"
@@ -23,6 +26,14 @@ constexpr double kWordsPerMinute = 230;
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// A whole web page rather than a fragment: it has a document element or a doctype.
+bool LooksLikeFullPage(const v1::RawArticle& raw) {
+  std::string head = raw.content().substr(0, 2048);
+  for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return head.find("<!doctype html") != std::string::npos ||
+         head.find("<html") != std::string::npos || head.find("<body") != std::string::npos;
 }
 
 bool IsHtml(const v1::RawArticle& raw) {
@@ -129,6 +140,7 @@ std::vector<Component> NormalizeStage::Components() const {
   return {{"boilerplate_rules", filter_.version()},
           {"hygiene", "1"},
           {"language", "cld2-1"},
+          {"html", "libxml2-extract-1"},
           {"dedupe", "simhash64-3shingle-1"}};
 }
 
@@ -141,22 +153,37 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
                                             std::to_string(options_.max_content_bytes));
     return;
   }
-  if (IsHtml(raw)) {
-    result->Reject("html_not_supported",
-                   "HTML extraction is not built yet; replay this record once it is");
-    return;
-  }
-
+  const bool html = IsHtml(raw);
   std::string charset = CharsetOf(raw.content_type());
   std::string decoded;
-  if (!DecodeToUtf8(raw.content(), charset, &decoded)) {
+  html::ExtractedArticle page;  // metadata of a full web page
+  bool full_page = false;
+  if (html) {
+    full_page = raw.source_kind() == v1::RawArticle::SOURCE_KIND_PAGE || LooksLikeFullPage(raw);
+    if (full_page) {
+      // libxml2 decodes the page itself: the declared charset first, else <meta charset>.
+      html::ArticleExtractorOptions extract_options;
+      extract_options.declared_encoding = charset;
+      page = html::ExtractArticle(raw.content(), extract_options);
+      decoded = text::JoinParagraphs(page.paragraphs);
+    } else {
+      // A fragment (feed item, pushed "html" field): UTF-8 unless declared otherwise.
+      std::string utf8;
+      if (!DecodeToUtf8(raw.content(), charset, &utf8)) {
+        result->Reject("unsupported_charset", "content_type declares charset '" + charset +
+                                                  "', which this build cannot decode");
+        return;
+      }
+      decoded = text::JoinParagraphs(html::HtmlToParagraphs(utf8));
+    }
+  } else if (!DecodeToUtf8(raw.content(), charset, &decoded)) {
     result->Reject("unsupported_charset", "content_type declares charset '" + charset +
                                               "', which this build cannot decode");
     return;
   }
   text::HygieneReport hygiene;
   std::vector<std::string> paragraphs = text::CleanParagraphs(decoded, &hygiene);
-  if (LooksBinary(decoded, hygiene)) {
+  if (!html && LooksBinary(decoded, hygiene)) {
     result->Reject("binary_content",
                    "content is not text (NUL bytes or " +
                        std::to_string(hygiene.invalid_utf8_sequences) +
@@ -165,14 +192,25 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
                        " control characters in " + std::to_string(decoded.size()) + " bytes)");
     return;
   }
+  if (html && LooksBinary(raw.content(), hygiene)) {
+    result->Reject("binary_content", "declared HTML but the bytes are not text");
+    return;
+  }
   probe_.invalid_utf8_sequences.fetch_add(hygiene.invalid_utf8_sequences);
   probe_.control_characters_removed.fetch_add(hygiene.control_characters_removed);
+  if (html) probe_.extracted_from_html.fetch_add(1);
 
   v1::Article article;
-  if (!raw.title().empty()) {
+  article.mutable_report()->set_extracted_from_html(html);
+  const std::string& explicit_title = !raw.title().empty() ? raw.title() : page.title;
+  if (!explicit_title.empty()) {
     text::HygieneReport title_report;
-    article.set_title(text::JoinParagraphs(text::CleanParagraphs(raw.title(), &title_report)));
-  } else if (paragraphs.size() > 1 && LooksLikeHeadline(paragraphs.front())) {
+    article.set_title(text::JoinParagraphs(text::CleanParagraphs(explicit_title, &title_report)));
+    // Pages often repeat the headline as their first block.
+    if (!paragraphs.empty() && paragraphs.front() == article.title()) {
+      paragraphs.erase(paragraphs.begin());
+    }
+  } else if (!html && paragraphs.size() > 1 && LooksLikeHeadline(paragraphs.front())) {
     article.set_title(paragraphs.front());
     paragraphs.erase(paragraphs.begin());
     probe_.titles_detected.fetch_add(1);
@@ -232,16 +270,21 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
 
   article.set_article_id(raw.article_id());
   article.set_source_name(raw.source_name());
-  article.set_url(raw.url());
-  if (auto canonical = url::CanonicalizeUrl(raw.url())) article.set_canonical_url(*canonical);
-  article.set_author(raw.author());
+  article.set_url(raw.url().empty() ? page.canonical_url : raw.url());
+  if (auto canonical = url::CanonicalizeUrl(article.url())) article.set_canonical_url(*canonical);
+  article.set_author(raw.author().empty() ? page.author : raw.author());
   article.set_near_duplicate_of(near_duplicate_of);
   size_t words = text::WordCount(body);
   article.set_body(std::move(body));
   article.set_word_count(static_cast<uint32_t>(words));
   article.set_reading_time_seconds(
       static_cast<uint32_t>(words == 0 ? 0 : std::max(1.0, words * 60 / kWordsPerMinute)));
-  if (raw.has_published()) *article.mutable_published() = raw.published();
+  if (raw.has_published()) {
+    *article.mutable_published() = raw.published();
+  } else if (auto when = datetime::ParseDateTime(raw.published_raw().empty() ? page.published
+                                                                             : raw.published_raw())) {
+    article.mutable_published()->set_seconds(*when);
+  }
   if (raw.has_fetched_at()) *article.mutable_ingested() = raw.fetched_at();
   *article.mutable_normalized() = google::protobuf::util::TimeUtil::GetCurrentTime();
   auto* provenance = article.mutable_provenance();

@@ -5,8 +5,9 @@
 //
 // Plain-text articles (files, pushed text): UTF-8 repair, NFC, whitespace hygiene, headline
 // detection, syndication boilerplate removal, language per sentence run, canonical URL, exact
-// and near-duplicate detection against a shared index (see dedupe_index.h). HTML input is
-// dead-lettered with reason "html_not_supported" until HTML extraction lands.
+// and near-duplicate detection against a shared index (see dedupe_index.h). HTML: full pages
+// (doctype/html/body, or fetched article pages) go through main-content extraction; fragments
+// (feed items, pushed "html" fields) are converted to paragraphs whole.
 
 #include <atomic>
 #include <map>
@@ -38,6 +39,7 @@ struct NormalizeProbe {
   std::atomic<uint64_t> invalid_utf8_sequences{0};
   std::atomic<uint64_t> control_characters_removed{0};
   std::atomic<uint64_t> titles_detected{0};
+  std::atomic<uint64_t> extracted_from_html{0};
   std::atomic<uint64_t> exact_duplicates_dropped{0};
   std::atomic<uint64_t> near_duplicates_flagged{0};
   LabeledCounterProbe articles_by_language;  // documents by dominant language

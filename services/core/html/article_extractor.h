@@ -46,6 +46,9 @@ struct ArticleExtractorOptions {
   // less than half of its distinct words (script-rendered pages, a wrong container), return the
   // JSON-LD body instead: publishers write it for exactly this purpose.
   bool use_json_ld_body = true;  // default: true
+  // The charset of the HTTP Content-Type the page came with; overrides <meta charset>.
+  // Default: empty (sniff the page).
+  std::string declared_encoding;
 };
 
 // Extracts the article from a whole page. `html` is the raw page; its charset comes from a BOM

@@ -281,7 +281,7 @@ xmlDoc* ReadWithFilteredAttributes(std::string_view html, const char* encoding, 
 
 }  // namespace
 
-DocPtr ParseHtml(std::string_view html, Charset charset) {
+DocPtr ParseHtml(std::string_view html, Charset charset, std::string_view declared_encoding) {
   InitLibxmlOnce();
   std::string encoding = "UTF-8";
   if (charset == Charset::kSniff) {
@@ -292,7 +292,9 @@ DocPtr ParseHtml(std::string_view html, Charset charset) {
       encoding = html[0] == '\xFF' ? "UTF-16LE" : "UTF-16BE";
       html.remove_prefix(2);
     } else {
-      std::string label = SniffCharset(html);
+      std::string label(declared_encoding);
+      for (char& c : label) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (label.empty() || !IsKnownEncoding(label)) label = SniffCharset(html);
       // WHATWG: the Latin-1 labels mean windows-1252; "ascii" pages are UTF-8 in practice.
       if (label == "iso-8859-1" || label == "latin1" || label == "us-ascii" || label == "ascii") {
         label = label.find("ascii") != std::string::npos ? "utf-8" : "windows-1252";

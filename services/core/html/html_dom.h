@@ -31,7 +31,9 @@ enum class Charset {
 // Parses `html` leniently (recovering from any error, no network access). Returns null only when
 // libxml2 could not build a document at all (empty input, out of memory). The tree's text is
 // UTF-8 with entities decoded.
-DocPtr ParseHtml(std::string_view html, Charset charset);
+// `declared_encoding` (the charset of an HTTP Content-Type) overrides <meta charset> when libxml2
+// knows it, as in browsers.
+DocPtr ParseHtml(std::string_view html, Charset charset, std::string_view declared_encoding = {});
 
 // Element kinds the text walkers care about. Everything else is kOther (an inline element).
 enum class Tag : uint8_t {

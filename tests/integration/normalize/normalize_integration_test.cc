@@ -51,7 +51,7 @@ TEST(NormalizeIntegrationTest, FixtureArticlesComeOutCleanAndExactlyOnce) {
   ASSERT_GE(articles, 3u);
   v1::RawArticle html;
   html.set_article_id("page");
-  html.set_content("<html><body>x</body></html>");
+  html.set_content("<html><body><nav>Home</nav></body></html>");
   html.set_content_type("text/html");
   records.emplace_back("page", html.SerializeAsString());
   records.emplace_back("garbage", "\xff\xfe not a protobuf");
@@ -91,7 +91,7 @@ TEST(NormalizeIntegrationTest, FixtureArticlesComeOutCleanAndExactlyOnce) {
     EXPECT_EQ(letter.stage(), "normalize");
     EXPECT_FALSE(letter.original_value().empty());
   }
-  EXPECT_THAT(reasons, ::testing::UnorderedElementsAre("html_not_supported", "invalid_protobuf"));
+  EXPECT_THAT(reasons, ::testing::UnorderedElementsAre("empty_after_cleaning", "invalid_protobuf"));
 
   std::string metrics;
   ASSERT_EQ(daemon.HttpGet("/metrics", &metrics), 200);

@@ -112,6 +112,48 @@ TEST_F(NormalizeStageTest, InvalidUtf8IsRepairedAndCounted) {
   EXPECT_EQ(stage_->probe().invalid_utf8_sequences.load(), 1u);
 }
 
+TEST_F(NormalizeStageTest, FullPageGoesThroughMainContentExtraction) {
+  std::string page =
+      "<!DOCTYPE html><html lang=\"en\"><head><title>Harbor Robotics raises $40 million | Wire"
+      "</title><meta property=\"og:title\" content=\"Harbor Robotics raises $40 million\">"
+      "<meta name=\"author\" content=\"Ana Ruiz\">"
+      "<meta property=\"article:published_time\" content=\"2025-01-28T09:30:00+01:00\">"
+      "<link rel=\"canonical\" href=\"https://wire.example/robots?utm_source=x\"></head><body>"
+      "<nav><a href=\"/\">Home</a> <a href=\"/world\">World</a></nav>"
+      "<article><h1>Harbor Robotics raises $40 million</h1>"
+      "<p>Harbor Robotics said on Tuesday it raised $40 million to build warehouse robots that "
+      "sort parcels without human help.</p>"
+      "<p>The company, based in Rotterdam, plans to double its engineering staff by next year, "
+      "chief executive Mara Jensen said.</p>"
+      "<div class=\"share\"><a href=\"#\">Share on X</a> <a href=\"#\">Facebook</a></div>"
+      "</article><footer>&copy; Wire 2025. All rights reserved.</footer></body></html>";
+  v1::RawArticle raw = Raw(page, "text/html");
+  auto article = Parse(Run(raw));
+  EXPECT_TRUE(article.report().extracted_from_html());
+  EXPECT_EQ(article.title(), "Harbor Robotics raises $40 million");
+  EXPECT_THAT(article.body(), HasSubstr("Harbor Robotics said on Tuesday"));
+  EXPECT_THAT(article.body(), HasSubstr("chief executive Mara Jensen said."));
+  EXPECT_THAT(article.body(), Not(HasSubstr("Home")));
+  EXPECT_THAT(article.body(), Not(HasSubstr("Share on X")));
+  EXPECT_THAT(article.body(), Not(HasSubstr("All rights reserved")));
+  EXPECT_EQ(article.author(), "Ana Ruiz");
+  EXPECT_EQ(article.canonical_url(), "https://wire.example/robots");
+  EXPECT_EQ(article.published().seconds(), 1738053000);  // 08:30 UTC
+  EXPECT_EQ(stage_->probe().extracted_from_html.load(), 1u);
+}
+
+TEST_F(NormalizeStageTest, HtmlFragmentKeepsEveryParagraph) {
+  auto raw = Raw("<p>First &amp; foremost, the port reopened on Monday.</p><p>Ships queued "
+                 "outside for <b>three</b> days.</p>",
+                 "text/html; charset=utf-8");
+  raw.set_title("Port reopens");
+  auto article = Parse(Run(raw));
+  EXPECT_EQ(article.body(),
+            "First & foremost, the port reopened on Monday.\n\nShips queued outside for three "
+            "days.");
+  EXPECT_EQ(article.title(), "Port reopens");
+}
+
 TEST_F(NormalizeStageTest, DeclaredCharsetIsDecoded) {
   // windows-1252: curly quotes and e-acute; Shift_JIS: "東京" (Tokyo).
   auto article = Parse(Run(Raw("\x93" "Caf\xe9 culture\x94 returns to the old town square.\n",
@@ -143,10 +185,9 @@ TEST_F(NormalizeStageTest, BadInputsAreDeadLettersWithReasons) {
   no_id.clear_article_id();
   EXPECT_EQ(Run(no_id).dead_letter->reason, "missing_article_id");
 
-  EXPECT_EQ(Run(Raw("<html><body><p>x</p></body></html>", "text/html")).dead_letter->reason,
-            "html_not_supported");
-  EXPECT_EQ(Run(Raw("<!DOCTYPE html><html></html>", "")).dead_letter->reason,
-            "html_not_supported");
+  EXPECT_EQ(Run(Raw("<!DOCTYPE html><html><body><nav>Home</nav></body></html>", ""))
+                .dead_letter->reason,
+            "empty_after_cleaning");
   EXPECT_EQ(Run(Raw(std::string(5 << 20, 'a'))).dead_letter->reason, "content_too_large");
   EXPECT_EQ(Run(Raw(" \n\t\n")).dead_letter->reason, "empty_after_cleaning");
   EXPECT_EQ(Run(Raw(std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) + std::string(100, '\x01')))
