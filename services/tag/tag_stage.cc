@@ -1,0 +1,99 @@
+#include "services/tag/tag_stage.h"
+
+namespace newsflow {
+namespace {
+
+v1::EntityType ToProto(tag::EntityType type) {
+  // tag::EntityType follows the proto's order, without UNSPECIFIED.
+  return static_cast<v1::EntityType>(static_cast<int>(type) + 1);
+}
+
+v1::MentionSource ToProto(tag::MentionSource source) {
+  switch (source) {
+    case tag::MentionSource::kKnowledgeBase: return v1::MENTION_SOURCE_KNOWLEDGE_BASE;
+    case tag::MentionSource::kRule: return v1::MENTION_SOURCE_RULE;
+    case tag::MentionSource::kModel: return v1::MENTION_SOURCE_MODEL;
+  }
+  return v1::MENTION_SOURCE_UNSPECIFIED;
+}
+
+}  // namespace
+
+void FillTaggedArticle(const tag::TagResult& result, v1::TaggedArticle* tagged) {
+  for (const auto& m : result.mentions) {
+    auto* mention = tagged->add_mentions();
+    mention->set_type(ToProto(m.type));
+    mention->set_text(m.text);
+    mention->set_start(m.start);
+    mention->set_end(m.end);
+    mention->set_entity_id(m.entity_id);
+    mention->set_canonical_name(m.canonical_name);
+    mention->set_source(ToProto(m.source));
+    mention->set_confidence(m.confidence);
+    if (m.money) {
+      mention->mutable_money()->set_amount(m.money->amount);
+      mention->mutable_money()->set_currency(m.money->currency);
+    }
+    if (m.percent) mention->mutable_percent()->set_value(m.percent->value);
+  }
+  for (const auto& e : result.entities) {
+    auto* entity = tagged->add_entities();
+    entity->set_entity_id(e.entity_id);
+    entity->set_type(ToProto(e.type));
+    entity->set_name(e.name);
+    entity->set_mention_count(e.mention_count);
+    entity->set_first_position(e.first_position);
+    entity->set_salience(e.salience);
+  }
+}
+
+TagStage::TagStage(TagStageOptions options, std::unique_ptr<tag::EntityTagger> tagger)
+    : options_(std::move(options)), tagger_(std::move(tagger)) {}
+
+std::vector<Component> TagStage::Components() const {
+  return {{"knowledge_base", tagger_->kb_version()},
+          {"ner_model", tagger_->model_version()},
+          {"rules", "1"}};
+}
+
+void TagStage::Process(const InputRecord& input, StageResult* result) {
+  v1::TaggedArticle tagged;
+  v1::Article* article = tagged.mutable_article();
+  if (!article->ParseFromArray(input.value.data(), static_cast<int>(input.value.size()))) {
+    result->Reject("invalid_protobuf", "value is not a newsflow.v1.Article");
+    return;
+  }
+  if (article->article_id().empty()) {
+    result->Reject("missing_article_id", "Article has no article_id");
+    return;
+  }
+  if (article->body().empty()) {
+    result->Reject("empty_body", "Article has an empty body");
+    return;
+  }
+  if (static_cast<int64_t>(article->body().size()) > options_.max_body_bytes) {
+    result->Reject("content_too_large", "body is " + std::to_string(article->body().size()) +
+                                            " bytes; tag.max_body_bytes is " +
+                                            std::to_string(options_.max_body_bytes));
+    return;
+  }
+  tag::TagResult tags = tagger_->Tag(article->body(), article->title());
+  FillTaggedArticle(tags, &tagged);
+  for (const auto& m : tags.mentions) {
+    probe_.mentions.Add(std::string(tag::EntityTypeName(m.type)));
+    probe_.mentions_by_source.Add(std::string(tag::MentionSourceName(m.source)));
+  }
+  if (tags.mentions.empty()) probe_.articles_without_entities.fetch_add(1);
+  auto* provenance = tagged.mutable_provenance();
+  provenance->set_newsflow_version(options_.newsflow_version);
+  provenance->set_stage("entity-tag");
+  provenance->set_instance_id(options_.instance_id);
+  for (const auto& c : Components()) {
+    auto* component = provenance->add_components();
+    component->set_name(c.name);
+    component->set_version(c.version);
+  }
+  result->Emit(options_.output_topic, article->article_id(), tagged.SerializeAsString());
+}
+
+}  // namespace newsflow
