@@ -1,5 +1,6 @@
 // newsflow-tail: prints the committed records of a newsflow topic as JSON lines, decoding the
-// protobuf by --type (raw, article, tagged, dead-letter). For the quickstart and for debugging.
+// protobuf by --type (raw, article, tagged, dead-letter), or printing JSON records as they are
+// (json). For the quickstart and for debugging.
 
 #include <google/protobuf/util/json_util.h>
 
@@ -28,8 +29,9 @@ int main(int argc, char** argv) {
   else if (type == "article") message = std::make_unique<newsflow::v1::Article>();
   else if (type == "tagged") message = std::make_unique<newsflow::v1::TaggedArticle>();
   else if (type == "dead-letter") message = std::make_unique<newsflow::v1::DeadLetter>();
-  if (topic.empty() || !message) {
-    std::cerr << "usage: newsflow-tail --topic T [--type raw|article|tagged|dead-letter] "
+  const bool verbatim = type == "json";  // downstream topics carry JSON already
+  if (topic.empty() || (!message && !verbatim)) {
+    std::cerr << "usage: newsflow-tail --topic T [--type raw|article|tagged|dead-letter|json] "
                  "[--count N] [--bootstrap HOST:PORT]\n";
     return 2;
   }
@@ -54,7 +56,9 @@ int main(int argc, char** argv) {
   while ((count < 0 || printed < count) && std::chrono::steady_clock::now() < deadline) {
     newsflow::kafka::Message msg(rd_kafka_consumer_poll(consumer.get(), 200));
     if (!msg || msg->err) continue;
-    if (!message->ParseFromArray(msg->payload, static_cast<int>(msg->len))) {
+    if (verbatim) {
+      std::cout << std::string_view(static_cast<const char*>(msg->payload), msg->len) << "\n";
+    } else if (!message->ParseFromArray(msg->payload, static_cast<int>(msg->len))) {
       std::cout << "{\"error\":\"undecodable record\"}\n";
     } else {
       std::string json;
