@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# End-to-end load test: the pipeline (normalize -> entity-tag -> sink) against a chain of three
+# pass-through daemons (raw librdkafka consume -> produce, same runtime, same transactions) on the
+# same broker in the same run, fed the same corpus by newsflow-load (which stands in for ingest's
+# producer). Prints one JSON line per measurement, the throughput ratio and each daemon's RSS.
+#
+#   bash scripts/load.sh [--count N] [--rate R] [--corpus FILE]
+#
+# --rate is the offered rate for the latency run (default 1000 articles/s); the throughput runs
+# offer as fast as the producer can. NEWSFLOW_BOOTSTRAP=host:port uses an existing cluster.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=$ROOT/build/bin
+COUNT=5000
+RATE=1000
+CORPUS=$ROOT/../shared/corpus/wikinews.jsonl
+while (($#)); do
+  case "$1" in
+    --count) COUNT=$2; shift 2 ;;
+    --rate) RATE=$2; shift 2 ;;
+    --corpus) CORPUS=$2; shift 2 ;;
+    *) echo "usage: load.sh [--count N] [--rate R] [--corpus FILE]" >&2; exit 2 ;;
+  esac
+done
+
+WORK=$(mktemp -d /tmp/newsflow-load.XXXXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [[ -n ${NEWSFLOW_BOOTSTRAP:-} ]] || bash "$ROOT/scripts/local-kafka.sh" stop --dir "$WORK/kafka" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+if [[ -n ${NEWSFLOW_BOOTSTRAP:-} ]]; then
+  BOOTSTRAP=$NEWSFLOW_BOOTSTRAP
+else
+  BOOTSTRAP=$(bash "$ROOT/scripts/local-kafka.sh" start --dir "$WORK/kafka" | tail -1 | sed 's/^BOOTSTRAP=//')
+fi
+export NEWSFLOW_KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP
+RUN=load$(date +%s)
+declare -A DAEMON_PID
+
+start() {  # id binary config, then flags
+  local id=$1 binary=$2 config=$3
+  shift 3
+  "$BIN/$binary" --config "$ROOT/config/$config.yaml" --kafka.group_id="$RUN-$id" \
+    --kafka.instance_id="$RUN-$id" --kafka.dlq_topic="$RUN.dlq" --http.port=0 \
+    --http.port_file="$WORK/$id.port" --log.level=warn "$@" >"$WORK/$id.log" 2>&1 &
+  PIDS+=($!)
+  DAEMON_PID[$id]=$!
+  for _ in $(seq 1 600); do [[ -s $WORK/$id.port ]] && break; sleep 0.1; done
+  [[ -s $WORK/$id.port ]] || { cat "$WORK/$id.log"; echo "$id did not start" >&2; exit 1; }
+}
+rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
+
+echo "== baseline: three pass-through hops" >&2
+start p1 newsflow-passthrough passthrough --kafka.input_topics="$RUN.b0" --passthrough.output_topic="$RUN.b1"
+start p2 newsflow-passthrough passthrough --kafka.input_topics="$RUN.b1" --passthrough.output_topic="$RUN.b2"
+start p3 newsflow-passthrough passthrough --kafka.input_topics="$RUN.b2" --passthrough.output_topic="$RUN.b3"
+# A warm-up pass first: group joins, transaction coordinators and first fetches are not load.
+"$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.b0" --out "$RUN.b3" --count 300 \
+  --corpus "$CORPUS" --label warmup >/dev/null
+BASE=$("$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.b0" --out "$RUN.b3" --count "$COUNT" \
+  --corpus "$CORPUS" --label passthrough-max)
+echo "$BASE"
+
+echo "== pipeline: normalize -> entity-tag -> sink" >&2
+start normalize newsflow-normalize normalize --kafka.input_topics="$RUN.raw" \
+  --normalize.output_topic="$RUN.normalized" --normalize.dedupe.topic="$RUN.dedupe"
+start tag newsflow-entity-tag entity-tag --kafka.input_topics="$RUN.normalized" \
+  --tag.output_topic="$RUN.tagged" --tag.kb_dir="$ROOT/config/kb" \
+  --tag.model_path="$ROOT/config/ner/model.bin"
+start sink newsflow-sink sink --kafka.input_topics="$RUN.tagged" \
+  --sink.enriched_topic="$RUN.enriched" --sink.entity_mentions_topic="$RUN.mentions" \
+  --sink.stories.topic="$RUN.stories" --sink.stories.changelog_topic="$RUN.stories-state"
+"$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.raw" --out "$RUN.enriched" --count 300 \
+  --corpus "$CORPUS" --label warmup >/dev/null
+PIPE=$("$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.raw" --out "$RUN.enriched" \
+  --count "$COUNT" --corpus "$CORPUS" --label pipeline-max)
+echo "$PIPE"
+LAT=$("$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.raw" --out "$RUN.enriched" \
+  --count "$COUNT" --rate "$RATE" --corpus "$CORPUS" --label "pipeline-at-$RATE")
+echo "$LAT"
+python3 - "$BASE" "$PIPE" <<'PY'
+import json, sys
+base, pipe = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+print(json.dumps({"throughput_ratio": round(pipe["articles_per_s"] / base["articles_per_s"], 3)}))
+PY
+echo "{\"rss_mb\":{\"passthrough\":$(rss "${DAEMON_PID[p1]}"),\"normalize\":$(rss "${DAEMON_PID[normalize]}"),\"entity-tag\":$(rss "${DAEMON_PID[tag]}"),\"sink\":$(rss "${DAEMON_PID[sink]}")}}"
