@@ -37,6 +37,15 @@ std::string UniqueTempDir(const std::string& prefix) {
 std::string SourceDir() { return NEWSFLOW_SOURCE_DIR; }
 std::string BinaryDir() { return NEWSFLOW_BINARY_DIR "/bin"; }
 
+long DaemonProcess::ResidentMiB() const {
+  std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6)) / 1024;
+  }
+  return -1;
+}
+
 int RunCommand(const std::string& command, std::string* output) {
   std::string cmd = command + " 2>&1";
   FILE* pipe = popen(cmd.c_str(), "r");

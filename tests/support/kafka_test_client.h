@@ -92,6 +92,9 @@ class DaemonProcess {
   int WaitForHttpPort(int timeout_ms);
   // GET http://127.0.0.1:PORT/PATH; returns status and body in `*body`.
   int HttpGet(const std::string& path, std::string* body);
+  int pid() const { return pid_; }
+  // Resident memory of the daemon in MiB (from /proc), or -1.
+  long ResidentMiB() const;
 
  private:
   int pid_ = -1;
