@@ -57,25 +57,39 @@ void WriteMention(JsonWriter& w, const v1::EntityMention& m) {
 
 std::string_view EntityTypeName(int type) {
   switch (type) {
-    case v1::ENTITY_TYPE_PERSON: return "person";
-    case v1::ENTITY_TYPE_ORG: return "org";
-    case v1::ENTITY_TYPE_LOC: return "location";
-    case v1::ENTITY_TYPE_PRODUCT: return "product";
-    case v1::ENTITY_TYPE_MONEY: return "money";
-    case v1::ENTITY_TYPE_PERCENT: return "percent";
-    case v1::ENTITY_TYPE_DATE: return "date";
-    case v1::ENTITY_TYPE_TICKER: return "ticker";
-    case v1::ENTITY_TYPE_MISC: return "misc";
-    default: return "unspecified";
+    case v1::ENTITY_TYPE_PERSON:
+      return "person";
+    case v1::ENTITY_TYPE_ORG:
+      return "org";
+    case v1::ENTITY_TYPE_LOC:
+      return "location";
+    case v1::ENTITY_TYPE_PRODUCT:
+      return "product";
+    case v1::ENTITY_TYPE_MONEY:
+      return "money";
+    case v1::ENTITY_TYPE_PERCENT:
+      return "percent";
+    case v1::ENTITY_TYPE_DATE:
+      return "date";
+    case v1::ENTITY_TYPE_TICKER:
+      return "ticker";
+    case v1::ENTITY_TYPE_MISC:
+      return "misc";
+    default:
+      return "unspecified";
   }
 }
 
 std::string_view MentionSourceName(int source) {
   switch (source) {
-    case v1::MENTION_SOURCE_KNOWLEDGE_BASE: return "knowledge_base";
-    case v1::MENTION_SOURCE_RULE: return "rule";
-    case v1::MENTION_SOURCE_MODEL: return "model";
-    default: return "unspecified";
+    case v1::MENTION_SOURCE_KNOWLEDGE_BASE:
+      return "knowledge_base";
+    case v1::MENTION_SOURCE_RULE:
+      return "rule";
+    case v1::MENTION_SOURCE_MODEL:
+      return "model";
+    default:
+      return "unspecified";
   }
 }
 
@@ -93,8 +107,12 @@ std::vector<EntityView> EntitiesOf(const v1::TaggedArticle& tagged) {
     if (by_id.count(summary.entity_id())) continue;  // a repeated summary adds nothing
     by_id[summary.entity_id()] = entities.size();
     by_type_name.try_emplace({summary.type(), Lower(summary.name())}, entities.size());
-    entities.push_back({summary.entity_id(), summary.type(), summary.name(),
-                        summary.mention_count(), summary.salience(), {}});
+    entities.push_back({summary.entity_id(),
+                        summary.type(),
+                        summary.name(),
+                        summary.mention_count(),
+                        summary.salience(),
+                        {}});
   }
   std::vector<const v1::EntityMention*> mentions;
   for (const auto& m : tagged.mentions()) mentions.push_back(&m);
@@ -149,8 +167,7 @@ std::optional<std::string> CheckSpans(const v1::TaggedArticle& tagged) {
 }
 
 std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
-                                const std::vector<EntityView>& entities,
-                                std::string_view story_id,
+                                const std::vector<EntityView>& entities, std::string_view story_id,
                                 const google::protobuf::Timestamp& processed) {
   const v1::Article& a = tagged.article();
   JsonWriter w;

@@ -50,8 +50,7 @@ std::string Rfc3339(const google::protobuf::Timestamp& t);
 std::string Rfc3339Millis(int64_t ms);
 
 std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
-                                const std::vector<EntityView>& entities,
-                                std::string_view story_id,
+                                const std::vector<EntityView>& entities, std::string_view story_id,
                                 const google::protobuf::Timestamp& processed);
 
 std::string EntityMentionsJson(const v1::TaggedArticle& tagged, const EntityView& entity,

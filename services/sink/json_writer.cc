@@ -26,7 +26,7 @@ size_t ValidSequenceLength(std::string_view s, size_t i) {
   if (c >= 0xF0 && c <= 0xF4) {
     if (n < 4 || !cont(1) || !cont(2) || !cont(3)) return 0;
     unsigned char c1 = byte(i + 1);
-    if (c == 0xF0 && c1 < 0x90) return 0;  // overlong
+    if (c == 0xF0 && c1 < 0x90) return 0;   // overlong
     if (c == 0xF4 && c1 >= 0x90) return 0;  // beyond U+10FFFF
     return 4;
   }
@@ -44,13 +44,27 @@ size_t AppendJsonString(std::string_view text, std::string* out) {
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
       switch (c) {
-        case '"': out->append("\\\""); break;
-        case '\\': out->append("\\\\"); break;
-        case '\n': out->append("\\n"); break;
-        case '\r': out->append("\\r"); break;
-        case '\t': out->append("\\t"); break;
-        case '\b': out->append("\\b"); break;
-        case '\f': out->append("\\f"); break;
+        case '"':
+          out->append("\\\"");
+          break;
+        case '\\':
+          out->append("\\\\");
+          break;
+        case '\n':
+          out->append("\\n");
+          break;
+        case '\r':
+          out->append("\\r");
+          break;
+        case '\t':
+          out->append("\\t");
+          break;
+        case '\b':
+          out->append("\\b");
+          break;
+        case '\f':
+          out->append("\\f");
+          break;
         default:
           if (c < 0x20) {
             out->append("\\u00");
@@ -152,10 +166,10 @@ void JsonWriter::Double(double value) {
   }
   char buffer[32];
   // Whole amounts ("$6 million") read better as 6000000 than as the shorter 6e+06.
-  auto end = std::trunc(value) == value && std::fabs(value) < 1e15
-                 ? std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::fixed)
-                       .ptr
-                 : std::to_chars(buffer, buffer + sizeof(buffer), value).ptr;
+  auto end =
+      std::trunc(value) == value && std::fabs(value) < 1e15
+          ? std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::fixed).ptr
+          : std::to_chars(buffer, buffer + sizeof(buffer), value).ptr;
   out_.append(buffer, end);
 }
 

@@ -80,17 +80,19 @@ int main(int argc, char** argv) {
     const int partitions = static_cast<int>(runtime.kafka.topic_partitions);
     const int replication = static_cast<int>(runtime.kafka.topic_replication_factor);
     // Consumers want the latest snapshot of every story, for as long as they care to keep it.
-    topics.push_back({options.stories_topic, partitions, replication,
-                      {{"cleanup.policy", "compact"}}});
+    topics.push_back(
+        {options.stories_topic, partitions, replication, {{"cleanup.policy", "compact"}}});
     // One membership per article; deletion after twice the window bounds the topic like the
     // in-memory state (a story alive longer than that loses its oldest members on restore).
-    topics.push_back({options.stories_changelog_topic, partitions, replication,
+    topics.push_back({options.stories_changelog_topic,
+                      partitions,
+                      replication,
                       {{"cleanup.policy", "compact,delete"},
                        {"retention.ms", std::to_string(2 * window_hours * 3600 * 1000)}}});
     return topics;
   };
-  definition.before_loop = [&](const newsflow::RuntimeOptions& runtime)
-      -> std::optional<std::string> {
+  definition.before_loop =
+      [&](const newsflow::RuntimeOptions& runtime) -> std::optional<std::string> {
     if (!grouper) return std::nullopt;
     changelog = std::make_unique<newsflow::ChangelogReader>(
         newsflow::KafkaProperties(runtime), options.stories_changelog_topic,
@@ -114,8 +116,8 @@ int main(int argc, char** argv) {
                  [&probe] { return static_cast<double>(probe.articles.load()); });
     c.AddCounter("newsflow_stories_created_total", "Stories founded by an article.", labels,
                  [&probe] { return static_cast<double>(probe.stories_created.load()); });
-    c.AddCounter("newsflow_stories_joined_total", "Articles that joined an existing story.",
-                 labels, [&probe] { return static_cast<double>(probe.stories_joined.load()); });
+    c.AddCounter("newsflow_stories_joined_total", "Articles that joined an existing story.", labels,
+                 [&probe] { return static_cast<double>(probe.stories_joined.load()); });
     c.AddCounter("newsflow_articles_regrouped_total",
                  "Articles seen again that kept their story (re-processing).", labels,
                  [&probe] { return static_cast<double>(probe.articles_regrouped.load()); });

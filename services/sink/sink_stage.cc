@@ -54,9 +54,15 @@ void SinkStage::Process(const InputRecord& input, StageResult* result) {
     GroupingDecision decision = grouper_->Assign(grouping);
     story_id = decision.story_id;
     switch (decision.kind) {
-      case GroupingDecision::Kind::kCreated: probe_.stories_created.fetch_add(1); break;
-      case GroupingDecision::Kind::kJoined: probe_.stories_joined.fetch_add(1); break;
-      case GroupingDecision::Kind::kAlreadyMember: probe_.articles_regrouped.fetch_add(1); break;
+      case GroupingDecision::Kind::kCreated:
+        probe_.stories_created.fetch_add(1);
+        break;
+      case GroupingDecision::Kind::kJoined:
+        probe_.stories_joined.fetch_add(1);
+        break;
+      case GroupingDecision::Kind::kAlreadyMember:
+        probe_.articles_regrouped.fetch_add(1);
+        break;
     }
   }
 
@@ -79,8 +85,9 @@ void SinkStage::Process(const InputRecord& input, StageResult* result) {
       component->set_name(c.name);
       component->set_version(c.version);
     }
-    result->Emit(options_.enriched_topic, article.article_id(), enriched.SerializeAsString(),
-                 {{"content-type", "application/x-protobuf; messageType=newsflow.v1.EnrichedArticle"}});
+    result->Emit(
+        options_.enriched_topic, article.article_id(), enriched.SerializeAsString(),
+        {{"content-type", "application/x-protobuf; messageType=newsflow.v1.EnrichedArticle"}});
   } else {
     result->Emit(options_.enriched_topic, article.article_id(),
                  EnrichedArticleJson(tagged, entities, story_id, processed),

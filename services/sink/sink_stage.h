@@ -18,10 +18,10 @@
 namespace newsflow::sink {
 
 struct SinkOptions {
-  std::string enriched_topic = "news.enriched";                 // one record per article
-  std::string entity_mentions_topic = "news.entity-mentions";   // one per (entity, article)
-  std::string stories_topic = "news.stories";                   // compacted story snapshots
-  std::string enriched_format = "json";                         // "json" or "protobuf"
+  std::string enriched_topic = "news.enriched";                // one record per article
+  std::string entity_mentions_topic = "news.entity-mentions";  // one per (entity, article)
+  std::string stories_topic = "news.stories";                  // compacted story snapshots
+  std::string enriched_format = "json";                        // "json" or "protobuf"
   // Compacted changelog of story memberships, written in the same transaction as the outputs.
   std::string stories_changelog_topic = "news.sink.stories-state";
   std::string instance_id;       // stamped into Provenance (protobuf format)

@@ -23,7 +23,8 @@ uint32_t NextCodePoint(std::string_view s, size_t* i) {
     return 0xFFFD;
   }
   uint32_t cp = length == 1 ? c : length == 2 ? c & 0x1F : length == 3 ? c & 0x0F : c & 0x07;
-  for (size_t k = 1; k < length; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[*i + k]) & 0x3F);
+  for (size_t k = 1; k < length; ++k)
+    cp = (cp << 6) | (static_cast<unsigned char>(s[*i + k]) & 0x3F);
   *i += length;
   return length == 1 && c >= 0x80 ? 0xFFFD : cp;
 }
@@ -45,10 +46,10 @@ bool IsSeparator(uint32_t cp) {
 
 bool IsStopWord(std::string_view w) {
   static const std::unordered_set<std::string_view> kStop = {
-      "a",    "an",   "and",  "are",  "as",   "at",   "be",   "by",   "for",  "from",
-      "has",  "have", "in",   "is",   "it",   "its",  "of",   "on",   "or",   "that",
-      "the",  "this", "to",   "was",  "were", "will", "with", "after", "over", "says",
-      "said", "new",  "first", "than", "how",  "why",  "what", "who",  "into", "about"};
+      "a",    "an",   "and",   "are",  "as",   "at",   "be",   "by",    "for",  "from",
+      "has",  "have", "in",    "is",   "it",   "its",  "of",   "on",    "or",   "that",
+      "the",  "this", "to",    "was",  "were", "will", "with", "after", "over", "says",
+      "said", "new",  "first", "than", "how",  "why",  "what", "who",   "into", "about"};
   return kStop.count(w) > 0;
 }
 
@@ -116,8 +117,7 @@ std::string HeadlineOf(const v1::Article& article) {
 std::string StoryIdFor(std::string_view article_id) {
   uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a, then a final avalanche (splitmix64)
   for (unsigned char c : article_id) h = (h ^ c) * 0x100000001b3ULL;
-  h ^= h >> 30, h *= 0xbf58476d1ce4e5b9ULL, h ^= h >> 27, h *= 0x94d049bb133111ebULL,
-      h ^= h >> 31;
+  h ^= h >> 30, h *= 0xbf58476d1ce4e5b9ULL, h ^= h >> 27, h *= 0x94d049bb133111ebULL, h ^= h >> 31;
   char buffer[20];
   std::snprintf(buffer, sizeof(buffer), "%016llx", static_cast<unsigned long long>(h));
   return std::string("st-") + buffer;
@@ -188,9 +188,8 @@ GroupingInput GroupingInputFrom(const v1::TaggedArticle& tagged, int64_t fallbac
   for (const auto& summary : tagged.entities()) {
     if (summary.entity_id().empty() || !Groupable(summary.type())) continue;
     // Taggers without a salience model leave it 0: fall back on how often the entity occurs.
-    double weight = summary.salience() > 0
-                        ? std::min(1.0, static_cast<double>(summary.salience()))
-                        : std::min(0.8, 0.2 + 0.1 * summary.mention_count());
+    double weight = summary.salience() > 0 ? std::min(1.0, static_cast<double>(summary.salience()))
+                                           : std::min(0.8, 0.2 + 0.1 * summary.mention_count());
     if (summary.type() == v1::ENTITY_TYPE_LOC) weight *= options.location_weight;
     if (!(weight > 0)) continue;
     auto [it, added] = by_id.try_emplace(summary.entity_id());
@@ -257,7 +256,8 @@ StoryGrouper::StoryGrouper(StoryGrouperOptions options) : options_(options) {}
 
 void StoryGrouper::AdvanceWatermarkLocked(int64_t event_ms) {
   watermark_ms_ = std::max(watermark_ms_, event_ms);
-  while (!by_last_seen_.empty() && by_last_seen_.begin()->first < watermark_ms_ - options_.window_ms) {
+  while (!by_last_seen_.empty() &&
+         by_last_seen_.begin()->first < watermark_ms_ - options_.window_ms) {
     RemoveStoryLocked(by_last_seen_.begin()->second);
     ++expired_;
   }
@@ -325,8 +325,8 @@ void StoryGrouper::AddMemberLocked(Story& story, const GroupingInput& article) {
     stat.weight_sum += e.weight;
     stat.articles += 1;
   }
-  story.members.push_back({article.article_id, article.source, article.headline,
-                           article.event_ms, article.simhash, article.title_tokens});
+  story.members.push_back({article.article_id, article.source, article.headline, article.event_ms,
+                           article.simhash, article.title_tokens});
 }
 
 GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
@@ -381,14 +381,12 @@ GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
   auto better = [&](const Story& story, double score) {
     if (!best || score > best_score) return true;
     if (score < best_score) return false;
-    return story.first_ms != best->first_ms ? story.first_ms < best->first_ms
-                                            : story.id < best->id;
+    return story.first_ms != best->first_ms ? story.first_ms < best->first_ms : story.id < best->id;
   };
   for (const auto& [story, c] : candidates) {
     if (!in_window(*story)) continue;
-    double cosine = story->norm2 > 0 && article_norm2 > 0
-                        ? c.dot / std::sqrt(story->norm2 * article_norm2)
-                        : 0;
+    double cosine =
+        story->norm2 > 0 && article_norm2 > 0 ? c.dot / std::sqrt(story->norm2 * article_norm2) : 0;
     double jaccard = 0;
     bool near_duplicate = false;
     size_t from = story->members.size() > options_.recent_members_compared

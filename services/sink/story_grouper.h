@@ -66,15 +66,15 @@ struct StoryGrouperOptions {
   // Event-time window: an article joins only stories with a member within this distance, and a
   // story expires this long after its last member. Default 72 hours.
   int64_t window_ms = int64_t{72} * 3600 * 1000;
-  size_t max_stories = 100'000;             // least recently joined stories go first beyond this
-  size_t max_members_per_story = 500;       // members whose features a story keeps
-  size_t max_entities_per_article = 16;     // heaviest groupable entities kept per article
-  double join_threshold = 0.45;             // minimum score to join a story
-  double entity_weight = 0.75;              // share of the score from entities (rest: title)
-  int min_shared_entities = 2;              // entities an article must share with a story
-  int near_duplicate_distance = 6;          // SimHash bits; 0 disables the SimHash test
-  double location_weight = 0.5;             // weight factor of places
-  size_t recent_members_compared = 32;      // members whose titles and SimHash are compared
+  size_t max_stories = 100'000;          // least recently joined stories go first beyond this
+  size_t max_members_per_story = 500;    // members whose features a story keeps
+  size_t max_entities_per_article = 16;  // heaviest groupable entities kept per article
+  double join_threshold = 0.45;          // minimum score to join a story
+  double entity_weight = 0.75;           // share of the score from entities (rest: title)
+  int min_shared_entities = 2;           // entities an article must share with a story
+  int near_duplicate_distance = 6;       // SimHash bits; 0 disables the SimHash test
+  double location_weight = 0.5;          // weight factor of places
+  size_t recent_members_compared = 32;   // members whose titles and SimHash are compared
 };
 
 // One groupable entity of an article.
@@ -92,9 +92,9 @@ struct GroupingInput {
   std::string headline;
   int64_t event_ms = 0;
   uint64_t simhash = 0;
-  std::string near_duplicate_of;            // from normalize; not stored on the changelog
-  std::vector<GroupingEntity> entities;     // heaviest first, ids unique
-  std::vector<std::string> title_tokens;    // sorted, unique
+  std::string near_duplicate_of;          // from normalize; not stored on the changelog
+  std::vector<GroupingEntity> entities;   // heaviest first, ids unique
+  std::vector<std::string> title_tokens;  // sorted, unique
 };
 
 struct GroupingDecision {
@@ -123,9 +123,9 @@ struct StorySnapshot {
   std::string headline;  // of the earliest member
   int64_t first_seen_ms = 0;
   int64_t last_seen_ms = 0;
-  size_t article_count = 0;          // all members, including those kept by id only
-  std::vector<Member> members;       // members with features, by event time then id
-  std::vector<std::string> sources;  // distinct, sorted
+  size_t article_count = 0;             // all members, including those kept by id only
+  std::vector<Member> members;          // members with features, by event time then id
+  std::vector<std::string> sources;     // distinct, sorted
   std::vector<TopEntity> top_entities;  // heaviest first, at most 10
 };
 
@@ -142,9 +142,9 @@ class StoryGrouper {
   std::optional<StorySnapshot> Snapshot(std::string_view story_id) const;
 
   size_t story_count() const;
-  size_t member_count() const;   // articles known, over all live stories
-  uint64_t expired() const;      // stories expired by age or by the cap, ever
-  uint64_t conflicts() const;    // changelog memberships that disagreed with a known one
+  size_t member_count() const;  // articles known, over all live stories
+  uint64_t expired() const;     // stories expired by age or by the cap, ever
+  uint64_t conflicts() const;   // changelog memberships that disagreed with a known one
   const StoryGrouperOptions& options() const { return options_; }
 
  private:
@@ -168,8 +168,8 @@ class StoryGrouper {
     int64_t last_ms = 0;
     std::pair<int64_t, std::string> earliest;  // (event_ms, article id) of the headline member
     std::string headline;
-    std::vector<Member> members;                // with features, in join order
-    std::vector<std::string> id_only_members;   // beyond max_members_per_story
+    std::vector<Member> members;               // with features, in join order
+    std::vector<std::string> id_only_members;  // beyond max_members_per_story
     std::unordered_map<std::string, EntityStat> entities;
     double norm2 = 0;  // squared norm of the summed entity vector
   };
@@ -184,7 +184,7 @@ class StoryGrouper {
   std::unordered_map<std::string, Story> stories_;
   std::unordered_map<std::string, std::string> story_of_article_;
   std::unordered_map<std::string, std::unordered_set<std::string>> postings_;  // entity -> stories
-  std::set<std::pair<int64_t, std::string>> by_last_seen_;                    // expiry order
+  std::set<std::pair<int64_t, std::string>> by_last_seen_;                     // expiry order
   int64_t watermark_ms_ = INT64_MIN;
   uint64_t expired_ = 0;
   uint64_t conflicts_ = 0;

@@ -23,8 +23,9 @@ class Validator {
       return;
     }
     static const std::set<std::string_view> kKnown = {
-        "$schema", "$id", "title", "description", "$defs", "type", "required", "properties",
-        "additionalProperties", "items", "enum", "minimum", "$ref"};
+        "$schema", "$id",      "title",      "description",          "$defs",
+        "type",    "required", "properties", "additionalProperties", "items",
+        "enum",    "minimum",  "$ref"};
     for (auto field : s) {
       if (!kKnown.count(field.key)) {
         errors_.push_back(path + ": schema keyword '" + std::string(field.key) + "' not supported");
@@ -51,7 +52,8 @@ class Validator {
     simdjson::dom::array allowed;
     if (!s["enum"].get_array().get(allowed)) {
       bool found = false;
-      for (element candidate : allowed) found = found || simdjson::minify(candidate) == simdjson::minify(value);
+      for (element candidate : allowed)
+        found = found || simdjson::minify(candidate) == simdjson::minify(value);
       if (!found) errors_.push_back(path + ": " + simdjson::minify(value) + " not in enum");
     }
     double minimum;
@@ -68,7 +70,8 @@ class Validator {
         for (element name : required) {
           std::string_view key = name.get_string().value_unsafe();
           element ignored;
-          if (object[key].get(ignored)) errors_.push_back(path + ": missing '" + std::string(key) + "'");
+          if (object[key].get(ignored))
+            errors_.push_back(path + ": missing '" + std::string(key) + "'");
         }
       }
       simdjson::dom::object properties;
@@ -103,14 +106,21 @@ class Validator {
  private:
   static std::string TypeName(element value) {
     switch (value.type()) {
-      case element_type::ARRAY: return "array";
-      case element_type::OBJECT: return "object";
+      case element_type::ARRAY:
+        return "array";
+      case element_type::OBJECT:
+        return "object";
       case element_type::INT64:
-      case element_type::UINT64: return "integer";
-      case element_type::DOUBLE: return "number";
-      case element_type::STRING: return "string";
-      case element_type::BOOL: return "boolean";
-      case element_type::NULL_VALUE: return "null";
+      case element_type::UINT64:
+        return "integer";
+      case element_type::DOUBLE:
+        return "number";
+      case element_type::STRING:
+        return "string";
+      case element_type::BOOL:
+        return "boolean";
+      case element_type::NULL_VALUE:
+        return "null";
     }
     return "unknown";
   }

@@ -33,7 +33,12 @@ TEST(JsonStringTest, KeepsValidUtf8AndEscapesLineSeparators) {
 TEST(JsonStringTest, ReplacesInvalidUtf8) {
   std::string out;
   // Lone continuation, overlong '/', surrogate, truncated sequence at the end.
-  EXPECT_EQ(AppendJsonString("a\x80" "b\xC0\xAF" "c\xED\xA0\x80" "d\xE2\x82", &out), 8u);
+  EXPECT_EQ(AppendJsonString("a\x80"
+                             "b\xC0\xAF"
+                             "c\xED\xA0\x80"
+                             "d\xE2\x82",
+                             &out),
+            8u);
   EXPECT_TRUE(testing::ValidateJson(R"({"type":"string"})", out).empty()) << out;
   EXPECT_EQ(out.substr(0, 5), "\"a\xEF\xBF\xBD");
 }

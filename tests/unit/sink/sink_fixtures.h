@@ -32,8 +32,7 @@ inline size_t CodePoints(std::string_view s) {
 inline v1::TaggedArticle MakeTagged(const std::string& id, const std::string& source,
                                     const std::string& title, const std::string& body,
                                     const std::string& published_rfc3339,
-                                    const std::vector<EntitySpec>& entities,
-                                    uint64_t simhash = 0) {
+                                    const std::vector<EntitySpec>& entities, uint64_t simhash = 0) {
   v1::TaggedArticle tagged;
   auto* a = tagged.mutable_article();
   a->set_article_id(id);
@@ -80,7 +79,8 @@ inline v1::TaggedArticle MakeTagged(const std::string& id, const std::string& so
 // article-1: ReadWrite, English.
 inline v1::TaggedArticle ReadWrite() {
   return MakeTagged(
-      "article-1", "readwrite", "Nvidia praises DeepSeek’s R1 model as “an excellent AI advancement”",
+      "article-1", "readwrite",
+      "Nvidia praises DeepSeek’s R1 model as “an excellent AI advancement”",
       "In a statement to CNBC, Nvidia tipped its hat to DeepSeek, just hours after the company’s "
       "stock plunged by 17% following the impact of DeepSeek’s own AI model R1. DeepSeek’s "
       "self-reported training cost was less than $6 million, a fraction of what OpenAI spent.",
@@ -102,7 +102,8 @@ inline v1::TaggedArticle CnbcBilingual() {
       "article-2", "cnbc", "Nvidia calls China’s DeepSeek R1 model ‘an excellent AI advancement’",
       "Nvidia called DeepSeek’s R1 model “an excellent AI advancement,” despite the Chinese "
       "startup’s emergence causing the chip maker’s stock price to plunge 17% on Monday.\n\n"
-      "儘管中國新創DeepSeek R1的出現造成晶片製造商的股價下滑17%，輝達稱DeepSeek R1模型是一個傑出的進化。\n\n"
+      "儘管中國新創DeepSeek R1的出現造成晶片製造商的股價下滑17%，輝達稱DeepSeek "
+      "R1模型是一個傑出的進化。\n\n"
       "That counters Scale AI CEO Alexandr Wang’s comments on CNBC last week.",
       "2025-01-28T02:00:00Z",
       {{"Q-nvidia", v1::ENTITY_TYPE_ORG, "Nvidia", 0.9f, {"Nvidia", "輝達"}},
@@ -120,7 +121,8 @@ inline v1::TaggedArticle CnbcBilingual() {
 // article-3: a machine-translated version with odd spacing and a ticker.
 inline v1::TaggedArticle Observer() {
   return MakeTagged(
-      "article-3", "observer", "NVIDIA praises DeepSeek’s AI breakthrough, although the stock plummeted",
+      "article-3", "observer",
+      "NVIDIA praises DeepSeek’s AI breakthrough, although the stock plummeted",
       "NVIDIA (NVDA) created expensive chips. Its stocks fell more than 16 % on Monday. "
       "Despite the negative impact, NVIDIA praised Deepseek’s breakthrough. The R1 model of "
       "Deepseek cost less than $ 6 million, says Alexandr Wang of SCALE AI.",
@@ -162,7 +164,10 @@ inline v1::TaggedArticle FollowUpInterview() {
       "2025-02-24T08:00:00Z",
       {{"Q-nvidia", v1::ENTITY_TYPE_ORG, "Nvidia", 0.8f, {"NVIDIA"}},
        {"Q-deepseek", v1::ENTITY_TYPE_ORG, "DeepSeek", 0.8f, {"DeepSeek"}},
-       {"Q-jensen-huang", v1::ENTITY_TYPE_PERSON, "Jensen Huang", 0.7f,
+       {"Q-jensen-huang",
+        v1::ENTITY_TYPE_PERSON,
+        "Jensen Huang",
+        0.7f,
         {"Jensen Huang", "Jensen Huang"}},
        {"Q-business-insider", v1::ENTITY_TYPE_ORG, "Business Insider", 0.3f, {"Business Insider"}},
        {"Q-deepseek-r1", v1::ENTITY_TYPE_PRODUCT, "DeepSeek-R1", 0.3f, {"R1"}}},
@@ -176,8 +181,7 @@ inline v1::TaggedArticle HarborRobotics() {
       "Harbor Robotics said on Tuesday it raised $40 million to build warehouse robots in "
       "Rotterdam. Revenue grew 35% last year, the company said, with customers in the US.",
       "2025-01-28T11:00:00Z",
-      {{"Q-harbor-robotics", v1::ENTITY_TYPE_ORG, "Harbor Robotics", 0.9f,
-        {"Harbor Robotics"}},
+      {{"Q-harbor-robotics", v1::ENTITY_TYPE_ORG, "Harbor Robotics", 0.9f, {"Harbor Robotics"}},
        {"Q-rotterdam", v1::ENTITY_TYPE_LOC, "Rotterdam", 0.4f, {"Rotterdam"}},
        {"Q-us", v1::ENTITY_TYPE_LOC, "United States", 0.2f, {"US"}},
        {"money:40000000 USD", v1::ENTITY_TYPE_MONEY, "$40 million", 0.2f, {"$40 million"}}},

@@ -317,9 +317,8 @@ TEST_F(SinkStageTest, ReprocessedArticleKeepsItsStoryAndRewritesItsMembership) {
 // The acceptance situation end to end through the stage: 1, 2, 3, 5 one story, 4 its own.
 TEST_F(SinkStageTest, ReferenceStoryGroupsAsExpected) {
   std::map<std::string, std::string> story_of;
-  for (const auto& tagged : {fixtures::ReadWrite(), fixtures::CnbcBilingual(),
-                             fixtures::Observer(), fixtures::Highlights(),
-                             fixtures::FollowUpInterview()}) {
+  for (const auto& tagged : {fixtures::ReadWrite(), fixtures::CnbcBilingual(), fixtures::Observer(),
+                             fixtures::Highlights(), fixtures::FollowUpInterview()}) {
     auto result = Run(tagged);
     ASSERT_FALSE(result.dead_letter);
     simdjson::dom::parser parser;

@@ -61,7 +61,8 @@ TEST(StoryGrouperTest, ChineseOnlyArticleJoinsThroughLinkedEntityIds) {
   // No title token in common: only the linked ids relate it to the English story.
   auto chinese = fixtures::MakeTagged(
       "zh-1", "sina", "輝達稱DeepSeek模型是傑出的人工智慧進展",
-      "儘管中國新創DeepSeek的R1模型造成輝達股價下滑17%，輝達稱其為傑出的進展。", "2025-01-28T12:00:00Z",
+      "儘管中國新創DeepSeek的R1模型造成輝達股價下滑17%，輝達稱其為傑出的進展。",
+      "2025-01-28T12:00:00Z",
       {{"Q-nvidia", v1::ENTITY_TYPE_ORG, "Nvidia", 0.9f, {"輝達", "輝達"}},
        {"Q-deepseek", v1::ENTITY_TYPE_ORG, "DeepSeek", 0.9f, {"DeepSeek"}},
        {"Q-deepseek-r1", v1::ENTITY_TYPE_PRODUCT, "DeepSeek-R1", 0.5f, {"R1"}},
@@ -103,8 +104,8 @@ TEST(StoryGrouperTest, OneSharedEntityIsNotEnough) {
 TEST(StoryGrouperTest, FollowUpAMonthLaterFormsItsOwnStory) {
   StoryGrouper grouper{StoryGrouperOptions{}};
   std::string story;
-  for (const auto& tagged : {fixtures::ReadWrite(), fixtures::CnbcBilingual(),
-                             fixtures::Observer(), fixtures::Highlights()}) {
+  for (const auto& tagged : {fixtures::ReadWrite(), fixtures::CnbcBilingual(), fixtures::Observer(),
+                             fixtures::Highlights()}) {
     story = grouper.Assign(Input(tagged)).story_id;
   }
   auto follow_up = grouper.Assign(Input(fixtures::FollowUpInterview()));
@@ -135,11 +136,11 @@ TEST(StoryGrouperTest, StoryCountIsCapped) {
   options.max_stories = 3;
   StoryGrouper grouper{options};
   for (int i = 0; i < 10; ++i) {
-    auto tagged = fixtures::MakeTagged(
-        "a" + std::to_string(i), "s", "Event number " + std::to_string(i), "Body.",
-        "2025-01-28T0" + std::to_string(i) + ":00:00Z",
-        {{"Q-x" + std::to_string(i), v1::ENTITY_TYPE_ORG, "X", 0.9f, {}},
-         {"Q-y" + std::to_string(i), v1::ENTITY_TYPE_ORG, "Y", 0.9f, {}}});
+    auto tagged =
+        fixtures::MakeTagged("a" + std::to_string(i), "s", "Event number " + std::to_string(i),
+                             "Body.", "2025-01-28T0" + std::to_string(i) + ":00:00Z",
+                             {{"Q-x" + std::to_string(i), v1::ENTITY_TYPE_ORG, "X", 0.9f, {}},
+                              {"Q-y" + std::to_string(i), v1::ENTITY_TYPE_ORG, "Y", 0.9f, {}}});
     grouper.Assign(Input(tagged, options));
   }
   EXPECT_EQ(grouper.story_count(), 3u);
@@ -162,14 +163,14 @@ TEST(StoryGrouperTest, NearDuplicatesJoinWithoutEntities) {
   StoryGrouper grouper{StoryGrouperOptions{}};
   auto story = grouper.Assign(Input(fixtures::ReadWrite())).story_id;
   // Flagged by normalize; no tags at all.
-  auto flagged = fixtures::MakeTagged("copy-1", "aggregator", "", "Copy.", "2025-01-28T10:00:00Z", {});
+  auto flagged =
+      fixtures::MakeTagged("copy-1", "aggregator", "", "Copy.", "2025-01-28T10:00:00Z", {});
   flagged.mutable_article()->set_near_duplicate_of("article-1");
   EXPECT_EQ(grouper.Assign(Input(flagged)).story_id, story);
   // SimHash within 6 bits of a member's, with one shared entity.
-  auto similar = fixtures::MakeTagged(
-      "copy-2", "aggregator", "", "Copy.", "2025-01-28T11:00:00Z",
-      {{"Q-nvidia", v1::ENTITY_TYPE_ORG, "Nvidia", 0.9f, {}}},
-      fixtures::ReadWrite().article().simhash() ^ 0b10101);
+  auto similar = fixtures::MakeTagged("copy-2", "aggregator", "", "Copy.", "2025-01-28T11:00:00Z",
+                                      {{"Q-nvidia", v1::ENTITY_TYPE_ORG, "Nvidia", 0.9f, {}}},
+                                      fixtures::ReadWrite().article().simhash() ^ 0b10101);
   auto decision = grouper.Assign(Input(similar));
   EXPECT_EQ(decision.story_id, story);
   EXPECT_EQ(decision.score, 1.0);
@@ -215,7 +216,8 @@ TEST(StoryGrouperTest, RestoredFromChangelogInAnyOrderDecidesTheSame) {
 
   StoryGrouper restored{StoryGrouperOptions{}};
   int applied = 0;
-  for (const auto& [key, value] : changelog) applied += ApplyMembershipRecord(key, value, &restored);
+  for (const auto& [key, value] : changelog)
+    applied += ApplyMembershipRecord(key, value, &restored);
   EXPECT_EQ(applied, 4);
   EXPECT_EQ(restored.story_count(), 2u);
   EXPECT_EQ(restored.member_count(), 4u);
@@ -268,7 +270,8 @@ TEST(StoryGrouperTest, GroupingInputWeighsEntities) {
   tagged.mutable_article()->mutable_ingested()->set_seconds(100);
   EXPECT_EQ(GroupingInputFrom(tagged, 1234, {}).event_ms, 100000);
   // No title: the start of the body is the headline.
-  EXPECT_THAT(Input(fixtures::Highlights()).headline, ::testing::StartsWith("Nvidia (NASDAQ:NVDA)"));
+  EXPECT_THAT(Input(fixtures::Highlights()).headline,
+              ::testing::StartsWith("Nvidia (NASDAQ:NVDA)"));
 }
 
 TEST(TitleTokensTest, WordsAndHanBigrams) {
