@@ -1,0 +1,61 @@
+#pragma once
+
+// The JSON forms of sink's outputs (documented in docs/enriched-format.md, schema in
+// docs/schema/enriched-article.schema.json): one enriched article, one entity-mentions record,
+// one story. Pure functions of their inputs.
+
+#include <google/protobuf/timestamp.pb.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "newsflow/v1/tagged_article.pb.h"
+#include "services/sink/story_grouper.h"
+
+namespace newsflow::sink {
+
+// Bumped on any incompatible change of the JSON (and protobuf) output; additions of optional
+// fields keep it.
+inline constexpr int kSchemaVersion = 1;
+
+// One distinct entity of an article with its mentions in body order.
+struct EntityView {
+  std::string id;
+  int type = 0;  // v1::EntityType
+  std::string name;
+  uint32_t count = 0;
+  float salience = 0;
+  std::vector<const v1::EntityMention*> mentions;  // point into the TaggedArticle
+};
+
+// The article's entities: its EntitySummaries in order, each with the mentions linked to it
+// (same entity id, else an unlinked mention of the same type whose text or canonical name equals
+// the summary's name). Mentions that match no summary become entities of their own with id
+// "<type>:<lower-cased text>", salience 0. Valid while `tagged` lives.
+std::vector<EntityView> EntitiesOf(const v1::TaggedArticle& tagged);
+
+// Why the article cannot be published (a mention span outside the body or reversed), or nullopt.
+std::optional<std::string> CheckSpans(const v1::TaggedArticle& tagged);
+
+// "person", "org", "location", "product", "money", "percent", "date", "ticker", "misc",
+// "unspecified".
+std::string_view EntityTypeName(int type);
+// "knowledge_base", "rule", "model", "unspecified".
+std::string_view MentionSourceName(int source);
+// RFC 3339 in UTC ("2025-01-27T10:00:00Z", fractional seconds only when present).
+std::string Rfc3339(const google::protobuf::Timestamp& t);
+std::string Rfc3339Millis(int64_t ms);
+
+std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
+                                const std::vector<EntityView>& entities, std::string_view story_id,
+                                const google::protobuf::Timestamp& processed);
+
+std::string EntityMentionsJson(const v1::TaggedArticle& tagged, const EntityView& entity,
+                               std::string_view story_id);
+
+std::string StoryJson(const StorySnapshot& story);
+
+}  // namespace newsflow::sink

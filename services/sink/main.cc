@@ -1,0 +1,139 @@
+#include <memory>
+
+#include "services/core/runtime/changelog_reader.h"
+#include "services/core/runtime/daemon.h"
+#include "services/sink/sink_stage.h"
+
+int main(int argc, char** argv) {
+  newsflow::sink::SinkOptions options;
+  newsflow::sink::StoryGrouperOptions grouping;
+  bool stories_enabled = true;
+  int64_t window_hours = 72;
+  int64_t max_stories = static_cast<int64_t>(grouping.max_stories);
+  int64_t max_members = static_cast<int64_t>(grouping.max_members_per_story);
+  int64_t min_shared_entities = grouping.min_shared_entities;
+  int64_t near_duplicate_distance = grouping.near_duplicate_distance;
+  int64_t restore_timeout_ms = 120000;
+  std::unique_ptr<newsflow::sink::StoryGrouper> grouper;
+  std::unique_ptr<newsflow::ChangelogReader> changelog;
+  newsflow::sink::SinkStage* stage = nullptr;
+
+  newsflow::StageDefinition definition;
+  definition.name = "sink";
+  definition.input_topics = {"news.tagged"};
+  definition.default_http_port = 9104;
+  definition.register_options = [&](newsflow::config::Schema& schema) {
+    schema
+        .RequiredString("sink.enriched_topic", &options.enriched_topic,
+                        "Topic of enriched articles (one per article, key article id)")
+        .String("sink.enriched_format", &options.enriched_format,
+                "Value format of enriched articles", {"json", "protobuf"})
+        .RequiredString("sink.entity_mentions_topic", &options.entity_mentions_topic,
+                        "Topic of entity mentions (one per entity and article, key entity id)")
+        .Bool("sink.stories.enabled", &stories_enabled,
+              "Group articles into stories and publish news.stories")
+        .RequiredString("sink.stories.topic", &options.stories_topic,
+                        "Compacted topic of story snapshots (key story id)")
+        .RequiredString("sink.stories.changelog_topic", &options.stories_changelog_topic,
+                        "Compacted changelog of story memberships (shared by all instances)")
+        .Int("sink.stories.window_hours", &window_hours,
+             "Articles join stories with a member this close in event time; stories expire "
+             "this long after their last member",
+             1, 24 * 366)
+        .Int("sink.stories.max_stories", &max_stories,
+             "Upper bound of live stories in memory; least recently joined go first", 100,
+             100'000'000)
+        .Int("sink.stories.max_members_per_story", &max_members,
+             "Members whose features a story keeps (later members join by id only)", 1, 100'000)
+        .Double("sink.stories.join_threshold", &grouping.join_threshold,
+                "Minimum similarity score for an article to join a story", 0.0, 1.0)
+        .Double("sink.stories.entity_weight", &grouping.entity_weight,
+                "Share of the score from entity overlap (the rest from title tokens)", 0.0, 1.0)
+        .Int("sink.stories.min_shared_entities", &min_shared_entities,
+             "Entities an article must share with a story to join it", 1, 100)
+        .Int("sink.stories.near_duplicate_distance", &near_duplicate_distance,
+             "SimHash bits within which an article joins a member's story (0 disables)", 0, 16)
+        .Double("sink.stories.location_weight", &grouping.location_weight,
+                "Weight factor of places in entity overlap", 0.0, 1.0)
+        .Int("sink.stories.restore_timeout_ms", &restore_timeout_ms,
+             "Time allowed at start to read the changelog to its end", 1000, 3'600'000);
+  };
+  definition.create = [&](const newsflow::RuntimeOptions& runtime, std::string* error) {
+    definition.output_topics = {options.enriched_topic, options.entity_mentions_topic};
+    options.instance_id = runtime.kafka.instance_id;
+    options.newsflow_version = newsflow::NewsflowVersion();
+    if (stories_enabled) {
+      grouping.window_ms = window_hours * 3600 * 1000;
+      grouping.max_stories = static_cast<size_t>(max_stories);
+      grouping.max_members_per_story = static_cast<size_t>(max_members);
+      grouping.min_shared_entities = static_cast<int>(min_shared_entities);
+      grouping.near_duplicate_distance = static_cast<int>(near_duplicate_distance);
+      grouper = std::make_unique<newsflow::sink::StoryGrouper>(grouping);
+    }
+    auto created = newsflow::sink::SinkStage::Create(options, grouper.get(), error);
+    stage = created.get();
+    return std::unique_ptr<newsflow::Stage>(std::move(created));
+  };
+  definition.extra_topics = [&](const newsflow::RuntimeOptions& runtime) {
+    std::vector<newsflow::kafka::TopicSpec> topics;
+    if (!stories_enabled) return topics;
+    const int partitions = static_cast<int>(runtime.kafka.topic_partitions);
+    const int replication = static_cast<int>(runtime.kafka.topic_replication_factor);
+    // Consumers want the latest snapshot of every story, for as long as they care to keep it.
+    topics.push_back(
+        {options.stories_topic, partitions, replication, {{"cleanup.policy", "compact"}}});
+    // One membership per article; deletion after twice the window bounds the topic like the
+    // in-memory state (a story alive longer than that loses its oldest members on restore).
+    topics.push_back({options.stories_changelog_topic,
+                      partitions,
+                      replication,
+                      {{"cleanup.policy", "compact,delete"},
+                       {"retention.ms", std::to_string(2 * window_hours * 3600 * 1000)}}});
+    return topics;
+  };
+  definition.before_loop =
+      [&](const newsflow::RuntimeOptions& runtime) -> std::optional<std::string> {
+    if (!grouper) return std::nullopt;
+    changelog = std::make_unique<newsflow::ChangelogReader>(
+        newsflow::KafkaProperties(runtime), options.stories_changelog_topic,
+        [g = grouper.get()](std::string_view key, std::string_view value, int64_t) {
+          newsflow::sink::ApplyMembershipRecord(key, value, g);
+        });
+    if (auto err = changelog->CatchUp(static_cast<int>(restore_timeout_ms))) {
+      return *err + " (key sink.stories.restore_timeout_ms)";
+    }
+    changelog->StartFollowing();
+    return std::nullopt;
+  };
+  definition.after_loop = [&] { changelog.reset(); };
+  definition.bind_metrics = [&](newsflow::metrics::DaemonMetrics& metrics) {
+    const auto& probe = stage->probe();
+    auto& c = metrics.probes();
+    newsflow::metrics::Labels labels = {{"stage", "sink"}};
+    c.AddLabeledCounter("newsflow_sink_records_total", "Records published, by output.", labels,
+                        "output", &probe.records_by_output);
+    c.AddCounter("newsflow_sink_articles_total", "Articles published.", labels,
+                 [&probe] { return static_cast<double>(probe.articles.load()); });
+    c.AddCounter("newsflow_stories_created_total", "Stories founded by an article.", labels,
+                 [&probe] { return static_cast<double>(probe.stories_created.load()); });
+    c.AddCounter("newsflow_stories_joined_total", "Articles that joined an existing story.", labels,
+                 [&probe] { return static_cast<double>(probe.stories_joined.load()); });
+    c.AddCounter("newsflow_articles_regrouped_total",
+                 "Articles seen again that kept their story (re-processing).", labels,
+                 [&probe] { return static_cast<double>(probe.articles_regrouped.load()); });
+    if (grouper) {
+      auto* g = grouper.get();
+      c.AddGauge("newsflow_stories_live", "Stories in the grouping state.", labels,
+                 [g] { return static_cast<double>(g->story_count()); });
+      c.AddGauge("newsflow_story_members_live", "Articles in the grouping state.", labels,
+                 [g] { return static_cast<double>(g->member_count()); });
+      c.AddCounter("newsflow_stories_expired_total",
+                   "Stories dropped from the grouping state by age or size cap.", labels,
+                   [g] { return static_cast<double>(g->expired()); });
+      c.AddCounter("newsflow_story_membership_conflicts_total",
+                   "Changelog memberships that disagreed with a known one (multi-instance race).",
+                   labels, [g] { return static_cast<double>(g->conflicts()); });
+    }
+  };
+  return newsflow::RunStageDaemon(definition, argc, argv);
+}

@@ -1,0 +1,120 @@
+#include "services/sink/sink_stage.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include "newsflow/v1/enriched_article.pb.h"
+#include "newsflow/v1/tagged_article.pb.h"
+#include "services/sink/enriched_json.h"
+
+namespace newsflow::sink {
+
+std::unique_ptr<SinkStage> SinkStage::Create(SinkOptions options, StoryGrouper* grouper,
+                                             std::string* error) {
+  if (options.enriched_format != "json" && options.enriched_format != "protobuf") {
+    *error = "key 'sink.enriched_format': '" + options.enriched_format +
+             "' is not one of json, protobuf";
+    return nullptr;
+  }
+  return std::unique_ptr<SinkStage>(new SinkStage(std::move(options), grouper));
+}
+
+SinkStage::SinkStage(SinkOptions options, StoryGrouper* grouper)
+    : options_(std::move(options)), grouper_(grouper) {}
+
+std::vector<Component> SinkStage::Components() const {
+  return {{"enriched_schema", std::to_string(kSchemaVersion)},
+          {"story_grouping", "entity-cosine+title-jaccard-1"}};
+}
+
+void SinkStage::Process(const InputRecord& input, StageResult* result) {
+  v1::TaggedArticle tagged;
+  if (!tagged.ParseFromArray(input.value.data(), static_cast<int>(input.value.size()))) {
+    result->Reject("invalid_protobuf", "value (" + std::to_string(input.value.size()) +
+                                           " bytes) is not a TaggedArticle");
+    return;
+  }
+  if (!tagged.has_article()) {
+    result->Reject("missing_article", "TaggedArticle has no article");
+    return;
+  }
+  const v1::Article& article = tagged.article();
+  if (article.article_id().empty()) {
+    result->Reject("missing_article_id", "TaggedArticle.article.article_id is empty");
+    return;
+  }
+  if (auto bad = CheckSpans(tagged)) {
+    result->Reject("invalid_mention_span", *bad);
+    return;
+  }
+
+  std::string story_id;
+  GroupingInput grouping;
+  if (grouper_) {
+    grouping = GroupingInputFrom(tagged, input.timestamp_ms, grouper_->options());
+    GroupingDecision decision = grouper_->Assign(grouping);
+    story_id = decision.story_id;
+    switch (decision.kind) {
+      case GroupingDecision::Kind::kCreated:
+        probe_.stories_created.fetch_add(1);
+        break;
+      case GroupingDecision::Kind::kJoined:
+        probe_.stories_joined.fetch_add(1);
+        break;
+      case GroupingDecision::Kind::kAlreadyMember:
+        probe_.articles_regrouped.fetch_add(1);
+        break;
+    }
+  }
+
+  const auto processed = google::protobuf::util::TimeUtil::GetCurrentTime();
+  const std::vector<EntityView> entities = EntitiesOf(tagged);
+  if (options_.enriched_format == "protobuf") {
+    v1::EnrichedArticle enriched;
+    enriched.set_schema_version(kSchemaVersion);
+    *enriched.mutable_article() = article;
+    *enriched.mutable_mentions() = tagged.mentions();
+    *enriched.mutable_entities() = tagged.entities();
+    enriched.set_story_id(story_id);
+    *enriched.mutable_processed() = processed;
+    auto* provenance = enriched.mutable_provenance();
+    provenance->set_newsflow_version(options_.newsflow_version);
+    provenance->set_stage("sink");
+    provenance->set_instance_id(options_.instance_id);
+    for (const auto& c : Components()) {
+      auto* component = provenance->add_components();
+      component->set_name(c.name);
+      component->set_version(c.version);
+    }
+    result->Emit(
+        options_.enriched_topic, article.article_id(), enriched.SerializeAsString(),
+        {{"content-type", "application/x-protobuf; messageType=newsflow.v1.EnrichedArticle"}});
+  } else {
+    result->Emit(options_.enriched_topic, article.article_id(),
+                 EnrichedArticleJson(tagged, entities, story_id, processed),
+                 {{"content-type", "application/json"}});
+  }
+  probe_.records_by_output.Add("enriched");
+
+  for (const auto& entity : entities) {
+    result->Emit(options_.entity_mentions_topic, entity.id,
+                 EntityMentionsJson(tagged, entity, story_id),
+                 {{"content-type", "application/json"}});
+  }
+  if (!entities.empty()) probe_.records_by_output.Add("entity_mentions", entities.size());
+
+  if (grouper_) {
+    // The story as this instance knows it now; a later member re-publishes it.
+    if (auto snapshot = grouper_->Snapshot(story_id)) {
+      result->Emit(options_.stories_topic, story_id, StoryJson(*snapshot),
+                   {{"content-type", "application/json"}});
+      probe_.records_by_output.Add("stories");
+    }
+    // Always written, even for an article already grouped: the transaction that first carried
+    // its membership may have aborted.
+    result->Emit(options_.stories_changelog_topic, article.article_id(),
+                 ToMembership(story_id, grouping).SerializeAsString());
+  }
+  probe_.articles.fetch_add(1);
+}
+
+}  // namespace newsflow::sink

@@ -1,0 +1,97 @@
+#include "services/sink/json_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "tests/unit/sink/json_schema_check.h"
+
+namespace newsflow::sink {
+namespace {
+
+std::string Quoted(std::string_view text) {
+  std::string out;
+  AppendJsonString(text, &out);
+  return out;
+}
+
+TEST(JsonStringTest, EscapesWhatJsonRequires) {
+  EXPECT_EQ(Quoted("plain"), "\"plain\"");
+  EXPECT_EQ(Quoted("say \"hi\""), "\"say \\\"hi\\\"\"");
+  EXPECT_EQ(Quoted("C:\\path"), "\"C:\\\\path\"");
+  EXPECT_EQ(Quoted("a\nb\r\tc\b\f"), "\"a\\nb\\r\\tc\\b\\f\"");
+  EXPECT_EQ(Quoted(std::string("nul\0x\x01\x1f", 7)), "\"nul\\u0000x\\u0001\\u001f\"");
+  EXPECT_EQ(Quoted("/ and \x7f stay"), "\"/ and \x7f stay\"");
+}
+
+TEST(JsonStringTest, KeepsValidUtf8AndEscapesLineSeparators) {
+  EXPECT_EQ(Quoted("輝達 “quoted” €5 😀"), "\"輝達 “quoted” €5 😀\"");
+  EXPECT_EQ(Quoted("a\u2028b\u2029c"), "\"a\\u2028b\\u2029c\"");
+}
+
+TEST(JsonStringTest, ReplacesInvalidUtf8) {
+  std::string out;
+  // Lone continuation, overlong '/', surrogate, truncated sequence at the end.
+  EXPECT_EQ(AppendJsonString("a\x80"
+                             "b\xC0\xAF"
+                             "c\xED\xA0\x80"
+                             "d\xE2\x82",
+                             &out),
+            8u);
+  EXPECT_TRUE(testing::ValidateJson(R"({"type":"string"})", out).empty()) << out;
+  EXPECT_EQ(out.substr(0, 5), "\"a\xEF\xBF\xBD");
+}
+
+TEST(JsonWriterTest, NestsWithCommasAndColons) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Field("s", "x");
+  w.Field("i", int64_t{-3});
+  w.Field("u", uint64_t{18446744073709551615ULL});
+  w.Key("a");
+  w.BeginArray();
+  w.Int(1);
+  w.BeginObject();
+  w.EndObject();
+  w.BeginArray();
+  w.EndArray();
+  w.Null();
+  w.EndArray();
+  w.Field("b", true);
+  w.StringOrNull("n", "");
+  w.EndObject();
+  EXPECT_EQ(w.str(),
+            R"({"s":"x","i":-3,"u":18446744073709551615,"a":[1,{},[],null],"b":true,"n":null})");
+}
+
+TEST(JsonWriterTest, NumbersAreShortAndValid) {
+  JsonWriter w;
+  w.BeginArray();
+  w.Float(0.8f);
+  w.Double(6000000.0);
+  w.Double(0.1);
+  w.Double(1e300);
+  w.Double(std::numeric_limits<double>::quiet_NaN());
+  w.Double(-std::numeric_limits<double>::infinity());
+  w.EndArray();
+  EXPECT_EQ(w.str(), "[0.8,6000000,0.1,1e+300,null,null]");
+  EXPECT_TRUE(testing::ValidateJson(R"({"type":"array"})", w.str()).empty());
+}
+
+TEST(JsonSchemaCheckTest, ReportsViolationsWithPaths) {
+  const char* schema = R"({"type":"object","additionalProperties":false,"required":["a","b"],
+    "properties":{"a":{"type":"integer","minimum":0},"b":{"type":"array","items":{"enum":["x"]}}}})";
+  EXPECT_TRUE(testing::ValidateJson(schema, R"({"a":1,"b":["x"]})").empty());
+  auto errors = testing::ValidateJson(schema, R"({"a":-1.5,"b":["y"],"c":0})");
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[0], "/a: type number not allowed by \"integer\"");
+  EXPECT_EQ(errors[1], "/b/0: \"y\" not in enum");
+  EXPECT_EQ(errors[2], "/c: property not allowed");
+  EXPECT_EQ(testing::ValidateJson(schema, R"({"a":1})").at(0), ": missing 'b'");
+  EXPECT_FALSE(testing::ValidateJson(R"({"pattern":"x"})", "1").empty());  // unsupported keyword
+  EXPECT_FALSE(testing::ValidateJson(schema, "{").empty());
+}
+
+}  // namespace
+}  // namespace newsflow::sink
