@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, builds, starts a local Kafka broker (unless NEWSFLOW_BOOTSTRAP points at a cluster),
-# runs the stages that exist today over the repository's fixture articles, prints the output,
-# then stops everything. Pass article files as arguments to use your own (e.g. ../shared/samples/*.txt).
+# runs the four daemons (ingest -> normalize -> entity-tag -> sink) over the repository's fixture
+# articles, prints what downstream consumers read on news.enriched and news.stories, then stops
+# everything. Pass article files as arguments to use your own (e.g. ../shared/samples/*.txt).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$ROOT/build/bin
@@ -28,25 +29,43 @@ else
 fi
 echo "== Kafka at $BOOTSTRAP"
 
-RUN=$(date +%s)
+# Topics and groups unique to this run, so repeated runs against one cluster do not mix.
+RUN=qs$(date +%s)
 export NEWSFLOW_KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP
-# Stages that exist today, each as its own daemon on a free port.
-for stage in normalize; do
-  "$BIN/newsflow-$stage" --config "$ROOT/config/$stage.yaml" --kafka.group_id="quickstart-$stage-$RUN" \
-    --http.port=0 --http.port_file="$WORK/$stage.port" >"$WORK/$stage.log" 2>&1 &
+T_RAW=$RUN.raw T_NORM=$RUN.normalized T_TAG=$RUN.tagged T_DLQ=$RUN.dlq
+T_ENRICHED=$RUN.enriched T_MENTIONS=$RUN.entity-mentions T_STORIES=$RUN.stories
+
+start() {  # name, then its flags
+  local name=$1
+  shift
+  "$BIN/newsflow-$name" --config "$ROOT/config/$name.yaml" --kafka.group_id="$RUN-$name" \
+    --kafka.dlq_topic="$T_DLQ" --http.port=0 --http.port_file="$WORK/$name.port" "$@" \
+    >"$WORK/$name.log" 2>&1 &
   PIDS+=($!)
-  for _ in $(seq 1 300); do [[ -s $WORK/$stage.port ]] && break; sleep 0.1; done
-  [[ -s $WORK/$stage.port ]] || { cat "$WORK/$stage.log"; echo "$stage did not start"; exit 1; }
-done
+  for _ in $(seq 1 600); do [[ -s $WORK/$name.port ]] && break; sleep 0.1; done
+  [[ -s $WORK/$name.port ]] || { cat "$WORK/$name.log"; echo "$name did not start"; exit 1; }
+  echo "== $name up: http://127.0.0.1:$(<"$WORK/$name.port")/metrics"
+}
+start normalize --kafka.input_topics="$T_RAW" --normalize.output_topic="$T_NORM" \
+  --normalize.dedupe.topic="$RUN.dedupe"
+start entity-tag --kafka.input_topics="$T_NORM" --tag.output_topic="$T_TAG" \
+  --tag.kb_dir="$ROOT/config/kb" --tag.model_path="$ROOT/config/ner/model.bin"
+start sink --kafka.input_topics="$T_TAG" --sink.enriched_topic="$T_ENRICHED" \
+  --sink.entity_mentions_topic="$T_MENTIONS" --sink.stories.topic="$T_STORIES" \
+  --sink.stories.changelog_topic="$RUN.sink-state"
+
+echo "== ingest: backfill of ${#ARTICLES[@]} article file(s)"
+mkdir -p "$WORK/articles"
+cp "${ARTICLES[@]}" "$WORK/articles/"
+"$BIN/newsflow-ingest" --config "$ROOT/config/ingest.yaml" --kafka.group_id="$RUN-ingest" \
+  --kafka.instance_id="$RUN" --ingest.raw_topic="$T_RAW" --ingest.seen_topic="$RUN.seen" \
+  --http.port=0 --push.enabled=false --files.backfill_dir="$WORK/articles" 2>&1 | grep -E '^backfill'
+
+echo "== news.enriched (read_committed), one JSON article per line:"
+"$BIN/newsflow-tail" --bootstrap "$BOOTSTRAP" --topic "$T_ENRICHED" --type json --count "${#ARTICLES[@]}" || true
+echo "== news.stories (latest state per story):"
+"$BIN/newsflow-tail" --bootstrap "$BOOTSTRAP" --topic "$T_STORIES" --type json --count 1 || true
+echo "== dead letters: $(kcat -C -b "$BOOTSTRAP" -t "$T_DLQ" -X isolation.level=read_committed -e -q 2>/dev/null | wc -l)"
 PORT=$(<"$WORK/normalize.port")
-
-echo "== producing ${#ARTICLES[@]} article(s) to news.raw (stand-in for the ingest daemon)"
-"$BIN/newsflow-produce-files" --bootstrap "$BOOTSTRAP" --topic news.raw "${ARTICLES[@]}"
-
-echo "== news.normalized (read_committed), one Article per line:"
-"$BIN/newsflow-tail" --bootstrap "$BOOTSTRAP" --topic news.normalized --type article --count "${#ARTICLES[@]}"
-
-echo "== metrics: http://127.0.0.1:$PORT/metrics (health: /healthz, readiness: /readyz)"
-curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^newsflow_(messages_consumed|messages_produced|transactions|boilerplate_removed)_total'
-echo "== readyz: $(curl -s "http://127.0.0.1:$PORT/readyz")"
-echo "Stages so far: normalize (plain text). ingest, entity-tag and sink join this script as they land."
+curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^newsflow_(messages_consumed|transactions|boilerplate_removed|duplicates_dropped|articles_by_language)_total' || true
+echo "== readyz (normalize): $(curl -s "http://127.0.0.1:$PORT/readyz")"
