@@ -110,8 +110,15 @@ void Publisher::Run() {
       }
     }
     int64_t done = 0;
+    for (const auto& batch : batches) done += static_cast<int64_t>(batch.records.size());
+    {
+      // Room is made before callers learn the outcome, so a caller that submits again right
+      // after its result is not refused for its own finished batch.
+      std::lock_guard<std::mutex> lock(mu_);
+      queued_records_ -= done;
+      probe_.pending_records.store(queued_records_);
+    }
     for (auto& batch : batches) {
-      done += static_cast<int64_t>(batch.records.size());
       if (error.empty()) {
         probe_.records_published.fetch_add(batch.records.size());
         batch.promise.set_value({true, ""});
@@ -120,9 +127,6 @@ void Publisher::Run() {
         batch.promise.set_value({false, error});
       }
     }
-    std::lock_guard<std::mutex> lock(mu_);
-    queued_records_ -= done;
-    probe_.pending_records.store(queued_records_);
   }
 }
 

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "newsflow/v1/raw_article.pb.h"
+#include "services/ingest/publisher.h"
 #include "tests/support/kafka_test_client.h"
 
 namespace newsflow::testing {
@@ -260,6 +261,42 @@ TEST(IngestIntegrationTest, BackfillPublishesEachFileOnce) {
   ASSERT_EQ(RunCommand(command, &output), 0) << output;
   EXPECT_THAT(output, HasSubstr("0 articles published, " + std::to_string(files) + " already"));
   EXPECT_EQ(client_read(bootstrap, raw_topic, files + 1).size(), files);
+}
+
+// Backpressure: beyond max_pending_records the publisher refuses work at once (the push endpoint
+// answers 429) instead of queueing it, and what it accepted is published.
+TEST(IngestIntegrationTest, PublisherRefusesWorkBeyondItsQueueBound) {
+  ASSERT_NE(SharedKafka(), nullptr);
+  const std::string topic = "pub-" + std::to_string(getpid());
+  KafkaTestClient client(SharedKafka()->bootstrap());
+  client.CreateTopic(topic, 1);
+  ingest::PublisherOptions options;
+  options.kafka_properties = {{"bootstrap.servers", SharedKafka()->bootstrap()}};
+  options.transactional_id = topic;
+  options.max_pending_records = 3;
+  options.linger_ms = 200;  // keeps the first batch queued while the next ones arrive
+  std::string error;
+  auto publisher = ingest::Publisher::Create(options, &error);
+  ASSERT_TRUE(publisher) << error;
+  auto batch = [&](const std::string& key) {
+    return std::vector<OutputRecord>{{topic, key, "v-" + key, {}}, {topic, key + "b", "w", {}}};
+  };
+  auto first = publisher->Submit(batch("a"));
+  ASSERT_TRUE(std::holds_alternative<std::future<ingest::PublishResult>>(first));
+  auto second = publisher->Submit(batch("b"));  // 2 queued + 2 > 3
+  ASSERT_TRUE(std::holds_alternative<ingest::Publisher::Refusal>(second));
+  EXPECT_EQ(std::get<ingest::Publisher::Refusal>(second), ingest::Publisher::Refusal::kQueueFull);
+  auto result = std::get<std::future<ingest::PublishResult>>(first).get();
+  EXPECT_TRUE(result.ok) << result.error;
+  // Once published, there is room again.
+  auto third = publisher->Submit(batch("c"));
+  ASSERT_TRUE(std::holds_alternative<std::future<ingest::PublishResult>>(third));
+  EXPECT_TRUE(std::get<std::future<ingest::PublishResult>>(third).get().ok);
+  publisher->Stop();
+  auto refused = publisher->Submit(batch("d"));
+  ASSERT_TRUE(std::holds_alternative<ingest::Publisher::Refusal>(refused));
+  EXPECT_EQ(std::get<ingest::Publisher::Refusal>(refused), ingest::Publisher::Refusal::kStopped);
+  EXPECT_EQ(client.ReadAll(topic, 4, 1000, 5000).size(), 4u);
 }
 
 }  // namespace
