@@ -1,0 +1,137 @@
+// Kill -9 of every pipeline daemon at random moments while articles stream through normalize,
+// entity-tag and sink on the real broker: every input article appears in news.enriched exactly
+// once and the dead letters are exactly the poison inputs. NEWSFLOW_CHAOS_ARTICLES (default
+// 2000) and NEWSFLOW_CHAOS_KILLS (default 6) make the run longer.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <simdjson.h>
+
+#include <cstdlib>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "newsflow/v1/dead_letter.pb.h"
+#include "newsflow/v1/raw_article.pb.h"
+#include "tests/support/kafka_test_client.h"
+
+namespace newsflow::testing {
+namespace {
+
+long EnvOr(const char* name, long fallback) {
+  const char* value = std::getenv(name);
+  return value ? std::atol(value) : fallback;
+}
+
+TEST(ChaosTest, KillNineEveryStageExactlyOnceEndToEnd) {
+  ASSERT_NE(SharedKafka(), nullptr);
+  const std::string bootstrap = SharedKafka()->bootstrap();
+  const long articles = EnvOr("NEWSFLOW_CHAOS_ARTICLES", 2000);
+  const long kills = EnvOr("NEWSFLOW_CHAOS_KILLS", 6);
+  const std::string run = "chaos" + std::to_string(getpid());
+  const std::string raw = run + ".raw", normalized = run + ".normalized", tagged = run + ".tagged",
+                    enriched = run + ".enriched", dlq = run + ".dlq";
+  KafkaTestClient client(bootstrap);
+  client.CreateTopic(raw, 3);
+
+  static const char* kWords[] = {"port", "robots", "council", "budget", "river", "election",
+                                 "factory", "vaccine", "bridge", "market", "harvest", "storm"};
+  std::mt19937 random(42);
+  std::vector<std::pair<std::string, std::string>> records;
+  std::set<std::string> poison = {"poison-1", "poison-2", "poison-3"};
+  for (long i = 0; i < articles; ++i) {
+    v1::RawArticle article;
+    article.set_article_id("chaos-" + std::to_string(i));
+    std::string body = "Nvidia and the city of Rotterdam announced plans on Monday.";
+    for (int w = 0; w < 40; ++w) body += std::string(" ") + kWords[random() % 12];
+    body += ". Reference " + std::to_string(i) + ".";
+    article.set_content(body);
+    article.set_content_type("text/plain");
+    records.emplace_back(article.article_id(), article.SerializeAsString());
+    if (i % (articles / 3 + 1) == articles / 6) {
+      std::string key = "poison-" + std::to_string(1 + i / (articles / 3 + 1));
+      records.emplace_back(key, "\x01 not a RawArticle " + key);
+    }
+  }
+  ASSERT_EQ(records.size(), static_cast<size_t>(articles) + poison.size());
+
+  auto start = [&](const std::string& name) {
+    std::vector<std::string> args = {
+        "--config", SourceDir() + "/config/" + name + ".yaml",
+        "--kafka.bootstrap_servers=" + bootstrap, "--kafka.group_id=" + run + "-" + name,
+        "--kafka.instance_id=" + run + "-" + name, "--kafka.dlq_topic=" + dlq,
+        "--set", "kafka.properties.session.timeout.ms=6000", "--log.level=warn"};
+    if (name == "normalize") {
+      args.insert(args.end(), {"--kafka.input_topics=" + raw, "--normalize.output_topic=" + normalized,
+                               "--normalize.dedupe.topic=" + run + ".dedupe"});
+    } else if (name == "entity-tag") {
+      args.insert(args.end(), {"--kafka.input_topics=" + normalized, "--tag.output_topic=" + tagged,
+                               "--tag.kb_dir=" + SourceDir() + "/config/kb",
+                               "--tag.model_path=" + SourceDir() + "/config/ner/model.bin"});
+    } else {
+      args.insert(args.end(), {"--kafka.input_topics=" + tagged, "--sink.enriched_topic=" + enriched,
+                               "--sink.entity_mentions_topic=" + run + ".mentions",
+                               "--sink.stories.topic=" + run + ".stories",
+                               "--sink.stories.changelog_topic=" + run + ".stories-state"});
+    }
+    auto daemon = std::make_unique<DaemonProcess>(BinaryDir() + "/newsflow-" + name, args);
+    EXPECT_GT(daemon->WaitForHttpPort(60000), 0) << daemon->Log();
+    return daemon;
+  };
+  const std::vector<std::string> names = {"normalize", "entity-tag", "sink"};
+  std::map<std::string, std::unique_ptr<DaemonProcess>> daemons;
+  for (const auto& name : names) daemons[name] = start(name);
+
+  // Produce in the background while the daemons are killed and restarted.
+  std::thread producer([&] {
+    KafkaTestClient writer(bootstrap);
+    const size_t chunk = 200;
+    for (size_t i = 0; i < records.size(); i += chunk) {
+      std::vector<std::pair<std::string, std::string>> part(
+          records.begin() + i, records.begin() + std::min(records.size(), i + chunk));
+      writer.Produce(raw, part);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  for (long k = 0; k < kills; ++k) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500 + random() % 2500));
+    const std::string& victim = names[k % names.size()];
+    daemons[victim]->Signal(SIGKILL);
+    EXPECT_EQ(daemons[victim]->Wait(10000), -SIGKILL) << victim;
+    daemons[victim] = start(victim);
+  }
+  producer.join();
+
+  auto output = client.ReadAll(enriched, articles, 5000, 300000);
+  std::set<std::string> ids;
+  size_t duplicates = 0;
+  simdjson::ondemand::parser parser;
+  for (const auto& record : output) {
+    if (!ids.insert(record.key).second) ++duplicates;
+    simdjson::padded_string padded(record.value);
+    auto doc = parser.iterate(padded);
+    std::string_view body;
+    ASSERT_FALSE(doc["body"].get_string().get(body)) << record.value.substr(0, 200);
+    EXPECT_THAT(std::string(body), ::testing::HasSubstr("Reference " + record.key.substr(6) + "."))
+        << "content intact";
+  }
+  EXPECT_EQ(duplicates, 0u) << "no article twice";
+  EXPECT_EQ(ids.size(), static_cast<size_t>(articles)) << "no article lost";
+  std::set<std::string> dead;
+  for (const auto& record : client.ReadAll(dlq, poison.size(), 3000, 60000)) {
+    v1::DeadLetter letter;
+    ASSERT_TRUE(letter.ParseFromString(record.value));
+    EXPECT_EQ(letter.reason(), "invalid_protobuf");
+    dead.insert(record.key);
+  }
+  EXPECT_EQ(dead, poison) << "dead letters are exactly the poison inputs";
+  for (auto& [name, daemon] : daemons) {
+    daemon->Signal(SIGTERM);
+    EXPECT_EQ(daemon->Wait(30000), 0) << name << daemon->Log();
+  }
+}
+
+}  // namespace
+}  // namespace newsflow::testing
