@@ -133,5 +133,68 @@ TEST(ChaosTest, KillNineEveryStageExactlyOnceEndToEnd) {
   }
 }
 
+// Three brokers on loopback (replication factor 3, min.insync.replicas 2): one is killed while the
+// stream runs; the daemons fail over to the others and nothing is lost or duplicated.
+TEST(ChaosTest, BrokerFailoverLosesNothing) {
+  LocalKafka cluster(3);
+  ASSERT_FALSE(cluster.bootstrap().empty());
+  const std::string bootstrap = cluster.bootstrap();
+  const long articles = EnvOr("NEWSFLOW_FAILOVER_ARTICLES", 1500);
+  const std::string run = "failover" + std::to_string(getpid());
+  const std::string raw = run + ".raw", normalized = run + ".normalized", tagged = run + ".tagged",
+                    enriched = run + ".enriched", dlq = run + ".dlq";
+  KafkaTestClient client(bootstrap);
+  client.CreateTopic(raw, 3);
+  std::vector<std::pair<std::string, std::string>> records;
+  for (long i = 0; i < articles; ++i) {
+    v1::RawArticle article;
+    article.set_article_id("fo-" + std::to_string(i));
+    article.set_content("The harbour authority in Rotterdam reported record volumes on Monday. "
+                        "Failover reference " + std::to_string(i) + ".");
+    article.set_content_type("text/plain");
+    records.emplace_back(article.article_id(), article.SerializeAsString());
+  }
+  auto start = [&](const std::string& name, std::vector<std::string> flags) {
+    std::vector<std::string> args = {
+        "--config", SourceDir() + "/config/" + name + ".yaml",
+        "--kafka.bootstrap_servers=" + bootstrap, "--kafka.group_id=" + run + "-" + name,
+        "--kafka.instance_id=" + run + "-" + name, "--kafka.dlq_topic=" + dlq,
+        "--kafka.topic_replication_factor=3", "--log.level=warn"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    auto daemon = std::make_unique<DaemonProcess>(BinaryDir() + "/newsflow-" + name, args);
+    EXPECT_GT(daemon->WaitForHttpPort(90000), 0) << daemon->Log();
+    return daemon;
+  };
+  auto normalize = start("normalize", {"--kafka.input_topics=" + raw,
+                                       "--normalize.output_topic=" + normalized,
+                                       "--normalize.dedupe.topic=" + run + ".dedupe"});
+  auto tag = start("entity-tag", {"--kafka.input_topics=" + normalized,
+                                  "--tag.output_topic=" + tagged,
+                                  "--tag.kb_dir=" + SourceDir() + "/config/kb",
+                                  "--tag.model_path=" + SourceDir() + "/config/ner/model.bin"});
+  auto sink = start("sink", {"--kafka.input_topics=" + tagged, "--sink.enriched_topic=" + enriched,
+                             "--sink.entity_mentions_topic=" + run + ".mentions",
+                             "--sink.stories.topic=" + run + ".stories",
+                             "--sink.stories.changelog_topic=" + run + ".stories-state"});
+  const size_t half = records.size() / 2;
+  client.Produce(raw, {records.begin(), records.begin() + half});
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  std::string output;
+  ASSERT_EQ(cluster.Script("stop-node --dir " + cluster.dir() + " --node 2 --kill", &output), 0)
+      << output;
+  client.Produce(raw, {records.begin() + half, records.end()});
+
+  auto out = client.ReadAll(enriched, articles, 5000, 300000);
+  std::set<std::string> ids;
+  for (const auto& record : out) ids.insert(record.key);
+  EXPECT_EQ(out.size(), static_cast<size_t>(articles)) << "nothing duplicated";
+  EXPECT_EQ(ids.size(), static_cast<size_t>(articles)) << "nothing lost";
+  for (auto* daemon : {normalize.get(), tag.get(), sink.get()}) {
+    EXPECT_TRUE(daemon->Running()) << daemon->Log();
+    daemon->Signal(SIGTERM);
+    daemon->Wait(30000);
+  }
+}
+
 }  // namespace
 }  // namespace newsflow::testing
