@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   int64_t max_members = static_cast<int64_t>(grouping.max_members_per_story);
   int64_t min_shared_entities = grouping.min_shared_entities;
   int64_t near_duplicate_distance = grouping.near_duplicate_distance;
+  int64_t common_entity_stories = static_cast<int64_t>(grouping.common_entity_stories);
   int64_t restore_timeout_ms = 120000;
   std::unique_ptr<newsflow::sink::StoryGrouper> grouper;
   std::unique_ptr<newsflow::ChangelogReader> changelog;
@@ -53,6 +54,10 @@ int main(int argc, char** argv) {
              "Entities an article must share with a story to join it", 1, 100)
         .Int("sink.stories.near_duplicate_distance", &near_duplicate_distance,
              "SimHash bits within which an article joins a member's story (0 disables)", 0, 16)
+        .Int("sink.stories.common_entity_stories", &common_entity_stories,
+             "Entities in more live stories than this only score candidates, never propose "
+             "them (bounds the cost of grouping one article)",
+             10, 1'000'000)
         .Double("sink.stories.location_weight", &grouping.location_weight,
                 "Weight factor of places in entity overlap", 0.0, 1.0)
         .Int("sink.stories.restore_timeout_ms", &restore_timeout_ms,
@@ -68,6 +73,7 @@ int main(int argc, char** argv) {
       grouping.max_members_per_story = static_cast<size_t>(max_members);
       grouping.min_shared_entities = static_cast<int>(min_shared_entities);
       grouping.near_duplicate_distance = static_cast<int>(near_duplicate_distance);
+      grouping.common_entity_stories = static_cast<size_t>(common_entity_stories);
       grouper = std::make_unique<newsflow::sink::StoryGrouper>(grouping);
     }
     auto created = newsflow::sink::SinkStage::Create(options, grouper.get(), error);

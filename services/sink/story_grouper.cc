@@ -271,8 +271,15 @@ void StoryGrouper::RemoveStoryLocked(const std::string& story_id) {
   for (const auto& [entity_id, stat] : story.entities) {
     auto posting = postings_.find(entity_id);
     if (posting == postings_.end()) continue;
-    posting->second.erase(story.id);
-    if (posting->second.empty()) postings_.erase(posting);
+    auto& list = posting->second;
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (list[i].story == &story) {
+        list[i] = list.back();
+        list.pop_back();
+        break;
+      }
+    }
+    if (list.empty()) postings_.erase(posting);
   }
   for (const auto& member : story.members) story_of_article_.erase(member.article_id);
   for (const auto& id : story.id_only_members) story_of_article_.erase(id);
@@ -319,7 +326,7 @@ void StoryGrouper::AddMemberLocked(Story& story, const GroupingInput& article) {
     if (stat.articles == 0) {
       stat.type = e.type;
       stat.name = e.name;
-      postings_[e.entity_id].insert(story.id);
+      postings_[e.entity_id].push_back({&story, &stat});
     }
     story.norm2 += 2 * stat.weight_sum * e.weight + e.weight * e.weight;
     stat.weight_sum += e.weight;
@@ -357,36 +364,80 @@ GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
     }
   }
 
-  // Sparse dot products with every story sharing an entity.
-  struct Candidate {
-    double dot = 0;
-    int shared = 0;
-  };
-  std::unordered_map<const Story*, Candidate> candidates;
+  // Sparse dot products with the stories sharing an entity; common entities only add to the
+  // scores of stories that rarer ones proposed.
+  const uint64_t epoch = ++epoch_;
+  std::vector<Story*> candidates;
+  std::vector<std::pair<const GroupingEntity*, const std::vector<Posting>*>> common;
   double article_norm2 = 0;
   for (const auto& e : article.entities) {
     article_norm2 += e.weight * e.weight;
     auto posting = postings_.find(e.entity_id);
     if (posting == postings_.end()) continue;
-    for (const auto& story_id : posting->second) {
-      const Story& story = stories_.at(story_id);
-      Candidate& c = candidates[&story];
-      c.dot += e.weight * story.entities.at(e.entity_id).weight_sum;
-      c.shared += 1;
+    if (posting->second.size() > options_.common_entity_stories) {
+      common.push_back({&e, &posting->second});
+      continue;
+    }
+    for (const Posting& p : posting->second) {
+      Story* story = p.story;
+      if (story->scratch_epoch != epoch) {
+        story->scratch_epoch = epoch;
+        story->scratch_dot = 0;
+        story->scratch_shared = 0;
+        candidates.push_back(story);
+      }
+      story->scratch_dot += e.weight * p.stat->weight_sum;
+      story->scratch_shared += 1;
+    }
+  }
+  // Common entities add to the candidates' scores: by walking the posting when it is short
+  // next to the candidates, else by a lookup per candidate.
+  for (const auto& [e, posting] : common) {
+    if (posting->size() < 8 * candidates.size()) {
+      for (const Posting& p : *posting) {
+        if (p.story->scratch_epoch != epoch) continue;
+        p.story->scratch_dot += e->weight * p.stat->weight_sum;
+        p.story->scratch_shared += 1;
+      }
+    } else {
+      for (Story* story : candidates) {
+        if (auto it = story->entities.find(e->entity_id); it != story->entities.end()) {
+          story->scratch_dot += e->weight * it->second.weight_sum;
+          story->scratch_shared += 1;
+        }
+      }
     }
   }
 
-  const Story* best = nullptr;
-  double best_score = 0;
-  auto better = [&](const Story& story, double score) {
-    if (!best || score > best_score) return true;
-    if (score < best_score) return false;
-    return story.first_ms != best->first_ms ? story.first_ms < best->first_ms : story.id < best->id;
+  struct Ranked {
+    Story* story;
+    double cosine;
+    int shared;
   };
-  for (const auto& [story, c] : candidates) {
+  std::vector<Ranked> ranked;
+  ranked.reserve(candidates.size());
+  for (Story* story : candidates) {
     if (!in_window(*story)) continue;
     double cosine =
-        story->norm2 > 0 && article_norm2 > 0 ? c.dot / std::sqrt(story->norm2 * article_norm2) : 0;
+        story->norm2 > 0 && article_norm2 > 0
+            ? std::min(1.0, story->scratch_dot / std::sqrt(story->norm2 * article_norm2))
+            : 0;
+    ranked.push_back({story, cosine, story->scratch_shared});
+  }
+  // Highest cosine first; ties to the earlier story, then the smaller id (deterministic).
+  auto ahead = [](const Ranked& a, const Ranked& b) {
+    if (a.cosine != b.cosine) return a.cosine > b.cosine;
+    if (a.story->first_ms != b.story->first_ms) return a.story->first_ms < b.story->first_ms;
+    return a.story->id < b.story->id;
+  };
+  size_t scored = std::min(ranked.size(), options_.max_candidates_scored);
+  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(scored),
+                    ranked.end(), ahead);
+
+  const Story* best = nullptr;
+  double best_score = 0;
+  for (size_t r = 0; r < scored; ++r) {
+    const Story* story = ranked[r].story;
     double jaccard = 0;
     bool near_duplicate = false;
     size_t from = story->members.size() > options_.recent_members_compared
@@ -402,11 +453,12 @@ GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
       }
     }
     double score = near_duplicate ? 1.0
-                                  : options_.entity_weight * std::min(1.0, cosine) +
+                                  : options_.entity_weight * ranked[r].cosine +
                                         (1 - options_.entity_weight) * jaccard;
-    bool eligible = near_duplicate ||
-                    (c.shared >= options_.min_shared_entities && score >= options_.join_threshold);
-    if (eligible && better(*story, score)) {
+    bool eligible = near_duplicate || (ranked[r].shared >= options_.min_shared_entities &&
+                                       score >= options_.join_threshold);
+    // Ranked order already breaks ties, so only a strictly higher score displaces.
+    if (eligible && (!best || score > best_score)) {
       best = story;
       best_score = score;
     }

@@ -75,6 +75,14 @@ struct StoryGrouperOptions {
   int near_duplicate_distance = 6;       // SimHash bits; 0 disables the SimHash test
   double location_weight = 0.5;          // weight factor of places
   size_t recent_members_compared = 32;   // members whose titles and SimHash are compared
+  // Stories (those sharing the most entity weight) whose members' titles and SimHash are
+  // compared; stories beyond these are not considered.
+  size_t max_candidates_scored = 16;
+  // An entity in more live stories than this ("US", a company having a busy week) does not
+  // propose candidates, it only adds to the scores of stories proposed by rarer entities: it
+  // keeps an Assign from visiting thousands of stories. An article whose entities are all this
+  // common founds a story of its own unless it is a flagged near-duplicate.
+  size_t common_entity_stories = 500;
 };
 
 // One groupable entity of an article.
@@ -172,6 +180,16 @@ class StoryGrouper {
     std::vector<std::string> id_only_members;  // beyond max_members_per_story
     std::unordered_map<std::string, EntityStat> entities;
     double norm2 = 0;  // squared norm of the summed entity vector
+    // Scratch of one Assign (valid while scratch_epoch == the grouper's epoch_): cheaper than
+    // a hash map of candidates when an entity proposes thousands of stories.
+    uint64_t scratch_epoch = 0;
+    double scratch_dot = 0;
+    int scratch_shared = 0;
+  };
+
+  struct Posting {
+    Story* story;            // nodes of stories_ are stable until erased
+    const EntityStat* stat;  // the story's statistics of the posting's entity
   };
 
   void AddMemberLocked(Story& story, const GroupingInput& article);
@@ -183,11 +201,12 @@ class StoryGrouper {
   mutable std::mutex mu_;
   std::unordered_map<std::string, Story> stories_;
   std::unordered_map<std::string, std::string> story_of_article_;
-  std::unordered_map<std::string, std::unordered_set<std::string>> postings_;  // entity -> stories
-  std::set<std::pair<int64_t, std::string>> by_last_seen_;                     // expiry order
+  std::unordered_map<std::string, std::vector<Posting>> postings_;  // entity -> its stories
+  std::set<std::pair<int64_t, std::string>> by_last_seen_;          // expiry order
   int64_t watermark_ms_ = INT64_MIN;
   uint64_t expired_ = 0;
   uint64_t conflicts_ = 0;
+  uint64_t epoch_ = 0;  // one per Assign, for Story::scratch_*
 };
 
 // The story id an article founds: "st-" and 16 hex digits of a hash of its id.

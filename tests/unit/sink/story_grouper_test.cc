@@ -293,3 +293,36 @@ TEST(StoryIdTest, StableAndDistinct) {
 
 }  // namespace
 }  // namespace newsflow::sink
+
+namespace newsflow::sink {
+namespace {
+
+TEST(StoryGrouperTest, CommonEntitiesScoreButDoNotProposeCandidates) {
+  StoryGrouperOptions options;
+  options.common_entity_stories = 1;  // an entity in 2+ stories is "common"
+  StoryGrouper grouper{options};
+  auto nvidia = grouper.Assign(Input(fixtures::ReadWrite(), options)).story_id;
+  auto harbor = grouper.Assign(Input(fixtures::HarborRobotics(), options)).story_id;
+  // A third story mentioning Nvidia and DeepSeek makes both common.
+  auto other = fixtures::MakeTagged("other", "s", "Unrelated", "Body.", "2025-01-28T12:00:00Z",
+                                    {{"Q-nvidia", v1::ENTITY_TYPE_ORG, "Nvidia", 0.9f, {}},
+                                     {"Q-deepseek", v1::ENTITY_TYPE_ORG, "DeepSeek", 0.1f, {}},
+                                     {"Q-x", v1::ENTITY_TYPE_ORG, "X", 0.9f, {}},
+                                     {"Q-y", v1::ENTITY_TYPE_ORG, "Y", 0.9f, {}}});
+  EXPECT_EQ(grouper.Assign(Input(other, options)).kind, GroupingDecision::Kind::kCreated);
+  // The bilingual article is still proposed the Nvidia story by the rarer R1 and CNBC, and
+  // Nvidia and DeepSeek count in its score.
+  auto decision = grouper.Assign(Input(fixtures::CnbcBilingual(), options));
+  EXPECT_EQ(decision.story_id, nvidia);
+  EXPECT_GE(decision.score, 0.45);
+  // An article whose entities are all common founds its own story.
+  auto vague =
+      fixtures::MakeTagged("vague", "s", "Nvidia and DeepSeek", "Body.", "2025-01-28T13:00:00Z",
+                           {{"Q-nvidia", v1::ENTITY_TYPE_ORG, "Nvidia", 0.9f, {}},
+                            {"Q-deepseek", v1::ENTITY_TYPE_ORG, "DeepSeek", 0.9f, {}}});
+  EXPECT_EQ(grouper.Assign(Input(vague, options)).kind, GroupingDecision::Kind::kCreated);
+  EXPECT_NE(harbor, nvidia);
+}
+
+}  // namespace
+}  // namespace newsflow::sink

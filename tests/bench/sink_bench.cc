@@ -1,0 +1,155 @@
+// sink's pure logic: the whole stage (parse a TaggedArticle, group it, write enriched JSON, entity
+// mentions, the story snapshot and the changelog record) and story grouping alone as the number
+// of live stories grows.
+#include <benchmark/benchmark.h>
+
+#include <random>
+
+#include "newsflow/v1/tagged_article.pb.h"
+#include "services/sink/sink_stage.h"
+#include "services/sink/story_grouper.h"
+#include "tests/bench/bench_corpus.h"
+
+namespace newsflow {
+namespace {
+
+constexpr int kVocabulary = 50'000;        // distinct entities in circulation
+constexpr int kEntitiesPerArticle = 8;     // summaries per article (news averages 5-15)
+constexpr int kProbes = 20'000;            // articles assigned per grouping measurement
+constexpr int64_t kStart = 1737936000000;  // 2025-01-27T00:00:00Z
+
+size_t CodePoints(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// Entity ids skewed like news: a few entities (countries, big companies) are everywhere.
+std::string EntityId(std::mt19937& rng) {
+  std::uniform_real_distribution<double> u(0, 1);
+  int rank = static_cast<int>(std::pow(kVocabulary, u(rng))) - 1;
+  return "Q-" + std::to_string(rank);
+}
+
+// Corpus articles tagged with random entities, two mentions each.
+std::vector<std::string> TaggedRecords() {
+  std::mt19937 rng(42);
+  std::vector<std::string> records;
+  int i = 0;
+  for (const auto& article : bench::Corpus()) {
+    v1::TaggedArticle tagged;
+    auto* a = tagged.mutable_article();
+    a->set_article_id("id-" + std::to_string(i));
+    a->set_source_name("outlet-" + std::to_string(i % 50));
+    a->set_url("https://example.com/" + std::to_string(i));
+    a->set_title(article.title);
+    a->set_body(article.body);
+    a->set_language("en");
+    a->set_simhash(rng() * 0x9E3779B97F4A7C15ull);
+    a->mutable_published()->set_seconds(kStart / 1000 + i * 60);
+    const uint32_t length = static_cast<uint32_t>(CodePoints(article.body));
+    for (int e = 0; e < kEntitiesPerArticle; ++e) {
+      auto* summary = tagged.add_entities();
+      summary->set_entity_id(EntityId(rng));
+      summary->set_type(v1::ENTITY_TYPE_ORG);
+      summary->set_name("Entity " + summary->entity_id());
+      summary->set_salience(1.0f / (1 + e));
+      summary->set_mention_count(2);
+      for (int m = 0; m < 2 && length > 10; ++m) {
+        auto* mention = tagged.add_mentions();
+        mention->set_type(v1::ENTITY_TYPE_ORG);
+        mention->set_text("Entity");
+        mention->set_start(rng() % (length - 6));
+        mention->set_end(mention->start() + 6);
+        mention->set_entity_id(summary->entity_id());
+        mention->set_source(v1::MENTION_SOURCE_KNOWLEDGE_BASE);
+        mention->set_confidence(0.9f);
+      }
+    }
+    records.push_back(tagged.SerializeAsString());
+    ++i;
+  }
+  return records;
+}
+
+// Articles per second through the whole stage, grouping state fresh per pass.
+void BM_SinkProcess(benchmark::State& state) {
+  const auto records = TaggedRecords();
+  int64_t bytes = 0, articles = 0, outputs = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    sink::StoryGrouper grouper{sink::StoryGrouperOptions{}};
+    std::string error;
+    sink::SinkOptions options;
+    options.enriched_format = state.range(0) ? "protobuf" : "json";
+    auto stage = sink::SinkStage::Create(options, &grouper, &error);
+    state.ResumeTiming();
+    for (const auto& record : records) {
+      InputRecord input;
+      input.value = record;
+      input.timestamp_ms = kStart;
+      StageResult result;
+      stage->Process(input, &result);
+      outputs += static_cast<int64_t>(result.records.size());
+      benchmark::DoNotOptimize(result);
+      bytes += static_cast<int64_t>(record.size());
+    }
+    articles += static_cast<int64_t>(records.size());
+  }
+  state.SetBytesProcessed(bytes);
+  state.SetItemsProcessed(articles);
+  state.counters["articles/s"] =
+      benchmark::Counter(static_cast<double>(articles), benchmark::Counter::kIsRate);
+  state.counters["records/article"] =
+      static_cast<double>(outputs) / static_cast<double>(std::max<int64_t>(articles, 1));
+}
+BENCHMARK(BM_SinkProcess)->Arg(0)->Arg(1)->ArgName("protobuf")->Unit(benchmark::kMillisecond);
+
+sink::GroupingInput RandomArticle(std::mt19937& rng, int64_t id, int64_t event_ms) {
+  sink::GroupingInput input;
+  input.article_id = "a-" + std::to_string(id);
+  input.source = "outlet";
+  input.headline = "Headline";
+  input.event_ms = event_ms;
+  input.simhash = rng() * 0x9E3779B97F4A7C15ull;
+  for (int e = 0; e < kEntitiesPerArticle; ++e) {
+    input.entities.push_back({EntityId(rng), v1::ENTITY_TYPE_ORG, "", 1.0 / (1 + e)});
+  }
+  std::sort(input.entities.begin(), input.entities.end(),
+            [](const auto& a, const auto& b) { return a.entity_id < b.entity_id; });
+  input.entities.erase(
+      std::unique(input.entities.begin(), input.entities.end(),
+                  [](const auto& a, const auto& b) { return a.entity_id == b.entity_id; }),
+      input.entities.end());
+  input.title_tokens = {"w" + std::to_string(rng() % 5000), "w" + std::to_string(rng() % 5000),
+                        "w" + std::to_string(rng() % 5000)};
+  std::sort(input.title_tokens.begin(), input.title_tokens.end());
+  return input;
+}
+
+// One Assign against a grouper already holding `range(0)` live stories (all within the window).
+void BM_GroupingAssign(benchmark::State& state) {
+  sink::StoryGrouperOptions options;
+  options.max_stories = static_cast<size_t>(state.range(0)) * 2;
+  sink::StoryGrouper grouper{options};
+  std::mt19937 rng(7);
+  int64_t id = 0;
+  // Distinct entity sets so most articles found their own story, as in a busy news day.
+  while (grouper.story_count() < static_cast<size_t>(state.range(0))) {
+    grouper.Assign(RandomArticle(rng, id++, kStart));
+  }
+  // Fresh articles only (a repeated one would join its own earlier story), so the iteration
+  // count is fixed.
+  std::vector<sink::GroupingInput> probes;
+  for (int i = 0; i < kProbes; ++i) probes.push_back(RandomArticle(rng, id++, kStart));
+  size_t next = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(grouper.Assign(probes[next++ % probes.size()]));
+  state.counters["live_stories"] = static_cast<double>(grouper.story_count());
+  state.counters["joined_share"] =
+      1.0 - static_cast<double>(grouper.story_count() - static_cast<size_t>(state.range(0))) /
+                static_cast<double>(std::max<int64_t>(state.iterations(), 1));
+}
+BENCHMARK(BM_GroupingAssign)->Arg(1'000)->Arg(10'000)->Arg(100'000)->Iterations(kProbes);
+
+}  // namespace
+}  // namespace newsflow
