@@ -133,6 +133,73 @@ TEST(ChaosTest, KillNineEveryStageExactlyOnceEndToEnd) {
   }
 }
 
+// Scale-out: two instances each of normalize and entity-tag in the same groups split the
+// partitions; one of each is killed for good mid-stream and the survivors take over.
+TEST(ChaosTest, ScaleOutSurvivorsTakeOver) {
+  ASSERT_NE(SharedKafka(), nullptr);
+  const std::string bootstrap = SharedKafka()->bootstrap();
+  const long articles = EnvOr("NEWSFLOW_SCALEOUT_ARTICLES", 1500);
+  const std::string run = "scale" + std::to_string(getpid());
+  const std::string raw = run + ".raw", normalized = run + ".normalized", tagged = run + ".tagged",
+                    enriched = run + ".enriched", dlq = run + ".dlq";
+  KafkaTestClient client(bootstrap);
+  client.CreateTopic(raw, 6);
+  auto start = [&](const std::string& name, const std::string& instance,
+                   std::vector<std::string> flags) {
+    std::vector<std::string> args = {
+        "--config", SourceDir() + "/config/" + name + ".yaml",
+        "--kafka.bootstrap_servers=" + bootstrap, "--kafka.group_id=" + run + "-" + name,
+        "--kafka.instance_id=" + instance, "--kafka.dlq_topic=" + dlq,
+        "--set", "kafka.properties.session.timeout.ms=6000", "--log.level=warn"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    auto daemon = std::make_unique<DaemonProcess>(BinaryDir() + "/newsflow-" + name, args);
+    EXPECT_GT(daemon->WaitForHttpPort(60000), 0) << daemon->Log();
+    return daemon;
+  };
+  std::vector<std::string> normalize_flags = {"--kafka.input_topics=" + raw,
+                                              "--normalize.output_topic=" + normalized,
+                                              "--normalize.dedupe.topic=" + run + ".dedupe"};
+  std::vector<std::string> tag_flags = {"--kafka.input_topics=" + normalized,
+                                        "--tag.output_topic=" + tagged,
+                                        "--tag.kb_dir=" + SourceDir() + "/config/kb",
+                                        "--tag.model_path=" + SourceDir() + "/config/ner/model.bin"};
+  auto normalize_a = start("normalize", run + "-na", normalize_flags);
+  auto normalize_b = start("normalize", run + "-nb", normalize_flags);
+  auto tag_a = start("entity-tag", run + "-ta", tag_flags);
+  auto tag_b = start("entity-tag", run + "-tb", tag_flags);
+  auto sink = start("sink", run + "-s",
+                    {"--kafka.input_topics=" + tagged, "--sink.enriched_topic=" + enriched,
+                     "--sink.entity_mentions_topic=" + run + ".mentions",
+                     "--sink.stories.topic=" + run + ".stories",
+                     "--sink.stories.changelog_topic=" + run + ".stories-state"});
+  std::vector<std::pair<std::string, std::string>> records;
+  for (long i = 0; i < articles; ++i) {
+    v1::RawArticle article;
+    article.set_article_id("so-" + std::to_string(i));
+    article.set_content("Port volumes in Rotterdam rose again on Tuesday, officials said. "
+                        "Scale-out reference " + std::to_string(i) + ".");
+    article.set_content_type("text/plain");
+    records.emplace_back(article.article_id(), article.SerializeAsString());
+  }
+  const size_t third = records.size() / 3;
+  client.Produce(raw, {records.begin(), records.begin() + third});
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  normalize_b->Signal(SIGKILL);
+  tag_a->Signal(SIGKILL);
+  client.Produce(raw, {records.begin() + third, records.end()});
+
+  auto out = client.ReadAll(enriched, articles, 5000, 300000);
+  std::set<std::string> ids;
+  for (const auto& record : out) ids.insert(record.key);
+  EXPECT_EQ(out.size(), static_cast<size_t>(articles)) << "nothing duplicated";
+  EXPECT_EQ(ids.size(), static_cast<size_t>(articles)) << "nothing lost";
+  for (auto* daemon : {normalize_a.get(), tag_b.get(), sink.get()}) {
+    EXPECT_TRUE(daemon->Running()) << daemon->Log();
+    daemon->Signal(SIGTERM);
+    EXPECT_EQ(daemon->Wait(30000), 0) << daemon->Log();
+  }
+}
+
 // Three brokers on loopback (replication factor 3, min.insync.replicas 2): one is killed while the
 // stream runs; the daemons fail over to the others and nothing is lost or duplicated.
 TEST(ChaosTest, BrokerFailoverLosesNothing) {
