@@ -1,6 +1,9 @@
 #include "services/ingest/fetcher.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+
+#include <cstring>
 
 #include <algorithm>
 #include <cctype>
@@ -16,7 +19,20 @@ struct Transfer {
   FetchResult* result;
   int64_t max_bytes;
   bool too_large = false;
+  bool allow_private = false;
+  bool refused_private = false;
 };
+
+// Runs once per connection (including each redirect's) after the address is known and before
+// the request is sent.
+int OnPrerequest(void* user, char* primary_ip, char*, int, int) {
+  auto* transfer = static_cast<Transfer*>(user);
+  if (!transfer->allow_private && IsPrivateAddress(primary_ip ? primary_ip : "")) {
+    transfer->refused_private = true;
+    return CURL_PREREQFUNC_ABORT;
+  }
+  return CURL_PREREQFUNC_OK;
+}
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
@@ -68,6 +84,29 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
 
 }  // namespace
 
+bool IsPrivateAddress(const std::string& ip) {
+  unsigned char v6[16];
+  unsigned char v4[4];
+  if (inet_pton(AF_INET, ip.c_str(), v4) == 1) {
+    return v4[0] == 127 || v4[0] == 10 || v4[0] == 0 || (v4[0] == 172 && (v4[1] & 0xF0) == 16) ||
+           (v4[0] == 192 && v4[1] == 168) || (v4[0] == 169 && v4[1] == 254) ||
+           (v4[0] == 100 && (v4[1] & 0xC0) == 64);  // carrier-grade NAT
+  }
+  if (inet_pton(AF_INET6, ip.c_str(), v6) == 1) {
+    static const unsigned char kZero[16] = {};
+    bool unspecified = std::memcmp(v6, kZero, 16) == 0;
+    bool loopback = std::memcmp(v6, kZero, 15) == 0 && v6[15] == 1;
+    bool mapped_v4 = std::memcmp(v6, kZero, 10) == 0 && v6[10] == 0xFF && v6[11] == 0xFF;
+    if (mapped_v4) {
+      char text[INET_ADDRSTRLEN];
+      inet_ntop(AF_INET, v6 + 12, text, sizeof(text));
+      return IsPrivateAddress(text);
+    }
+    return unspecified || loopback || (v6[0] & 0xFE) == 0xFC || (v6[0] == 0xFE && (v6[1] & 0xC0) == 0x80);
+  }
+  return true;  // not an address: refuse rather than guess
+}
+
 void InitFetcher() {
   static bool done = [] {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -87,6 +126,7 @@ FetchResult Fetch(const std::string& url, const std::string& etag,
     return result;
   }
   Transfer transfer{&result, options.max_body_bytes};
+  transfer.allow_private = options.allow_private_addresses;
   CURL* h = curl.get();
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -102,6 +142,8 @@ FetchResult Fetch(const std::string& url, const std::string& etag,
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, OnHeader);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
+  curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, OnPrerequest);
+  curl_easy_setopt(h, CURLOPT_PREREQDATA, &transfer);
   struct curl_slist* headers = nullptr;
   if (!etag.empty()) headers = curl_slist_append(headers, ("If-None-Match: " + etag).c_str());
   if (!last_modified.empty()) {
@@ -123,7 +165,10 @@ FetchResult Fetch(const std::string& url, const std::string& etag,
   if (effective) result.effective_url = effective;
   if (code != CURLE_OK) {
     result.status = 0;
-    if (transfer.too_large) {
+    if (transfer.refused_private) {
+      result.error = "refused: the address is private or loopback (feeds.allow_private_addresses)";
+      result.error_kind = "private_address";
+    } else if (transfer.too_large) {
       result.error = "body larger than " + std::to_string(options.max_body_bytes) + " bytes";
       result.error_kind = "too_large";
     } else {

@@ -15,12 +15,22 @@ struct FetchOptions {
   int64_t connect_timeout_ms = 5000;
   int64_t max_body_bytes = 16 << 20;   // decoded; larger bodies fail with "body too large"
   int max_redirects = 5;
+  // Connections to loopback, private, link-local and unique-local addresses (also after a
+  // redirect) are refused unless this is set: a feed URL must not reach into the internal
+  // network. Default: false.
+  bool allow_private_addresses = false;
 };
+
+// Whether `ip` (textual IPv4 or IPv6) is loopback, private, link-local, unique-local or
+// unspecified.
+bool IsPrivateAddress(const std::string& ip);
 
 struct FetchResult {
   int status = 0;              // HTTP status; 0 when no response (see error)
   std::string error;           // transport error ("timeout", "body too large", curl's message)
-  std::string error_kind;      // metric label: "timeout", "connect", "too_large", "tls", "other"
+  // Metric label: "timeout", "connect", "too_large", "tls", "protocol", "redirects",
+  // "private_address", "other".
+  std::string error_kind;
   std::string body;
   std::string content_type;
   std::string etag;

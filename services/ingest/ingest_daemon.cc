@@ -45,6 +45,7 @@ struct IngestConfig {
   int64_t fetch_timeout_ms = 20000;
   int64_t fetch_max_bytes = 16 << 20;
   std::string user_agent = "newsflow/0.1 (news ingestion; +https://example.invalid/newsflow)";
+  bool allow_private_addresses = false;
 };
 
 JsonArticleParser MakeJsonParser() {
@@ -185,7 +186,9 @@ int RunIngestDaemon(int argc, const char* const* argv) {
              600000)
         .Int("feeds.fetch_max_bytes", &config.fetch_max_bytes, "Largest accepted document", 1024,
              int64_t{1} << 30)
-        .RequiredString("feeds.user_agent", &config.user_agent, "User-Agent of feed fetches");
+        .RequiredString("feeds.user_agent", &config.user_agent, "User-Agent of feed fetches")
+        .Bool("feeds.allow_private_addresses", &config.allow_private_addresses,
+              "Allow feed and page fetches to loopback/private addresses (also via redirects)");
   };
   definition.extra_topics = [&](const RuntimeOptions& runtime) {
     return std::vector<kafka::TopicSpec>{
@@ -287,6 +290,7 @@ int RunIngestDaemon(int argc, const char* const* argv) {
       poller_options.fetch.timeout_ms = config.fetch_timeout_ms;
       poller_options.fetch.max_body_bytes = config.fetch_max_bytes;
       poller_options.fetch.user_agent = config.user_agent;
+      poller_options.fetch.allow_private_addresses = config.allow_private_addresses;
       poller = std::make_unique<FeedPoller>(poller_options, ingester.get());
       metrics.AddReader([p = poller.get()](std::vector<prometheus::MetricFamily>* out) {
         prometheus::MetricFamily fetches{"newsflow_feed_fetches_total",

@@ -132,6 +132,7 @@ TEST(IngestIntegrationTest, FeedsPushAndRestartWithoutReingest) {
             "--kafka.instance_id=it", "--ingest.raw_topic=" + raw_topic,
             "--ingest.seen_topic=" + seen_topic, "--push.token=t0ken", "--push.max_body_bytes=2048",
             "--feeds.interval_seconds=1", "--feeds.fetch_timeout_ms=1000",
+            "--feeds.allow_private_addresses=true",
             "--set", "feeds.urls.good=" + feeds.Url("/good.xml"),
             "--set", "feeds.urls.broken=" + feeds.Url("/broken.xml"),
             "--set", "feeds.urls.limited=" + feeds.Url("/limited.xml"),

@@ -210,6 +210,7 @@ TEST(BadInputTest, IngestRejectsBadPushesAndHostileFeeds) {
        "--kafka.instance_id=bad-ingest", "--ingest.raw_topic=bad-iraw-" + s,
        "--ingest.seen_topic=bad-iseen-" + s, "--push.token=tok", "--push.max_body_bytes=1048576",
        "--feeds.fetch_max_bytes=1048576", "--feeds.interval_seconds=1",
+       "--feeds.allow_private_addresses=true",
        "--set", "feeds.urls.bomb=" + url("/bomb.xml"), "--set", "feeds.urls.laughs=" + url("/laughs.xml"),
        "--set", "feeds.urls.notafeed=" + url("/notafeed.xml"), "--set",
        "feeds.urls.empty=" + url("/empty.xml"), "--set", "feeds.urls.refused=ftp://127.0.0.1/x"});
