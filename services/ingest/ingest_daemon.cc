@@ -225,16 +225,17 @@ int RunIngestDaemon(int argc, const char* const* argv) {
 
     seen = std::make_unique<SeenSet>(
         SeenSetOptions{config.seen_retention_days * 86400 * 1000, 5'000'000});
-    changelog = std::make_unique<ChangelogReader>(
+    std::string restore_error;
+    changelog = ChangelogReader::Restore(
         context.kafka_properties, config.seen_topic,
         [s = seen.get()](std::string_view key, std::string_view, int64_t timestamp_ms) {
           s->Add(key, timestamp_ms);
-        });
-    if (auto err = changelog->CatchUp(static_cast<int>(config.restore_timeout_ms))) {
-      spdlog::critical("{} (key ingest.restore_timeout_ms)", *err);
+        },
+        static_cast<int>(config.restore_timeout_ms), "ingest.restore_timeout_ms", &restore_error);
+    if (!changelog) {
+      spdlog::critical("{}", restore_error);
       return 1;
     }
-    changelog->StartFollowing();
 
     PublisherOptions publisher_options;
     publisher_options.kafka_properties = context.kafka_properties;

@@ -70,15 +70,14 @@ int main(int argc, char** argv) {
   definition.before_loop = [&](const newsflow::RuntimeOptions& runtime)
       -> std::optional<std::string> {
     if (!dedupe) return std::nullopt;
-    changelog = std::make_unique<newsflow::ChangelogReader>(
+    std::string error;
+    changelog = newsflow::ChangelogReader::Restore(
         newsflow::KafkaProperties(runtime), options.dedupe_topic,
         [index = dedupe.get()](std::string_view key, std::string_view value, int64_t) {
           newsflow::ApplyDedupeRecord(key, value, index);
-        });
-    if (auto err = changelog->CatchUp(static_cast<int>(restore_timeout_ms))) {
-      return *err + " (key normalize.dedupe.restore_timeout_ms)";
-    }
-    changelog->StartFollowing();
+        },
+        static_cast<int>(restore_timeout_ms), "normalize.dedupe.restore_timeout_ms", &error);
+    if (!changelog) return error;
     return std::nullopt;
   };
   definition.after_loop = [&] { changelog.reset(); };

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "services/core/text/hygiene.h"
 #include "services/core/text/simhash.h"
 
 namespace newsflow::sink {
@@ -51,24 +52,6 @@ bool IsStopWord(std::string_view w) {
       "the",  "this", "to",    "was",  "were", "will", "with", "after", "over", "says",
       "said", "new",  "first", "than", "how",  "why",  "what", "who",   "into", "about"};
   return kStop.count(w) > 0;
-}
-
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
 }
 
 double Jaccard(const std::vector<std::string>& a, const std::vector<std::string>& b) {
@@ -135,12 +118,12 @@ std::vector<std::string> TitleTokens(std::string_view title) {
   auto flush_han = [&] {
     if (han_run.size() == 1) {
       tokens.emplace_back();
-      AppendUtf8(han_run[0], &tokens.back());
+      text::AppendUtf8(han_run[0], &tokens.back());
     }
     for (size_t k = 1; k < han_run.size(); ++k) {
       tokens.emplace_back();
-      AppendUtf8(han_run[k - 1], &tokens.back());
-      AppendUtf8(han_run[k], &tokens.back());
+      text::AppendUtf8(han_run[k - 1], &tokens.back());
+      text::AppendUtf8(han_run[k], &tokens.back());
     }
     han_run.clear();
   };
@@ -156,7 +139,7 @@ std::vector<std::string> TitleTokens(std::string_view title) {
     if (cp < 0x80 && std::isalnum(static_cast<int>(cp))) {
       word.push_back(static_cast<char>(std::tolower(static_cast<int>(cp))));
     } else if (cp >= 0x80 && !IsSeparator(cp)) {
-      AppendUtf8(cp, &word);
+      text::AppendUtf8(cp, &word);
     } else {
       flush_word();
     }

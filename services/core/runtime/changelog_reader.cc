@@ -10,6 +10,19 @@ ChangelogReader::ChangelogReader(std::map<std::string, std::string> properties,
                                  std::string topic, Apply apply)
     : properties_(std::move(properties)), topic_(std::move(topic)), apply_(std::move(apply)) {}
 
+std::unique_ptr<ChangelogReader> ChangelogReader::Restore(
+    std::map<std::string, std::string> properties, std::string topic, Apply apply, int timeout_ms,
+    std::string_view timeout_key, std::string* error) {
+  auto reader = std::make_unique<ChangelogReader>(std::move(properties), std::move(topic),
+                                                  std::move(apply));
+  if (auto err = reader->CatchUp(timeout_ms)) {
+    *error = *err + " (key " + std::string(timeout_key) + ")";
+    return nullptr;
+  }
+  reader->StartFollowing();
+  return reader;
+}
+
 ChangelogReader::~ChangelogReader() {
   stop_ = true;
   if (thread_.joinable()) thread_.join();

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,14 @@ class ChangelogReader {
   // `value` is empty for a tombstone.
   using Apply = std::function<void(std::string_view key, std::string_view value,
                                    int64_t timestamp_ms)>;
+
+  // Creates a reader, reads `topic` to its end and starts following it: what a daemon does in
+  // StageDefinition::before_loop. Returns nullptr with `*error` (naming `timeout_key`, the config
+  // key of `timeout_ms`) when the topic cannot be read in time.
+  static std::unique_ptr<ChangelogReader> Restore(std::map<std::string, std::string> properties,
+                                                  std::string topic, Apply apply, int timeout_ms,
+                                                  std::string_view timeout_key,
+                                                  std::string* error);
 
   // `properties`: the daemon's librdkafka properties (bootstrap, security).
   ChangelogReader(std::map<std::string, std::string> properties, std::string topic, Apply apply);

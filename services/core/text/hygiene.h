@@ -41,6 +41,9 @@ std::vector<std::string> CleanParagraphs(std::string_view input, HygieneReport* 
 // The same paragraphs joined by "\n\n".
 std::string JoinParagraphs(const std::vector<std::string>& paragraphs);
 
+// Appends the UTF-8 encoding of `code_point`; surrogates and values above U+10FFFF become U+FFFD.
+void AppendUtf8(uint32_t code_point, std::string* out);
+
 // Number of Unicode code points in valid UTF-8 `text` (for span offsets). For invalid input it
 // counts the bytes that are not UTF-8 continuation bytes.
 size_t CodePointCount(std::string_view text);

@@ -8,10 +8,11 @@
 #include <string>
 #include <string_view>
 
+#include "services/core/text/hygiene.h"
+
 namespace newsflow::feed {
 
-// Appends the UTF-8 encoding of `code_point`; surrogates and values above U+10FFFF become U+FFFD.
-void AppendUtf8(uint32_t code_point, std::string* out);
+using text::AppendUtf8;
 
 // Decodes HTML character references: named ones (HTML5 list, semicolon required), decimal and
 // hex numeric ones. Numeric references to 0x80..0x9F are read as windows-1252, as browsers do
