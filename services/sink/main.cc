@@ -119,6 +119,9 @@ int main(int argc, char** argv) {
                         "output", &probe.records_by_output);
     c.AddCounter("newsflow_sink_articles_total", "Articles published.", labels,
                  [&probe] { return static_cast<double>(probe.articles.load()); });
+    c.AddHistogram("newsflow_end_to_end_latency_seconds",
+                   "Seconds from ingestion to the sink processing the article.", labels,
+                   &probe.end_to_end_latency);
     c.AddCounter("newsflow_stories_created_total", "Stories founded by an article.", labels,
                  [&probe] { return static_cast<double>(probe.stories_created.load()); });
     c.AddCounter("newsflow_stories_joined_total", "Articles that joined an existing story.", labels,

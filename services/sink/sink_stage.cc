@@ -67,6 +67,12 @@ void SinkStage::Process(const InputRecord& input, StageResult* result) {
   }
 
   const auto processed = google::protobuf::util::TimeUtil::GetCurrentTime();
+  if (article.has_ingested()) {
+    const auto latency = processed - article.ingested();
+    probe_.end_to_end_latency.Observe(
+        static_cast<double>(google::protobuf::util::TimeUtil::DurationToMicroseconds(latency)) /
+        1e6);
+  }
   const std::vector<EntityView> entities = EntitiesOf(tagged);
   if (options_.enriched_format == "protobuf") {
     v1::EnrichedArticle enriched;

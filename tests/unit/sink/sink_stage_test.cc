@@ -333,3 +333,36 @@ TEST_F(SinkStageTest, ReferenceStoryGroupsAsExpected) {
 
 }  // namespace
 }  // namespace newsflow::sink
+
+namespace newsflow::sink {
+namespace {
+
+TEST(SinkLatencyTest, EndToEndLatencyIsObservedFromTheIngestTime) {
+  std::string error;
+  auto stage = SinkStage::Create(SinkOptions{}, nullptr, &error);
+  ASSERT_TRUE(stage) << error;
+  v1::TaggedArticle tagged = fixtures::ReadWrite();
+  auto now = google::protobuf::util::TimeUtil::GetCurrentTime();
+  *tagged.mutable_article()->mutable_ingested() =
+      now - google::protobuf::util::TimeUtil::MillisecondsToDuration(1500);
+  std::string bytes = tagged.SerializeAsString();
+  InputRecord input;
+  input.value = bytes;
+  StageResult result;
+  stage->Process(input, &result);
+  ASSERT_FALSE(result.dead_letter);
+  auto snapshot = stage->probe().end_to_end_latency.Read();
+  ASSERT_EQ(snapshot.count, 1u);
+  EXPECT_GE(snapshot.sum, 1.5);
+  EXPECT_LT(snapshot.sum, 60);
+
+  tagged.mutable_article()->clear_ingested();  // unknown ingest time: not counted
+  bytes = tagged.SerializeAsString();
+  input.value = bytes;
+  StageResult second;
+  stage->Process(input, &second);
+  EXPECT_EQ(stage->probe().end_to_end_latency.Read().count, 1u);
+}
+
+}  // namespace
+}  // namespace newsflow::sink
