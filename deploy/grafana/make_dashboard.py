@@ -15,9 +15,10 @@ PANELS = [
     ("Row: Flow", None, None, None, None),
     ("Articles/s per stage", "ops", [
         ("{{stage}} published", f"sum by (stage) (rate(newsflow_ingest_articles_total[{R}]))"),
-        ("{{stage}} produced", f"sum by (stage) (rate(newsflow_messages_produced_total[{R}]))"),
-    ], "ingest: articles published to news.raw; other stages: records produced downstream "
-       "(dead letters excluded).", 12),
+        ("{{stage}} consumed", f"sum by (stage) (rate(newsflow_messages_consumed_total[{R}]))"),
+    ], "ingest: articles published to news.raw; other stages: input records consumed (one per "
+       "article; dead-lettered ones included). newsflow_messages_produced_total is not used here: "
+       "it also counts state records (normalize's dedupe entries).", 12),
     ("Consumer lag per stage", "short", [
         ("{{stage}} ({{topic}})", "sum by (stage, topic) (newsflow_consumer_lag)"),
     ], "High watermark minus the group's committed offset, summed over partitions. A caught-up "

@@ -17,9 +17,11 @@ create() { # topic [config...]
   local topic=$1 args=()
   shift
   for c in "$@"; do args+=(--config "$c"); done
-  "$BIN/kafka-topics.sh" --bootstrap-server "$BS" --create --if-not-exists --topic "$topic" \
-    --partitions "$P" --replication-factor "$RF" ${args[@]+"${args[@]}"}
-  if (($#)); then # make the policy hold on a topic created earlier (e.g. by a daemon)
+  local out
+  out=$("$BIN/kafka-topics.sh" --bootstrap-server "$BS" --create --if-not-exists --topic "$topic" \
+    --partitions "$P" --replication-factor "$RF" ${args[@]+"${args[@]}"} 2>&1) || { echo "$out" >&2; return 1; }
+  echo "${out:-topic $topic exists}" | grep -v "^WARNING: Due to limitations in metric names" || true
+  if (($#)) && [[ $out != *"Created topic"* ]]; then # existed already (e.g. created by a daemon): make the policy hold
     "$BIN/kafka-configs.sh" --bootstrap-server "$BS" --alter --entity-type topics \
       --entity-name "$topic" --add-config "$(IFS=,; echo "$*" | sed 's/cleanup.policy=compact,delete/cleanup.policy=[compact,delete]/')"
   fi

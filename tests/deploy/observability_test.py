@@ -244,14 +244,14 @@ def main():
                       "news.sink.stories-state": "cleanup.policy=compact,delete"}
             for t, want in checks.items():
                 line = topic_line(t)
-                got = re.search(r"cleanup\.policy=([a-z,]+)", line)
+                got = re.search(r"cleanup\.policy=(.*?)(?=,[a-z.]+=|\s*$)", line)
                 if not got or got.group(0) != want:
                     fail(f"topic {t}: expected {want}, describe says: {line or 'no such topic'}")
-                elif "PartitionCount: 3" not in line:
+                elif own_kafka and "PartitionCount: 3" not in line:
                     fail(f"topic {t}: partitions from the env file not applied: {line}")
                 else:
                     log(f"topic {t}: {want}, 3 partitions")
-            if "retention.ms=2592000000" not in topic_line("news.ingest.seen"):
+            if "retention.ms=2592000000" not in topic_line("news.ingest.seen"):  # env file default
                 fail("news.ingest.seen: retention.ms from the env file not applied")
 
         # -- a feed for ingest to poll
@@ -460,7 +460,7 @@ def main():
 KEY_PANELS = [
     ("Articles/s per stage", "articles/s",
      [("{stage} published", f"sum by (stage) (rate(newsflow_ingest_articles_total[{RATE_INTERVAL}]))"),
-      ("{stage}", f"sum by (stage) (rate(newsflow_messages_produced_total[{RATE_INTERVAL}]))")]),
+      ("{stage} consumed", f"sum by (stage) (rate(newsflow_messages_consumed_total[{RATE_INTERVAL}]))")]),
     ("Consumer lag per stage", "records", [("{stage}", "sum by (stage) (newsflow_consumer_lag)")]),
     ("Dead letters by stage and reason (total)", "records",
      [("{stage} {reason}", "sum by (stage, reason) (newsflow_dead_letters_total)")]),
@@ -502,7 +502,7 @@ def render(api, out_dir, start, end, sink_running):
     png = os.path.join(out_dir, "dashboard.png")
     rows = (len(plots) + 1) // 2
     with open(script, "w") as f:
-        f.write(f"set terminal pngcairo size 1400,{380 * rows} font ',9'\nset output '{png}'\n")
+        f.write(f"set terminal pngcairo noenhanced size 1400,{380 * rows} font ',9'\nset output '{png}'\n")
         f.write(f"set multiplot layout {rows},2 title 'newsflow observability test (Prometheus data)'\n")
         f.write("set key top left font ',8'\nset grid\nset xlabel 'seconds since test start'\n")
         for title, ylabel, series in plots:
