@@ -263,7 +263,7 @@ def check_runtime_libraries(root, bin_dir):
             note(f"{binary} not built in {bin_dir}: its runtime libraries are not checked"
                  + (" (sink daemon not merged yet)" if service == "sink" else ""))
             continue
-        needed = re.findall(r"NEEDED\s+\[?([^\]\s]+)", subprocess.run(
+        needed = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", subprocess.run(
             ["readelf", "-d", path], capture_output=True, text=True).stdout)
         resolved = dict(re.findall(r"^\s*(\S+) => (\S+)", subprocess.run(
             ["ldd", path], capture_output=True, text=True).stdout, re.M))
