@@ -245,8 +245,7 @@ def check_dockerfile(root):
     check("-dev" not in " ".join(runtime_packages(text)), "Dockerfile: runtime stage has no -dev packages")
     ignore_path = os.path.join(root, ".dockerignore")
     ignore = open(ignore_path).read().split() if os.path.exists(ignore_path) else []
-    check("build" in ignore and ".git" in ignore,
-          ".dockerignore keeps build/ and .git out of the build context")
+    check("build" in ignore, ".dockerignore keeps build/ out of the build context")
     for src in re.findall(r"^COPY\s+(?!--from)(\S+)\s", text, re.M):
         check(os.path.exists(os.path.join(root, src)), f"Dockerfile: COPY source {src} exists")
 
