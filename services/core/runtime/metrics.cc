@@ -1,7 +1,6 @@
 #include "services/core/runtime/metrics.h"
 
 #include <prometheus/text_serializer.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -219,8 +218,7 @@ bool StatusField(const std::string& text, const std::string& key, double* out) {
     size_t end = text.find('\n', pos);
     if (end == std::string::npos) end = text.size();
     std::string_view line(text.data() + pos, end - pos);
-    if (line.size() > key.size() && line.substr(0, key.size()) == key &&
-        line[key.size()] == ':') {
+    if (line.size() > key.size() && line.substr(0, key.size()) == key && line[key.size()] == ':') {
       std::istringstream in(std::string(line.substr(key.size() + 1)));
       double value = 0;
       std::string unit;
@@ -310,8 +308,8 @@ void BindProcessMetrics(DaemonMetrics* metrics) {
       out->push_back(std::move(family));
     };
     using T = prometheus::MetricType;
-    add("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
-        T::Counter, sample.cpu_seconds);
+    add("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", T::Counter,
+        sample.cpu_seconds);
     add("process_resident_memory_bytes", "Resident memory size in bytes.", T::Gauge,
         sample.resident_memory_bytes);
     add("process_virtual_memory_bytes", "Virtual memory size in bytes.", T::Gauge,

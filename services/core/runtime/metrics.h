@@ -73,10 +73,10 @@ void BindBuildInfo(DaemonMetrics* metrics, std::string version, std::string comm
 
 // What the process metrics are made of, read from /proc/self at scrape time.
 struct ProcessSample {
-  double cpu_seconds = 0;             // utime + stime
-  double resident_memory_bytes = 0;   // VmRSS
-  double virtual_memory_bytes = 0;    // VmSize
-  double start_time_seconds = 0;      // Unix time the process started
+  double cpu_seconds = 0;            // utime + stime
+  double resident_memory_bytes = 0;  // VmRSS
+  double virtual_memory_bytes = 0;   // VmSize
+  double start_time_seconds = 0;     // Unix time the process started
   double open_fds = 0;
   double threads = 0;
 };
