@@ -294,6 +294,15 @@ def check_grafana(root):
     check("prometheus" in uids, "grafana: datasource uid 'prometheus' provisioned")
     prov = load_yaml(os.path.join(root, "deploy/grafana/provisioning/dashboards/newsflow.yml"))
     check(bool(prov.get("providers")), "grafana: dashboard provider provisioned")
+    generator = os.path.join(root, "deploy/grafana/make_dashboard.py")
+    if os.path.exists(generator):
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("make_dashboard", generator)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        committed = json.load(open(os.path.join(root, "deploy/grafana/dashboards/newsflow.json")))
+        check(module.build() == committed,
+              "grafana: dashboards/newsflow.json is what make_dashboard.py generates (re-run it)")
     files = glob.glob(os.path.join(root, "deploy/grafana/dashboards/*.json"))
     check(bool(files), "grafana: dashboard JSON files exist")
     exprs = []
