@@ -410,7 +410,11 @@ def main():
             if error:
                 fail(f"{origin}: {expr}: {error}")
             elif not result:
-                fail(f"{origin}: {expr}: returned no data")
+                hint = ""
+                if "newsflow_end_to_end_latency_seconds" in expr:
+                    hint = (" -- newsflow-sink must export the histogram newsflow_end_to_end_latency_seconds"
+                            "{stage=\"sink\"} (Article.ingested to the sink's commit; docs/deploy.md)")
+                fail(f"{origin}: {expr}: returned no data{hint}")
             else:
                 checked += 1
                 sample = result[0]
