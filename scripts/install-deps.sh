@@ -9,7 +9,7 @@ PACKAGES=(
   libyaml-cpp-dev libcli11-dev libcurl4-openssl-dev zlib1g-dev
   libicu-dev libxml2-dev libcld2-dev libhyperscan-dev libbenchmark-dev libgumbo-dev
   clang libclang-rt-14-dev
-  maven default-jre-headless kcat python3 procps
+  maven default-jre-headless kcat python3 python3-yaml procps
   prometheus gnuplot-nox postgresql libpq-dev
 )
 

@@ -193,6 +193,7 @@ int RunStageDaemon(const StageDefinition& def, int argc, const char* const* argv
   LoopProbe probe;
   metrics::DaemonMetrics daemon_metrics(def.name);
   metrics::BindBuildInfo(&daemon_metrics, kNewsflowVersion, kNewsflowGitCommit);
+  metrics::BindProcessMetrics(&daemon_metrics);
   if (def.run) {
     std::function<std::optional<std::string>()> readiness = [] {
       return std::optional<std::string>("starting");

@@ -1,8 +1,16 @@
 #include "services/core/runtime/metrics.h"
 
 #include <prometheus/text_serializer.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <sstream>
+#include <string_view>
 
 namespace newsflow::metrics {
 namespace {
@@ -193,6 +201,124 @@ void BindBuildInfo(DaemonMetrics* metrics, std::string version, std::string comm
   metrics->probes().AddGauge(
       "newsflow_build_info", "Build of the running daemon (always 1).",
       {{"stage", metrics->stage()}, {"version", version}, {"commit", commit}}, [] { return 1.0; });
+}
+
+namespace {
+
+std::string ReadWholeFile(const char* path) {
+  std::ifstream in(path);
+  if (!in) return {};
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Value of "Key:   123 kB" in /proc/.../status, in bytes when a unit is given.
+bool StatusField(const std::string& text, const std::string& key, double* out) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + pos, end - pos);
+    if (line.size() > key.size() && line.substr(0, key.size()) == key && line[key.size()] == ':') {
+      std::istringstream in(std::string(line.substr(key.size() + 1)));
+      double value = 0;
+      std::string unit;
+      if (!(in >> value)) return false;
+      in >> unit;
+      *out = unit == "kB" ? value * 1024 : value;
+      return true;
+    }
+    pos = end + 1;
+  }
+  return false;
+}
+
+double BootTime() {
+  std::istringstream in(ReadWholeFile("/proc/stat"));
+  std::string key;
+  while (in >> key) {
+    if (key == "btime") {
+      double value = 0;
+      in >> value;
+      return value;
+    }
+    in.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+  }
+  return 0;
+}
+
+}  // namespace
+
+bool ParseProcStat(const std::string& stat, double ticks_per_second, double boot_time,
+                   ProcessSample* out) {
+  // "pid (comm) state ppid ..." -- comm may contain ") ", so split at the last ')'.
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos || ticks_per_second <= 0) return false;
+  std::istringstream in(stat.substr(close + 1));
+  std::vector<std::string> fields{std::istream_iterator<std::string>(in),
+                                  std::istream_iterator<std::string>()};
+  // fields[0] is field 3 (state): field N is fields[N - 3].
+  if (fields.size() < 22) return false;
+  char* end = nullptr;
+  double utime = std::strtod(fields[14 - 3].c_str(), &end);
+  double stime = std::strtod(fields[15 - 3].c_str(), &end);
+  double threads = std::strtod(fields[20 - 3].c_str(), &end);
+  double start_ticks = std::strtod(fields[22 - 3].c_str(), &end);
+  out->cpu_seconds = (utime + stime) / ticks_per_second;
+  out->threads = threads;
+  out->start_time_seconds = boot_time + start_ticks / ticks_per_second;
+  return true;
+}
+
+bool ParseProcStatus(const std::string& status, ProcessSample* out) {
+  if (!StatusField(status, "VmRSS", &out->resident_memory_bytes)) return false;
+  StatusField(status, "VmSize", &out->virtual_memory_bytes);
+  StatusField(status, "Threads", &out->threads);
+  return true;
+}
+
+ProcessSample SampleProcess() {
+  static const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  static const double boot_time = BootTime();
+  ProcessSample sample;
+  ParseProcStat(ReadWholeFile("/proc/self/stat"), ticks, boot_time, &sample);
+  ParseProcStatus(ReadWholeFile("/proc/self/status"), &sample);
+  std::error_code ec;
+  size_t fds = 0;
+  for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end;
+       it.increment(ec)) {
+    ++fds;
+  }
+  sample.open_fds = static_cast<double>(fds);
+  return sample;
+}
+
+void BindProcessMetrics(DaemonMetrics* metrics) {
+  Labels stage = {{"stage", metrics->stage()}};
+  metrics->probes().AddReader([stage](std::vector<prometheus::MetricFamily>* out) {
+    ProcessSample sample = SampleProcess();
+    auto add = [&](const char* name, const char* help, prometheus::MetricType type, double value) {
+      auto family = Family(name, help, type);
+      auto metric = MetricWithLabels(stage);
+      if (type == prometheus::MetricType::Counter) {
+        metric.counter.value = value;
+      } else {
+        metric.gauge.value = value;
+      }
+      family.metric.push_back(std::move(metric));
+      out->push_back(std::move(family));
+    };
+    using T = prometheus::MetricType;
+    add("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", T::Counter,
+        sample.cpu_seconds);
+    add("process_resident_memory_bytes", "Resident memory size in bytes.", T::Gauge,
+        sample.resident_memory_bytes);
+    add("process_virtual_memory_bytes", "Virtual memory size in bytes.", T::Gauge,
+        sample.virtual_memory_bytes);
+    add("process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
+        T::Gauge, sample.start_time_seconds);
+    add("process_open_fds", "Number of open file descriptors.", T::Gauge, sample.open_fds);
+    add("process_threads", "Number of OS threads in the process.", T::Gauge, sample.threads);
+  });
 }
 
 }  // namespace newsflow::metrics

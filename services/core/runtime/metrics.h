@@ -71,4 +71,29 @@ void BindLoopProbe(DaemonMetrics* metrics, const LoopProbe* probe);
 // newsflow_build_info{version,commit,stage} 1, plus one newsflow_component_info per component.
 void BindBuildInfo(DaemonMetrics* metrics, std::string version, std::string commit);
 
+// What the process metrics are made of, read from /proc/self at scrape time.
+struct ProcessSample {
+  double cpu_seconds = 0;            // utime + stime
+  double resident_memory_bytes = 0;  // VmRSS
+  double virtual_memory_bytes = 0;   // VmSize
+  double start_time_seconds = 0;     // Unix time the process started
+  double open_fds = 0;
+  double threads = 0;
+};
+// Parses /proc/<pid>/stat text (fields after the parenthesised command name, which may itself
+// contain spaces and parentheses). `ticks_per_second` is sysconf(_SC_CLK_TCK), `boot_time` the
+// btime of /proc/stat. False if the text is not a stat line.
+bool ParseProcStat(const std::string& stat, double ticks_per_second, double boot_time,
+                   ProcessSample* out);
+// Parses VmRSS / VmSize / Threads of /proc/<pid>/status text. False if VmRSS is missing.
+bool ParseProcStatus(const std::string& status, ProcessSample* out);
+// Samples the running process (fields that cannot be read stay 0).
+ProcessSample SampleProcess();
+
+// The Prometheus client conventions' process metrics, labelled stage=<stage>:
+// process_cpu_seconds_total, process_resident_memory_bytes, process_virtual_memory_bytes,
+// process_start_time_seconds, process_open_fds, process_threads. prometheus-cpp has no process
+// collector, so the runtime reads /proc/self itself.
+void BindProcessMetrics(DaemonMetrics* metrics);
+
 }  // namespace newsflow::metrics
