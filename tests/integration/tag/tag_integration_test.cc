@@ -19,7 +19,7 @@ TEST(TagIntegrationTest, ArticlesComeOutTaggedExactlyOnce) {
   ASSERT_NE(SharedKafka(), nullptr);
   const std::string bootstrap = SharedKafka()->bootstrap();
   const std::string suffix = std::to_string(getpid());
-  const std::string in = "normalized-t-" + suffix, out = "tagged-" + suffix,
+  const std::string in = "tag-in-" + suffix, out = "tag-out-" + suffix,
                     dlq = "dlq-t-" + suffix;
   KafkaTestClient client(bootstrap);
   client.CreateTopic(in, 3);
