@@ -22,28 +22,11 @@
 #include "services/tag/kb_matcher.h"
 #include "services/tag/knowledge_base.h"
 #include "services/tag/merge.h"
+#include "services/core/text/hygiene.h"
 #include "services/tag/rules.h"
 
 namespace newsflow::tag {
 namespace {
-
-void AppendUtf8(char32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 // The decoded value of the JSON string field `"body"` of one line, or empty.
 std::string BodyOf(const std::string& line) {
@@ -82,7 +65,7 @@ std::string BodyOf(const std::string& line) {
           cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
           i += 6;
         }
-        AppendUtf8(cp, &out);
+        text::AppendUtf8(static_cast<uint32_t>(cp), &out);
         break;
       }
       default:
@@ -233,7 +216,7 @@ std::vector<Entity> SyntheticEntities(size_t aliases) {
     count += 2;
     if (rng() % 5 == 0 && count < aliases) {
       std::string zh;
-      for (int i = 0; i < 3; ++i) AppendUtf8(0x4E00 + rng() % 0x5000, &zh);
+      for (int i = 0; i < 3; ++i) text::AppendUtf8(static_cast<uint32_t>(0x4E00 + rng() % 0x5000), &zh);
       entity.aliases.push_back({zh, false});
       ++count;
     }
