@@ -4,22 +4,25 @@
 # same broker in the same run, fed the same corpus by newsflow-load (which stands in for ingest's
 # producer). Prints one JSON line per measurement, the throughput ratio and each daemon's RSS.
 #
-#   bash scripts/load.sh [--count N] [--rate R] [--corpus FILE]
+#   bash scripts/load.sh [--count N] [--rate R] [--corpus FILE] [--txn-ms MS]
 #
 # --rate is the offered rate for the latency run (default 1000 articles/s); the throughput runs
-# offer as fast as the producer can. NEWSFLOW_BOOTSTRAP=host:port uses an existing cluster.
+# offer as fast as the producer can. --txn-ms sets every daemon's kafka.transaction_max_ms (the
+# longest a transaction stays open; default: each daemon's config). NEWSFLOW_BOOTSTRAP=host:port uses an existing cluster.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$ROOT/build/bin
 COUNT=5000
 RATE=1000
 CORPUS=$ROOT/../shared/corpus/wikinews.jsonl
+TXN_FLAGS=()
 while (($#)); do
   case "$1" in
     --count) COUNT=$2; shift 2 ;;
     --rate) RATE=$2; shift 2 ;;
     --corpus) CORPUS=$2; shift 2 ;;
-    *) echo "usage: load.sh [--count N] [--rate R] [--corpus FILE]" >&2; exit 2 ;;
+    --txn-ms) TXN_FLAGS=(--kafka.transaction_max_ms="$2"); shift 2 ;;
+    *) echo "usage: load.sh [--count N] [--rate R] [--corpus FILE] [--txn-ms MS]" >&2; exit 2 ;;
   esac
 done
 
@@ -46,12 +49,13 @@ start() {  # id binary config, then flags
   shift 3
   "$BIN/$binary" --config "$ROOT/config/$config.yaml" --kafka.group_id="$RUN-$id" \
     --kafka.instance_id="$RUN-$id" --kafka.dlq_topic="$RUN.dlq" --http.port=0 \
-    --http.port_file="$WORK/$id.port" --log.level=warn "$@" >"$WORK/$id.log" 2>&1 &
+    --http.port_file="$WORK/$id.port" --log.level=warn "${TXN_FLAGS[@]}" "$@" >"$WORK/$id.log" 2>&1 &
   PIDS+=($!)
   DAEMON_PID[$id]=$!
   for _ in $(seq 1 600); do [[ -s $WORK/$id.port ]] && break; sleep 0.1; done
   [[ -s $WORK/$id.port ]] || { cat "$WORK/$id.log"; echo "$id did not start" >&2; exit 1; }
 }
+snapshot() { for id in "$@"; do curl -sf "http://127.0.0.1:$(cat "$WORK/$id.port")/metrics" >"$WORK/$id.$SNAP.prom"; done; }
 rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
 
 echo "== baseline: three pass-through hops" >&2
@@ -61,9 +65,13 @@ start p3 newsflow-passthrough passthrough --kafka.input_topics="$RUN.b2" --passt
 # A warm-up pass first: group joins, transaction coordinators and first fetches are not load.
 "$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.b0" --out "$RUN.b3" --count 300 \
   --corpus "$CORPUS" --label warmup >/dev/null
+SNAP=before; snapshot p1 p2 p3
 BASE=$("$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.b0" --out "$RUN.b3" --count "$COUNT" \
   --corpus "$CORPUS" --label passthrough-max)
+SNAP=after; snapshot p1 p2 p3
 echo "$BASE"
+"$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.b0" --out "$RUN.b3" --count "$COUNT" \
+  --rate "$RATE" --corpus "$CORPUS" --label "passthrough-at-$RATE"
 
 echo "== pipeline: normalize -> entity-tag -> sink" >&2
 start normalize newsflow-normalize normalize --kafka.input_topics="$RUN.raw" \
@@ -76,9 +84,55 @@ start sink newsflow-sink sink --kafka.input_topics="$RUN.tagged" \
   --sink.stories.topic="$RUN.stories" --sink.stories.changelog_topic="$RUN.stories-state"
 "$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.raw" --out "$RUN.enriched" --count 300 \
   --corpus "$CORPUS" --label warmup >/dev/null
+SNAP=before; snapshot normalize tag sink
+# NEWSFLOW_PROFILE_DIR=DIR: perf-record each pipeline daemon during the as-fast-as-possible run
+# (DIR/<stage>.perf.data; read with `perf report -i`).
+PERF_PIDS=()
+if [[ -n ${NEWSFLOW_PROFILE_DIR:-} ]]; then
+  mkdir -p "$NEWSFLOW_PROFILE_DIR"
+  for id in normalize tag sink; do
+    perf record -F 499 -g -o "$NEWSFLOW_PROFILE_DIR/$id.perf.data" -p "${DAEMON_PID[$id]}" \
+      >/dev/null 2>&1 &
+    PERF_PIDS+=($!)
+  done
+  sleep 1
+fi
 PIPE=$("$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.raw" --out "$RUN.enriched" \
   --count "$COUNT" --corpus "$CORPUS" --label pipeline-max)
+for pid in "${PERF_PIDS[@]}"; do kill -INT "$pid"; wait "$pid" || true; done
+SNAP=after; snapshot normalize tag sink
 echo "$PIPE"
+# Where each daemon's time went during the as-fast-as-possible run, from its own metrics: CPU
+# of the whole process, stage logic, transaction commits, and the mean batch.
+python3 - "$WORK" "$PIPE" "$BASE" <<'PY'
+import json, re, sys
+work, pipe, base = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+def scrape(path):
+    values = {}
+    for line in open(path):
+        m = re.match(r'^(\w+)(\{[^}]*\})?\s+(\S+)$', line)
+        if m and 'le=' not in (m.group(2) or ''):
+            values[m.group(1)] = values.get(m.group(1), 0.0) + float(m.group(3))
+    return values
+out = {"label": "cpu-breakdown", "pipeline_wall_seconds": pipe["seconds"],
+       "passthrough_wall_seconds": base["seconds"]}
+for stage in ("p1", "p2", "p3", "normalize", "tag", "sink"):
+    a, b = scrape(f"{work}/{stage}.after.prom"), scrape(f"{work}/{stage}.before.prom")
+    d = lambda k: a.get(k, 0.0) - b.get(k, 0.0)
+    commits = d("newsflow_transaction_commit_seconds_count")
+    batches = d("newsflow_batch_size_count")
+    out[stage] = {
+        "cpu_seconds": round(d("process_cpu_seconds_total"), 2),
+        "cpu_ms_per_article": round(1000 * d("process_cpu_seconds_total") /
+                                    max(1.0, d("newsflow_messages_consumed_total")), 3),
+        "processing_seconds": round(d("newsflow_processing_seconds_sum"), 2),
+        "commits": int(commits),
+        "commit_seconds": round(d("newsflow_transaction_commit_seconds_sum"), 2),
+        "mean_batch": round(d("newsflow_batch_size_sum") / batches, 1) if batches else 0,
+        "produced": int(d("newsflow_messages_produced_total")),
+    }
+print(json.dumps(out))
+PY
 LAT=$("$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.raw" --out "$RUN.enriched" \
   --count "$COUNT" --rate "$RATE" --corpus "$CORPUS" --label "pipeline-at-$RATE")
 echo "$LAT"
