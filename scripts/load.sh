@@ -8,10 +8,10 @@
 #
 # --rate is the offered rate for the latency run (default 1000 articles/s); the throughput runs
 # offer as fast as the producer can. --txn-ms sets every daemon's kafka.transaction_max_ms (the
-# longest a transaction stays open; default: each daemon's config). NEWSFLOW_BOOTSTRAP=host:port uses an existing cluster.
+# longest a transaction stays open; default: each daemon's config). NEWSFLOW_BOOTSTRAP=host:port
+# uses an existing cluster.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=$ROOT/build/bin
 COUNT=5000
 RATE=1000
 CORPUS=$ROOT/../shared/corpus/wikinews.jsonl
@@ -26,37 +26,12 @@ while (($#)); do
   esac
 done
 
-WORK=$(mktemp -d /tmp/newsflow-load.XXXXXX)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [[ -n ${NEWSFLOW_BOOTSTRAP:-} ]] || bash "$ROOT/scripts/local-kafka.sh" stop --dir "$WORK/kafka" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-if [[ -n ${NEWSFLOW_BOOTSTRAP:-} ]]; then
-  BOOTSTRAP=$NEWSFLOW_BOOTSTRAP
-else
-  BOOTSTRAP=$(bash "$ROOT/scripts/local-kafka.sh" start --dir "$WORK/kafka" | tail -1 | sed 's/^BOOTSTRAP=//')
-fi
-export NEWSFLOW_KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP
-RUN=load$(date +%s)
-declare -A DAEMON_PID
-
-start() {  # id binary config, then flags
-  local id=$1 binary=$2 config=$3
-  shift 3
-  "$BIN/$binary" --config "$ROOT/config/$config.yaml" --kafka.group_id="$RUN-$id" \
-    --kafka.instance_id="$RUN-$id" --kafka.dlq_topic="$RUN.dlq" --http.port=0 \
-    --http.port_file="$WORK/$id.port" --log.level=warn "${TXN_FLAGS[@]}" "$@" >"$WORK/$id.log" 2>&1 &
-  PIDS+=($!)
-  DAEMON_PID[$id]=$!
-  for _ in $(seq 1 600); do [[ -s $WORK/$id.port ]] && break; sleep 0.1; done
-  [[ -s $WORK/$id.port ]] || { cat "$WORK/$id.log"; echo "$id did not start" >&2; exit 1; }
-}
-snapshot() { for id in "$@"; do curl -sf "http://127.0.0.1:$(cat "$WORK/$id.port")/metrics" >"$WORK/$id.$SNAP.prom"; done; }
-rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
+source "$ROOT/scripts/lib.sh"
+newsflow_setup newsflow-load
+NEWSFLOW_DAEMON_FLAGS=(--log.level=warn "${TXN_FLAGS[@]}")
+start() { start_daemon "$@"; }
+snapshot() { for id in "$@"; do curl -sf "http://127.0.0.1:$(metrics_port "$id")/metrics" >"$WORK/$id.$SNAP.prom"; done; }
+rss() { rss_mb "$1"; }
 
 echo "== baseline: three pass-through hops" >&2
 start p1 newsflow-passthrough passthrough --kafka.input_topics="$RUN.b0" --passthrough.output_topic="$RUN.b1"

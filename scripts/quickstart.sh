@@ -5,46 +5,21 @@
 # everything. Pass article files as arguments to use your own (e.g. ../shared/samples/*.txt).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=$ROOT/build/bin
 ARTICLES=("$@")
 ((${#ARTICLES[@]})) || ARTICLES=("$ROOT"/tests/fixtures/articles/*.txt)
 
 bash "$ROOT/scripts/install-deps.sh"
 bash "$ROOT/scripts/build.sh"
 
-WORK=$(mktemp -d /tmp/newsflow-quickstart.XXXXXX)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [[ -n ${NEWSFLOW_BOOTSTRAP:-} ]] || bash "$ROOT/scripts/local-kafka.sh" stop --dir "$WORK/kafka" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-if [[ -n ${NEWSFLOW_BOOTSTRAP:-} ]]; then
-  BOOTSTRAP=$NEWSFLOW_BOOTSTRAP
-else
-  BOOTSTRAP=$(bash "$ROOT/scripts/local-kafka.sh" start --dir "$WORK/kafka" | tail -1 | sed 's/^BOOTSTRAP=//')
-fi
+source "$ROOT/scripts/lib.sh"
+newsflow_setup qs
 echo "== Kafka at $BOOTSTRAP"
-
-# Topics and groups unique to this run, so repeated runs against one cluster do not mix.
-RUN=qs$(date +%s)
-export NEWSFLOW_KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP
 T_RAW=$RUN.raw T_NORM=$RUN.normalized T_TAG=$RUN.tagged T_DLQ=$RUN.dlq
 T_ENRICHED=$RUN.enriched T_MENTIONS=$RUN.entity-mentions T_STORIES=$RUN.stories
 
 start() {  # name, then its flags
-  local name=$1
-  shift
-  "$BIN/newsflow-$name" --config "$ROOT/config/$name.yaml" --kafka.group_id="$RUN-$name" \
-    --kafka.dlq_topic="$T_DLQ" --http.port=0 --http.port_file="$WORK/$name.port" "$@" \
-    >"$WORK/$name.log" 2>&1 &
-  PIDS+=($!)
-  for _ in $(seq 1 600); do [[ -s $WORK/$name.port ]] && break; sleep 0.1; done
-  [[ -s $WORK/$name.port ]] || { cat "$WORK/$name.log"; echo "$name did not start"; exit 1; }
-  echo "== $name up: http://127.0.0.1:$(<"$WORK/$name.port")/metrics"
+  start_daemon "$1" "newsflow-$1" "$@"
+  echo "== $1 up: http://127.0.0.1:$(metrics_port "$1")/metrics"
 }
 start normalize --kafka.input_topics="$T_RAW" --normalize.output_topic="$T_NORM" \
   --normalize.dedupe.topic="$RUN.dedupe"
@@ -66,6 +41,6 @@ echo "== news.enriched (read_committed), one JSON article per line:"
 echo "== news.stories (latest state per story):"
 "$BIN/newsflow-tail" --bootstrap "$BOOTSTRAP" --topic "$T_STORIES" --type json --count 1 || true
 echo "== dead letters: $(kcat -C -b "$BOOTSTRAP" -t "$T_DLQ" -X isolation.level=read_committed -e -q 2>/dev/null | wc -l)"
-PORT=$(<"$WORK/normalize.port")
+PORT=$(metrics_port normalize)
 curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^newsflow_(messages_consumed|transactions|boilerplate_removed|duplicates_dropped|articles_by_language)_total' || true
 echo "== readyz (normalize): $(curl -s "http://127.0.0.1:$PORT/readyz")"
