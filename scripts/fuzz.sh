@@ -20,7 +20,7 @@ if ((${#TARGETS[@]} == 0)); then
   for f in "$ROOT"/tests/fuzz/*_fuzz.cc; do TARGETS+=("$(basename "$f" _fuzz.cc)"); done
 fi
 
-CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD" -G Ninja -DNEWSFLOW_FUZZ=ON -DNEWSFLOW_TESTS=OFF \
+CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD" -G Ninja -DNEWSFLOW_FUZZ=ON -DNEWSFLOW_TESTS=ON \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$BUILD" --target $(printf '%s_fuzz ' "${TARGETS[@]}") -j "$(nproc)"
 

@@ -47,6 +47,32 @@ SNAP=after; snapshot p1 p2 p3
 echo "$BASE"
 "$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.b0" --out "$RUN.b3" --count "$COUNT" \
   --rate "$RATE" --corpus "$CORPUS" --label "passthrough-at-$RATE"
+# Sanity check of the broker itself with kcat, outside our code: read the baseline's input
+# topic end to end (read_committed), then write as many corpus lines to a fresh topic.
+python3 - "$BOOTSTRAP" "$RUN" "$WORK" "$CORPUS" "$ROOT" <<'PY'
+import json, subprocess, sys, time
+bootstrap, run, work, corpus, root = sys.argv[1:]
+started = time.monotonic()
+offsets = subprocess.run(["kcat", "-C", "-b", bootstrap, "-t", f"{run}.b0", "-o", "beginning",
+                          "-e", "-q", "-X", "isolation.level=read_committed", "-f", "%o\\n"],
+                         check=True, capture_output=True).stdout.split()
+read_seconds = time.monotonic() - started
+lines = [l for l in open(corpus, "rb").read().splitlines() if l.strip()]
+with open(f"{work}/kcat.in", "wb") as f:
+    for i in range(len(offsets)):
+        f.write(lines[i % len(lines)] + b"\n")
+subprocess.run(["bash", f"{root}/scripts/local-kafka.sh", "run-class",
+                "org.apache.kafka.tools.TopicCommand", "--bootstrap-server", bootstrap, "--create",
+                "--topic", f"{run}.kcat", "--partitions", "1"], check=True,
+               stdout=subprocess.DEVNULL)
+started = time.monotonic()
+subprocess.run(["kcat", "-P", "-b", bootstrap, "-t", f"{run}.kcat", "-l", f"{work}/kcat.in"],
+               check=True)
+write_seconds = time.monotonic() - started
+print(json.dumps({"label": "kcat-sanity", "records": len(offsets),
+                  "read_articles_per_s": round(len(offsets) / read_seconds, 1),
+                  "write_articles_per_s": round(len(offsets) / write_seconds, 1)}))
+PY
 
 echo "== pipeline: normalize -> entity-tag -> sink" >&2
 start normalize newsflow-normalize normalize --kafka.input_topics="$RUN.raw" \
