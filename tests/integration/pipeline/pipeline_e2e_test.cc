@@ -13,6 +13,7 @@
 #include <set>
 
 #include "tests/support/kafka_test_client.h"
+#include "tests/support/pipeline_daemons.h"
 #include "tests/unit/sink/json_schema_check.h"
 
 namespace newsflow::testing {
@@ -24,28 +25,16 @@ TEST(PipelineTest, FixtureArticlesFlowThroughAllFourDaemons) {
   ASSERT_NE(SharedKafka(), nullptr);
   const std::string bootstrap = SharedKafka()->bootstrap();
   const std::string run = "e2e" + std::to_string(getpid());
-  const std::string raw = run + ".raw", normalized = run + ".normalized", tagged = run + ".tagged",
-                    enriched = run + ".enriched", mentions = run + ".mentions",
-                    stories = run + ".stories", dlq = run + ".dlq";
-  auto start = [&](const std::string& name, std::vector<std::string> flags) {
-    std::vector<std::string> args = {"--config", SourceDir() + "/config/" + name + ".yaml",
-                                     "--kafka.bootstrap_servers=" + bootstrap,
-                                     "--kafka.group_id=" + run + "-" + name,
-                                     "--kafka.instance_id=" + run, "--kafka.dlq_topic=" + dlq};
-    args.insert(args.end(), flags.begin(), flags.end());
-    return std::make_unique<DaemonProcess>(BinaryDir() + "/newsflow-" + name, args);
+  const PipelineTopics topics(run);
+  const std::string &raw = topics.raw, &enriched = topics.enriched, &mentions = topics.mentions,
+                    &stories = topics.stories, &dlq = topics.dlq;
+  auto start = [&](const std::string& name) {
+    return std::make_unique<DaemonProcess>(BinaryDir() + "/newsflow-" + name,
+                                           PipelineDaemonArgs(name, bootstrap, topics, run));
   };
-  auto normalize = start("normalize", {"--kafka.input_topics=" + raw,
-                                       "--normalize.output_topic=" + normalized,
-                                       "--normalize.dedupe.topic=" + run + ".dedupe"});
-  auto tag = start("entity-tag", {"--kafka.input_topics=" + normalized,
-                                  "--tag.output_topic=" + tagged,
-                                  "--tag.kb_dir=" + SourceDir() + "/config/kb",
-                                  "--tag.model_path=" + SourceDir() + "/config/ner/model.bin"});
-  auto sink = start("sink", {"--kafka.input_topics=" + tagged, "--sink.enriched_topic=" + enriched,
-                             "--sink.entity_mentions_topic=" + mentions,
-                             "--sink.stories.topic=" + stories,
-                             "--sink.stories.changelog_topic=" + run + ".stories-state"});
+  auto normalize = start("normalize");
+  auto tag = start("entity-tag");
+  auto sink = start("sink");
   for (auto* daemon : {normalize.get(), tag.get(), sink.get()}) {
     ASSERT_GT(daemon->WaitForHttpPort(60000), 0) << daemon->Log();
   }

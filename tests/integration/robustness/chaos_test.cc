@@ -16,6 +16,7 @@
 #include "newsflow/v1/dead_letter.pb.h"
 #include "newsflow/v1/raw_article.pb.h"
 #include "tests/support/kafka_test_client.h"
+#include "tests/support/pipeline_daemons.h"
 
 namespace newsflow::testing {
 namespace {
@@ -31,8 +32,8 @@ TEST(ChaosTest, KillNineEveryStageExactlyOnceEndToEnd) {
   const long articles = EnvOr("NEWSFLOW_CHAOS_ARTICLES", 2000);
   const long kills = EnvOr("NEWSFLOW_CHAOS_KILLS", 6);
   const std::string run = "chaos" + std::to_string(getpid());
-  const std::string raw = run + ".raw", normalized = run + ".normalized", tagged = run + ".tagged",
-                    enriched = run + ".enriched", dlq = run + ".dlq";
+  const PipelineTopics topics(run);
+  const std::string &raw = topics.raw, &enriched = topics.enriched, &dlq = topics.dlq;
   KafkaTestClient client(bootstrap);
   client.CreateTopic(raw, 3);
 
@@ -58,24 +59,9 @@ TEST(ChaosTest, KillNineEveryStageExactlyOnceEndToEnd) {
   ASSERT_EQ(records.size(), static_cast<size_t>(articles) + poison.size());
 
   auto start = [&](const std::string& name) {
-    std::vector<std::string> args = {
-        "--config", SourceDir() + "/config/" + name + ".yaml",
-        "--kafka.bootstrap_servers=" + bootstrap, "--kafka.group_id=" + run + "-" + name,
-        "--kafka.instance_id=" + run + "-" + name, "--kafka.dlq_topic=" + dlq,
-        "--set", "kafka.properties.session.timeout.ms=6000", "--log.level=warn"};
-    if (name == "normalize") {
-      args.insert(args.end(), {"--kafka.input_topics=" + raw, "--normalize.output_topic=" + normalized,
-                               "--normalize.dedupe.topic=" + run + ".dedupe"});
-    } else if (name == "entity-tag") {
-      args.insert(args.end(), {"--kafka.input_topics=" + normalized, "--tag.output_topic=" + tagged,
-                               "--tag.kb_dir=" + SourceDir() + "/config/kb",
-                               "--tag.model_path=" + SourceDir() + "/config/ner/model.bin"});
-    } else {
-      args.insert(args.end(), {"--kafka.input_topics=" + tagged, "--sink.enriched_topic=" + enriched,
-                               "--sink.entity_mentions_topic=" + run + ".mentions",
-                               "--sink.stories.topic=" + run + ".stories",
-                               "--sink.stories.changelog_topic=" + run + ".stories-state"});
-    }
+    std::vector<std::string> args = PipelineDaemonArgs(name, bootstrap, topics, run + "-" + name);
+    args.insert(args.end(),
+                {"--set", "kafka.properties.session.timeout.ms=6000", "--log.level=warn"});
     auto daemon = std::make_unique<DaemonProcess>(BinaryDir() + "/newsflow-" + name, args);
     EXPECT_GT(daemon->WaitForHttpPort(60000), 0) << daemon->Log();
     return daemon;
@@ -140,38 +126,23 @@ TEST(ChaosTest, ScaleOutSurvivorsTakeOver) {
   const std::string bootstrap = SharedKafka()->bootstrap();
   const long articles = EnvOr("NEWSFLOW_SCALEOUT_ARTICLES", 1500);
   const std::string run = "scale" + std::to_string(getpid());
-  const std::string raw = run + ".raw", normalized = run + ".normalized", tagged = run + ".tagged",
-                    enriched = run + ".enriched", dlq = run + ".dlq";
+  const PipelineTopics topics(run);
+  const std::string &raw = topics.raw, &enriched = topics.enriched;
   KafkaTestClient client(bootstrap);
   client.CreateTopic(raw, 6);
-  auto start = [&](const std::string& name, const std::string& instance,
-                   std::vector<std::string> flags) {
-    std::vector<std::string> args = {
-        "--config", SourceDir() + "/config/" + name + ".yaml",
-        "--kafka.bootstrap_servers=" + bootstrap, "--kafka.group_id=" + run + "-" + name,
-        "--kafka.instance_id=" + instance, "--kafka.dlq_topic=" + dlq,
-        "--set", "kafka.properties.session.timeout.ms=6000", "--log.level=warn"};
-    args.insert(args.end(), flags.begin(), flags.end());
+  auto start = [&](const std::string& name, const std::string& instance) {
+    std::vector<std::string> args = PipelineDaemonArgs(name, bootstrap, topics, instance);
+    args.insert(args.end(),
+                {"--set", "kafka.properties.session.timeout.ms=6000", "--log.level=warn"});
     auto daemon = std::make_unique<DaemonProcess>(BinaryDir() + "/newsflow-" + name, args);
     EXPECT_GT(daemon->WaitForHttpPort(60000), 0) << daemon->Log();
     return daemon;
   };
-  std::vector<std::string> normalize_flags = {"--kafka.input_topics=" + raw,
-                                              "--normalize.output_topic=" + normalized,
-                                              "--normalize.dedupe.topic=" + run + ".dedupe"};
-  std::vector<std::string> tag_flags = {"--kafka.input_topics=" + normalized,
-                                        "--tag.output_topic=" + tagged,
-                                        "--tag.kb_dir=" + SourceDir() + "/config/kb",
-                                        "--tag.model_path=" + SourceDir() + "/config/ner/model.bin"};
-  auto normalize_a = start("normalize", run + "-na", normalize_flags);
-  auto normalize_b = start("normalize", run + "-nb", normalize_flags);
-  auto tag_a = start("entity-tag", run + "-ta", tag_flags);
-  auto tag_b = start("entity-tag", run + "-tb", tag_flags);
-  auto sink = start("sink", run + "-s",
-                    {"--kafka.input_topics=" + tagged, "--sink.enriched_topic=" + enriched,
-                     "--sink.entity_mentions_topic=" + run + ".mentions",
-                     "--sink.stories.topic=" + run + ".stories",
-                     "--sink.stories.changelog_topic=" + run + ".stories-state"});
+  auto normalize_a = start("normalize", run + "-na");
+  auto normalize_b = start("normalize", run + "-nb");
+  auto tag_a = start("entity-tag", run + "-ta");
+  auto tag_b = start("entity-tag", run + "-tb");
+  auto sink = start("sink", run + "-s");
   std::vector<std::pair<std::string, std::string>> records;
   for (long i = 0; i < articles; ++i) {
     v1::RawArticle article;
@@ -208,8 +179,8 @@ TEST(ChaosTest, BrokerFailoverLosesNothing) {
   const std::string bootstrap = cluster.bootstrap();
   const long articles = EnvOr("NEWSFLOW_FAILOVER_ARTICLES", 1500);
   const std::string run = "failover" + std::to_string(getpid());
-  const std::string raw = run + ".raw", normalized = run + ".normalized", tagged = run + ".tagged",
-                    enriched = run + ".enriched", dlq = run + ".dlq";
+  const PipelineTopics topics(run);
+  const std::string &raw = topics.raw, &enriched = topics.enriched;
   KafkaTestClient client(bootstrap);
   client.CreateTopic(raw, 3);
   std::vector<std::pair<std::string, std::string>> records;
@@ -221,28 +192,16 @@ TEST(ChaosTest, BrokerFailoverLosesNothing) {
     article.set_content_type("text/plain");
     records.emplace_back(article.article_id(), article.SerializeAsString());
   }
-  auto start = [&](const std::string& name, std::vector<std::string> flags) {
-    std::vector<std::string> args = {
-        "--config", SourceDir() + "/config/" + name + ".yaml",
-        "--kafka.bootstrap_servers=" + bootstrap, "--kafka.group_id=" + run + "-" + name,
-        "--kafka.instance_id=" + run + "-" + name, "--kafka.dlq_topic=" + dlq,
-        "--kafka.topic_replication_factor=3", "--log.level=warn"};
-    args.insert(args.end(), flags.begin(), flags.end());
+  auto start = [&](const std::string& name) {
+    std::vector<std::string> args = PipelineDaemonArgs(name, bootstrap, topics, run + "-" + name);
+    args.insert(args.end(), {"--kafka.topic_replication_factor=3", "--log.level=warn"});
     auto daemon = std::make_unique<DaemonProcess>(BinaryDir() + "/newsflow-" + name, args);
     EXPECT_GT(daemon->WaitForHttpPort(90000), 0) << daemon->Log();
     return daemon;
   };
-  auto normalize = start("normalize", {"--kafka.input_topics=" + raw,
-                                       "--normalize.output_topic=" + normalized,
-                                       "--normalize.dedupe.topic=" + run + ".dedupe"});
-  auto tag = start("entity-tag", {"--kafka.input_topics=" + normalized,
-                                  "--tag.output_topic=" + tagged,
-                                  "--tag.kb_dir=" + SourceDir() + "/config/kb",
-                                  "--tag.model_path=" + SourceDir() + "/config/ner/model.bin"});
-  auto sink = start("sink", {"--kafka.input_topics=" + tagged, "--sink.enriched_topic=" + enriched,
-                             "--sink.entity_mentions_topic=" + run + ".mentions",
-                             "--sink.stories.topic=" + run + ".stories",
-                             "--sink.stories.changelog_topic=" + run + ".stories-state"});
+  auto normalize = start("normalize");
+  auto tag = start("entity-tag");
+  auto sink = start("sink");
   const size_t half = records.size() / 2;
   client.Produce(raw, {records.begin(), records.begin() + half});
   std::this_thread::sleep_for(std::chrono::seconds(2));
