@@ -4,11 +4,12 @@
 # same broker in the same run, fed the same corpus by newsflow-load (which stands in for ingest's
 # producer). Prints one JSON line per measurement, the throughput ratio and each daemon's RSS.
 #
-#   bash scripts/load.sh [--count N] [--rate R] [--corpus FILE] [--txn-ms MS]
+#   bash scripts/load.sh [--count N] [--rate R] [--corpus FILE] [--txn-ms MS] [--linger-ms MS]
 #
 # --rate is the offered rate for the latency run (default 1000 articles/s); the throughput runs
 # offer as fast as the producer can. --txn-ms sets every daemon's kafka.transaction_max_ms (the
-# longest a transaction stays open; default: each daemon's config). NEWSFLOW_BOOTSTRAP=host:port
+# longest a transaction stays open; default: each daemon's config), --linger-ms their
+# kafka.transaction_linger_ms (how soon a transaction commits once the input runs dry). NEWSFLOW_BOOTSTRAP=host:port
 # uses an existing cluster.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,8 +22,9 @@ while (($#)); do
     --count) COUNT=$2; shift 2 ;;
     --rate) RATE=$2; shift 2 ;;
     --corpus) CORPUS=$2; shift 2 ;;
-    --txn-ms) TXN_FLAGS=(--kafka.transaction_max_ms="$2"); shift 2 ;;
-    *) echo "usage: load.sh [--count N] [--rate R] [--corpus FILE] [--txn-ms MS]" >&2; exit 2 ;;
+    --txn-ms) TXN_FLAGS+=(--kafka.transaction_max_ms="$2"); shift 2 ;;
+    --linger-ms) TXN_FLAGS+=(--kafka.transaction_linger_ms="$2"); shift 2 ;;
+    *) echo "usage: load.sh [--count N] [--rate R] [--corpus FILE] [--txn-ms MS] [--linger-ms MS]" >&2; exit 2 ;;
   esac
 done
 

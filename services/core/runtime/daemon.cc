@@ -41,6 +41,8 @@ void RegisterRuntimeOptions(config::Schema& schema, RuntimeOptions* o) {
            "Input records per transaction at most", 1, 100000)
       .Int("kafka.transaction_max_ms", &o->kafka.transaction_max_ms,
            "Longest a transaction stays open before it commits", 1, 60000)
+      .Int("kafka.transaction_linger_ms", &o->kafka.transaction_linger_ms,
+           "Once the input runs dry, a transaction commits when it is this old", 0, 60000)
       .Int("kafka.transaction_timeout_ms", &o->kafka.transaction_timeout_ms,
            "Broker-side transaction timeout", 1000, 900000)
       .Int("kafka.max_in_flight_messages", &o->kafka.max_in_flight_messages,
@@ -243,6 +245,7 @@ int RunStageDaemon(const StageDefinition& def, int argc, const char* const* argv
   loop_options.dlq_topic = options.kafka.dlq_topic;
   loop_options.transaction_max_messages = options.kafka.transaction_max_messages;
   loop_options.transaction_max_ms = options.kafka.transaction_max_ms;
+  loop_options.transaction_linger_ms = options.kafka.transaction_linger_ms;
   loop_options.transaction_timeout_ms = options.kafka.transaction_timeout_ms;
   loop_options.max_in_flight_messages = options.kafka.max_in_flight_messages;
   loop_options.statistics_interval_ms = options.kafka.statistics_interval_ms;

@@ -518,14 +518,21 @@ int StageLoop::Run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
     int64_t batch = 0;
     int timeout_ms = 100;
     if (transaction_open_) {
-      auto left = std::chrono::milliseconds(options_.transaction_max_ms) -
-                  std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
-                                                                        transaction_started_);
+      // Wait for more input at most until the open transaction is due: the input was dry when
+      // this loop last looked, so that is the linger deadline (never later than the maximum).
+      auto due = std::chrono::milliseconds(
+          std::min(options_.transaction_linger_ms, options_.transaction_max_ms));
+      auto left = due - std::chrono::duration_cast<std::chrono::milliseconds>(
+                            Clock::now() - transaction_started_);
       timeout_ms = static_cast<int>(std::max<int64_t>(0, left.count()));
     }
+    bool input_dry = false;
     while (batch < options_.transaction_max_messages && !stop && !fatal_) {
       kafka::Message msg(rd_kafka_consumer_poll(consumer_.get(), batch == 0 ? timeout_ms : 0));
-      if (!msg) break;
+      if (!msg) {
+        input_dry = true;
+        break;
+      }
       if (msg->err) {
         if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
           spdlog::warn("consumer: {}", rd_kafka_message_errstr(msg.get()));
@@ -540,11 +547,13 @@ int StageLoop::Run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
     }
     if (batch > 0) probe_->batch_size.Observe(static_cast<double>(batch));
     rd_kafka_poll(producer_.get(), 0);
-    if (transaction_open_ &&
-        (transaction_records_ >= options_.transaction_max_messages ||
-         Clock::now() - transaction_started_ >=
-             std::chrono::milliseconds(options_.transaction_max_ms))) {
-      CommitTransaction();
+    if (transaction_open_) {
+      auto age = Clock::now() - transaction_started_;
+      if (transaction_records_ >= options_.transaction_max_messages ||
+          age >= std::chrono::milliseconds(options_.transaction_max_ms) ||
+          (input_dry && age >= std::chrono::milliseconds(options_.transaction_linger_ms))) {
+        CommitTransaction();
+      }
     }
     RefreshLag();
   }

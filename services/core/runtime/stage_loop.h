@@ -42,6 +42,11 @@ struct LoopOptions {
   int64_t transaction_max_messages = 500;
   // ...or this long after it began, whichever comes first.
   int64_t transaction_max_ms = 100;
+  // ...or, once the input has run dry, when it is at least this old: a quiet input gets its
+  // records downstream after about this long plus a commit instead of waiting out
+  // transaction_max_ms, while a busy input (never dry) still fills transactions up to the limits
+  // above. 0 commits as soon as the input is dry.
+  int64_t transaction_linger_ms = 10;
   // Producer messages not yet delivered above which consumption pauses until half drained.
   int64_t max_in_flight_messages = 10000;
   // Broker-side transaction timeout; an instance killed mid-transaction blocks read_committed

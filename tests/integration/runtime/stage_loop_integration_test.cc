@@ -222,13 +222,33 @@ TEST_F(StageLoopIntegrationTest, TenThousandExactlyOnceWithPoisonToDeadLetters) 
   EXPECT_THAT(daemon->Log(), HasSubstr("stopped cleanly"));
 }
 
+// A trickle must not wait out kafka.transaction_max_ms: once the input runs dry the transaction
+// commits after transaction_linger_ms. With a one-minute maximum, all output within half a
+// minute can only come from the linger rule.
+TEST_F(StageLoopIntegrationTest, DryInputCommitsAfterLingerNotAfterMaximum) {
+  TestTopics t("linger");
+  client_->CreateTopic(t.in, kPartitions);
+  auto daemon = StartPassthrough(
+      t, {"--kafka.transaction_max_ms=60000", "--kafka.transaction_linger_ms=10",
+          "--kafka.transaction_timeout_ms=120000"});
+  client_->Produce(t.in, Articles(0, 5));
+  EXPECT_EQ(client_->ReadAll(t.out, 5, 3000, /*max_wait_ms=*/30000).size(), 5u);
+  std::string body;
+  ASSERT_EQ(daemon->HttpGet("/metrics", &body), 200);
+  EXPECT_GT(MetricValue(body, "newsflow_transactions_total{stage=\"passthrough\",result="
+                              "\"committed\"}"),
+            0);
+  daemon->Signal(SIGTERM);
+  EXPECT_EQ(daemon->Wait(30000), 0) << daemon->Log();
+}
+
 TEST_F(StageLoopIntegrationTest, InFlightCapPausesConsumptionAndLosesNothing) {
   TestTopics t("backpressure");
   client_->CreateTopic(t.in, kPartitions);
   client_->Produce(t.in, Articles(0, 3000));
   auto daemon = StartPassthrough(
       t, {"--kafka.max_in_flight_messages=100", "--kafka.transaction_max_messages=1000",
-          "--kafka.transaction_max_ms=5000"});
+          "--kafka.transaction_max_ms=5000", "--kafka.transaction_linger_ms=5000"});
   ExpectExactlyOnce(OutputIds(t.out, 3000), 3000);
   std::string body;
   ASSERT_EQ(daemon->HttpGet("/metrics", &body), 200);
