@@ -9,8 +9,8 @@
 # --rate is the offered rate for the latency run (default 1000 articles/s); the throughput runs
 # offer as fast as the producer can. --txn-ms sets every daemon's kafka.transaction_max_ms (the
 # longest a transaction stays open; default: each daemon's config), --linger-ms their
-# kafka.transaction_linger_ms (how soon a transaction commits once the input runs dry). NEWSFLOW_BOOTSTRAP=host:port
-# uses an existing cluster.
+# kafka.transaction_linger_ms (how soon a transaction commits once the input runs dry).
+# NEWSFLOW_BOOTSTRAP=host:port uses an existing cluster.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 COUNT=5000
