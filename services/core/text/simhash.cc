@@ -84,53 +84,81 @@ class BitCounter {
   uint32_t features_ = 0;
 };
 
-uint64_t SimHash(std::string_view text) {
-  BitCounter counter;
-  std::array<uint64_t, 3> window{};  // hashes of the last three tokens
-  size_t tokens = 0;
-  auto add_feature = [&](uint64_t feature) { counter.Add(Mix(feature)); };
-  auto push_token = [&](uint64_t token) {
-    window[0] = window[1];
-    window[1] = window[2];
-    window[2] = token;
-    ++tokens;
+// Token bytes of ASCII: the lower-cased letter or digit, 0 for a separator.
+constexpr std::array<uint8_t, 128> MakeAsciiTokenBytes() {
+  std::array<uint8_t, 128> table{};
+  for (int c = '0'; c <= '9'; ++c) table[c] = static_cast<uint8_t>(c);
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = static_cast<uint8_t>(c);
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = static_cast<uint8_t>(c | 0x20);
+  return table;
+}
+constexpr std::array<uint8_t, 128> kAsciiTokenBytes = MakeAsciiTokenBytes();
+
+// Features of the token stream: each token, and each window of three tokens.
+class ShingleFeatures {
+ public:
+  // Inlined into the scanning loop so the counters stay in registers.
+  [[gnu::always_inline]] inline void PushToken(uint64_t token) {
+    window_[0] = window_[1];
+    window_[1] = window_[2];
+    window_[2] = token;
+    ++tokens_;
     // Words alone keep short articles close under small edits; shingles keep different
     // articles on the same topic apart.
-    add_feature(token ^ 0x5bd1e995ull);
-    if (tokens >= 3) add_feature(window[0] * 31 * 31 + window[1] * 31 + window[2]);
-  };
+    counter_.Add(Mix(token ^ 0x5bd1e995ull));
+    if (tokens_ >= 3) counter_.Add(Mix(window_[0] * 31 * 31 + window_[1] * 31 + window_[2]));
+  }
 
+  uint64_t Signature() {
+    if (tokens_ == 0) return 0;
+    if (tokens_ < 3) counter_.Add(Mix(window_[0] * 31 * 31 + window_[1] * 31 + window_[2]));
+    return counter_.Signature();
+  }
+
+ private:
+  BitCounter counter_;
+  std::array<uint64_t, 3> window_{};  // hashes of the last three tokens
+  size_t tokens_ = 0;
+};
+
+uint64_t SimHash(std::string_view text) {
+  ShingleFeatures features;
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
   int32_t length = static_cast<int32_t>(text.size());
   int32_t i = 0;
   uint64_t token = kFnvOffset;
   bool in_token = false;
   while (i < length) {
-    UChar32 c;
     if (s[i] < 0x80) {
-      c = s[i++];
-    } else {
-      U8_NEXT(s, i, length, c);
+      // ASCII: letters and digits extend the token, anything else ends it.
+      const uint8_t byte = kAsciiTokenBytes[s[i++]];
+      if (byte != 0) {
+        token = (token ^ byte) * kFnvPrime;
+        in_token = true;
+      } else if (in_token) {
+        features.PushToken(token);
+        token = kFnvOffset;
+        in_token = false;
+      }
+      continue;
     }
-    bool alnum = c < 0x80 ? ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9')
-                          : (c > 0 && u_isalnum(c));
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    bool alnum = c > 0 && u_isalnum(c);
     if (alnum && !IsDenseScript(c)) {
-      if (c < 0x80 && c >= 'A' && c <= 'Z') c |= 0x20;
       token = (token ^ static_cast<uint64_t>(c)) * kFnvPrime;
       in_token = true;
       continue;
     }
     if (in_token) {
-      push_token(token);
+      features.PushToken(token);
       token = kFnvOffset;
       in_token = false;
     }
-    if (alnum) push_token((kFnvOffset ^ static_cast<uint64_t>(c)) * kFnvPrime);
+    if (alnum) features.PushToken((kFnvOffset ^ static_cast<uint64_t>(c)) * kFnvPrime);
   }
-  if (in_token) push_token(token);
-  if (tokens == 0) return 0;
-  if (tokens < 3) add_feature(window[0] * 31 * 31 + window[1] * 31 + window[2]);
-  return counter.Signature();
+  if (in_token) features.PushToken(token);
+  return features.Signature();
 }
 
 }  // namespace newsflow::text
