@@ -95,16 +95,22 @@ constexpr std::string_view kLineRuleLeads[] = {
     "more reading", "further reading", "keep reading", "continue reading", "阅读原文", "阅读全文",
     "查看原文",
     // related_links
-    "related", "you may also ", "you might also ", "recommended ", "【", "[", "相关", "推荐阅读",
-    "延伸阅读", "更多阅读",
+    "related", "you may also ", "you might also ", "recommended ", "相关", "推荐阅读", "延伸阅读",
+    "更多阅读",
     // call_to_action, share_subscribe
     "click here", "tap here", "click to ", "share this ", "share the ", "share on ", "share via ",
     "follow us ", "like us ", "find us ", "join us ", "subscribe", "sign up",
     // editor_credit, end_marker
-    "（", "(", "责任编辑", "责编", "-", "—", "end"};
+    "责任编辑", "责编", "-", "—", "end"};
 
+// What may follow an opening bracket (and whitespace) in a line rule: related_links,
+// editor_credit and end_marker allow 【, [, （ or ( before these.
+constexpr std::string_view kBracketedLineRuleLeads[] = {
+    "相关", "推荐阅读", "延伸阅读", "更多阅读", "责任编辑", "责编", "完"};
+
+// A heading may also be bracketed: "【相关阅读】", "[Related]".
 constexpr std::string_view kHeadingLeads[] = {
-    "【", "[", "read more", "read next", "read also", "also read", "see also", "further reading",
+    "read more", "read next", "read also", "also read", "see also", "further reading",
     "what to read next", "related", "more ", "recommended", "you may also ", "you might also ",
     "trending", "popular ", "most ", "latest ", "top stories", "in other news", "相关", "推荐阅读",
     "延伸阅读", "更多阅读", "热门推荐"};
@@ -129,11 +135,30 @@ bool IsRegexSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 
+// Opening brackets some patterns allow in front of their lead.
+constexpr std::string_view kOpeningBrackets[] = {"【", "[", "（", "("};
+
 template <size_t N>
-bool MayStartMatch(std::string_view paragraph, const std::string_view (&leads)[N]) {
-  if (paragraph.empty() || IsRegexSpace(paragraph.front())) return true;
+bool StartsWithAnyLead(std::string_view paragraph, const std::string_view (&leads)[N]) {
   for (std::string_view lead : leads) {
     if (StartsWithFolded(paragraph, lead)) return true;
+  }
+  return false;
+}
+
+// False only when no match of the patterns behind `leads` can start `paragraph`: it starts
+// neither with whitespace nor with a lead, nor with an opening bracket, whitespace and one of
+// `bracketed_leads`.
+template <size_t N, size_t M>
+bool MayStartMatch(std::string_view paragraph, const std::string_view (&leads)[N],
+                   const std::string_view (&bracketed_leads)[M]) {
+  if (paragraph.empty() || IsRegexSpace(paragraph.front())) return true;
+  if (StartsWithAnyLead(paragraph, leads)) return true;
+  for (std::string_view bracket : kOpeningBrackets) {
+    if (paragraph.substr(0, bracket.size()) != bracket) continue;
+    std::string_view rest = paragraph.substr(bracket.size());
+    while (!rest.empty() && IsRegexSpace(rest.front())) rest.remove_prefix(1);
+    return rest.empty() || StartsWithAnyLead(rest, bracketed_leads);
   }
   return false;
 }
@@ -325,11 +350,11 @@ std::optional<BoilerplateFilter> BoilerplateFilter::Create(std::vector<Boilerpla
 }
 
 bool BoilerplateFilter::IsHeading(const std::string& paragraph) const {
-  return MayStartMatch(paragraph, kHeadingLeads) && SafeMatch(paragraph, heading_);
+  return MayStartMatch(paragraph, kHeadingLeads, kHeadingLeads) && SafeMatch(paragraph, heading_);
 }
 
 bool BoilerplateFilter::IsLeadIn(const std::string& paragraph) const {
-  return MayStartMatch(paragraph, kLeadInLeads) && SafeMatch(paragraph, lead_in_);
+  return MayStartMatch(paragraph, kLeadInLeads, kLeadInLeads) && SafeMatch(paragraph, lead_in_);
 }
 
 size_t BoilerplateFilter::TrailingBlockStart(const std::vector<std::string>& paragraphs) const {
@@ -393,7 +418,8 @@ size_t BoilerplateFilter::TrailingBlockStart(const std::vector<std::string>& par
 const std::string* BoilerplateFilter::MatchLineRule(const std::string& paragraph) const {
   if (paragraph.size() >= kMaxLineRuleBytes) return nullptr;
   // Built-in rules come first in line_rules_.
-  const size_t first = MayStartMatch(paragraph, kLineRuleLeads) ? 0 : builtin_count_;
+  const size_t first =
+      MayStartMatch(paragraph, kLineRuleLeads, kBracketedLineRuleLeads) ? 0 : builtin_count_;
   for (size_t i = first; i < line_rules_.size(); ++i) {
     if (SafeMatch(paragraph, line_rules_[i].re)) return &line_rules_[i].name;
   }

@@ -318,7 +318,9 @@ TEST(BoilerplateFilterTest, LeadGateAgreesWithThePlainPatterns) {
       "Follow us on Twitter", "Like us on Facebook", "Find us at Example Street",
       "Join us on Telegram", "Subscribe", "Subscribe today for updates", "Sign up!",
       "Sign up for alerts", "责任编辑：王明", "责编：李华", "【责任编辑：李华】",
-      "[责编：李华]", "（责任编辑：王明）", "(责编：王明)", "（完）", "(完)", "【完】", "[ 完 ]",
+      "[责编：李华]", "（责任编辑：王明）", "(责编：王明)", "（ 责任编辑：王明）", "（完）", "(完)",
+      "【完】", "[ 完 ]", "( 完 )", "【 相关阅读 】示例", "[推荐阅读] 示例", "【延伸阅读】",
+      "【更多阅读】示例",
       "end", "- END -", "——END——", "—end"};
   for (const std::string& example : examples) {
     for (const std::string& p : {example, Upper(example)}) {
@@ -334,10 +336,12 @@ TEST(BoilerplateFilterTest, LeadGateAgreesWithThePlainPatterns) {
       EXPECT_EQ(r.removed.empty() ? "" : r.removed[0].rule, PlainRegexRule(p)) << p;
     }
   }
-  // Story text that starts like a lead stays.
+  // Story text that starts like a lead, or with a bracket, stays.
   for (const std::string& p : {std::string("The post office reopened on Monday."),
                                std::string("Sources said the vote would be delayed."),
-                               std::string("Ending the strike took three weeks.")}) {
+                               std::string("Ending the strike took three weeks."),
+                               std::string("(Jaya) We did not stop working."),
+                               std::string("【示例】完成这项工作需要三年时间。"), std::string("(")}) {
     EXPECT_EQ(PlainRegexRule(p), "") << p;
     EXPECT_TRUE(filter.Apply({kStory, p, kStory2}).removed.empty()) << p;
   }
@@ -355,7 +359,8 @@ TEST(BoilerplateFilterTest, LeadGateKeepsEveryTrailingBlockOpener) {
       "You may also enjoy", "Trending", "Trending now", "Popular now", "Popular stories",
       "Most read", "Most popular articles", "Most viewed", "Latest news", "Latest headlines",
       "Top stories", "In other news", "相关阅读", "推荐阅读", "相关新闻", "延伸阅读",
-      "更多阅读", "热门推荐", "【相关新闻】", "[Related]", " Most read"};
+      "更多阅读", "热门推荐", "【相关新闻】", "[Related]", "[ Read more ]", "【 推荐阅读 】",
+      " Most read"};
   for (const std::string& heading : headings) {
     for (const std::string& h : {heading, Upper(heading)}) {
       BoilerplateResult r =
