@@ -175,10 +175,19 @@ std::vector<std::string> CleanParagraphs(std::string_view input, HygieneReport* 
   size_t i = 0;
   while (i < n) {
     const unsigned char b = s[i];
-    // Fast path: a run of printable ASCII other than space is copied in one append.
+    // Fast path: a run of printable ASCII, with single spaces between visible characters (which
+    // the slow path would keep as they are), is copied in one append.
     if (b > 0x20 && b < 0x7F) {
       size_t j = i + 1;
-      while (j < n && s[j] > 0x20 && s[j] < 0x7F) ++j;
+      while (j < n) {
+        if (s[j] > 0x20 && s[j] < 0x7F) {
+          ++j;
+        } else if (s[j] == ' ' && j + 1 < n && s[j + 1] > 0x20 && s[j + 1] < 0x7F) {
+          j += 2;
+        } else {
+          break;
+        }
+      }
       if (pending_space) {
         line.push_back(' ');
         pending_space = false;
