@@ -66,7 +66,7 @@ inline void CarrySave(uint64_t a, uint64_t b, uint64_t c, uint64_t* high, uint64
 // per-position lanes, so a hash costs a few bitwise operations instead of eight lane additions.
 class BitCounter {
  public:
-  void Add(uint64_t h) {
+  [[gnu::always_inline]] inline void Add(uint64_t h) {
     group_[grouped_++] = h;
     if (grouped_ == group_.size()) AddGroup();
     ++features_;
