@@ -304,7 +304,8 @@ TEST(BoilerplateFilterTest, LeadGateAgreesWithThePlainPatterns) {
       "Thumbnail image: Z", "Images: Example Press", "Photographs courtesy: X",
       "Pictures: X", "Illustration: Jane Roe", "Photo via Example Press",
       "Image courtesy of NASA", "Picture by Jane Roe", "Credit: Getty Images",
-      "Credits：Reuters", "Source: AP", "图片来源：示例社", "图片：示例", "配图：示例", "摄影：王明",
+      "Credits：Reuters", "Source: AP", "图片来源：示例社", "图片：示例", "配图：示例",
+      "摄影：王明",
       "图：示例", "Read more", "Read next »", "Read also:", "Also read - Widget prices",
       "See also → How budgets are made", "More reading:", "Further reading: X",
       "Keep reading", "Continue reading here", "Read the full story at Example Wire",
@@ -341,7 +342,8 @@ TEST(BoilerplateFilterTest, LeadGateAgreesWithThePlainPatterns) {
                                std::string("Sources said the vote would be delayed."),
                                std::string("Ending the strike took three weeks."),
                                std::string("(Jaya) We did not stop working."),
-                               std::string("【示例】完成这项工作需要三年时间。"), std::string("(")}) {
+                               std::string("【示例】完成这项工作需要三年时间。"),
+                               std::string("(")}) {
     EXPECT_EQ(PlainRegexRule(p), "") << p;
     EXPECT_TRUE(filter.Apply({kStory, p, kStory2}).removed.empty()) << p;
   }

@@ -44,7 +44,8 @@ TEST(SimHashTest, SignaturesAreStableAcrossVersions) {
   EXPECT_EQ(SimHash(kText), 0xb167f587ba118440ull);
   EXPECT_EQ(SimHash(""), 0u);
   EXPECT_EQ(SimHash("one two"), 0xdca64757e7aece67ull);
-  EXPECT_EQ(SimHash("星期一Nvidia發言人告訴CNBC,DeepSeek是一個傑出的進化。"), 0xcab3387d55f00850ull);
+  EXPECT_EQ(SimHash("星期一Nvidia發言人告訴CNBC,DeepSeek是一個傑出的進化。"),
+            0xcab3387d55f00850ull);
   EXPECT_EQ(SimHash("Café déjà vu — naïve résumé, Zürich 2024."), 0x0d0a1a9d03cc883cull);
   EXPECT_EQ(SimHash("\xff\xfe" "abc def\xc3"), 0x8d05c2ba2b6b9356ull);
   EXPECT_EQ(SimHash(LongText()), 0x9f4765fda142bf68ull);
