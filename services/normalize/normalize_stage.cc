@@ -63,11 +63,13 @@ std::string CharsetOf(std::string_view content_type) {
 }
 
 // Converts `content` declared as `charset` to UTF-8. UTF-8 and ASCII are passed through (hygiene
-// repairs invalid sequences later). Returns false for a charset ICU does not know.
-bool DecodeToUtf8(const std::string& content, const std::string& charset, std::string* out) {
+// repairs invalid sequences later): `*view` then points into `content`; otherwise into `*out`.
+// Returns false for a charset ICU does not know.
+bool DecodeToUtf8(const std::string& content, const std::string& charset, std::string* out,
+                  std::string_view* view) {
   if (charset.empty() || charset == "utf-8" || charset == "utf8" || charset == "us-ascii" ||
       charset == "ascii") {
-    *out = content;
+    *view = content;
     return true;
   }
   UErrorCode status = U_ZERO_ERROR;
@@ -82,6 +84,7 @@ bool DecodeToUtf8(const std::string& content, const std::string& charset, std::s
   if (U_FAILURE(status)) return false;
   converted.resize(static_cast<size_t>(length));
   *out = std::move(converted);
+  *view = *out;
   return true;
 }
 
@@ -134,15 +137,16 @@ std::unique_ptr<NormalizeStage> NormalizeStage::Create(NormalizeOptions options,
 
 NormalizeStage::NormalizeStage(NormalizeOptions options, DedupeIndex* dedupe,
                                text::BoilerplateFilter filter)
-    : options_(std::move(options)), dedupe_(dedupe), filter_(std::move(filter)) {}
+    : options_(std::move(options)),
+      dedupe_(dedupe),
+      filter_(std::move(filter)),
+      components_({{"boilerplate_rules", filter_.version()},
+                   {"hygiene", "1"},
+                   {"language", "cld2-1"},
+                   {"html", "libxml2-extract-1"},
+                   {"dedupe", "simhash64-3shingle-1"}}) {}
 
-std::vector<Component> NormalizeStage::Components() const {
-  return {{"boilerplate_rules", filter_.version()},
-          {"hygiene", "1"},
-          {"language", "cld2-1"},
-          {"html", "libxml2-extract-1"},
-          {"dedupe", "simhash64-3shingle-1"}};
-}
+std::vector<Component> NormalizeStage::Components() const { return components_; }
 
 void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
   v1::RawArticle raw;
@@ -155,7 +159,8 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
   }
   const bool html = IsHtml(raw);
   std::string charset = CharsetOf(raw.content_type());
-  std::string decoded;
+  std::string decoded_storage;  // when the text had to be converted or assembled
+  std::string_view decoded;     // the UTF-8 text, in raw.content() or decoded_storage
   html::ExtractedArticle page;  // metadata of a full web page
   bool full_page = false;
   if (html) {
@@ -165,18 +170,21 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
       html::ArticleExtractorOptions extract_options;
       extract_options.declared_encoding = charset;
       page = html::ExtractArticle(raw.content(), extract_options);
-      decoded = text::JoinParagraphs(page.paragraphs);
+      decoded_storage = text::JoinParagraphs(page.paragraphs);
+      decoded = decoded_storage;
     } else {
       // A fragment (feed item, pushed "html" field): UTF-8 unless declared otherwise.
       std::string utf8;
-      if (!DecodeToUtf8(raw.content(), charset, &utf8)) {
+      std::string_view utf8_view;
+      if (!DecodeToUtf8(raw.content(), charset, &utf8, &utf8_view)) {
         result->Reject("unsupported_charset", "content_type declares charset '" + charset +
                                                   "', which this build cannot decode");
         return;
       }
-      decoded = text::JoinParagraphs(html::HtmlToParagraphs(utf8));
+      decoded_storage = text::JoinParagraphs(html::HtmlToParagraphs(utf8_view));
+      decoded = decoded_storage;
     }
-  } else if (!DecodeToUtf8(raw.content(), charset, &decoded)) {
+  } else if (!DecodeToUtf8(raw.content(), charset, &decoded_storage, &decoded)) {
     result->Reject("unsupported_charset", "content_type declares charset '" + charset +
                                               "', which this build cannot decode");
     return;
@@ -216,7 +224,7 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
     probe_.titles_detected.fetch_add(1);
   }
 
-  text::BoilerplateResult cleaned = filter_.Apply(paragraphs);
+  text::BoilerplateResult cleaned = filter_.Apply(std::move(paragraphs));
   auto* report = article.mutable_report();
   report->set_invalid_utf8_sequences(hygiene.invalid_utf8_sequences);
   report->set_boilerplate_lines_removed(static_cast<uint32_t>(cleaned.removed.size()));
@@ -291,7 +299,7 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
   provenance->set_newsflow_version(options_.newsflow_version);
   provenance->set_stage("normalize");
   provenance->set_instance_id(options_.instance_id);
-  for (const auto& c : Components()) {
+  for (const auto& c : components_) {
     auto* component = provenance->add_components();
     component->set_name(c.name);
     component->set_version(c.version);

@@ -64,6 +64,7 @@ class NormalizeStage : public Stage {
   NormalizeOptions options_;
   DedupeIndex* dedupe_;
   text::BoilerplateFilter filter_;
+  std::vector<Component> components_;  // built once: Process stamps them on every Article
   NormalizeProbe probe_;
 };
 

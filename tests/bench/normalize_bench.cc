@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 
 #include "newsflow/v1/raw_article.pb.h"
+#include "services/core/text/boilerplate.h"
 #include "services/core/text/hygiene.h"
 #include "services/core/text/language.h"
 #include "services/core/text/simhash.h"
@@ -67,6 +68,28 @@ void BM_CleanParagraphs(benchmark::State& state) {
   state.SetBytesProcessed(bytes);
 }
 BENCHMARK(BM_CleanParagraphs)->Unit(benchmark::kMillisecond);
+
+// The boilerplate rules over each article's paragraphs (hygiene done beforehand, untimed).
+void BM_Boilerplate(benchmark::State& state) {
+  std::vector<std::vector<std::string>> articles;
+  int64_t article_bytes = 0;
+  for (const auto& article : bench::Corpus()) {
+    articles.push_back(text::CleanParagraphs(article.body, nullptr));
+    article_bytes += static_cast<int64_t>(article.body.size());
+  }
+  std::string error;
+  auto filter = text::BoilerplateFilter::Create({}, &error);
+  int64_t bytes = 0;
+  for (auto _ : state) {
+    for (const auto& paragraphs : articles) {
+      auto result = filter->Apply(paragraphs);
+      benchmark::DoNotOptimize(result);
+    }
+    bytes += article_bytes;
+  }
+  state.SetBytesProcessed(bytes);
+}
+BENCHMARK(BM_Boilerplate)->Unit(benchmark::kMillisecond);
 
 void BM_DetectLanguages(benchmark::State& state) {
   int64_t bytes = 0;

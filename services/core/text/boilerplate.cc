@@ -78,6 +78,91 @@ const std::vector<BoilerplateRule>& Builtins() {
   return kRules;
 }
 
+// How every match of a built-in pattern starts. std::regex costs microseconds even on a paragraph
+// it rejects at the first byte, and nearly all paragraphs of a story start like none of these, so
+// a paragraph is handed to the built-in patterns only when it starts (ASCII case-insensitively)
+// with one of these leads, or with whitespace (which every `\s*` in front of a lead accepts).
+// Each list must cover every alternative its patterns can begin with: boilerplate_test.cc
+// checks the gate against the plain patterns on an example of every alternative.
+constexpr std::string_view kLineRuleLeads[] = {
+    // syndication_footer
+    "the post ", "this article ", "this story ", "this post ", "this piece ",
+    // image_credit
+    "featured ", "header ", "cover ", "lead ", "top ", "hero ", "main ", "thumbnail ", "image",
+    "photo", "picture", "illustration", "credit", "source", "图", "配图", "摄影",
+    // read_more
+    "read more", "read next", "read also", "read the full ", "also read", "see also",
+    "more reading", "further reading", "keep reading", "continue reading", "阅读原文", "阅读全文",
+    "查看原文",
+    // related_links
+    "related", "you may also ", "you might also ", "recommended ", "相关", "推荐阅读", "延伸阅读",
+    "更多阅读",
+    // call_to_action, share_subscribe
+    "click here", "tap here", "click to ", "share this ", "share the ", "share on ", "share via ",
+    "follow us ", "like us ", "find us ", "join us ", "subscribe", "sign up",
+    // editor_credit, end_marker
+    "责任编辑", "责编", "-", "—", "end"};
+
+// What may follow an opening bracket (and whitespace) in a line rule: related_links,
+// editor_credit and end_marker allow 【, [, （ or ( before these.
+constexpr std::string_view kBracketedLineRuleLeads[] = {
+    "相关", "推荐阅读", "延伸阅读", "更多阅读", "责任编辑", "责编", "完"};
+
+// A heading may also be bracketed: "【相关阅读】", "[Related]".
+constexpr std::string_view kHeadingLeads[] = {
+    "read more", "read next", "read also", "also read", "see also", "further reading",
+    "what to read next", "related", "more ", "recommended", "you may also ", "you might also ",
+    "trending", "popular ", "most ", "latest ", "top stories", "in other news", "相关", "推荐阅读",
+    "延伸阅读", "更多阅读", "热门推荐"};
+
+constexpr std::string_view kLeadInLeads[] = {"for more ", "for further ", "more ", "further ",
+                                             "see ", "read ", "check out "};
+
+// ASCII letters compare case-insensitively (as std::regex::icase does with the classic locale);
+// every other byte compares exactly. `lead` is lower-case.
+bool StartsWithFolded(std::string_view s, std::string_view lead) {
+  if (s.size() < lead.size()) return false;
+  for (size_t i = 0; i < lead.size(); ++i) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lead[i]) return false;
+  }
+  return true;
+}
+
+// Whitespace as ECMAScript `\s` sees it byte by byte.
+bool IsRegexSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+// Opening brackets some patterns allow in front of their lead.
+constexpr std::string_view kOpeningBrackets[] = {"【", "[", "（", "("};
+
+template <size_t N>
+bool StartsWithAnyLead(std::string_view paragraph, const std::string_view (&leads)[N]) {
+  for (std::string_view lead : leads) {
+    if (StartsWithFolded(paragraph, lead)) return true;
+  }
+  return false;
+}
+
+// False only when no match of the patterns behind `leads` can start `paragraph`: it starts
+// neither with whitespace nor with a lead, nor with an opening bracket, whitespace and one of
+// `bracketed_leads`.
+template <size_t N, size_t M>
+bool MayStartMatch(std::string_view paragraph, const std::string_view (&leads)[N],
+                   const std::string_view (&bracketed_leads)[M]) {
+  if (paragraph.empty() || IsRegexSpace(paragraph.front())) return true;
+  if (StartsWithAnyLead(paragraph, leads)) return true;
+  for (std::string_view bracket : kOpeningBrackets) {
+    if (paragraph.substr(0, bracket.size()) != bracket) continue;
+    std::string_view rest = paragraph.substr(bracket.size());
+    while (!rest.empty() && IsRegexSpace(rest.front())) rest.remove_prefix(1);
+    return rest.empty() || StartsWithAnyLead(rest, bracketed_leads);
+  }
+  return false;
+}
+
 // A pure heading that opens a trailing related-headlines block.
 constexpr const char* kHeadingPattern =
     "(?:【|\\[)?\\s*(?:"
@@ -231,6 +316,7 @@ std::optional<BoilerplateFilter> BoilerplateFilter::Create(std::vector<Boilerpla
 
   const std::vector<BoilerplateRule>& builtins = Builtins();
   filter.line_rules_.reserve(builtins.size() + user_rules.size());
+  filter.builtin_count_ = builtins.size();
   for (size_t i = 0; i < builtins.size() + user_rules.size(); ++i) {
     const bool builtin = i < builtins.size();
     BoilerplateRule rule = builtin ? builtins[i] : std::move(user_rules[i - builtins.size()]);
@@ -264,11 +350,11 @@ std::optional<BoilerplateFilter> BoilerplateFilter::Create(std::vector<Boilerpla
 }
 
 bool BoilerplateFilter::IsHeading(const std::string& paragraph) const {
-  return SafeMatch(paragraph, heading_);
+  return MayStartMatch(paragraph, kHeadingLeads, kHeadingLeads) && SafeMatch(paragraph, heading_);
 }
 
 bool BoilerplateFilter::IsLeadIn(const std::string& paragraph) const {
-  return SafeMatch(paragraph, lead_in_);
+  return MayStartMatch(paragraph, kLeadInLeads, kLeadInLeads) && SafeMatch(paragraph, lead_in_);
 }
 
 size_t BoilerplateFilter::TrailingBlockStart(const std::vector<std::string>& paragraphs) const {
@@ -331,24 +417,31 @@ size_t BoilerplateFilter::TrailingBlockStart(const std::vector<std::string>& par
 
 const std::string* BoilerplateFilter::MatchLineRule(const std::string& paragraph) const {
   if (paragraph.size() >= kMaxLineRuleBytes) return nullptr;
-  for (const CompiledRule& rule : line_rules_) {
-    if (SafeMatch(paragraph, rule.re)) return &rule.name;
+  // Built-in rules come first in line_rules_.
+  const size_t first =
+      MayStartMatch(paragraph, kLineRuleLeads, kBracketedLineRuleLeads) ? 0 : builtin_count_;
+  for (size_t i = first; i < line_rules_.size(); ++i) {
+    if (SafeMatch(paragraph, line_rules_[i].re)) return &line_rules_[i].name;
   }
   return nullptr;
 }
 
 BoilerplateResult BoilerplateFilter::Apply(const std::vector<std::string>& paragraphs) const {
+  return Apply(std::vector<std::string>(paragraphs));
+}
+
+BoilerplateResult BoilerplateFilter::Apply(std::vector<std::string>&& paragraphs) const {
   BoilerplateResult result;
   result.kept.reserve(paragraphs.size());
   const size_t block = TrailingBlockStart(paragraphs);
   for (size_t i = 0; i < paragraphs.size(); ++i) {
-    const std::string& p = paragraphs[i];
+    std::string& p = paragraphs[i];
     if (i >= block) {
-      result.removed.push_back({kRelatedHeadlinesRule, p});
+      result.removed.push_back({kRelatedHeadlinesRule, std::move(p)});
     } else if (const std::string* rule = MatchLineRule(p)) {
-      result.removed.push_back({*rule, p});
+      result.removed.push_back({*rule, std::move(p)});
     } else {
-      result.kept.push_back(p);
+      result.kept.push_back(std::move(p));
     }
   }
   return result;

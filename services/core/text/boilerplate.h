@@ -60,6 +60,8 @@ class BoilerplateFilter {
 
   // Splits `paragraphs` into kept and removed ones. Never throws.
   BoilerplateResult Apply(const std::vector<std::string>& paragraphs) const;
+  // The same, moving the paragraphs into the result instead of copying them.
+  BoilerplateResult Apply(std::vector<std::string>&& paragraphs) const;
 
   // Short stable hash (16 hex digits) of all rules, stamped on outputs as the rules' version.
   const std::string& version() const { return version_; }
@@ -79,7 +81,8 @@ class BoilerplateFilter {
   // Name of the first line rule matching `paragraph`, or nullptr.
   const std::string* MatchLineRule(const std::string& paragraph) const;
 
-  std::vector<CompiledRule> line_rules_;
+  std::vector<CompiledRule> line_rules_;  // the built-in rules, then the user rules
+  size_t builtin_count_ = 0;
   std::regex heading_;  // pure headings opening a trailing block
   std::regex lead_in_;  // "More details … in our special article." sentences opening one
   std::string version_;

@@ -8,6 +8,7 @@
 #include <unicode/utypes.h>
 
 #include <algorithm>
+#include <array>
 #include <limits>
 
 namespace newsflow::text {
@@ -99,9 +100,16 @@ void EmitParagraph(const std::string& line, bool may_need_nfc, std::vector<std::
   out->emplace_back(line);
 }
 
-inline bool IsAsciiAlnum(int32_t cp) {
+constexpr bool IsAsciiAlnum(int32_t cp) {
   return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
 }
+
+constexpr std::array<bool, 256> MakeAsciiAlnumTable() {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 0x80; ++c) table[c] = IsAsciiAlnum(c);
+  return table;
+}
+constexpr std::array<bool, 256> kAsciiAlnum = MakeAsciiAlnumTable();
 
 // Letters and numbers (general categories L* and N*).
 inline bool IsLetterOrNumber(int32_t cp) {
@@ -167,10 +175,19 @@ std::vector<std::string> CleanParagraphs(std::string_view input, HygieneReport* 
   size_t i = 0;
   while (i < n) {
     const unsigned char b = s[i];
-    // Fast path: a run of printable ASCII other than space is copied in one append.
+    // Fast path: a run of printable ASCII, with single spaces between visible characters (which
+    // the slow path would keep as they are), is copied in one append.
     if (b > 0x20 && b < 0x7F) {
       size_t j = i + 1;
-      while (j < n && s[j] > 0x20 && s[j] < 0x7F) ++j;
+      while (j < n) {
+        if (s[j] > 0x20 && s[j] < 0x7F) {
+          ++j;
+        } else if (s[j] == ' ' && j + 1 < n && s[j + 1] > 0x20 && s[j + 1] < 0x7F) {
+          j += 2;
+        } else {
+          break;
+        }
+      }
       if (pending_space) {
         line.push_back(' ');
         pending_space = false;
@@ -264,6 +281,21 @@ size_t WordCount(std::string_view text) {
   const size_t n = text.size();
   size_t i = 0;
   while (i < n) {
+    if (s[i] < 0x80) {
+      // ASCII (most of most articles): no decoding, no ICU lookups. Same transitions as below.
+      const unsigned char c = s[i++];
+      if (kAsciiAlnum[c]) {
+        if (state == State::kOutside) ++words;
+        state = State::kInWord;
+        // The rest of the word in one go (non-ASCII bytes are not in the table).
+        while (i < n && kAsciiAlnum[s[i]]) ++i;
+      } else if (IsMidWordPunctuation(c)) {
+        state = state == State::kInWord ? State::kAfterMidPunctuation : State::kOutside;
+      } else {
+        state = State::kOutside;
+      }
+      continue;
+    }
     const int32_t cp = DecodeUtf8(s, n, &i);
     if (cp == kInvalid) {
       state = State::kOutside;

@@ -7,7 +7,7 @@
 
 #include <algorithm>
 #include <array>
-#include <map>
+#include <utility>
 
 namespace newsflow::text {
 namespace {
@@ -54,13 +54,28 @@ struct Sentence {
   uint32_t cp_start = 0, cp_end = 0;
   std::array<uint32_t, kScriptCount> letters{};
   Script script = kOther;  // dominant; kOther when the sentence has no letters
-  std::string language;
+  std::string_view language;  // static storage (DefaultLanguage, PrimaryTag)
 };
 
-bool IsSentenceEnd(UChar32 c) { return c == '.' || c == '!' || c == '?'; }
 bool IsCjkSentenceEnd(UChar32 c) {
   return c == 0x3002 || c == 0xFF01 || c == 0xFF1F || c == 0xFF0E;  // 。！？．
 }
+
+// Classes of ASCII bytes for the sentence splitter.
+enum ByteClass : uint8_t { kPlain = 0, kLetter, kSpace, kNewline, kEnd, kCloser, kNonAscii };
+
+constexpr std::array<uint8_t, 256> MakeByteClasses() {
+  std::array<uint8_t, 256> classes{};
+  for (int c = 0x80; c < 0x100; ++c) classes[c] = kNonAscii;
+  for (int c = 'a'; c <= 'z'; ++c) classes[c] = kLetter;
+  for (int c = 'A'; c <= 'Z'; ++c) classes[c] = kLetter;
+  classes[' '] = classes['\t'] = classes['\r'] = kSpace;
+  classes['\n'] = kNewline;
+  classes['.'] = classes['!'] = classes['?'] = kEnd;
+  classes['"'] = classes[')'] = kCloser;
+  return classes;
+}
+constexpr std::array<uint8_t, 256> kByteClasses = MakeByteClasses();
 
 // Cuts `text` into sentences trimmed of surrounding whitespace, counting letters per script.
 std::vector<Sentence> SplitSentences(std::string_view text) {
@@ -83,16 +98,52 @@ std::vector<Sentence> SplitSentences(std::string_view text) {
   bool pending_end = false;  // saw . ! ? and wait for whitespace to confirm
   while (i < length) {
     int32_t start = i;
-    UChar32 c;
-    U8_NEXT(s, i, length, c);
-    bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
-    if (space) {
-      if (pending_end || c == '\n') close();
+    const uint8_t cls = kByteClasses[s[i]];
+    if (cls <= kLetter) {
+      // A run of ASCII letters, digits and other marks that neither end nor split a sentence:
+      // most of most articles.
       pending_end = false;
-      ++cp;
+      if (!open) {
+        open = true;
+        current.byte_start = static_cast<uint32_t>(i);
+        current.cp_start = cp;
+      }
+      int32_t j = i;
+      uint32_t letters = 0;
+      do {
+        letters += kByteClasses[s[j]];  // kLetter is 1, kPlain 0
+        ++j;
+      } while (j < length && kByteClasses[s[j]] <= kLetter);
+      current.letters[kLatin] += letters;
+      cp += static_cast<uint32_t>(j - i);
+      i = j;
+      last_non_space_byte_end = static_cast<uint32_t>(i);
+      last_non_space_cp_end = cp;
       continue;
     }
-    if (pending_end && !IsSentenceEnd(c) && c != '"' && c != 0x201D && c != 0x2019 && c != ')') {
+    if (cls != kNonAscii) {
+      // Other ASCII: the same steps as below without decoding or ICU.
+      ++i;
+      ++cp;
+      if (cls == kSpace || cls == kNewline) {
+        if (pending_end || cls == kNewline) close();
+        pending_end = false;
+        continue;
+      }
+      if (pending_end && cls != kEnd && cls != kCloser) pending_end = false;
+      if (!open) {
+        open = true;
+        current.byte_start = static_cast<uint32_t>(start);
+        current.cp_start = cp - 1;
+      }
+      last_non_space_byte_end = static_cast<uint32_t>(i);
+      last_non_space_cp_end = cp;
+      if (cls == kEnd) pending_end = true;
+      continue;
+    }
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    if (pending_end && c != 0x201D && c != 0x2019) {
       pending_end = false;  // "U.S." or "3.5": not an end
     }
     if (!open) {
@@ -100,19 +151,13 @@ std::vector<Sentence> SplitSentences(std::string_view text) {
       current.byte_start = static_cast<uint32_t>(start);
       current.cp_start = cp;
     }
-    if (c < 0x80) {
-      if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') current.letters[kLatin]++;
-    } else if (c > 0 && u_isalpha(c)) {
-      current.letters[ClassifyScript(c)]++;
-    }
+    if (c > 0 && u_isalpha(c)) current.letters[ClassifyScript(c)]++;
     ++cp;
     last_non_space_byte_end = static_cast<uint32_t>(i);
     last_non_space_cp_end = cp;
     if (IsCjkSentenceEnd(c)) {
       close();
       pending_end = false;
-    } else if (IsSentenceEnd(c)) {
-      pending_end = true;
     }
   }
   close();
@@ -136,15 +181,25 @@ std::vector<Sentence> SplitSentences(std::string_view text) {
   return sentences;
 }
 
-std::string PrimaryTag(CLD2::Language language) {
-  std::string code = CLD2::LanguageCode(language);
-  size_t dash = code.find('-');
-  if (dash != std::string::npos) code.resize(dash);
-  return code;
+// BCP-47 primary tags of every CLD2 language, built once: CLD2's codes carry a script suffix
+// ("zh-Hant", "sr-ME") that the segments do not.
+std::string_view PrimaryTag(CLD2::Language language) {
+  static const std::vector<std::string> kTags = [] {
+    std::vector<std::string> tags(CLD2::NUM_LANGUAGES);
+    for (int l = 0; l < CLD2::NUM_LANGUAGES; ++l) {
+      std::string code = CLD2::LanguageCode(static_cast<CLD2::Language>(l));
+      size_t dash = code.find('-');
+      if (dash != std::string::npos) code.resize(dash);
+      tags[l] = std::move(code);
+    }
+    return tags;
+  }();
+  if (language < 0 || language >= CLD2::NUM_LANGUAGES) return {};
+  return kTags[language];
 }
 
 struct Cld2Verdict {
-  std::string language;  // empty when unknown
+  std::string_view language;  // empty when unknown; static storage
   bool reliable = false;
   int percent = 0;  // share of the text in `language`
 };
@@ -161,7 +216,7 @@ Cld2Verdict DetectWithCld2(std::string_view text) {
   if (top == CLD2::UNKNOWN_LANGUAGE || top == CLD2::TG_UNKNOWN_LANGUAGE) return verdict;
   verdict.language = PrimaryTag(top);
   if (verdict.language == "un" || verdict.language.empty()) {
-    verdict.language.clear();
+    verdict.language = {};
     return verdict;
   }
   verdict.reliable = reliable;
@@ -232,37 +287,47 @@ LanguageResult DetectLanguages(std::string_view text) {
   }
   // Sentences without letters ("2023.", "—") take the previous sentence's language, or the next
   // one's at the start.
-  std::string previous;
+  std::string_view previous;
   for (auto& s : sentences) {
     if (s.language.empty()) s.language = previous;
     previous = s.language;
   }
-  std::string next;
+  std::string_view next;
   for (auto it = sentences.rbegin(); it != sentences.rend(); ++it) {
     if (it->language.empty()) it->language = next.empty() ? "und" : next;
     next = it->language;
   }
 
-  std::map<std::string, uint64_t> letters_per_language;
+  // Letters per language, in order of first appearance (a handful of languages at most).
+  std::vector<std::pair<std::string_view, uint64_t>> letters_per_language;
   for (const auto& s : sentences) {
     uint64_t letters = 0;
     for (int script = kLatin; script < kScriptCount; ++script) {
       bool dense = script == kHan || script == kKana || script == kHangul;
       letters += s.letters[script] * (dense ? 4u : 1u);
     }
-    letters_per_language[s.language] += letters;
+    auto entry = std::find_if(letters_per_language.begin(), letters_per_language.end(),
+                              [&](const auto& e) { return e.first == s.language; });
+    if (entry == letters_per_language.end()) {
+      letters_per_language.emplace_back(s.language, letters);
+    } else {
+      entry->second += letters;
+    }
     if (!result.spans.empty() && result.spans.back().language == s.language) {
       result.spans.back().end = s.cp_end;
       result.spans.back().byte_end = s.byte_end;
     } else {
-      result.spans.push_back({s.language, s.cp_start, s.cp_end, s.byte_start, s.byte_end});
+      result.spans.push_back(
+          {std::string(s.language), s.cp_start, s.cp_end, s.byte_start, s.byte_end});
     }
   }
+  // Ties go to the language first in alphabetical order, as they did when this was a std::map.
+  std::sort(letters_per_language.begin(), letters_per_language.end());
   uint64_t best = 0;
   for (const auto& [language, letters] : letters_per_language) {
     if (letters > best && language != "und") {
       best = letters;
-      result.language = language;
+      result.language = std::string(language);
     }
   }
   return result;

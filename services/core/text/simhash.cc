@@ -40,8 +40,8 @@ uint64_t BodyFingerprint(std::string_view body) {
   return Mix(h ^ body.size());
 }
 
-// Byte j of kSpread[b] is bit j of b: adding kSpread of each byte of a hash to eight packed
-// accumulators counts the 64 bit positions eight lanes at a time.
+// Byte j of kSpread[b] is bit j of b: adding kSpread of each byte of a word to eight packed
+// accumulators counts its 64 bit positions eight lanes at a time.
 constexpr std::array<uint64_t, 256> MakeSpread() {
   std::array<uint64_t, 256> table{};
   for (int b = 0; b < 256; ++b) {
@@ -53,84 +53,147 @@ constexpr std::array<uint64_t, 256> MakeSpread() {
 }
 constexpr std::array<uint64_t, 256> kSpread = MakeSpread();
 
-// Counts, per bit position, how many feature hashes have the bit set.
+// Carry-save adder over 64 bit positions at once: a + b + c = 2 * high + low, per position.
+inline void CarrySave(uint64_t a, uint64_t b, uint64_t c, uint64_t* high, uint64_t* low) {
+  const uint64_t u = a ^ b;
+  *high = (a & b) | (u & c);
+  *low = u ^ c;
+}
+
+// Counts, per bit position, how many feature hashes have the bit set. Hashes are added eight at
+// a time through a carry-save adder tree (Harley-Seal): per position the count is
+// 8 * eights + 4 * fours + 2 * twos + ones, and only the eights word goes through the
+// per-position lanes, so a hash costs a few bitwise operations instead of eight lane additions.
 class BitCounter {
  public:
-  void Add(uint64_t h) {
-    for (int k = 0; k < 8; ++k) packed_[k] += kSpread[(h >> (8 * k)) & 0xFF];
-    if (++pending_ == 255) Flush();  // a byte lane holds at most 255
+  [[gnu::always_inline]] inline void Add(uint64_t h) {
+    group_[grouped_++] = h;
+    if (grouped_ == group_.size()) AddGroup();
     ++features_;
   }
   uint64_t Signature() {
-    Flush();
+    FlushEights();
+    std::array<uint32_t, 64> ones{};
+    for (int bit = 0; bit < 64; ++bit) {
+      ones[bit] = 8 * eights_[bit] + 4 * ((fours_ >> bit) & 1) + 2 * ((twos_ >> bit) & 1) +
+                  ((ones_ >> bit) & 1);
+    }
+    for (size_t k = 0; k < grouped_; ++k) {
+      for (int bit = 0; bit < 64; ++bit) ones[bit] += (group_[k] >> bit) & 1;
+    }
     uint64_t signature = 0;
     for (int bit = 0; bit < 64; ++bit) {
-      if (2 * ones_[bit] > features_) signature |= uint64_t{1} << bit;
+      if (2 * ones[bit] > features_) signature |= uint64_t{1} << bit;
     }
     return signature;
   }
 
  private:
-  void Flush() {
+  void AddGroup() {
+    const auto& g = group_;
+    uint64_t twos_a, twos_b, fours_a, fours_b, eights;
+    CarrySave(ones_, g[0], g[1], &twos_a, &ones_);
+    CarrySave(ones_, g[2], g[3], &twos_b, &ones_);
+    CarrySave(twos_, twos_a, twos_b, &fours_a, &twos_);
+    CarrySave(ones_, g[4], g[5], &twos_a, &ones_);
+    CarrySave(ones_, g[6], g[7], &twos_b, &ones_);
+    CarrySave(twos_, twos_a, twos_b, &fours_b, &twos_);
+    CarrySave(fours_, fours_a, fours_b, &eights, &fours_);
+    for (int k = 0; k < 8; ++k) packed_[k] += kSpread[(eights >> (8 * k)) & 0xFF];
+    if (++pending_ == 255) FlushEights();  // a byte lane holds at most 255
+    grouped_ = 0;
+  }
+  void FlushEights() {
     for (int k = 0; k < 8; ++k) {
-      for (int j = 0; j < 8; ++j) ones_[8 * k + j] += (packed_[k] >> (8 * j)) & 0xFF;
+      for (int j = 0; j < 8; ++j) eights_[8 * k + j] += (packed_[k] >> (8 * j)) & 0xFF;
       packed_[k] = 0;
     }
     pending_ = 0;
   }
-  std::array<uint64_t, 8> packed_{};  // byte j of packed_[k] counts bit 8*k+j
-  std::array<uint32_t, 64> ones_{};
+  std::array<uint64_t, 8> group_{};   // hashes not yet added to the tree
+  size_t grouped_ = 0;
+  uint64_t ones_ = 0, twos_ = 0, fours_ = 0;  // bit planes of the count modulo 8
+  std::array<uint64_t, 8> packed_{};  // byte j of packed_[k] counts eights of bit 8*k+j
+  std::array<uint32_t, 64> eights_{};
   uint32_t pending_ = 0;
   uint32_t features_ = 0;
 };
 
-uint64_t SimHash(std::string_view text) {
-  BitCounter counter;
-  std::array<uint64_t, 3> window{};  // hashes of the last three tokens
-  size_t tokens = 0;
-  auto add_feature = [&](uint64_t feature) { counter.Add(Mix(feature)); };
-  auto push_token = [&](uint64_t token) {
-    window[0] = window[1];
-    window[1] = window[2];
-    window[2] = token;
-    ++tokens;
+// Token bytes of ASCII: the lower-cased letter or digit, 0 for a separator.
+constexpr std::array<uint8_t, 128> MakeAsciiTokenBytes() {
+  std::array<uint8_t, 128> table{};
+  for (int c = '0'; c <= '9'; ++c) table[c] = static_cast<uint8_t>(c);
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = static_cast<uint8_t>(c);
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = static_cast<uint8_t>(c | 0x20);
+  return table;
+}
+constexpr std::array<uint8_t, 128> kAsciiTokenBytes = MakeAsciiTokenBytes();
+
+// Features of the token stream: each token, and each window of three tokens.
+class ShingleFeatures {
+ public:
+  // Inlined into the scanning loop so the counters stay in registers.
+  [[gnu::always_inline]] inline void PushToken(uint64_t token) {
+    window_[0] = window_[1];
+    window_[1] = window_[2];
+    window_[2] = token;
+    ++tokens_;
     // Words alone keep short articles close under small edits; shingles keep different
     // articles on the same topic apart.
-    add_feature(token ^ 0x5bd1e995ull);
-    if (tokens >= 3) add_feature(window[0] * 31 * 31 + window[1] * 31 + window[2]);
-  };
+    counter_.Add(Mix(token ^ 0x5bd1e995ull));
+    if (tokens_ >= 3) counter_.Add(Mix(window_[0] * 31 * 31 + window_[1] * 31 + window_[2]));
+  }
 
+  uint64_t Signature() {
+    if (tokens_ == 0) return 0;
+    if (tokens_ < 3) counter_.Add(Mix(window_[0] * 31 * 31 + window_[1] * 31 + window_[2]));
+    return counter_.Signature();
+  }
+
+ private:
+  BitCounter counter_;
+  std::array<uint64_t, 3> window_{};  // hashes of the last three tokens
+  size_t tokens_ = 0;
+};
+
+uint64_t SimHash(std::string_view text) {
+  ShingleFeatures features;
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
   int32_t length = static_cast<int32_t>(text.size());
   int32_t i = 0;
   uint64_t token = kFnvOffset;
   bool in_token = false;
   while (i < length) {
-    UChar32 c;
     if (s[i] < 0x80) {
-      c = s[i++];
-    } else {
-      U8_NEXT(s, i, length, c);
+      // ASCII: letters and digits extend the token, anything else ends it.
+      const uint8_t byte = kAsciiTokenBytes[s[i++]];
+      if (byte != 0) {
+        token = (token ^ byte) * kFnvPrime;
+        in_token = true;
+      } else if (in_token) {
+        features.PushToken(token);
+        token = kFnvOffset;
+        in_token = false;
+      }
+      continue;
     }
-    bool alnum = c < 0x80 ? ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9')
-                          : (c > 0 && u_isalnum(c));
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    bool alnum = c > 0 && u_isalnum(c);
     if (alnum && !IsDenseScript(c)) {
-      if (c < 0x80 && c >= 'A' && c <= 'Z') c |= 0x20;
       token = (token ^ static_cast<uint64_t>(c)) * kFnvPrime;
       in_token = true;
       continue;
     }
     if (in_token) {
-      push_token(token);
+      features.PushToken(token);
       token = kFnvOffset;
       in_token = false;
     }
-    if (alnum) push_token((kFnvOffset ^ static_cast<uint64_t>(c)) * kFnvPrime);
+    if (alnum) features.PushToken((kFnvOffset ^ static_cast<uint64_t>(c)) * kFnvPrime);
   }
-  if (in_token) push_token(token);
-  if (tokens == 0) return 0;
-  if (tokens < 3) add_feature(window[0] * 31 * 31 + window[1] * 31 + window[2]);
-  return counter.Signature();
+  if (in_token) features.PushToken(token);
+  return features.Signature();
 }
 
 }  // namespace newsflow::text

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <locale>
 #include <optional>
+#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -267,6 +269,123 @@ TEST(BoilerplateFilterTest, VersionIsStableAndTracksRules) {
   EXPECT_NE(c.version(), d.version());
   EXPECT_NE(c.version(), e.version());
   EXPECT_EQ(c.version(), MakeFilter({{"sponsored", "sponsored content.*"}}).version());
+}
+
+// The first built-in rule whose pattern matches `p` when tried directly with std::regex, as the
+// filter did before it learned to skip paragraphs by their first bytes; "" when none does.
+std::string PlainRegexRule(const std::string& p) {
+  for (const BoilerplateRule& rule : BoilerplateFilter::BuiltinRules()) {
+    std::regex re;
+    re.imbue(std::locale::classic());
+    re.assign(rule.pattern, std::regex::ECMAScript | std::regex::icase);
+    if (std::regex_match(p, re)) return rule.name;
+  }
+  return "";
+}
+
+std::string Upper(std::string s) {
+  for (char& c : s) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return s;
+}
+
+// The filter skips the patterns for paragraphs that cannot start a match: one example of every
+// alternative a built-in pattern can begin with must still be removed, by the rule the plain
+// patterns name, in any ASCII case and after leading whitespace.
+TEST(BoilerplateFilterTest, LeadGateAgreesWithThePlainPatterns) {
+  BoilerplateFilter filter = MakeFilter();
+  const Paragraphs examples = {
+      "The post A headline appeared first on Example Wire.",
+      "This story was first published on Example Wire.",
+      "This piece originally appeared in Example Weekly.",
+      "Featured image: Stockpix", "Header photo: Jane Roe", "Cover picture credit: X",
+      "Lead image source: Y", "Top photo: Z", "Hero image: Z", "Main photo：Z",
+      "Thumbnail image: Z", "Images: Example Press", "Photographs courtesy: X",
+      "Pictures: X", "Illustration: Jane Roe", "Photo via Example Press",
+      "Image courtesy of NASA", "Picture by Jane Roe", "Credit: Getty Images",
+      "Credits：Reuters", "Source: AP", "图片来源：示例社", "图片：示例", "配图：示例",
+      "摄影：王明",
+      "图：示例", "Read more", "Read next »", "Read also:", "Also read - Widget prices",
+      "See also → How budgets are made", "More reading:", "Further reading: X",
+      "Keep reading", "Continue reading here", "Read the full story at Example Wire",
+      "Read the full report.", "阅读原文", "阅读全文：示例", "查看原文>>", "Related",
+      "Related coverage: X", "Related videos", "You may also like", "You might also enjoy:",
+      "You may also be interested in", "Recommended for you", "Recommended reading:",
+      "【相关阅读】示例", "[相关新闻] 示例", "相关阅读", "推荐阅读：示例", "相关文章",
+      "延伸阅读", "相关报道：示例", "相关链接", "更多阅读", "Click here to subscribe",
+      "Tap here for more", "Click to share on Facebook", "Share this article",
+      "Share the video with friends", "Share on WhatsApp", "Share via email",
+      "Follow us on Twitter", "Like us on Facebook", "Find us at Example Street",
+      "Join us on Telegram", "Subscribe", "Subscribe today for updates", "Sign up!",
+      "Sign up for alerts", "责任编辑：王明", "责编：李华", "【责任编辑：李华】",
+      "[责编：李华]", "（责任编辑：王明）", "(责编：王明)", "（ 责任编辑：王明）", "（完）", "(完)",
+      "【完】", "[ 完 ]", "( 完 )", "【 相关阅读 】示例", "[推荐阅读] 示例", "【延伸阅读】",
+      "【更多阅读】示例",
+      "end", "- END -", "——END——", "—end"};
+  for (const std::string& example : examples) {
+    for (const std::string& p : {example, Upper(example)}) {
+      const std::string expected = PlainRegexRule(p);
+      EXPECT_FALSE(expected.empty()) << "not boilerplate for the plain patterns: " << p;
+      BoilerplateResult r = filter.Apply({kStory, p, kStory2});
+      ASSERT_EQ(r.removed.size(), 1u) << p;
+      EXPECT_EQ(r.removed[0].rule, expected) << p;
+    }
+    // Only some patterns allow leading whitespace; the filter must agree either way.
+    for (const std::string& p : {" " + example, "\t" + example}) {
+      BoilerplateResult r = filter.Apply({kStory, p, kStory2});
+      EXPECT_EQ(r.removed.empty() ? "" : r.removed[0].rule, PlainRegexRule(p)) << p;
+    }
+  }
+  // Story text that starts like a lead, or with a bracket, stays.
+  for (const std::string& p : {std::string("The post office reopened on Monday."),
+                               std::string("Sources said the vote would be delayed."),
+                               std::string("Ending the strike took three weeks."),
+                               std::string("(Jaya) We did not stop working."),
+                               std::string("【示例】完成这项工作需要三年时间。"),
+                               std::string("(")}) {
+    EXPECT_EQ(PlainRegexRule(p), "") << p;
+    EXPECT_TRUE(filter.Apply({kStory, p, kStory2}).removed.empty()) << p;
+  }
+}
+
+// Every alternative of the heading that opens a trailing block, and of the lead-in sentence,
+// still opens one.
+TEST(BoilerplateFilterTest, LeadGateKeepsEveryTrailingBlockOpener) {
+  BoilerplateFilter filter = MakeFilter();
+  const Paragraphs headings = {
+      "Read more:", "Read next", "Read also", "Also read", "See also", "Further reading",
+      "What to read next", "Related", "Related stories:", "More from Example Wire:",
+      "More on this story", "More about Riverton", "More in Politics", "More stories",
+      "More news from Riverton", "Recommended", "Recommended for you", "You might also like",
+      "You may also enjoy", "Trending", "Trending now", "Popular now", "Popular stories",
+      "Most read", "Most popular articles", "Most viewed", "Latest news", "Latest headlines",
+      "Top stories", "In other news", "相关阅读", "推荐阅读", "相关新闻", "延伸阅读",
+      "更多阅读", "热门推荐", "【相关新闻】", "[Related]", "[ Read more ]", "【 推荐阅读 】",
+      " Most read"};
+  for (const std::string& heading : headings) {
+    for (const std::string& h : {heading, Upper(heading)}) {
+      BoilerplateResult r =
+          filter.Apply({kStory, kStory2, h, "Council delays vote", "Widget prices climb"});
+      EXPECT_EQ(r.kept, (Paragraphs{kStory, kStory2})) << h;
+    }
+  }
+  const Paragraphs lead_ins = {
+      "For more details, see our special coverage below.",
+      "More information is available in our coverage here.",
+      "Further coverage of the vote can be found in these reports.",
+      "See our other articles on the budget.", "Read these stories for more background.",
+      "Check out more coverage of the vote in these articles.",
+      "See also the following reports."};
+  for (const std::string& lead_in : lead_ins) {
+    for (const std::string& l : {lead_in, Upper(lead_in)}) {
+      BoilerplateResult r =
+          filter.Apply({kStory, kStory2, l, "Council delays vote", "Widget prices climb"});
+      EXPECT_EQ(r.kept, (Paragraphs{kStory, kStory2})) << l;
+      ASSERT_FALSE(r.removed.empty());
+      EXPECT_EQ(r.removed[0].rule, BoilerplateFilter::kRelatedHeadlinesRule) << l;
+    }
+  }
 }
 
 TEST(BoilerplateFilterTest, FilterIsCopyable) {

@@ -170,6 +170,22 @@ TEST(CleanParagraphsTest, TrimsAndCollapsesTabsAndSpaces) {
   EXPECT_EQ(Clean("  \t$  6\t\tmillion   "), Paragraphs{"$ 6 million"});
 }
 
+// Runs of words with single spaces are copied whole; where a run meets a second space, a tab,
+// a line end, a control or a non-ASCII character the character-by-character rules take over.
+TEST(CleanParagraphsTest, SingleSpacedRunsMeetEveryOtherCharacter) {
+  EXPECT_EQ(Clean("one two three"), Paragraphs{"one two three"});
+  EXPECT_EQ(Clean("one two  three \n four five "), (Paragraphs{"one two three", "four five"}));
+  EXPECT_EQ(Clean("one two\tthree \tfour"), Paragraphs{"one two three four"});
+  EXPECT_EQ(Clean("a b\x01 c d\x7F"
+                  "e f"),
+            Paragraphs{"a b c de f"});
+  EXPECT_EQ(Clean("caf\xC3\xA9 au lait \xE2\x80\x94 x y"),
+            Paragraphs{"caf\xC3\xA9 au lait \xE2\x80\x94 x y"});
+  EXPECT_EQ(Clean("x y \xC2\xA0z"), Paragraphs{"x y z"});
+  EXPECT_EQ(Clean("end of line \r\nnext line"), (Paragraphs{"end of line", "next line"}));
+  EXPECT_EQ(Clean("a b "), Paragraphs{"a b"});
+}
+
 TEST(CleanParagraphsTest, NbspAndOtherUnicodeSpacesCollapse) {
   EXPECT_EQ(Clean("$\xC2\xA0"
                   "6\xC2\xA0\xC2\xA0million\xC2\xA0"),
