@@ -280,31 +280,40 @@ void ComputeModelBits(std::span<const Token> tokens, std::span<const TokenInfo> 
     }
   }
   // Document case: one open-addressing set of the document's words with two flags each. The
-  // table is cleared, not freed, so a long-lived scratch does not allocate per document.
-  const size_t capacity = std::bit_ceil(std::max<size_t>(64, n * 2));
+  // table only grows, and only the slots this document used are cleared afterwards, so a
+  // long-lived scratch neither allocates nor sweeps the whole table per document.
   auto& keys = scratch->keys;
   auto& flags = scratch->flags;
-  keys.assign(capacity, 0);
-  flags.assign(capacity, 0);
-  const size_t mask = capacity - 1;
-  auto slot = [&](uint64_t word) {
-    const uint64_t key = word | 1;
-    size_t i = Mix(key) & mask;
-    while (keys[i] != 0 && keys[i] != key) i = (i + 1) & mask;
-    keys[i] = key;
-    return i;
-  };
+  auto& slots = scratch->slots;
+  const size_t capacity = std::bit_ceil(std::max<size_t>(64, n * 2));
+  if (keys.size() < capacity) {
+    keys.assign(capacity, 0);
+    flags.assign(capacity, 0);
+  }
+  slots.resize(n);
+  const size_t mask = keys.size() - 1;
+  constexpr uint32_t kNoSlot = UINT32_MAX;
   for (size_t i = 0; i < n; ++i) {
+    slots[i] = kNoSlot;
     if (info[i].kind != static_cast<uint8_t>(TokenKind::kWord)) continue;
-    const size_t k = slot(info[i].lower);
+    const uint64_t key = info[i].lower | 1;
+    size_t k = Mix(key) & mask;
+    while (keys[k] != 0 && keys[k] != key) k = (k + 1) & mask;
+    keys[k] = key;
+    slots[i] = static_cast<uint32_t>(k);
     if (info[i].first_case == 2) flags[k] |= 2;
     if (info[i].first_case == 1 && !(tokens[i].flags & kSentenceStart)) flags[k] |= 1;
   }
   for (size_t i = 0; i < n; ++i) {
-    if (info[i].kind != static_cast<uint8_t>(TokenKind::kWord)) continue;
-    const uint8_t f = flags[slot(info[i].lower)];
+    if (slots[i] == kNoSlot) continue;
+    const uint8_t f = flags[slots[i]];
     if (f & 1) (*bits)[i] |= kCapitalizedInDocument;
     if (f & 2) (*bits)[i] |= kLowercaseInDocument;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (slots[i] == kNoSlot) continue;
+    keys[slots[i]] = 0;
+    flags[slots[i]] = 0;
   }
 }
 

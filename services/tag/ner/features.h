@@ -114,6 +114,7 @@ inline constexpr uint32_t kModelBitCount = 16;  // callers' bits start here
 struct DocumentBitsScratch {
   std::vector<uint64_t> keys;  // open-addressing set of word hashes (0 = empty)
   std::vector<uint8_t> flags;
+  std::vector<uint32_t> slots;  // per token: its word's slot (only the used slots are cleared)
 };
 // Computes the bits above for a whole document into `bits` (resized to tokens.size()).
 void ComputeModelBits(std::span<const Token> tokens, std::span<const TokenInfo> info,

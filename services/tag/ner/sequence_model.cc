@@ -606,6 +606,9 @@ bool IsCapitalizedWord(std::string_view text, const Token& t) {
 bool IsOrganizationWord(std::string_view text, const Token& t) {
   if (!IsCapitalizedWord(text, t)) return false;
   const std::string_view w = TokenText(text, t);
+  // Cheap filter before the search: first letters of kOrganizationWords.
+  static constexpr std::string_view kFirstLetters = "ABCDFGILMOPSU";
+  if (w.size() < 4 || kFirstLetters.find(w[0]) == std::string_view::npos) return false;
   char lower[16];
   if (w.size() > sizeof(lower)) return false;
   for (size_t i = 0; i < w.size(); ++i) {
