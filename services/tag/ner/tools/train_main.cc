@@ -138,7 +138,7 @@ uint64_t Fnv(std::string_view s) {
 int Usage() {
   std::fprintf(stderr,
                "usage: newsflow-ner-train --train PATH.jsonl[#even|#odd] ... [--dev PATH ...]\n"
-               "       [--epochs N (10)] [--buckets-log2 B (17)] [--lexicon-corpus PATH ...]\n"
+               "       [--epochs N (10)] [--buckets-log2 B (16)] [--lexicon-corpus PATH ...]\n"
                "       [--seed S (1)] [--seeds K (1)] [--verbose 1] [--name-folds F (5)]\n"
                "       [--kb DIR] --out FILE\n");
   return 2;
