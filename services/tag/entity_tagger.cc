@@ -1,5 +1,6 @@
 #include "services/tag/entity_tagger.h"
 
+#include "services/tag/document_rules.h"
 #include "services/tag/merge.h"
 #include "services/tag/rules.h"
 
@@ -93,7 +94,9 @@ void EntityTagger::TagText(std::string_view text, std::vector<Mention>* out) {
     }
     return false;
   });
+  PreferModelSurnames(model, &kb);
   *out = MergeMentions(std::move(kb), std::move(rules), std::move(model));
+  RetypeTeamsInScores(text, out);
   AssignCodePointOffsets(text, out);
 }
 

@@ -1,6 +1,9 @@
 #include "services/tag/kb_matcher.h"
 
 #include <hs/hs.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <cstring>
@@ -245,13 +248,29 @@ void KbHandle::Set(std::shared_ptr<const Snapshot> snapshot) {
   current_ = std::move(snapshot);
 }
 
+namespace {
+
+// Loading a large knowledge base is two big transient allocations in turn: the YAML node trees
+// (~2 KB per entity) and then Hyperscan's compiler. glibc keeps freed heap pages, so without a
+// trim in between the compiler's peak stacks on the parser's (100,000 aliases: 327 MB peak RSS
+// instead of ~250 MB), and the daemon keeps both for its lifetime.
+void ReturnFreedMemory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
+}  // namespace
+
 std::vector<KbError> KbHandle::ReloadFromDirectory(const std::string& dir,
                                                    const KbMatcherOptions& matcher_options,
                                                    const RuleOptions& rule_options) {
   KbLoadResult loaded = KnowledgeBase::LoadDirectory(dir);
+  ReturnFreedMemory();
   if (!loaded.errors.empty()) return loaded.errors;
   std::string error;
   std::shared_ptr<const KbMatcher> matcher = KbMatcher::Build(loaded.kb, matcher_options, &error);
+  ReturnFreedMemory();
   if (matcher == nullptr) return {KbError{dir, 0, "", error}};
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->rules = std::make_shared<RuleTagger>(rule_options, loaded.kb);

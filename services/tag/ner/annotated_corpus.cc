@@ -101,4 +101,40 @@ size_t EntitiesToLabels(std::span<const Token> tokens, std::span<const GoldEntit
   return misaligned;
 }
 
+namespace {
+
+void AddTokens(std::string_view text, std::span<const Token> tokens, uint32_t type,
+               NameList* names) {
+  if (!tokens.empty()) {
+    const Token& first = tokens.front();
+    const std::string_view w = text.substr(first.byte_begin, first.byte_end - first.byte_begin);
+    if (tokens.size() > 1 && (w == "the" || w == "The")) tokens = tokens.subspan(1);
+  }
+  if (tokens.empty() || tokens.size() > NameList::kMaxNameTokens) return;
+  uint64_t hashes[NameList::kMaxNameTokens];
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    hashes[i] = LowercaseHash(text.substr(tokens[i].byte_begin,
+                                          tokens[i].byte_end - tokens[i].byte_begin));
+  }
+  names->Insert(std::span<const uint64_t>(hashes, tokens.size()), type);
+}
+
+}  // namespace
+
+void AddLabelledNames(std::string_view text, std::span<const Token> tokens,
+                      std::span<const uint16_t> labels, uint32_t skip_types, NameList* names) {
+  std::vector<EntitySpan> spans;
+  LabelsToSpans(tokens, labels, &spans);
+  for (const EntitySpan& s : spans) {
+    if (s.type < 32 && (skip_types >> s.type) & 1) continue;
+    AddTokens(text, tokens.subspan(s.token_begin, s.token_end - s.token_begin), s.type, names);
+  }
+}
+
+void AddName(std::string_view name, uint32_t type, NameList* names) {
+  std::vector<Token> tokens;
+  Tokenize(name, &tokens);
+  AddTokens(name, tokens, type, names);
+}
+
 }  // namespace newsflow::tag::ner

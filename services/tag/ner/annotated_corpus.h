@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "services/tag/ner/features.h"
 #include "services/tag/ner/tokenizer.h"
 
 namespace newsflow::tag::ner {
@@ -47,5 +48,14 @@ size_t EntitiesToLabels(std::span<const Token> tokens, std::span<const GoldEntit
                         const std::vector<std::string>& types,
                         const std::map<std::string, std::string>& aliases,
                         std::vector<uint16_t>* labels);
+
+// Adds the labelled spans of a document (BIO `labels`, one per token) to `names`, except spans
+// whose type index has its bit set in `skip_types`. A leading "the" is left out ("the Taliban"
+// is listed as "Taliban"): name lists are matched from a capitalized token.
+void AddLabelledNames(std::string_view text, std::span<const Token> tokens,
+                      std::span<const uint16_t> labels, uint32_t skip_types, NameList* names);
+
+// Tokenizes `name` and adds it to `names` as type index `type` (same "the" rule).
+void AddName(std::string_view name, uint32_t type, NameList* names);
 
 }  // namespace newsflow::tag::ner

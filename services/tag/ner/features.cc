@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
 namespace newsflow::tag::ner {
 namespace {
@@ -56,8 +57,15 @@ uint32_t ShapeOf(UChar32 cp) {
   return 'o';
 }
 
-void Describe(std::string_view text, const Token& t, const Lexicon& lexicon,
-              FeatureScratch::TokenInfo* info) {
+// First-code-point case: 1 upper/title-case letter, 2 lower-case letter, 0 anything else.
+uint8_t CaseOf(UChar32 cp) {
+  if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? 1 : (cp >= 'a' && cp <= 'z') ? 2 : 0;
+  if (u_isupper(cp) || u_istitle(cp)) return 1;
+  if (u_islower(cp)) return 2;
+  return 0;
+}
+
+void Describe(std::string_view text, const Token& t, const Lexicon& lexicon, TokenInfo* info) {
   UChar32 lower[kMaxCodePoints];
   int n = 0;
   uint64_t shape = kFnvOffset;
@@ -68,10 +76,12 @@ void Describe(std::string_view text, const Token& t, const Lexicon& lexicon,
   int32_t i = static_cast<int32_t>(t.byte_begin);
   const auto end = static_cast<int32_t>(t.byte_end);
   uint32_t total = 0;
+  info->first_case = 0;
   while (i < end) {
     UChar32 cp;
     U8_NEXT(s, i, end, cp);
     if (cp < 0) cp = 0xFFFD;
+    if (total == 0) info->first_case = CaseOf(cp);
     ++total;
     const uint32_t sh = ShapeOf(cp);
     if (sh == last_shape) {
@@ -120,7 +130,7 @@ uint64_t LowercaseHash(std::string_view token_text) {
   Token t;
   t.byte_begin = 0;
   t.byte_end = static_cast<uint32_t>(token_text.size());
-  FeatureScratch::TokenInfo info;
+  TokenInfo info;
   static const Lexicon kEmpty;
   Describe(token_text, t, kEmpty, &info);
   return info.lower;
@@ -174,8 +184,140 @@ void Lexicon::Assign(std::vector<uint64_t> keys, std::vector<uint8_t> values) {
   }));
 }
 
-void ExtractFeatures(std::string_view text, std::span<const Token> sentence,
-                     std::span<const uint32_t> gazetteer, const Lexicon& lexicon,
+uint64_t NameKey(uint64_t prefix, uint64_t token_hash) {
+  return Combine(prefix ^ 0x4e414d45ull, token_hash) | 1;  // never 0 (the empty-slot mark)
+}
+
+void NameList::Insert(std::span<const uint64_t> token_hashes, uint32_t type) {
+  if (token_hashes.empty() || token_hashes.size() > kMaxNameTokens || type >= 8) return;
+  uint64_t key = 0;
+  for (size_t i = 0; i < token_hashes.size(); ++i) {
+    key = NameKey(key, token_hashes[i]);
+    Set(key, i + 1 == token_hashes.size() ? (1u << type) : kNamePrefix);
+    if (token_hashes.size() > 1) Set(NameKey(0, token_hashes[i]), 1u << (kPartShift + type));
+  }
+}
+
+uint32_t NameList::Lookup(uint64_t key) const {
+  if (keys_.empty()) return 0;
+  const size_t mask = keys_.size() - 1;
+  for (size_t i = Mix(key) & mask;; i = (i + 1) & mask) {
+    if (keys_[i] == key) return values_[i];
+    if (keys_[i] == 0) return 0;
+  }
+}
+
+void NameList::Set(uint64_t key, uint32_t bits) {
+  if ((size_ + 1) * 2 > keys_.size()) Grow();
+  const size_t mask = keys_.size() - 1;
+  for (size_t i = Mix(key) & mask;; i = (i + 1) & mask) {
+    if (keys_[i] == key) {
+      values_[i] |= bits;
+      return;
+    }
+    if (keys_[i] == 0) {
+      keys_[i] = key;
+      values_[i] = bits;
+      ++size_;
+      return;
+    }
+  }
+}
+
+void NameList::Grow() {
+  std::vector<uint64_t> old_keys = std::move(keys_);
+  std::vector<uint32_t> old_values = std::move(values_);
+  const size_t capacity = std::max<size_t>(1024, old_keys.size() * 2);
+  keys_.assign(capacity, 0);
+  values_.assign(capacity, 0);
+  size_ = 0;
+  for (size_t i = 0; i < old_keys.size(); ++i) {
+    if (old_keys[i] != 0) Set(old_keys[i], old_values[i]);
+  }
+}
+
+void NameList::Assign(std::vector<uint64_t> keys, std::vector<uint32_t> values) {
+  keys_ = std::move(keys);
+  values_ = std::move(values);
+  size_ = static_cast<size_t>(std::count_if(keys_.begin(), keys_.end(), [](uint64_t k) {
+    return k != 0;
+  }));
+}
+
+void DescribeTokens(std::string_view text, std::span<const Token> tokens, const Lexicon& lexicon,
+                    std::vector<TokenInfo>* info) {
+  info->resize(tokens.size());
+  for (size_t i = 0; i < tokens.size(); ++i) Describe(text, tokens[i], lexicon, &(*info)[i]);
+}
+
+void ComputeModelBits(std::span<const Token> tokens, std::span<const TokenInfo> info,
+                      const NameList& names, DocumentBitsScratch* scratch,
+                      std::vector<uint32_t>* bits) {
+  const size_t n = std::min(tokens.size(), info.size());
+  bits->assign(n, 0);
+  if (!names.empty()) {
+    for (size_t i = 0; i < n; ++i) {
+      if (info[i].first_case != 1 && info[i].kind != static_cast<uint8_t>(TokenKind::kHan)) {
+        continue;
+      }
+      uint64_t key = 0;
+      for (size_t j = i; j < n && j - i < NameList::kMaxNameTokens; ++j) {
+        key = NameKey(key, info[j].lower);
+        const uint32_t value = names.Lookup(key);
+        if (j == i && info[i].first_case == 1) {
+          const uint32_t parts = value >> NameList::kPartShift;
+          if (parts & 1) (*bits)[i] |= kPartOfFirstTypeName;
+          if (parts & 0xfe) (*bits)[i] |= kPartOfOtherName;
+        }
+        for (uint32_t types = value & ~NameList::kNamePrefix & ((1u << kNameBits / 2) - 1);
+             types != 0; types &= types - 1) {
+          const auto t = static_cast<uint32_t>(std::countr_zero(types));
+          (*bits)[i] |= 1u << (2 * t);
+          for (size_t k = i + 1; k <= j; ++k) (*bits)[k] |= 1u << (2 * t + 1);
+        }
+        if (!(value & NameList::kNamePrefix)) break;
+      }
+    }
+  }
+  // Document case: one open-addressing set of the document's words with two flags each. The
+  // table only grows, and only the slots this document used are cleared afterwards, so a
+  // long-lived scratch neither allocates nor sweeps the whole table per document.
+  auto& keys = scratch->keys;
+  auto& flags = scratch->flags;
+  auto& slots = scratch->slots;
+  const size_t capacity = std::bit_ceil(std::max<size_t>(64, n * 2));
+  if (keys.size() < capacity) {
+    keys.assign(capacity, 0);
+    flags.assign(capacity, 0);
+  }
+  slots.resize(n);
+  const size_t mask = keys.size() - 1;
+  constexpr uint32_t kNoSlot = UINT32_MAX;
+  for (size_t i = 0; i < n; ++i) {
+    slots[i] = kNoSlot;
+    if (info[i].kind != static_cast<uint8_t>(TokenKind::kWord)) continue;
+    const uint64_t key = info[i].lower | 1;
+    size_t k = Mix(key) & mask;
+    while (keys[k] != 0 && keys[k] != key) k = (k + 1) & mask;
+    keys[k] = key;
+    slots[i] = static_cast<uint32_t>(k);
+    if (info[i].first_case == 2) flags[k] |= 2;
+    if (info[i].first_case == 1 && !(tokens[i].flags & kSentenceStart)) flags[k] |= 1;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (slots[i] == kNoSlot) continue;
+    const uint8_t f = flags[slots[i]];
+    if (f & 1) (*bits)[i] |= kCapitalizedInDocument;
+    if (f & 2) (*bits)[i] |= kLowercaseInDocument;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (slots[i] == kNoSlot) continue;
+    keys[slots[i]] = 0;
+    flags[slots[i]] = 0;
+  }
+}
+
+void ExtractFeatures(std::span<const TokenInfo> sentence, std::span<const uint32_t> bits,
                      uint32_t num_buckets, FeatureScratch* scratch, std::vector<uint32_t>* out,
                      const int16_t* prefetch_rows, uint32_t prefetch_stride) {
   const size_t n = sentence.size();
@@ -183,25 +325,26 @@ void ExtractFeatures(std::string_view text, std::span<const Token> sentence,
   // window lookups below need no bounds checks.
   constexpr size_t kPad = 2;
   scratch->info.resize(n + 2 * kPad);
-  FeatureScratch::TokenInfo* info = scratch->info.data() + kPad;
+  TokenInfo* info = scratch->info.data() + kPad;
   for (size_t j = 0; j < kPad; ++j) {
-    FeatureScratch::TokenInfo& b = scratch->info[j];
-    FeatureScratch::TokenInfo& e = scratch->info[n + kPad + j];
+    TokenInfo& b = scratch->info[j];
+    TokenInfo& e = scratch->info[n + kPad + j];
     b.lower = b.shape = b.cshape = kBeginOfSentence;
     e.lower = e.shape = e.cshape = kEndOfSentence;
     b.lex_class = 0xfe;
     e.lex_class = 0xff;
   }
-  for (size_t i = 0; i < n; ++i) Describe(text, sentence[i], lexicon, &info[i]);
+  if (n > 0) std::memcpy(info, sentence.data(), n * sizeof(TokenInfo));
   out->resize(n * kFeaturesPerToken);
   const uint32_t mask = num_buckets - 1;
   auto lower = [&](ptrdiff_t j) -> uint64_t { return info[j].lower; };
   auto shape = [&](ptrdiff_t j) -> uint64_t { return info[j].shape; };
   auto cshape = [&](ptrdiff_t j) -> uint64_t { return info[j].cshape; };
   auto lex = [&](ptrdiff_t j) -> uint64_t { return info[j].lex_class; };
+  const bool has_bits = bits.size() == n;
   auto gaz = [&](ptrdiff_t j) -> uint32_t {
-    if (gazetteer.empty() || j < 0 || j >= static_cast<ptrdiff_t>(n)) return 0;
-    return gazetteer[j];
+    if (!has_bits || j < 0 || j >= static_cast<ptrdiff_t>(n)) return 0;
+    return bits[static_cast<size_t>(j)];
   };
   for (size_t idx = 0; idx < n; ++idx) {
     const auto i = static_cast<ptrdiff_t>(idx);
@@ -279,6 +422,13 @@ void ExtractFeatures(std::string_view text, std::span<const Token> sentence,
     } else {
       f[k++] = num_buckets;
     }
+    // Document case with sentence position and shape: "Sweden" opening a sentence but
+    // capitalized mid-sentence elsewhere is a name; "Yesterday" is written in lower case too.
+    const uint64_t document_case = (gaz(i) / kCapitalizedInDocument) & 15;
+    put(Combine(Combine(0x444f43ull, document_case), Combine(position, cshape(i))));  // 40
+    // The whole mask with the word's class: lets a name listed under two types, or a listed
+    // name that is also a common word, weigh differently.
+    put(Combine(0x4d41534bull + gaz(i), lex(i)));  // 41
   }
 }
 

@@ -40,32 +40,100 @@ class Lexicon {
 // Hash of a token's lowercased text (the key used by Lexicon).
 uint64_t LowercaseHash(std::string_view token_text);
 
-inline constexpr int kFeaturesPerToken = 40;
+// A list of names (the gazetteer the model carries): token sequences, keyed by the combined
+// lowercase hashes of their tokens (NameKey), each with a bitmask of the entity types it names.
+// Prefixes of listed names are stored too (with kNamePrefix) so matching stops early, and every
+// word of a multi-word name is stored alone with a "part of a type-t name" bit (kPartShift + t),
+// which carries "Valeska" from "Valeska Smith" to "Valeska Paris".
+class NameList {
+ public:
+  static constexpr uint32_t kNamePrefix = 1u << 31;  // value bit: a longer name starts so
+  static constexpr uint32_t kPartShift = 8;           // value bits 8..15: part of a name
+  static constexpr size_t kMaxNameTokens = 8;        // longer names are not listed
+
+  // Adds the name made of `token_hashes` (LowercaseHash of each token) for type `type` (< 8).
+  // Names longer than kMaxNameTokens or empty are ignored.
+  void Insert(std::span<const uint64_t> token_hashes, uint32_t type);
+  // Type bits (plus kNamePrefix) of the key; 0 when unknown.
+  uint32_t Lookup(uint64_t key) const;
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const std::vector<uint64_t>& keys() const { return keys_; }
+  const std::vector<uint32_t>& values() const { return values_; }
+  // Replaces the table (used when loading a model); `keys.size()` must be a power of two or 0.
+  void Assign(std::vector<uint64_t> keys, std::vector<uint32_t> values);
+
+ private:
+  void Set(uint64_t key, uint32_t bits);
+  void Grow();
+  std::vector<uint64_t> keys_;
+  std::vector<uint32_t> values_;
+  size_t size_ = 0;
+};
+
+// Key of a token sequence given the key of its first n-1 tokens (`prefix`, 0 for none) and the
+// lowercase hash of token n.
+uint64_t NameKey(uint64_t prefix, uint64_t token_hash);
+
+inline constexpr int kFeaturesPerToken = 42;
+
+// What the features know about one token, computed once per document.
+struct TokenInfo {
+  uint64_t lower;    // lowercased text
+  uint64_t shape;    // "Xxxx", "dddd", "X.X." with runs capped at 4
+  uint64_t cshape;   // shape with runs collapsed ("Xx", "d", "X.X.")
+  uint64_t prefix[3];
+  uint64_t suffix[4];
+  uint8_t lex_class;
+  uint8_t kind;
+  uint8_t length;
+  uint8_t first_case;  // first code point: 1 upper- or title-case letter, 2 lower-case, 0 other
+};
+
+// Describes every token of a document into `info` (resized to tokens.size()).
+void DescribeTokens(std::string_view text, std::span<const Token> tokens, const Lexicon& lexicon,
+                    std::vector<TokenInfo>* info);
+
+// Per-token bits the model computes itself (bits 0..15 of the token masks ExtractFeatures reads;
+// callers' gazetteer bits are shifted above them, see Tagger::Tag):
+//  - bit 2t / 2t+1: the token begins / continues a name of type t in the name list (t < 6; a
+//    match starts at a capitalized or Han token, every listed match is marked);
+//  - kCapitalizedInDocument: the same word (lowercased) is capitalized somewhere in the document
+//    where capitals are not forced (not sentence-initial);
+//  - kLowercaseInDocument: the same word is written in lower case somewhere in the document;
+//  - kPartOfFirstTypeName / kPartOfOtherName: a capitalized word that is one word of a listed
+//    multi-word name of type 0 (PERSON in the shipped model) / of another type.
+// The document bits tell a sentence-initial "Sweden" or "Polaroid" from "Yesterday".
+inline constexpr uint32_t kNameBits = 12;
+inline constexpr uint32_t kCapitalizedInDocument = 1u << 12;
+inline constexpr uint32_t kLowercaseInDocument = 1u << 13;
+inline constexpr uint32_t kPartOfFirstTypeName = 1u << 14;
+inline constexpr uint32_t kPartOfOtherName = 1u << 15;
+inline constexpr uint32_t kModelBitCount = 16;  // callers' bits start here
+
+struct DocumentBitsScratch {
+  std::vector<uint64_t> keys;  // open-addressing set of word hashes (0 = empty)
+  std::vector<uint8_t> flags;
+  std::vector<uint32_t> slots;  // per token: its word's slot (only the used slots are cleared)
+};
+// Computes the bits above for a whole document into `bits` (resized to tokens.size()).
+void ComputeModelBits(std::span<const Token> tokens, std::span<const TokenInfo> info,
+                      const NameList& names, DocumentBitsScratch* scratch,
+                      std::vector<uint32_t>* bits);
 
 // Reusable per-sentence scratch for extraction.
 struct FeatureScratch {
-  struct TokenInfo {
-    uint64_t lower;    // lowercased text
-    uint64_t shape;    // "Xxxx", "dddd", "X.X." with runs capped at 4
-    uint64_t cshape;   // shape with runs collapsed ("Xx", "d", "X.X.")
-    uint64_t prefix[3];
-    uint64_t suffix[4];
-    uint8_t lex_class;
-    uint8_t kind;
-    uint8_t length;
-  };
-  std::vector<TokenInfo> info;
+  std::vector<TokenInfo> info;  // the sentence with two sentinel entries on each side
 };
 
-// Writes kFeaturesPerToken bucket ids per token of `sentence` into `out` (resized to
-// sentence.size() * kFeaturesPerToken). Bucket ids are < `num_buckets` (a power of two), except
-// that unused slots hold `num_buckets` itself: the weight table keeps one extra all-zero row
-// there. `gazetteer` is empty or holds one caller-defined bitmask per token of `sentence`.
-// When `prefetch_rows` is not null, the row of every bucket id (at prefetch_rows + id *
-// prefetch_stride) is prefetched as soon as the id is known: the table is larger than L2, and
-// the hashing work hides the memory latency.
-void ExtractFeatures(std::string_view text, std::span<const Token> sentence,
-                     std::span<const uint32_t> gazetteer, const Lexicon& lexicon,
+// Writes kFeaturesPerToken bucket ids per token of a sentence (`info`, from DescribeTokens) into
+// `out` (resized to info.size() * kFeaturesPerToken). Bucket ids are < `num_buckets` (a power of
+// two), except that unused slots hold `num_buckets` itself: the weight table keeps one extra
+// all-zero row there. `bits` is empty or holds one token mask per token (ComputeModelBits plus
+// the caller's shifted bits). When `prefetch_rows` is not null, the row of every bucket id (at
+// prefetch_rows + id * prefetch_stride) is prefetched as soon as the id is known: the table is
+// larger than L2, and the hashing work hides the memory latency.
+void ExtractFeatures(std::span<const TokenInfo> info, std::span<const uint32_t> bits,
                      uint32_t num_buckets, FeatureScratch* scratch, std::vector<uint32_t>* out,
                      const int16_t* prefetch_rows = nullptr, uint32_t prefetch_stride = 0);
 

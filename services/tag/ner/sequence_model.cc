@@ -16,7 +16,7 @@ namespace newsflow::tag::ner {
 
 // Model file, little-endian:
 //   char[8]  magic "NFNERMDL"
-//   u32      format version (1)
+//   u32      format version (2)
 //   u32      feature version (kFeatureVersion: ids change when templates change)
 //   u32      number of entity types T (1..kMaxTypes); then T x (u32 length, bytes) names
 //   u32      number of hash buckets B (power of two, 2^10..2^24)
@@ -25,14 +25,15 @@ namespace newsflow::tag::ner {
 //   i16      transitions[(L + 1) * L], L = 2T+1, row 0 = from start
 //   i16      weights[(B + 1) * S]; the last row is all zeros
 //   u64      lexicon capacity C (0 or power of two); then u64 keys[C], u8 classes[C]
+//   u64      name list capacity N (0 or power of two); then u64 keys[N], u32 type bits[N]
 //   u64      FNV-1a 64 checksum of every preceding byte
 static_assert(std::endian::native == std::endian::little, "model files are little-endian");
 
 namespace {
 
 constexpr char kMagic[8] = {'N', 'F', 'N', 'E', 'R', 'M', 'D', 'L'};
-constexpr uint32_t kFormatVersion = 1;
-constexpr uint32_t kFeatureVersion = 1;
+constexpr uint32_t kFormatVersion = 2;
+constexpr uint32_t kFeatureVersion = 2;
 
 uint64_t Checksum(std::string_view bytes) {
   uint64_t h = 1469598103934665603ull;
@@ -107,7 +108,7 @@ constexpr int32_t kForbiddenTransition = -(1 << 28);
 
 SequenceModel::SequenceModel(std::vector<std::string> types, uint32_t num_buckets,
                              std::vector<int16_t> weights, std::vector<int16_t> transitions,
-                             float scale, Lexicon lexicon)
+                             float scale, Lexicon lexicon, NameList names)
     : types_(std::move(types)),
       num_buckets_(num_buckets),
       stride_(StrideFor(num_labels())),
@@ -115,7 +116,8 @@ SequenceModel::SequenceModel(std::vector<std::string> types, uint32_t num_bucket
       weights_size_(weights.size()),
       transitions_(std::move(transitions)),
       scale_(scale),
-      lexicon_(std::move(lexicon)) {
+      lexicon_(std::move(lexicon)),
+      names_(std::move(names)) {
   std::copy(weights.begin(), weights.end(), weights_.get());
   const uint32_t L = num_labels();
   decode_transitions_.assign(size_t{stride_} * (L + 1), kForbiddenTransition);
@@ -135,7 +137,8 @@ void SequenceModel::FreeDeleter::operator()(int16_t* p) const { std::free(p); }
 
 std::string SequenceModel::Serialize() const {
   std::string out;
-  out.reserve(64 + weights_size_ * 2 + transitions_.size() * 2 + lexicon_.keys().size() * 9);
+  out.reserve(64 + weights_size_ * 2 + transitions_.size() * 2 + lexicon_.keys().size() * 9 +
+              names_.keys().size() * 12);
   out.append(kMagic, sizeof(kMagic));
   Put(&out, kFormatVersion);
   Put(&out, kFeatureVersion);
@@ -152,6 +155,9 @@ std::string SequenceModel::Serialize() const {
   Put(&out, static_cast<uint64_t>(lexicon_.keys().size()));
   out.append(reinterpret_cast<const char*>(lexicon_.keys().data()), lexicon_.keys().size() * 8);
   out.append(reinterpret_cast<const char*>(lexicon_.values().data()), lexicon_.values().size());
+  Put(&out, static_cast<uint64_t>(names_.keys().size()));
+  out.append(reinterpret_cast<const char*>(names_.keys().data()), names_.keys().size() * 8);
+  out.append(reinterpret_cast<const char*>(names_.values().data()), names_.values().size() * 4);
   Put(&out, Checksum(out));
   return out;
 }
@@ -222,11 +228,28 @@ std::unique_ptr<SequenceModel> SequenceModel::Load(std::string_view bytes, std::
   if (lexicon_capacity != 0 && std::find(keys.begin(), keys.end(), 0) == keys.end()) {
     return Fail(error, "lexicon has no empty slot");  // lookups would never terminate
   }
+  uint64_t names_capacity = 0;
+  if (!r.Get(&names_capacity) ||
+      (names_capacity != 0 &&
+       (!std::has_single_bit(names_capacity) || names_capacity > (uint64_t{1} << 26)))) {
+    return Fail(error, "bad name list size");
+  }
+  std::vector<uint64_t> name_keys;
+  std::vector<uint32_t> name_values;
+  if (!r.GetArray(names_capacity, &name_keys) || !r.GetArray(names_capacity, &name_values)) {
+    return Fail(error, "truncated name list");
+  }
+  if (names_capacity != 0 && std::find(name_keys.begin(), name_keys.end(), 0) == name_keys.end()) {
+    return Fail(error, "name list has no empty slot");
+  }
   if (r.pos() + sizeof(kMagic) != body.size()) return Fail(error, "trailing bytes");
   Lexicon lexicon;
   lexicon.Assign(std::move(keys), std::move(values));
+  NameList names;
+  names.Assign(std::move(name_keys), std::move(name_values));
   return std::make_unique<SequenceModel>(std::move(types), num_buckets, std::move(weights),
-                                         std::move(transitions), scale, std::move(lexicon));
+                                         std::move(transitions), scale, std::move(lexicon),
+                                         std::move(names));
 }
 
 std::unique_ptr<SequenceModel> SequenceModel::LoadFile(const std::string& path,
@@ -391,14 +414,17 @@ void ScoreTokens(const SequenceModel& model, std::span<const uint32_t> features,
 void Tagger::Tag(std::string_view text, std::span<const Token> tokens,
                  std::span<const uint32_t> gazetteer, std::vector<EntitySpan>* spans) {
   labels_.assign(tokens.size(), kOutside);
+  DescribeTokens(text, tokens, model_->lexicon(), &info_);
+  ComputeModelBits(tokens, info_, model_->names(), &bits_scratch_, &bits_);
+  if (gazetteer.size() == tokens.size()) {
+    for (size_t i = 0; i < tokens.size(); ++i) bits_[i] |= gazetteer[i] << kModelBitCount;
+  }
   SentenceRanges(tokens, &ranges_);
   for (const auto& [begin, end] : ranges_) {
     const size_t n = end - begin;
-    const auto gaz = gazetteer.size() == tokens.size() ? gazetteer.subspan(begin, n)
-                                                       : std::span<const uint32_t>();
-    ExtractFeatures(text, tokens.subspan(begin, n), gaz, model_->lexicon(),
-                    model_->num_buckets(), &feature_scratch_, &features_, model_->row(0),
-                    model_->stride());
+    ExtractFeatures(std::span<const TokenInfo>(info_).subspan(begin, n),
+                    std::span<const uint32_t>(bits_).subspan(begin, n), model_->num_buckets(),
+                    &feature_scratch_, &features_, model_->row(0), model_->stride());
     ScoreTokens(*model_, features_, n, &scores_);
     Viterbi(*model_, scores_, n, &viterbi_scratch_, std::span<uint16_t>(labels_).subspan(begin, n));
   }
@@ -409,6 +435,15 @@ void Tagger::Tag(std::string_view text, std::span<const Token> tokens,
     PropagateSurnames(text, tokens, static_cast<uint32_t>(person - types.begin()), labels_, spans,
                       &pass_scratch_);
   }
+  if (options_.strip_person_titles && person != types.end()) {
+    StripPersonTitles(text, tokens, static_cast<uint32_t>(person - types.begin()), labels_, spans);
+  }
+  const auto org = std::find(types.begin(), types.end(), "ORG");
+  if (options_.extend_organization_names && org != types.end()) {
+    ExtendOrganizationNames(text, tokens, static_cast<uint32_t>(org - types.begin()), labels_,
+                            spans);
+  }
+  if (options_.propagate_acronyms) PropagateAcronyms(text, tokens, labels_, spans, &pass_scratch_);
   if (options_.unify_repeated_names) {
     UnifyRepeatedNames(text, static_cast<uint32_t>(types.size()), labels_, spans, &pass_scratch_);
   }
@@ -498,6 +533,186 @@ void UnifyRepeatedNames(std::string_view text, uint32_t num_types, std::span<uin
     labels[s.token_begin] = BeginLabel(s.type);
     for (uint32_t i = s.token_begin + 1; i < s.token_end; ++i) labels[i] = InsideLabel(s.type);
   }
+}
+
+void PropagateAcronyms(std::string_view text, std::span<const Token> tokens,
+                       std::span<uint16_t> labels, std::vector<EntitySpan>* spans,
+                       DocumentPassScratch* scratch) {
+  constexpr size_t kMinLetters = 2;
+  constexpr size_t kMaxLetters = 6;
+  auto& acronyms = scratch->acronyms;
+  size_t used = 0;  // entries reused across documents: their strings keep their capacity
+  for (const EntitySpan& s : *spans) {
+    if (s.token_end - s.token_begin < 2) continue;
+    if (used == acronyms.size()) acronyms.emplace_back();
+    std::string& initials = acronyms[used].first;
+    initials.clear();
+    bool ok = true;
+    for (uint32_t i = s.token_begin; i < s.token_end && ok; ++i) {
+      const std::string_view w = TokenText(text, tokens[i]);
+      if (tokens[i].kind != TokenKind::kWord) {
+        ok = w == "&" || w == "-";
+      } else if (w[0] >= 'A' && w[0] <= 'Z') {
+        initials.push_back(w[0]);
+      } else if (!(w[0] >= 'a' && w[0] <= 'z')) {
+        ok = false;  // not Latin: no acronym rule
+      }  // lower-case words ("of", "and") have no letter in the acronym
+      ok = ok && initials.size() <= kMaxLetters;
+    }
+    if (ok && initials.size() >= kMinLetters) acronyms[used++].second = s.type;
+  }
+  if (used == 0) return;
+  auto type_of = [&](std::string_view w) -> int64_t {
+    if (w.size() < kMinLetters || w.size() > kMaxLetters) return -1;
+    for (char c : w) {
+      if (c < 'A' || c > 'Z') return -1;
+    }
+    for (size_t a = 0; a < used; ++a) {
+      if (acronyms[a].first == w) return acronyms[a].second;
+    }
+    return -1;
+  };
+  bool changed = false;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (tokens[i].kind != TokenKind::kWord) continue;
+    const bool alone = labels[i] == kOutside ||
+                       (labels[i] % 2 == 1 && (i + 1 == tokens.size() || labels[i + 1] % 2 == 1 ||
+                                               labels[i + 1] == kOutside));
+    if (!alone) continue;  // part of a longer span: leave it
+    const int64_t type = type_of(TokenText(text, tokens[i]));
+    if (type < 0) continue;
+    const uint16_t label = BeginLabel(static_cast<uint32_t>(type));
+    changed = changed || labels[i] != label;
+    labels[i] = label;
+  }
+  if (changed) LabelsToSpans(tokens, labels, spans);
+}
+
+namespace {
+
+// Last words of organization names, lower case, sorted for binary search.
+constexpr std::string_view kOrganizationWords[] = {
+    "academy",   "agency",     "association", "bank",         "church",     "college",
+    "commission", "committee", "company",     "conference",   "corporation", "council",
+    "court",     "department", "federation",  "foundation",   "gallery",    "institute",
+    "league",    "ministry",   "municipality", "museum",      "office",     "organisation",
+    "organization", "parliament", "police",   "society",      "university",
+};
+
+bool IsCapitalizedWord(std::string_view text, const Token& t) {
+  return t.kind == TokenKind::kWord && text[t.byte_begin] >= 'A' && text[t.byte_begin] <= 'Z';
+}
+
+bool IsOrganizationWord(std::string_view text, const Token& t) {
+  if (!IsCapitalizedWord(text, t)) return false;
+  const std::string_view w = TokenText(text, t);
+  // Cheap filter before the search: first letters of kOrganizationWords.
+  static constexpr std::string_view kFirstLetters = "ABCDFGILMOPSU";
+  if (w.size() < 4 || kFirstLetters.find(w[0]) == std::string_view::npos) return false;
+  char lower[16];
+  if (w.size() > sizeof(lower)) return false;
+  for (size_t i = 0; i < w.size(); ++i) {
+    const char c = w[i];
+    lower[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return std::binary_search(std::begin(kOrganizationWords), std::end(kOrganizationWords),
+                            std::string_view(lower, w.size()));
+}
+
+bool IsInside(uint16_t label) { return label != kOutside && label % 2 == 0; }
+
+// Titles and roles that precede a name, lower case without a final '.', sorted.
+constexpr std::string_view kTitleWords[] = {
+    "ambassador",   "bishop",  "captain",   "cardinal",  "ceo",        "cfo",
+    "chairman",     "chairwoman", "chancellor", "coach",  "commissioner", "congressman",
+    "congresswoman", "cto",    "dr",        "executive", "founder",    "gen",
+    "general",      "governor", "judge",    "lt",        "mayor",      "minister",
+    "mr",           "mrs",     "ms",        "pope",      "premier",    "president",
+    "prof",         "professor", "rep",     "secretary", "sen",        "senator",
+    "sheikh",       "sir",     "undersecretary",
+};
+
+bool IsTitleWord(std::string_view text, const Token& t) {
+  if (t.kind != TokenKind::kWord) return false;
+  std::string_view w = TokenText(text, t);
+  if (!w.empty() && w.back() == '.') w.remove_suffix(1);
+  char lower[16];
+  if (w.empty() || w.size() > sizeof(lower)) return false;
+  for (size_t i = 0; i < w.size(); ++i) {
+    const char c = w[i];
+    lower[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return std::binary_search(std::begin(kTitleWords), std::end(kTitleWords),
+                            std::string_view(lower, w.size()));
+}
+
+}  // namespace
+
+void StripPersonTitles(std::string_view text, std::span<const Token> tokens, uint32_t person_type,
+                       std::span<uint16_t> labels, std::vector<EntitySpan>* spans) {
+  bool changed = false;
+  for (const EntitySpan& s : *spans) {
+    if (s.type != person_type || s.token_end - s.token_begin < 2) continue;
+    uint32_t cut = s.token_begin;  // first token kept
+    for (uint32_t i = s.token_begin; i + 1 < s.token_end; ++i) {
+      if (IsTitleWord(text, tokens[i]) && IsCapitalizedWord(text, tokens[i + 1])) cut = i + 1;
+    }
+    if (cut == s.token_begin) continue;
+    for (uint32_t i = s.token_begin; i < cut; ++i) labels[i] = kOutside;
+    labels[cut] = BeginLabel(person_type);
+    changed = true;
+  }
+  if (changed) LabelsToSpans(tokens, labels, spans);
+}
+
+void ExtendOrganizationNames(std::string_view text, std::span<const Token> tokens,
+                             uint32_t org_type, std::span<uint16_t> labels,
+                             std::vector<EntitySpan>* spans) {
+  const size_t n = std::min(tokens.size(), labels.size());
+  auto is_connector = [&](size_t k) {
+    const std::string_view w = TokenText(text, tokens[k]);
+    return w == "of" || w == "for" || w == "the" || w == "and";
+  };
+  bool changed = false;
+  for (size_t i = 0; i < n; ++i) {
+    if (!IsOrganizationWord(text, tokens[i])) continue;
+    size_t begin = i;
+    if (labels[i] != kOutside) {
+      while (begin > 0 && IsInside(labels[begin])) --begin;
+    } else {
+      // Untagged: take the capitalized untagged words before it ("Tang Teaching Museum").
+      while (begin > 0 && labels[begin - 1] == kOutside &&
+             !(tokens[begin].flags & kSentenceStart) &&
+             IsCapitalizedWord(text, tokens[begin - 1]) &&
+             TokenText(text, tokens[begin - 1]) != "The") {
+        --begin;
+      }
+    }
+    size_t old_end = i + 1;  // end of the span the word is in, if any
+    if (labels[i] != kOutside) {
+      while (old_end < n && IsInside(labels[old_end])) ++old_end;
+    }
+    size_t end = old_end;
+    const std::string_view next = i + 1 < n ? TokenText(text, tokens[i + 1]) : "";
+    if (next == "of" || next == "for") {
+      // "of"/"for" [the] + capitalized words, whatever the model made of them.
+      size_t k = i + 2;
+      if (k < n && TokenText(text, tokens[k]) == "the") ++k;
+      size_t e = k;
+      while (e < n && IsCapitalizedWord(text, tokens[e])) ++e;
+      if (e > k) end = std::max(end, e);
+    }
+    while (end > i + 1 && is_connector(end - 1)) --end;  // "University of" alone
+    if (begin == i && end == i + 1 && labels[i] == kOutside) continue;  // a lone "Museum"
+    for (size_t k = end; k < old_end; ++k) labels[k] = kOutside;
+    labels[begin] = BeginLabel(org_type);
+    for (size_t k = begin + 1; k < end; ++k) labels[k] = InsideLabel(org_type);
+    // The word after the new span must not continue a span the extension cut.
+    if (end < n && IsInside(labels[end])) labels[end] = labels[end] - 1;
+    changed = true;
+    i = end - 1;
+  }
+  if (changed) LabelsToSpans(tokens, labels, spans);
 }
 
 void Tagger::TagText(std::string_view text, std::vector<EntitySpan>* spans) {

@@ -60,11 +60,14 @@ class SequenceModel {
   uint32_t num_labels() const { return 1 + 2 * static_cast<uint32_t>(types_.size()); }
   uint32_t num_buckets() const { return num_buckets_; }
   const Lexicon& lexicon() const { return lexicon_; }
+  // The model's gazetteer (names from its training data and knowledge base; see features.h).
+  const NameList& names() const { return names_; }
 
   // Built by the trainer: `weights` holds (num_buckets + 1) rows of `stride` label weights (the
   // last row must be zero), `transitions` (num_labels + 1) rows of num_labels (row 0 = start).
   SequenceModel(std::vector<std::string> types, uint32_t num_buckets, std::vector<int16_t> weights,
-                std::vector<int16_t> transitions, float scale, Lexicon lexicon);
+                std::vector<int16_t> transitions, float scale, Lexicon lexicon,
+                NameList names = {});
 
   uint32_t stride() const { return stride_; }
   const int16_t* row(uint32_t bucket) const { return weights_.get() + size_t{bucket} * stride_; }
@@ -91,6 +94,7 @@ class SequenceModel {
   std::vector<int16_t> transitions_;
   float scale_ = 1.0f;  // weight = int16 * scale (informational; decoding uses the integers)
   Lexicon lexicon_;
+  NameList names_;
   std::vector<int32_t> decode_transitions_;
 };
 
@@ -120,12 +124,24 @@ struct TaggerOptions {
   // One-token spans with the same text get the type most of them have in the document (ties keep
   // each span's own type).
   bool unify_repeated_names = true;  // default: on
+  // An all-capital word spelling the initials of a multi-word name in the document ("USI" after
+  // "University of Southern Indiana", small words skipped) gets that name's type.
+  bool propagate_acronyms = true;  // default: on
+  // A name ending in an organization word ("Foundation", "Museum", "University", "Ministry")
+  // is an ORG, and takes a following "of"/"for" [the] + capitalized words ("University of
+  // Southern Indiana", "Municipality of Livorno"). Needs a model with an "ORG" type.
+  bool extend_organization_names = true;  // default: on
+  // A PERSON span is the bare name: leading words up to the last title or role word ("Scale AI
+  // CEO Alexandr Wang", "President Donald Trump", "captain Harry Kane") are dropped when a
+  // capitalized word follows. Needs a model with a "PERSON" type.
+  bool strip_person_titles = true;  // default: on
 };
 
 // The document-level passes of TaggerOptions, on decoded `labels` and the `spans` made from them;
 // both are updated together. `person_type` is the index of PERSON among the model's types.
 struct DocumentPassScratch {
   std::vector<std::string_view> names;
+  std::vector<std::pair<std::string, uint32_t>> acronyms;  // (initials, type)
   std::vector<std::pair<std::string_view, uint32_t>> groups;  // (text, span index)
   std::vector<uint32_t> votes;
 };
@@ -134,6 +150,14 @@ void PropagateSurnames(std::string_view text, std::span<const Token> tokens, uin
                        DocumentPassScratch* scratch);
 void UnifyRepeatedNames(std::string_view text, uint32_t num_types, std::span<uint16_t> labels,
                         std::vector<EntitySpan>* spans, DocumentPassScratch* scratch);
+void PropagateAcronyms(std::string_view text, std::span<const Token> tokens,
+                       std::span<uint16_t> labels, std::vector<EntitySpan>* spans,
+                       DocumentPassScratch* scratch);
+void StripPersonTitles(std::string_view text, std::span<const Token> tokens, uint32_t person_type,
+                       std::span<uint16_t> labels, std::vector<EntitySpan>* spans);
+void ExtendOrganizationNames(std::string_view text, std::span<const Token> tokens,
+                             uint32_t org_type, std::span<uint16_t> labels,
+                             std::vector<EntitySpan>* spans);
 
 // Tags text with a shared model. Not thread-safe: one Tagger per thread; `model` must outlive it.
 // After warm-up (buffers grown to the largest document seen) tagging does not allocate.
@@ -144,9 +168,10 @@ class Tagger {
 
   // Tags already tokenized `text` (`tokens` from Tokenize(text)). `gazetteer` is empty or one
   // bitmask per token (a mask of any other length is ignored): the caller's knowledge-base hook,
-  // e.g. bit 2k = "token starts a KB name of type k", bit 2k+1 = "token continues one". The
-  // same bit meanings must have been used in training; bits the model never saw have zero
-  // weights and change nothing. `spans` is cleared first.
+  // e.g. bit 2k = "token starts a KB name of type k", bit 2k+1 = "token continues one". Only
+  // bits 0..15 are used (they are shifted above the model's own bits, features.h). The same bit
+  // meanings must have been used in training; bits the model never saw have zero weights and
+  // change nothing. `spans` is cleared first.
   void Tag(std::string_view text, std::span<const Token> tokens,
            std::span<const uint32_t> gazetteer, std::vector<EntitySpan>* spans);
 
@@ -162,6 +187,9 @@ class Tagger {
   const SequenceModel* model_;
   TaggerOptions options_;
   std::vector<Token> tokens_;
+  std::vector<TokenInfo> info_;
+  std::vector<uint32_t> bits_;
+  DocumentBitsScratch bits_scratch_;
   DocumentPassScratch pass_scratch_;
   std::vector<uint16_t> labels_;
   std::vector<uint32_t> features_;

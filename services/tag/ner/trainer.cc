@@ -23,9 +23,10 @@ uint64_t NextRandom(uint64_t* state) {  // splitmix64: tiny, portable, determini
 
 }  // namespace
 
-Trainer::Trainer(TrainerOptions options, Lexicon lexicon)
+Trainer::Trainer(TrainerOptions options, Lexicon lexicon, NameList names)
     : options_(std::move(options)),
       lexicon_(std::move(lexicon)),
+      names_(std::move(names)),
       stride_((num_labels() + 7) / 8 * 8),
       rng_state_(options_.seed) {
   const size_t table = (size_t{options_.num_buckets} + 1) * stride_;
@@ -36,21 +37,28 @@ Trainer::Trainer(TrainerOptions options, Lexicon lexicon)
 }
 
 bool Trainer::AddDocument(std::string_view text, std::span<const Token> tokens,
-                          std::span<const uint16_t> labels, std::span<const uint32_t> gazetteer) {
+                          std::span<const uint16_t> labels, std::span<const uint32_t> gazetteer,
+                          const NameList* names) {
   if (labels.size() != tokens.size()) return false;
   if (!gazetteer.empty() && gazetteer.size() != tokens.size()) return false;
   for (uint16_t y : labels) {
     if (y >= num_labels()) return false;
   }
+  std::vector<TokenInfo> info;
+  std::vector<uint32_t> bits;
+  DocumentBitsScratch bits_scratch;
+  DescribeTokens(text, tokens, lexicon_, &info);
+  ComputeModelBits(tokens, info, names != nullptr ? *names : names_, &bits_scratch, &bits);
+  for (size_t i = 0; i < gazetteer.size(); ++i) bits[i] |= gazetteer[i] << kModelBitCount;
   std::vector<std::pair<uint32_t, uint32_t>> ranges;
   SentenceRanges(tokens, &ranges);
   FeatureScratch scratch;
   std::vector<uint32_t> features;
   for (const auto& [begin, end] : ranges) {
     const size_t n = end - begin;
-    const auto gaz = gazetteer.empty() ? gazetteer : gazetteer.subspan(begin, n);
-    ExtractFeatures(text, tokens.subspan(begin, n), gaz, lexicon_, options_.num_buckets, &scratch,
-                    &features);
+    ExtractFeatures(std::span<const TokenInfo>(info).subspan(begin, n),
+                    std::span<const uint32_t>(bits).subspan(begin, n), options_.num_buckets,
+                    &scratch, &features);
     sentences_.push_back(Sentence{gold_.size(), n});
     features_.insert(features_.end(), features.begin(), features.end());
     gold_.insert(gold_.end(), labels.begin() + begin, labels.begin() + end);
@@ -179,7 +187,7 @@ std::unique_ptr<SequenceModel> Trainer::Snapshot(std::span<const float> averaged
   }
   return std::make_unique<SequenceModel>(options_.types, options_.num_buckets, std::move(weights),
                                          std::move(transitions), static_cast<float>(scale),
-                                         lexicon_);
+                                         lexicon_, names_);
 }
 
 }  // namespace newsflow::tag::ner

@@ -25,23 +25,28 @@ namespace newsflow::tag::ner {
 struct TrainerOptions {
   // Entity types the model predicts, in label order. Default: the tagger's downstream types.
   std::vector<std::string> types = {"PERSON", "ORG", "LOC", "DATE", "PRODUCT", "MISC"};
-  // Hash buckets of the weight table (power of two, 2^10..2^24). 2^17 x 16 labels x int16 = 4 MiB;
-  // on dev, 2^18 scored the same and 2^16 about one point lower.
-  uint32_t num_buckets = 1u << 17;
+  // Hash buckets of the weight table (power of two, 2^10..2^24). 2^16 x 16 labels x int16 = 2 MiB;
+  // with the name-list features 2^17 scored the same on dev and tagged slower.
+  uint32_t num_buckets = 1u << 16;
   // Seed of the per-epoch shuffle of training sentences (training is deterministic for a seed).
   uint64_t seed = 1;
 };
 
 class Trainer {
  public:
-  // `lexicon` (may be empty) becomes part of the model and feeds the lexicon features.
-  Trainer(TrainerOptions options, Lexicon lexicon);
+  // `lexicon` (may be empty) becomes part of the model and feeds the lexicon features; `names`
+  // (may be empty) becomes the model's name list (features.h).
+  Trainer(TrainerOptions options, Lexicon lexicon, NameList names = {});
 
   // Adds one tokenized document with one BIO label per token (see sequence_model.h for label
-  // numbering; labels must be < num_labels). `gazetteer` is empty or one bitmask per token.
+  // numbering; labels must be < num_labels). `gazetteer` is empty or one bitmask per token (the
+  // caller's bits, as for Tagger::Tag). `names` (null: the model's own list) is the name list
+  // this document's features see: a list built without the document's own names (held-out
+  // folds) keeps the model from trusting the list more than it deserves on unseen text.
   // Returns false (and adds nothing) if sizes disagree or a label is out of range.
   bool AddDocument(std::string_view text, std::span<const Token> tokens,
-                   std::span<const uint16_t> labels, std::span<const uint32_t> gazetteer);
+                   std::span<const uint16_t> labels, std::span<const uint32_t> gazetteer,
+                   const NameList* names = nullptr);
 
   // One pass over the shuffled sentences; returns the number of tokens decoded wrongly.
   size_t RunEpoch();
@@ -70,6 +75,7 @@ class Trainer {
 
   TrainerOptions options_;
   Lexicon lexicon_;
+  NameList names_;
   uint32_t stride_;
   std::vector<Sentence> sentences_;
   std::vector<uint32_t> features_;

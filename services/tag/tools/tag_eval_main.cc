@@ -1,12 +1,14 @@
 // newsflow-tag-eval: scores the whole entity tagger (knowledge base + rules + model + merge) on
 // annotated JSON lines ({"id","text","entities":[{"start","end","type"}]}, code-point offsets).
 //
-//   newsflow-tag-eval [--kb DIR] [--model FILE|none] [--types PERSON,ORG,...] DATA.jsonl
+//   newsflow-tag-eval [--kb DIR] [--model FILE|none] [--types PERSON,ORG,...] [--errors]
+//                     DATA.jsonl
 //
 // Gold EVENT and NORP count as MISC (as the model is trained). Only the gold data's types are
 // scored unless --types is given: predictions of types the data never labels (MONEY, PERCENT,
 // TICKER in GUM) are left out instead of counting as false positives. Prints precision, recall
-// and F1 per type for exact span + type and for type + overlap.
+// and F1 per type for exact span + type and for type + overlap. --errors writes every scored span
+// that is not an exact match to stderr ("-" missed gold, "+" wrong prediction).
 
 #include <algorithm>
 #include <cstdio>
@@ -28,8 +30,43 @@ std::string Upper(std::string_view s) {
   return out;
 }
 
+// Code-point span [start, end) of `text` (the annotations count code points).
+std::string_view Slice(std::string_view text, uint32_t start, uint32_t end) {
+  size_t begin = text.size();
+  size_t b = 0;
+  uint32_t cp = 0;
+  for (; b <= text.size(); ++b) {
+    if (b < text.size() && (static_cast<unsigned char>(text[b]) & 0xC0) == 0x80) continue;
+    if (cp == start) begin = b;
+    if (cp == end) break;
+    ++cp;
+  }
+  return begin < b ? text.substr(begin, b - begin) : std::string_view();
+}
+
+void PrintErrors(const ner::AnnotatedDocument& doc, const std::set<std::string>& types,
+                 const std::vector<ScoredSpan>& gold, const std::vector<ScoredSpan>& predicted) {
+  auto same = [](const ScoredSpan& a, const ScoredSpan& b) {
+    return a.type == b.type && a.start == b.start && a.end == b.end;
+  };
+  auto print_unmatched = [&](const std::vector<ScoredSpan>& spans,
+                             const std::vector<ScoredSpan>& other, const char* sign) {
+    for (const ScoredSpan& s : spans) {
+      if (!types.contains(s.type)) continue;
+      const auto matches = [&](const ScoredSpan& o) { return same(s, o); };
+      if (std::any_of(other.begin(), other.end(), matches)) continue;
+      const std::string_view surface = Slice(doc.text, s.start, s.end);
+      std::fprintf(stderr, "%s\t%s\t%s\t%.*s\n", doc.id.c_str(), sign, s.type.c_str(),
+                   static_cast<int>(surface.size()), surface.data());
+    }
+  };
+  print_unmatched(gold, predicted, "-");
+  print_unmatched(predicted, gold, "+");
+}
+
 int Main(int argc, char** argv) {
   EntityTaggerOptions options;
+  bool errors = false;
   std::string data;
   std::set<std::string> types;
   for (int i = 1; i < argc; ++i) {
@@ -43,12 +80,14 @@ int Main(int argc, char** argv) {
       std::stringstream list(argv[++i]);
       std::string t;
       while (std::getline(list, t, ',')) types.insert(t);
+    } else if (arg == "--errors") {
+      errors = true;
     } else if (!arg.empty() && arg[0] != '-' && data.empty()) {
       data = arg;
     } else {
       std::fprintf(stderr,
                    "usage: newsflow-tag-eval [--kb DIR] [--model FILE|none] [--types T,...] "
-                   "DATA.jsonl\n");
+                   "[--errors] DATA.jsonl\n");
       return 2;
     }
   }
@@ -87,6 +126,7 @@ int Main(int argc, char** argv) {
     for (const auto& m : result.mentions) {
       predicted.push_back({Upper(EntityTypeName(m.type)), m.start, m.end});
     }
+    if (errors) PrintErrors(doc, types, gold, predicted);
     exact.AddDocument(gold, predicted);
     overlap.AddDocument(gold, predicted);
   }

@@ -2,7 +2,8 @@
 //
 //   newsflow-ner-train --train PATH.jsonl [--train PATH2.jsonl#even ...] [--dev PATH.jsonl ...]
 //                      [--epochs N] [--buckets-log2 B] [--lexicon-corpus CORPUS.jsonl ...]
-//                      [--seed S] [--seeds K] [--verbose 1] --out FILE
+//                      [--seed S] [--seeds K] [--verbose 1] [--name-folds F] [--kb DIR]
+//                      --out FILE
 //
 // --seeds K trains K models with seeds S..S+K-1 (different shuffles) and writes the mean of their
 // averaged weights. Dev scores are printed after the last epoch of each seed (every epoch with
@@ -10,9 +11,16 @@
 // --lexicon-corpus reads unannotated JSON lines ("body" and "title" fields, or "text") and stores
 // per-word capitalization/frequency classes in the model (see features.h). Scores on every --dev
 // set are printed; the model written is the one after the last epoch.
+// The model's name list (gazetteer features, features.h) holds the training entities' names
+// (except DATE) and, with --kb, every alias of the knowledge base in DIR. While training, a
+// document sees the list built without its own fold (F folds by document id, default 5), so the
+// model learns how far a listed name can be trusted on text whose names were not all listed.
+// --name-folds 0 trains without names from the training data.
 
 #include <simdjson.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -21,6 +29,8 @@
 #include <vector>
 
 #include "services/tag/evaluation.h"
+#include "services/tag/knowledge_base.h"
+#include "services/tag/mention.h"
 #include "services/tag/ner/annotated_corpus.h"
 #include "services/tag/ner/features.h"
 #include "services/tag/ner/sequence_model.h"
@@ -97,11 +107,40 @@ bool BuildLexicon(const std::vector<std::string>& corpora,
   return true;
 }
 
+// Adds every alias of the knowledge base in `dir` under its entity's type (when the model has
+// that type).
+bool AddKnowledgeBaseNames(const std::string& dir, const std::vector<std::string>& types,
+                           NameList* names, std::string* error) {
+  const KbLoadResult kb = KnowledgeBase::LoadDirectory(dir);
+  if (kb.kb == nullptr) {
+    *error = "knowledge base " + dir + ": " +
+             (kb.errors.empty() ? std::string("not loaded") : kb.errors.front().ToString());
+    return false;
+  }
+  for (const Entity& e : kb.kb->entities()) {
+    std::string type(EntityTypeName(e.type));
+    for (char& c : type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    const auto it = std::find(types.begin(), types.end(), type);
+    if (it == types.end()) continue;
+    for (const Alias& a : e.aliases) {
+      AddName(a.text, static_cast<uint32_t>(it - types.begin()), names);
+    }
+  }
+  return true;
+}
+
+uint64_t Fnv(std::string_view s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
 int Usage() {
   std::fprintf(stderr,
                "usage: newsflow-ner-train --train PATH.jsonl[#even|#odd] ... [--dev PATH ...]\n"
-               "       [--epochs N (10)] [--buckets-log2 B (17)] [--lexicon-corpus PATH ...]\n"
-               "       [--seed S (1)] [--seeds K (1)] [--verbose 1] --out FILE\n");
+               "       [--epochs N (10)] [--buckets-log2 B (16)] [--lexicon-corpus PATH ...]\n"
+               "       [--seed S (1)] [--seeds K (1)] [--verbose 1] [--name-folds F (5)]\n"
+               "       [--kb DIR] --out FILE\n");
   return 2;
 }
 
@@ -113,6 +152,8 @@ int Main(int argc, char** argv) {
   int epochs = 10;
   int seeds = 1;
   bool verbose = false;
+  int name_folds = 5;
+  std::string kb_dir;
   TrainerOptions options;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -136,6 +177,11 @@ int Main(int argc, char** argv) {
       seeds = std::atoi(value.c_str());
     } else if (arg == "--verbose") {
       verbose = value != "0";
+    } else if (arg == "--name-folds") {
+      name_folds = std::atoi(value.c_str());
+      if (name_folds < 0 || name_folds == 1) return Usage();
+    } else if (arg == "--kb") {
+      kb_dir = value;
     } else if (arg == "--seed") {
       options.seed = std::strtoull(value.c_str(), nullptr, 10);
     } else {
@@ -164,21 +210,52 @@ int Main(int argc, char** argv) {
     return 1;
   }
   const auto aliases = DefaultTypeAliases();
+  // Name lists: the knowledge base plus the training names, one list per held-out fold and one
+  // with everything (the model's).
+  NameList base_names;
+  if (!kb_dir.empty() && !AddKnowledgeBaseNames(kb_dir, options.types, &base_names, &error)) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+    return 1;
+  }
+  uint32_t skip_types = 0;
+  for (size_t t = 0; t < options.types.size(); ++t) {
+    if (options.types[t] == "DATE") skip_types |= 1u << t;
+  }
+  NameList all_names = base_names;
+  std::vector<NameList> fold_names(static_cast<size_t>(name_folds), base_names);
+  std::vector<size_t> fold_of(train.size(), 0);
+  {
+    std::vector<Token> tokens;
+    std::vector<uint16_t> labels;
+    for (size_t d = 0; d < train.size() && name_folds > 0; ++d) {
+      fold_of[d] = Fnv(train[d].id) % static_cast<uint64_t>(name_folds);
+      Tokenize(train[d].text, &tokens);
+      EntitiesToLabels(tokens, train[d].entities, options.types, aliases, &labels);
+      AddLabelledNames(train[d].text, tokens, labels, skip_types, &all_names);
+      for (size_t f = 0; f < fold_names.size(); ++f) {
+        if (f == fold_of[d]) continue;
+        AddLabelledNames(train[d].text, tokens, labels, skip_types, &fold_names[f]);
+      }
+    }
+  }
+  std::fprintf(stderr, "name list: %zu keys (%zu from the knowledge base)\n", all_names.size(),
+               base_names.size());
   std::vector<float> mixed;
   std::unique_ptr<SequenceModel> model;
   const uint64_t first_seed = options.seed;
   for (int run = 0; run < seeds; ++run) {
     options.seed = first_seed + static_cast<uint64_t>(run);
-    Trainer trainer(options, lexicon);
+    Trainer trainer(options, lexicon, all_names);
     std::vector<Token> tokens;
     std::vector<uint16_t> labels;
     size_t misaligned = 0;
     size_t entities = 0;
-    for (const AnnotatedDocument& d : train) {
-      Tokenize(d.text, &tokens);
-      misaligned += EntitiesToLabels(tokens, d.entities, options.types, aliases, &labels);
-      entities += d.entities.size();
-      trainer.AddDocument(d.text, tokens, labels, {});
+    for (size_t d = 0; d < train.size(); ++d) {
+      Tokenize(train[d].text, &tokens);
+      misaligned += EntitiesToLabels(tokens, train[d].entities, options.types, aliases, &labels);
+      entities += train[d].entities.size();
+      trainer.AddDocument(train[d].text, tokens, labels, {},
+                          name_folds > 0 ? &fold_names[fold_of[d]] : &base_names);
     }
     if (run == 0) {
       std::fprintf(stderr,

@@ -271,5 +271,150 @@ TEST(AnnotatedCorpusTest, EntitiesToBioLabelsWithAliases) {
   EXPECT_EQ(MapType("MONEY", types, DefaultTypeAliases()), "");
 }
 
+// Model bits of every token of `text` with `names`.
+std::vector<uint32_t> ModelBits(const std::string& text, const NameList& names,
+                                std::vector<Token>* tokens) {
+  Tokenize(text, tokens);
+  std::vector<TokenInfo> info;
+  DescribeTokens(text, *tokens, Lexicon(), &info);
+  DocumentBitsScratch scratch;
+  std::vector<uint32_t> bits;
+  ComputeModelBits(*tokens, info, names, &scratch, &bits);
+  return bits;
+}
+
+TEST(ModelBitsTest, ListedNamesMarkBeginAndInsideBitsOfTheirType) {
+  NameList names;
+  AddName("Valeska Smith", 0, &names);  // PERSON
+  AddName("the Sea Org", 1, &names);    // ORG, listed without "the"
+  AddName("Sea", 2, &names);            // LOC: a one-word name inside another
+  std::vector<Token> tokens;
+  // Valeska Paris met the Sea Org in sea air .
+  const auto bits = ModelBits("Valeska Paris met the Sea Org in sea air.", names, &tokens);
+  ASSERT_EQ(bits.size(), 10u);
+  constexpr uint32_t kNameMask = (1u << kNameBits) - 1;
+  EXPECT_EQ(bits[0] & kNameMask, 0u);              // "Valeska" alone is no listed name...
+  EXPECT_TRUE(bits[0] & kPartOfFirstTypeName);     // ...but a word of a listed person's name
+  EXPECT_FALSE(bits[1] & kPartOfFirstTypeName);    // "Paris" is not
+  EXPECT_EQ(bits[4] & kNameMask, (1u << 2) | (1u << 4));  // "Sea": B-ORG and B-LOC
+  EXPECT_TRUE(bits[4] & kPartOfOtherName);
+  EXPECT_EQ(bits[5] & kNameMask, 1u << 3);         // "Org": I-ORG
+  EXPECT_EQ(bits[7] & kNameMask, 0u);              // lower-case "sea" starts no name
+  EXPECT_EQ(bits[3] & kNameMask, 0u);              // "the"
+}
+
+TEST(ModelBitsTest, DocumentCaseBitsSeeTheWholeDocument) {
+  std::vector<Token> tokens;
+  // Polaroid works . He took a Polaroid . Yesterday the polaroid broke . Yesterday was dull .
+  const auto bits = ModelBits(
+      "Polaroid works. He took a Polaroid. Yesterday the polaroid broke. Yesterday was dull.",
+      NameList(), &tokens);
+  ASSERT_EQ(bits.size(), 17u);
+  // The sentence-initial "Polaroid" is capitalized mid-sentence elsewhere, and lower case too.
+  EXPECT_TRUE(bits[0] & kCapitalizedInDocument);
+  EXPECT_TRUE(bits[0] & kLowercaseInDocument);
+  // "Yesterday" is only ever capitalized where a sentence starts: no evidence either way.
+  EXPECT_FALSE(bits[8] & kCapitalizedInDocument);
+  EXPECT_FALSE(bits[8] & kLowercaseInDocument);
+  EXPECT_FALSE(bits[2] & (kCapitalizedInDocument | kLowercaseInDocument));  // "."
+}
+
+TEST(DocumentPassTest, AcronymsTakeTheTypeOfTheNameTheySpell) {
+  const std::string text =
+      "The University of Southern Indiana said USI and the USA agree. USI Gallery opened.";
+  std::vector<Token> tokens;
+  Tokenize(text, &tokens);
+  // The University of Southern Indiana said USI and the USA agree . USI Gallery opened .
+  ASSERT_EQ(tokens.size(), 16u);
+  std::vector<uint16_t> labels(tokens.size(), kOutside);
+  labels[1] = BeginLabel(1);
+  labels[2] = labels[3] = labels[4] = InsideLabel(1);
+  labels[12] = BeginLabel(2);  // "USI Gallery" as one LOC span: left alone
+  labels[13] = InsideLabel(2);
+  std::vector<EntitySpan> spans;
+  LabelsToSpans(tokens, labels, &spans);
+  DocumentPassScratch scratch;
+  PropagateAcronyms(text, tokens, labels, &spans, &scratch);
+  EXPECT_EQ(labels[6], BeginLabel(1));  // "USI"
+  EXPECT_EQ(labels[9], kOutside);       // "USA" spells no name here
+  EXPECT_EQ(labels[12], BeginLabel(2));
+  EXPECT_EQ(labels[13], InsideLabel(2));
+  ASSERT_EQ(spans.size(), 3u);
+  EXPECT_EQ(spans[1].type, 1u);
+  EXPECT_EQ(text.substr(spans[1].byte_begin, spans[1].byte_end - spans[1].byte_begin), "USI");
+}
+
+TEST(SequenceModelTest, NameListIsLearnedAndSurvivesSaveAndLoad) {
+  // Product names appear only in the name list; the sentences alone cannot tell them from O.
+  NameList names;
+  for (const char* product : {"Zorbit", "Quanta Pad", "Vexel", "Blorp"}) {
+    AddName(product, 4, &names);  // "Blorp" is listed but never seen in training
+  }
+  TrainerOptions options;
+  options.num_buckets = 1u << 12;
+  Trainer trainer(options, Lexicon(), names);
+  std::vector<Token> tokens;
+  for (int round = 0; round < 4; ++round) {
+    for (const char* word : {"Zorbit", "Quanta Pad", "Vexel", "Monday", "Tuesday"}) {
+      const std::string text = std::string("We bought ") + word + " today.";
+      Tokenize(text, &tokens);
+      std::vector<uint16_t> labels(tokens.size(), kOutside);
+      const bool product = std::string(word) != "Monday" && std::string(word) != "Tuesday";
+      if (product) {
+        labels[2] = BeginLabel(4);
+        for (size_t i = 3; i + 2 < tokens.size(); ++i) labels[i] = InsideLabel(4);
+      }
+      ASSERT_TRUE(trainer.AddDocument(text, tokens, labels, {}));
+    }
+  }
+  for (int i = 0; i < 5; ++i) trainer.RunEpoch();
+  const auto model = trainer.Snapshot();
+  EXPECT_EQ(model->names().size(), names.size());
+  std::string error;
+  const auto loaded = SequenceModel::Load(model->Serialize(), &error);
+  ASSERT_NE(loaded, nullptr) << error;
+  EXPECT_EQ(loaded->names().size(), names.size());
+  Tagger tagger(loaded.get());
+  std::vector<EntitySpan> spans;
+  tagger.TagText("We bought Quanta Pad today.", &spans);
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].type, 4u);
+  EXPECT_EQ(spans[0].token_end - spans[0].token_begin, 2u);
+  tagger.TagText("We bought Blorp today.", &spans);
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].type, 4u);
+  tagger.TagText("We bought Tuesday today.", &spans);
+  EXPECT_TRUE(spans.empty());
+}
+
+TEST(DocumentPassTest, OrganizationWordsMakeAndExtendOrganizationNames) {
+  // Types: 0 PERSON, 1 ORG, 2 LOC.
+  const std::string text =
+      "The Andy Warhol Foundation gave the University of Southern Indiana prints. "
+      "Tang Teaching Museum opened. A museum of art. Bank of America";
+  std::vector<Token> tokens;
+  Tokenize(text, &tokens);
+  // The Andy Warhol Foundation gave the University of Southern Indiana prints .
+  // Tang Teaching Museum opened . A museum of art . Bank of America
+  ASSERT_EQ(tokens.size(), 25u);
+  std::vector<uint16_t> labels(tokens.size(), kOutside);
+  labels[1] = BeginLabel(0);  // "Andy Warhol Foundation" as a PERSON
+  labels[2] = labels[3] = InsideLabel(0);
+  labels[8] = BeginLabel(2);  // "Southern Indiana" as a LOC
+  labels[9] = InsideLabel(2);
+  labels[24] = BeginLabel(2);  // "America"
+  std::vector<EntitySpan> spans;
+  LabelsToSpans(tokens, labels, &spans);
+  ExtendOrganizationNames(text, tokens, 1, labels, &spans);
+  std::vector<std::string> got;
+  for (const EntitySpan& s : spans) {
+    got.push_back(std::to_string(s.type) + ":" +
+                  text.substr(s.byte_begin, s.byte_end - s.byte_begin));
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"1:Andy Warhol Foundation",
+                                           "1:University of Southern Indiana",
+                                           "1:Tang Teaching Museum", "1:Bank of America"}));
+}
+
 }  // namespace
 }  // namespace newsflow::tag::ner

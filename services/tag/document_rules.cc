@@ -1,0 +1,139 @@
+#include "services/tag/document_rules.h"
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <string>
+
+namespace newsflow::tag {
+namespace {
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\xa0'; }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+size_t SkipSpaces(std::string_view s, size_t pos) {
+  while (pos < s.size() && IsSpace(s[pos])) ++pos;
+  // U+00A0 in UTF-8 is C2 A0: skip it as a whole.
+  if (pos + 1 < s.size() && s[pos] == '\xc2' && s[pos + 1] == '\xa0') return SkipSpaces(s, pos + 2);
+  return pos;
+}
+
+// Length of the dash at `pos` ("-", ":", en dash, em dash), 0 if none.
+size_t DashAt(std::string_view s, size_t pos) {
+  if (pos < s.size() && (s[pos] == '-' || s[pos] == ':')) return 1;
+  if (s.substr(pos, 3) == "\u2013" || s.substr(pos, 3) == "\u2014") return 3;
+  return 0;
+}
+
+size_t NumberAt(std::string_view s, size_t pos) {
+  size_t end = pos;
+  while (end < s.size() && end - pos < 3 && IsDigit(s[end])) ++end;
+  return end > pos && end - pos <= 2 && (end == s.size() || !IsDigit(s[end])) ? end - pos : 0;
+}
+
+// End of a score ("3 – 0", "1-2") starting at `pos` after optional spaces; npos when none.
+size_t ScoreEnd(std::string_view s, size_t pos) {
+  pos = SkipSpaces(s, pos);
+  size_t n = NumberAt(s, pos);
+  if (n == 0) return std::string_view::npos;
+  pos = SkipSpaces(s, pos + n);
+  const size_t d = DashAt(s, pos);
+  if (d == 0) return std::string_view::npos;
+  pos = SkipSpaces(s, pos + d);
+  n = NumberAt(s, pos);
+  if (n == 0) return std::string_view::npos;
+  return pos + n;
+}
+
+bool ContainsScore(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const bool number_start = IsDigit(s[i]) && (i == 0 || !IsDigit(s[i - 1]));
+    if (number_start && ScoreEnd(s, i) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+// The words between two sides of a match result.
+constexpr std::array<std::string_view, 8> kResultVerbs = {
+    "defeated", "defeats", "beat", "beats", "lost", "loses", "drew", "tied"};
+
+bool StartsWithResultVerb(std::string_view gap) {
+  const size_t begin = SkipSpaces(gap, 0);
+  if (begin == 0) return false;  // the verb is a separate word
+  for (std::string_view verb : kResultVerbs) {
+    if (gap.substr(begin, verb.size()) == verb &&
+        (begin + verb.size() == gap.size() || IsSpace(gap[begin + verb.size()]))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Whether `a` and `b` (a before b) are the two sides of a result.
+bool AreOpponents(std::string_view text, const Mention& a, const Mention& b) {
+  constexpr uint32_t kMaxGap = 40;
+  if (b.byte_start < a.byte_end || b.byte_start - a.byte_end > kMaxGap) return false;
+  const std::string_view gap = text.substr(a.byte_end, b.byte_start - a.byte_end);
+  if (gap.find_first_of(".,;\n") != std::string_view::npos) return false;
+  if (ScoreEnd(gap, 0) != std::string_view::npos &&
+      SkipSpaces(gap, ScoreEnd(gap, 0)) == gap.size()) {
+    return true;  // "Belgium 3 – 0 Panama"
+  }
+  if (!StartsWithResultVerb(gap)) return false;
+  // "Sweden defeated South Korea 1 – 0", "Tunisia lost 1 – 2 to England".
+  return ContainsScore(gap) || ScoreEnd(text, b.byte_end) != std::string_view::npos;
+}
+
+bool IsSide(const Mention& m) { return m.type == EntityType::kLoc || m.type == EntityType::kOrg; }
+
+}  // namespace
+
+void PreferModelSurnames(const std::vector<Mention>& model, std::vector<Mention>* kb) {
+  std::vector<std::string_view> surnames;
+  for (const Mention& m : model) {
+    if (m.type != EntityType::kPerson) continue;
+    const size_t space = m.text.rfind(' ');
+    if (space != std::string::npos && space + 1 < m.text.size()) {
+      surnames.push_back(std::string_view(m.text).substr(space + 1));
+    }
+  }
+  if (surnames.empty()) return;
+  std::sort(surnames.begin(), surnames.end());
+  std::erase_if(*kb, [&](const Mention& k) {
+    if (k.type == EntityType::kPerson) return false;
+    return std::any_of(model.begin(), model.end(), [&](const Mention& m) {
+      return m.type == EntityType::kPerson && m.byte_start == k.byte_start &&
+             m.byte_end == k.byte_end &&
+             std::binary_search(surnames.begin(), surnames.end(), std::string_view(m.text));
+    });
+  });
+}
+
+void RetypeTeamsInScores(std::string_view text, std::vector<Mention>* mentions) {
+  std::vector<std::string_view> team_texts;
+  std::vector<std::string_view> team_ids;
+  const std::vector<Mention>& ms = *mentions;
+  for (size_t i = 0; i + 1 < ms.size(); ++i) {
+    if (!IsSide(ms[i]) || !IsSide(ms[i + 1])) continue;
+    if (ms[i].byte_end > text.size() || ms[i + 1].byte_start > text.size()) continue;
+    if (!AreOpponents(text, ms[i], ms[i + 1])) continue;
+    for (const Mention* side : {&ms[i], &ms[i + 1]}) {
+      if (side->type != EntityType::kLoc) continue;  // already an organization
+      team_texts.push_back(side->text);
+      if (!side->entity_id.empty()) team_ids.push_back(side->entity_id);
+    }
+  }
+  if (team_texts.empty()) return;
+  std::sort(team_texts.begin(), team_texts.end());
+  std::sort(team_ids.begin(), team_ids.end());
+  for (Mention& m : *mentions) {
+    if (m.type != EntityType::kLoc) continue;
+    if (std::binary_search(team_texts.begin(), team_texts.end(), std::string_view(m.text)) ||
+        (!m.entity_id.empty() &&
+         std::binary_search(team_ids.begin(), team_ids.end(), std::string_view(m.entity_id)))) {
+      m.type = EntityType::kOrg;
+    }
+  }
+}
+
+}  // namespace newsflow::tag

@@ -1,0 +1,105 @@
+#include "services/tag/document_rules.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace newsflow::tag {
+namespace {
+
+// A mention of the first occurrence of `surface` at or after byte `from`.
+Mention At(std::string_view text, std::string_view surface, EntityType type,
+           MentionSource source, size_t from = 0, std::string id = "") {
+  const size_t pos = text.find(surface, from);
+  EXPECT_NE(pos, std::string_view::npos) << surface;
+  Mention m;
+  m.type = type;
+  m.byte_start = static_cast<uint32_t>(pos);
+  m.byte_end = static_cast<uint32_t>(pos + surface.size());
+  m.text = std::string(surface);
+  m.source = source;
+  m.entity_id = std::move(id);
+  return m;
+}
+
+std::vector<EntityType> Types(const std::vector<Mention>& ms) {
+  std::vector<EntityType> out;
+  for (const Mention& m : ms) out.push_back(m.type);
+  return out;
+}
+
+TEST(RetypeTeamsInScoresTest, PlacesOnBothSidesOfAScoreBecomeTeamsThroughoutTheDocument) {
+  const std::string text =
+      "Group G \u2014 Belgium 3 \u2013 0 Panama\n\nBelgium faced Panama in Sochi. Sweden won.";
+  std::vector<Mention> ms = {
+      At(text, "Belgium", EntityType::kLoc, MentionSource::kKnowledgeBase, 0, "belgium"),
+      At(text, "Panama", EntityType::kLoc, MentionSource::kModel),
+      At(text, "Belgium", EntityType::kLoc, MentionSource::kModel, 30),
+      At(text, "Panama", EntityType::kLoc, MentionSource::kModel, 40),
+      At(text, "Sochi", EntityType::kLoc, MentionSource::kModel),
+      At(text, "Sweden", EntityType::kLoc, MentionSource::kModel),
+  };
+  RetypeTeamsInScores(text, &ms);
+  EXPECT_EQ(Types(ms), (std::vector<EntityType>{EntityType::kOrg, EntityType::kOrg,
+                                                 EntityType::kOrg, EntityType::kOrg,
+                                                 EntityType::kLoc, EntityType::kLoc}));
+}
+
+TEST(RetypeTeamsInScoresTest, ResultVerbsWithAScoreCount) {
+  const std::string text =
+      "Sweden defeated South Korea 1 \u2013 0; Tunisia lost 1 - 2 to England.";
+  std::vector<Mention> ms = {
+      At(text, "Sweden", EntityType::kLoc, MentionSource::kModel),
+      At(text, "South Korea", EntityType::kLoc, MentionSource::kKnowledgeBase),
+      At(text, "Tunisia", EntityType::kLoc, MentionSource::kModel),
+      At(text, "England", EntityType::kLoc, MentionSource::kModel),
+  };
+  RetypeTeamsInScores(text, &ms);
+  EXPECT_EQ(Types(ms), std::vector<EntityType>(4, EntityType::kOrg));
+}
+
+TEST(RetypeTeamsInScoresTest, PlacesWithoutAScoreStayPlaces) {
+  // A date range, a verb without a score, and a score across a sentence boundary.
+  const std::string text =
+      "France beat Germany in talks. Paris 2019 - 2020 Berlin. Rome 2. 1 - 0 Madrid";
+  std::vector<Mention> ms = {
+      At(text, "France", EntityType::kLoc, MentionSource::kModel),
+      At(text, "Germany", EntityType::kLoc, MentionSource::kModel),
+      At(text, "Paris", EntityType::kLoc, MentionSource::kModel),
+      At(text, "Berlin", EntityType::kLoc, MentionSource::kModel),
+      At(text, "Rome", EntityType::kLoc, MentionSource::kModel),
+      At(text, "Madrid", EntityType::kLoc, MentionSource::kModel),
+  };
+  RetypeTeamsInScores(text, &ms);
+  EXPECT_EQ(Types(ms), std::vector<EntityType>(6, EntityType::kLoc));
+}
+
+TEST(PreferModelSurnamesTest, SurnameOfAModelPersonBeatsTheKnowledgeBasePlace) {
+  const std::string text = "Valeska Paris left. Paris said she flew to Paris.";
+  const std::vector<Mention> model = {
+      At(text, "Valeska Paris", EntityType::kPerson, MentionSource::kModel),
+      At(text, "Paris", EntityType::kPerson, MentionSource::kModel, 15),
+  };
+  std::vector<Mention> kb = {
+      At(text, "Paris", EntityType::kLoc, MentionSource::kKnowledgeBase, 15, "paris"),
+      At(text, "Paris", EntityType::kLoc, MentionSource::kKnowledgeBase, 40, "paris"),
+  };
+  PreferModelSurnames(model, &kb);
+  ASSERT_EQ(kb.size(), 1u);  // the place the model did not call a person stays
+  EXPECT_EQ(kb[0].byte_start, text.rfind("Paris"));
+}
+
+TEST(PreferModelSurnamesTest, OneWordModelPersonsAloneDoNotOverrideTheKnowledgeBase) {
+  const std::string text = "Paris is big.";
+  const std::vector<Mention> model = {
+      At(text, "Paris", EntityType::kPerson, MentionSource::kModel)};
+  std::vector<Mention> kb = {
+      At(text, "Paris", EntityType::kLoc, MentionSource::kKnowledgeBase, 0, "paris")};
+  PreferModelSurnames(model, &kb);
+  EXPECT_EQ(kb.size(), 1u);
+}
+
+}  // namespace
+}  // namespace newsflow::tag
