@@ -203,7 +203,7 @@ class StoryGrouper {
     uint64_t scratch_epoch = 0;
     double scratch_dot = 0;   // rarity-weighted dot product with the new article
     double scratch_mass = 0;  // rarity-weighted shared weight (minimum of the two sides)
-    int scratch_shared = 0;   // non-generic shared entities
+    int scratch_shared = 0;   // non-generic shared entities (amounts count twice)
   };
   struct EntityStat {
     int type = 0;
