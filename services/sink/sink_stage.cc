@@ -5,6 +5,7 @@
 #include "newsflow/v1/enriched_article.pb.h"
 #include "newsflow/v1/tagged_article.pb.h"
 #include "services/sink/enriched_json.h"
+#include "services/sink/json_writer.h"
 
 namespace newsflow::sink {
 
@@ -23,8 +24,23 @@ SinkStage::SinkStage(SinkOptions options, StoryGrouper* grouper)
 
 std::vector<Component> SinkStage::Components() const {
   return {{"enriched_schema", std::to_string(kSchemaVersion)},
-          {"story_grouping", "entity-cosine+title-jaccard-1"}};
+          {"story_grouping", "single-link-rarity-2"}};
 }
+
+namespace {
+
+// The news.stories record of a story merged into another (key: the absorbed id).
+std::string MergedStoryJson(const std::string& story_id, const std::string& merged_into) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Field("schema_version", kSchemaVersion);
+  w.Field("story_id", story_id);
+  w.Field("merged_into", merged_into);
+  w.EndObject();
+  return w.Take();
+}
+
+}  // namespace
 
 void SinkStage::Process(const InputRecord& input, StageResult* result) {
   v1::TaggedArticle tagged;
@@ -49,9 +65,10 @@ void SinkStage::Process(const InputRecord& input, StageResult* result) {
 
   std::string story_id;
   GroupingInput grouping;
+  GroupingDecision decision;
   if (grouper_) {
     grouping = GroupingInputFrom(tagged, input.timestamp_ms, grouper_->options());
-    GroupingDecision decision = grouper_->Assign(grouping);
+    decision = grouper_->Assign(grouping);
     story_id = decision.story_id;
     switch (decision.kind) {
       case GroupingDecision::Kind::kCreated:
@@ -115,10 +132,23 @@ void SinkStage::Process(const InputRecord& input, StageResult* result) {
                    {{"content-type", "application/json"}});
       probe_.records_by_output.Add("stories");
     }
+    // Stories this article merged into its own: consumers learn where their articles went, and
+    // the compacted topic keeps that answer for the absorbed id.
+    for (const auto& absorbed : decision.merged_story_ids) {
+      result->Emit(options_.stories_topic, absorbed, MergedStoryJson(absorbed, story_id),
+                   {{"content-type", "application/json"}});
+      probe_.records_by_output.Add("stories");
+    }
     // Always written, even for an article already grouped: the transaction that first carried
     // its membership may have aborted.
     result->Emit(options_.stories_changelog_topic, article.article_id(),
                  ToMembership(story_id, grouping).SerializeAsString());
+    // Moved members are re-written under their new story, so a restore (and compaction, which
+    // keeps the last record per article) finds them there.
+    for (const auto& moved : decision.moved_members) {
+      result->Emit(options_.stories_changelog_topic, moved.article_id,
+                   ToMembership(story_id, moved).SerializeAsString());
+    }
   }
   probe_.articles.fetch_add(1);
 }

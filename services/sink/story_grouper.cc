@@ -70,10 +70,11 @@ double Jaccard(const std::vector<std::string>& a, const std::vector<std::string>
   return static_cast<double>(shared) / static_cast<double>(a.size() + b.size() - shared);
 }
 
-bool Groupable(int type) {
-  return type != v1::ENTITY_TYPE_DATE && type != v1::ENTITY_TYPE_MONEY &&
-         type != v1::ENTITY_TYPE_PERCENT;
-}
+// Dates are not evidence of one event ("Monday" is in every article of a week); amounts and
+// percentages are ("$40 million" in two funding reports), though weaker than names.
+bool Groupable(int type) { return type != v1::ENTITY_TYPE_DATE; }
+
+bool IsAmount(int type) { return type == v1::ENTITY_TYPE_MONEY || type == v1::ENTITY_TYPE_PERCENT; }
 
 int64_t ToMillis(const google::protobuf::Timestamp& t) {
   return t.seconds() * 1000 + t.nanos() / 1'000'000;
@@ -174,6 +175,7 @@ GroupingInput GroupingInputFrom(const v1::TaggedArticle& tagged, int64_t fallbac
     double weight = summary.salience() > 0 ? std::min(1.0, static_cast<double>(summary.salience()))
                                            : std::min(0.8, 0.2 + 0.1 * summary.mention_count());
     if (summary.type() == v1::ENTITY_TYPE_LOC) weight *= options.location_weight;
+    if (IsAmount(summary.type())) weight *= options.amount_weight;
     if (!(weight > 0)) continue;
     auto [it, added] = by_id.try_emplace(summary.entity_id());
     if (added || weight > it->second.weight) {
@@ -237,262 +239,377 @@ bool ApplyMembershipRecord(std::string_view /*key*/, std::string_view value,
 
 StoryGrouper::StoryGrouper(StoryGrouperOptions options) : options_(options) {}
 
+StoryGrouper::Story* StoryGrouper::FindLocked(const std::string& story_id) {
+  auto it = stories_.find(story_id);
+  if (it != stories_.end()) return &it->second;
+  auto alias = aliases_.find(story_id);
+  if (alias == aliases_.end()) return nullptr;
+  it = stories_.find(alias->second);
+  return it != stories_.end() ? &it->second : nullptr;
+}
+
+const StoryGrouper::Story* StoryGrouper::FindLocked(const std::string& story_id) const {
+  return const_cast<StoryGrouper*>(this)->FindLocked(story_id);
+}
+
+double StoryGrouper::RarityLocked(const std::string& entity_id) const {
+  auto it = entities_.find(entity_id);
+  const size_t stories = it == entities_.end() ? 0 : it->second.stories;
+  if (stories <= options_.rare_entity_stories) return 1.0;
+  return std::sqrt(static_cast<double>(options_.rare_entity_stories) /
+                   static_cast<double>(stories));
+}
+
 void StoryGrouper::AdvanceWatermarkLocked(int64_t event_ms) {
   watermark_ms_ = std::max(watermark_ms_, event_ms);
   while (!by_last_seen_.empty() &&
          by_last_seen_.begin()->first < watermark_ms_ - options_.window_ms) {
-    RemoveStoryLocked(by_last_seen_.begin()->second);
+    RemoveStoryLocked(stories_.at(by_last_seen_.begin()->second));
     ++expired_;
   }
 }
 
-void StoryGrouper::RemoveStoryLocked(const std::string& story_id) {
-  auto it = stories_.find(story_id);
-  if (it == stories_.end()) return;
-  Story& story = it->second;
+void StoryGrouper::EnforceCapLocked(const Story* keep) {
+  while (stories_.size() > options_.max_stories) {
+    auto oldest = by_last_seen_.begin();
+    if (oldest != by_last_seen_.end() && keep && oldest->second == keep->id) ++oldest;
+    if (oldest == by_last_seen_.end()) break;
+    RemoveStoryLocked(stories_.at(oldest->second));
+    ++expired_;
+  }
+}
+
+void StoryGrouper::RemoveStoryLocked(Story& story) {
   by_last_seen_.erase({story.last_ms, story.id});
-  for (const auto& [entity_id, stat] : story.entities) {
-    auto posting = postings_.find(entity_id);
-    if (posting == postings_.end()) continue;
-    auto& list = posting->second;
-    for (size_t i = 0; i < list.size(); ++i) {
-      if (list[i].story == &story) {
-        list[i] = list.back();
-        list.pop_back();
-        break;
+  for (const Article* article : story.members) {
+    for (EntityIndex* index : article->indexes) {
+      auto& postings = index->postings;
+      for (size_t i = 0; i < postings.size(); ++i) {
+        if (postings[i].article == article) {
+          postings[i] = postings.back();
+          postings.pop_back();
+          break;
+        }
       }
     }
-    if (list.empty()) postings_.erase(posting);
   }
-  for (const auto& member : story.members) story_of_article_.erase(member.article_id);
-  for (const auto& id : story.id_only_members) story_of_article_.erase(id);
-  stories_.erase(it);
+  for (const auto& [entity_id, stat] : story.entities) {
+    auto it = entities_.find(entity_id);
+    if (it == entities_.end()) continue;
+    if (it->second.stories > 0) --it->second.stories;
+    if (it->second.stories == 0 && it->second.postings.empty()) entities_.erase(it);
+  }
+  for (const Article* article : story.members) articles_.erase(article->id);
+  for (const auto& id : story.absorbed) aliases_.erase(id);
+  const std::string id = story.id;
+  stories_.erase(id);
 }
 
 StoryGrouper::Story& StoryGrouper::CreateStoryLocked(const std::string& story_id,
-                                                     const GroupingInput& article) {
-  Story& story = stories_[story_id];
+                                                     int64_t event_ms) {
+  auto [it, added] = stories_.try_emplace(story_id);
+  Story& story = it->second;
+  if (!added) return story;  // a hash collision of founding ids: share the story
   story.id = story_id;
-  story.first_ms = story.last_ms = article.event_ms;
-  story.earliest = {article.event_ms, article.article_id};
-  story.headline = article.headline;
+  story.first_ms = story.last_ms = event_ms;
+  story.earliest = {INT64_MAX, ""};
   by_last_seen_.insert({story.last_ms, story.id});
-  while (stories_.size() > options_.max_stories && !by_last_seen_.empty()) {
-    auto oldest = *by_last_seen_.begin();
-    if (oldest.second == story_id) break;
-    RemoveStoryLocked(oldest.second);
-    ++expired_;
-  }
   return story;
 }
 
-void StoryGrouper::AddMemberLocked(Story& story, const GroupingInput& article) {
-  story_of_article_[article.article_id] = story.id;
-  if (article.event_ms > story.last_ms) {
+void StoryGrouper::TouchLocked(Story& story, int64_t event_ms, const std::string& article_id,
+                               const std::string& headline) {
+  if (event_ms > story.last_ms) {
     by_last_seen_.erase({story.last_ms, story.id});
-    story.last_ms = article.event_ms;
+    story.last_ms = event_ms;
     by_last_seen_.insert({story.last_ms, story.id});
   }
-  story.first_ms = std::min(story.first_ms, article.event_ms);
+  story.first_ms = std::min(story.first_ms, event_ms);
   // The headline is the earliest member's, whatever order members arrive in.
-  std::pair<int64_t, std::string> key{article.event_ms, article.article_id};
-  if (story.members.empty() || key < story.earliest) {
-    story.earliest = key;
-    story.headline = article.headline;
+  std::pair<int64_t, std::string> key{event_ms, article_id};
+  if (key < story.earliest) {
+    story.earliest = std::move(key);
+    story.headline = headline;
   }
-  if (story.members.size() >= options_.max_members_per_story) {
-    story.id_only_members.push_back(article.article_id);
-    return;
-  }
+}
+
+void StoryGrouper::AddFeaturesLocked(Story& story, Article& article) {
+  article.featured = true;
+  ++story.featured;
+  article.indexes.reserve(article.entities.size());
   for (const auto& e : article.entities) {
+    EntityIndex& index = entities_[e.entity_id];
     EntityStat& stat = story.entities[e.entity_id];
     if (stat.articles == 0) {
       stat.type = e.type;
       stat.name = e.name;
-      postings_[e.entity_id].push_back({&story, &stat});
+      ++index.stories;
     }
-    story.norm2 += 2 * stat.weight_sum * e.weight + e.weight * e.weight;
     stat.weight_sum += e.weight;
     stat.articles += 1;
+    index.postings.push_back({&article, e.weight});
+    article.indexes.push_back(&index);
   }
-  story.members.push_back({article.article_id, article.source, article.headline, article.event_ms,
-                           article.simhash, article.title_tokens});
+}
+
+void StoryGrouper::AddMemberLocked(Story& story, Article& article) {
+  article.story = &story;
+  story.members.push_back(&article);
+  TouchLocked(story, article.event_ms, article.id, article.headline);
+  if (story.featured < options_.max_members_per_story) {
+    AddFeaturesLocked(story, article);
+  } else {
+    article.entities = {};
+    article.title_tokens = {};
+  }
+}
+
+void StoryGrouper::MergeLocked(Story& winner, Story& loser, std::vector<GroupingInput>* moved) {
+  for (Article* article : loser.members) {
+    if (moved) {
+      moved->push_back({article->id, article->source, article->headline, article->event_ms,
+                        article->simhash, "", article->entities, article->title_tokens});
+    }
+    article->story = &winner;
+    winner.members.push_back(article);
+  }
+  winner.featured += loser.featured;
+  for (auto& [entity_id, stat] : loser.entities) {
+    auto [it, added] = winner.entities.try_emplace(entity_id, stat);
+    if (added) continue;
+    it->second.weight_sum += stat.weight_sum;
+    it->second.articles += stat.articles;
+    auto index = entities_.find(entity_id);
+    if (index != entities_.end() && index->second.stories > 0) --index->second.stories;
+  }
+  if (loser.earliest < winner.earliest) {
+    winner.earliest = loser.earliest;
+    winner.headline = loser.headline;
+  }
+  winner.first_ms = std::min(winner.first_ms, loser.first_ms);
+  if (loser.last_ms > winner.last_ms) {
+    by_last_seen_.erase({winner.last_ms, winner.id});
+    winner.last_ms = loser.last_ms;
+    by_last_seen_.insert({winner.last_ms, winner.id});
+  }
+  by_last_seen_.erase({loser.last_ms, loser.id});
+  aliases_[loser.id] = winner.id;
+  for (const auto& id : loser.absorbed) aliases_[id] = winner.id;
+  winner.absorbed.push_back(loser.id);
+  winner.absorbed.insert(winner.absorbed.end(), loser.absorbed.begin(), loser.absorbed.end());
+  ++merged_;
+  const std::string id = loser.id;
+  stories_.erase(id);
 }
 
 GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
   std::lock_guard<std::mutex> lock(mu_);
   GroupingDecision decision;
-  if (auto it = story_of_article_.find(article.article_id); it != story_of_article_.end()) {
+  if (auto it = articles_.find(article.article_id); it != articles_.end()) {
     decision.kind = GroupingDecision::Kind::kAlreadyMember;
-    decision.story_id = it->second;
+    decision.story_id = it->second.story->id;
     return decision;
   }
   AdvanceWatermarkLocked(article.event_ms);
 
-  const int64_t window = options_.window_ms;
-  auto in_window = [&](const Story& story) {
-    return article.event_ms >= story.first_ms - window &&
-           article.event_ms <= story.last_ms + window;
+  auto within_window = [&](const Article& other) {
+    const int64_t distance = other.event_ms > article.event_ms ? other.event_ms - article.event_ms
+                                                               : article.event_ms - other.event_ms;
+    return distance <= options_.window_ms;
+  };
+  std::vector<Story*> linked;
+  double best_score = 0;
+  auto link = [&](Story* story, double score) {
+    if (std::find(linked.begin(), linked.end(), story) == linked.end()) linked.push_back(story);
+    best_score = std::max(best_score, score);
   };
 
   // A near-duplicate of a member belongs with it.
   if (!article.near_duplicate_of.empty()) {
-    auto it = story_of_article_.find(article.near_duplicate_of);
-    if (it != story_of_article_.end()) {
-      Story& story = stories_.at(it->second);
-      if (in_window(story)) {
-        AddMemberLocked(story, article);
-        return {GroupingDecision::Kind::kJoined, story.id, 1.0};
-      }
-    }
+    auto it = articles_.find(article.near_duplicate_of);
+    if (it != articles_.end() && within_window(it->second)) link(it->second.story, 1.0);
   }
 
-  // Sparse dot products with the stories sharing an entity; common entities only add to the
-  // scores of stories that rarer ones proposed.
+  // Sparse rarity-weighted dot products with the articles sharing an entity; common entities
+  // only add to those that rarer ones proposed.
   const uint64_t epoch = ++epoch_;
-  std::vector<Story*> candidates;
-  std::vector<std::pair<const GroupingEntity*, const std::vector<Posting>*>> common;
-  double article_norm2 = 0;
+  std::vector<Article*> candidates;
+  auto accumulate = [&](Article* other, const GroupingEntity& entity, double other_weight,
+                        double rarity, bool propose) {
+    const double weight = entity.weight;
+    if (other->scratch_epoch != epoch) {
+      if (!propose) return;
+      other->scratch_epoch = epoch;
+      other->scratch_dot = 0;
+      other->scratch_mass = 0;
+      other->scratch_shared = 0;
+      candidates.push_back(other);
+    }
+    other->scratch_dot += weight * other_weight * rarity * rarity;
+    other->scratch_mass += std::min(weight, other_weight) * rarity;
+    // The same figure in two reports is the fingerprint of one event: it counts twice.
+    if (rarity >= 0.5) other->scratch_shared += IsAmount(entity.type) ? 2 : 1;
+  };
+  struct Common {
+    const GroupingEntity* entity;
+    double rarity;
+    const std::vector<Posting>* postings;
+  };
+  std::vector<Common> common;
+  double norm2 = 0, mass = 0;
   for (const auto& e : article.entities) {
-    article_norm2 += e.weight * e.weight;
-    auto posting = postings_.find(e.entity_id);
-    if (posting == postings_.end()) continue;
-    if (posting->second.size() > options_.common_entity_stories) {
-      common.push_back({&e, &posting->second});
+    const double rarity = RarityLocked(e.entity_id);
+    norm2 += e.weight * e.weight * rarity * rarity;
+    mass += e.weight * rarity;
+    auto it = entities_.find(e.entity_id);
+    if (it == entities_.end()) continue;
+    if (it->second.stories > options_.common_entity_stories) {
+      common.push_back({&e, rarity, &it->second.postings});
       continue;
     }
-    for (const Posting& p : posting->second) {
-      Story* story = p.story;
-      if (story->scratch_epoch != epoch) {
-        story->scratch_epoch = epoch;
-        story->scratch_dot = 0;
-        story->scratch_shared = 0;
-        candidates.push_back(story);
-      }
-      story->scratch_dot += e.weight * p.stat->weight_sum;
-      story->scratch_shared += 1;
+    for (const Posting& p : it->second.postings) {
+      accumulate(p.article, e, p.weight, rarity, /*propose=*/true);
     }
   }
   // Common entities add to the candidates' scores: by walking the posting when it is short
   // next to the candidates, else by a lookup per candidate.
-  for (const auto& [e, posting] : common) {
-    if (posting->size() < 8 * candidates.size()) {
-      for (const Posting& p : *posting) {
-        if (p.story->scratch_epoch != epoch) continue;
-        p.story->scratch_dot += e->weight * p.stat->weight_sum;
-        p.story->scratch_shared += 1;
+  for (const Common& c : common) {
+    if (c.postings->size() < 8 * candidates.size()) {
+      for (const Posting& p : *c.postings) {
+        accumulate(p.article, *c.entity, p.weight, c.rarity, /*propose=*/false);
       }
     } else {
-      for (Story* story : candidates) {
-        if (auto it = story->entities.find(e->entity_id); it != story->entities.end()) {
-          story->scratch_dot += e->weight * it->second.weight_sum;
-          story->scratch_shared += 1;
+      for (Article* other : candidates) {
+        for (const auto& e : other->entities) {
+          if (e.entity_id != c.entity->entity_id) continue;
+          accumulate(other, *c.entity, e.weight, c.rarity, /*propose=*/false);
+          break;
         }
       }
     }
   }
 
-  struct Ranked {
-    Story* story;
-    double cosine;
-    int shared;
-  };
-  std::vector<Ranked> ranked;
-  ranked.reserve(candidates.size());
-  for (Story* story : candidates) {
-    if (!in_window(*story)) continue;
-    double cosine =
-        story->norm2 > 0 && article_norm2 > 0
-            ? std::min(1.0, story->scratch_dot / std::sqrt(story->norm2 * article_norm2))
-            : 0;
-    ranked.push_back({story, cosine, story->scratch_shared});
-  }
-  // Highest cosine first; ties to the earlier story, then the smaller id (deterministic).
-  auto ahead = [](const Ranked& a, const Ranked& b) {
-    if (a.cosine != b.cosine) return a.cosine > b.cosine;
-    if (a.story->first_ms != b.story->first_ms) return a.story->first_ms < b.story->first_ms;
-    return a.story->id < b.story->id;
-  };
-  size_t scored = std::min(ranked.size(), options_.max_candidates_scored);
-  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(scored),
-                    ranked.end(), ahead);
-
-  const Story* best = nullptr;
-  double best_score = 0;
-  for (size_t r = 0; r < scored; ++r) {
-    const Story* story = ranked[r].story;
-    double jaccard = 0;
-    bool near_duplicate = false;
-    size_t from = story->members.size() > options_.recent_members_compared
-                      ? story->members.size() - options_.recent_members_compared
-                      : 0;
-    for (size_t m = from; m < story->members.size(); ++m) {
-      const Member& member = story->members[m];
-      jaccard = std::max(jaccard, Jaccard(article.title_tokens, member.title_tokens));
-      if (options_.near_duplicate_distance > 0 && article.simhash != 0 && member.simhash != 0 &&
-          text::HammingDistance(article.simhash, member.simhash) <=
-              options_.near_duplicate_distance) {
-        near_duplicate = true;
-      }
+  for (Article* other : candidates) {
+    if (!within_window(*other)) continue;
+    // One link is enough to join a story.
+    if (std::find(linked.begin(), linked.end(), other->story) != linked.end()) continue;
+    if (options_.near_duplicate_distance > 0 && article.simhash != 0 && other->simhash != 0 &&
+        text::HammingDistance(article.simhash, other->simhash) <=
+            options_.near_duplicate_distance) {
+      link(other->story, 1.0);
+      continue;
     }
-    double score = near_duplicate ? 1.0
-                                  : options_.entity_weight * ranked[r].cosine +
-                                        (1 - options_.entity_weight) * jaccard;
-    bool eligible = near_duplicate || (ranked[r].shared >= options_.min_shared_entities &&
-                                       score >= options_.join_threshold);
-    // Ranked order already breaks ties, so only a strictly higher score displaces.
-    if (eligible && (!best || score > best_score)) {
-      best = story;
-      best_score = score;
+    if (other->scratch_shared < options_.min_shared_entities) continue;
+    double other_norm2 = 0, other_mass = 0;
+    for (size_t k = 0; k < other->entities.size(); ++k) {
+      const size_t stories = other->indexes[k]->stories;
+      const double rarity = stories <= options_.rare_entity_stories
+                                ? 1.0
+                                : std::sqrt(static_cast<double>(options_.rare_entity_stories) /
+                                            static_cast<double>(stories));
+      const double w = other->entities[k].weight * rarity;
+      other_norm2 += w * w;
+      other_mass += w;
     }
+    const double smaller_mass = std::min(mass, other_mass);
+    const double coverage = smaller_mass > 0 ? other->scratch_mass / smaller_mass : 0;
+    if (other->scratch_shared < options_.strong_shared_entities &&
+        coverage < options_.min_coverage) {
+      continue;
+    }
+    const double cosine = norm2 > 0 && other_norm2 > 0
+                              ? std::min(1.0, other->scratch_dot / std::sqrt(norm2 * other_norm2))
+                              : 0;
+    const double score =
+        options_.entity_weight * cosine +
+        (1 - options_.entity_weight) * Jaccard(article.title_tokens, other->title_tokens);
+    if (score >= options_.join_threshold) link(other->story, score);
   }
 
-  if (best) {
-    Story& story = stories_.at(best->id);
-    AddMemberLocked(story, article);
-    return {GroupingDecision::Kind::kJoined, story.id, best_score};
+  Article& node = articles_[article.article_id];
+  node.id = article.article_id;
+  node.source = article.source;
+  node.headline = article.headline;
+  node.event_ms = article.event_ms;
+  node.simhash = article.simhash;
+  node.entities = article.entities;
+  node.title_tokens = article.title_tokens;
+  Story* story = nullptr;
+  if (linked.empty()) {
+    story = &CreateStoryLocked(StoryIdFor(article.article_id), article.event_ms);
+    decision.kind = GroupingDecision::Kind::kCreated;
+  } else {
+    // The story with the earliest member keeps its id; ties to the smaller id.
+    story = *std::min_element(linked.begin(), linked.end(), [](const Story* a, const Story* b) {
+      return a->first_ms != b->first_ms ? a->first_ms < b->first_ms : a->id < b->id;
+    });
+    for (Story* other : linked) {
+      if (other == story) continue;
+      decision.merged_story_ids.push_back(other->id);
+      MergeLocked(*story, *other, &decision.moved_members);
+    }
+    decision.kind = GroupingDecision::Kind::kJoined;
+    decision.score = best_score;
   }
-  const std::string story_id = StoryIdFor(article.article_id);
-  Story& story = CreateStoryLocked(story_id, article);
-  AddMemberLocked(story, article);
-  return {GroupingDecision::Kind::kCreated, story_id, 0};
+  AddMemberLocked(*story, node);
+  decision.story_id = story->id;
+  EnforceCapLocked(story);
+  return decision;
 }
 
 void StoryGrouper::Apply(const std::string& story_id, const GroupingInput& article) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (auto it = story_of_article_.find(article.article_id); it != story_of_article_.end()) {
-    if (it->second != story_id) ++conflicts_;
+  AdvanceWatermarkLocked(article.event_ms);
+  Story* target = FindLocked(story_id);
+  if (auto it = articles_.find(article.article_id); it != articles_.end()) {
+    Story* current = it->second.story;
+    if (current == target) return;
+    // Both memberships are facts: the two stories are one, under the record's id (the writer's
+    // decision, so instances converge on the same ids).
+    ++conflicts_;
+    if (!target) target = &CreateStoryLocked(story_id, current->first_ms);
+    MergeLocked(*target, *current, nullptr);
+    EnforceCapLocked(target);
     return;
   }
-  AdvanceWatermarkLocked(article.event_ms);
   // Too old to matter: it would expire at once.
   if (article.event_ms < watermark_ms_ - options_.window_ms) return;
-  auto it = stories_.find(story_id);
-  Story& story = it != stories_.end() ? it->second : CreateStoryLocked(story_id, article);
-  AddMemberLocked(story, article);
+  if (!target) target = &CreateStoryLocked(story_id, article.event_ms);
+  Article& node = articles_[article.article_id];
+  node.id = article.article_id;
+  node.source = article.source;
+  node.headline = article.headline;
+  node.event_ms = article.event_ms;
+  node.simhash = article.simhash;
+  node.entities = article.entities;
+  node.title_tokens = article.title_tokens;
+  AddMemberLocked(*target, node);
+  EnforceCapLocked(target);
 }
 
 std::optional<StorySnapshot> StoryGrouper::Snapshot(std::string_view story_id) const {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = stories_.find(std::string(story_id));
-  if (it == stories_.end()) return std::nullopt;
-  const Story& story = it->second;
+  const Story* found = FindLocked(std::string(story_id));
+  if (!found) return std::nullopt;
+  const Story& story = *found;
   StorySnapshot snapshot;
   snapshot.story_id = story.id;
   snapshot.headline = story.headline;
   snapshot.first_seen_ms = story.first_ms;
   snapshot.last_seen_ms = story.last_ms;
-  snapshot.article_count = story.members.size() + story.id_only_members.size();
+  snapshot.article_count = story.members.size();
   std::set<std::string> sources;
-  for (const auto& m : story.members) {
-    snapshot.members.push_back({m.article_id, m.source, m.headline, m.event_ms});
-    if (!m.source.empty()) sources.insert(m.source);
+  for (const Article* m : story.members) {
+    if (!m->source.empty()) sources.insert(m->source);
+    if (m->featured) snapshot.members.push_back({m->id, m->source, m->headline, m->event_ms});
   }
   std::sort(snapshot.members.begin(), snapshot.members.end(), [](const auto& a, const auto& b) {
     return a.event_ms != b.event_ms ? a.event_ms < b.event_ms : a.article_id < b.article_id;
   });
   snapshot.sources.assign(sources.begin(), sources.end());
   for (const auto& [id, stat] : story.entities) {
+    // Amounts are evidence for grouping but say nothing about what the story is about.
+    if (IsAmount(stat.type)) continue;
     snapshot.top_entities.push_back({id, stat.type, stat.name, stat.articles, stat.weight_sum});
   }
   std::sort(snapshot.top_entities.begin(), snapshot.top_entities.end(),
@@ -510,12 +627,17 @@ size_t StoryGrouper::story_count() const {
 
 size_t StoryGrouper::member_count() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return story_of_article_.size();
+  return articles_.size();
 }
 
 uint64_t StoryGrouper::expired() const {
   std::lock_guard<std::mutex> lock(mu_);
   return expired_;
+}
+
+uint64_t StoryGrouper::merged() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return merged_;
 }
 
 uint64_t StoryGrouper::conflicts() const {

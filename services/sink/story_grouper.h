@@ -2,46 +2,63 @@
 
 // Story grouping: versions of the same event from different outlets share a story id.
 //
-// An article joins the live story it is most similar to, or founds a new one. Similarity:
-//  - entities: cosine between the article's entity vector (salience-weighted, linked entity ids,
-//    so an English and a Chinese mention of the same company count as one entity) and the sum
-//    of the story members' vectors. Dates, amounts and percentages are not identities and are
-//    left out; places weigh less (`location_weight`) because "China" or "US" says little.
-//  - text: token-set Jaccard of the title against the titles of the story's recent members.
-//  - near-duplicates: an article normalize flagged as a near-duplicate of a member, or whose
-//    SimHash is within `near_duplicate_distance` bits of a recent member's, joins that story
-//    whatever its entities (re-syndicated copies often carry no new tags).
-// score = entity_weight * cosine + (1 - entity_weight) * jaccard; an article joins the
-// best-scoring story with score >= join_threshold and at least min_shared_entities shared
-// entities, among stories whose members lie within `window_ms` of its event time.
+// A story is a connected component of the "same event" relation between articles (single link):
+// a new article is compared with every live article that shares an entity with it, links to
+// each one it passes the pair test with, and joins the story of those articles; when it links
+// articles of several stories, those stories merge into one. Each pair is judged once, by the
+// two articles alone, so the final grouping does not depend on arrival order (see "Order" below).
 //
-// Deterministic: the same articles in the same order give the same story ids. A story's id
-// derives from its founding article's id; ties go to the earlier story, then the smaller id.
-// Re-assigning an article that is already a member returns its story (a record re-processed
-// after an aborted transaction keeps its story id).
+// The pair test, for two articles within `window_ms` of each other:
+//  - near-duplicates link whatever their entities: normalize flagged one `near_duplicate_of` the
+//    other, or their SimHashes are within `near_duplicate_distance` bits (re-syndicated copies
+//    often carry no new tags);
+//  - otherwise entities: each entity weighs its salience (places, amounts and percentages less,
+//    dates not at all), times its rarity: an entity in more than `rare_entity_stories` live
+//    stories ("United States", "AI", a company having a busy week) weighs
+//    sqrt(rare_entity_stories / stories), and below half weight it is generic and does not count
+//    as a shared entity. Linked ids make an English and a Chinese mention one entity. The pair
+//    must share at least `min_shared_entities` non-generic entities, score
+//    entity_weight * cosine + (1 - entity_weight) * title Jaccard >= join_threshold, and either
+//    share `strong_shared_entities` non-generic entities (a shared amount or percentage counts
+//    twice: two reports quoting the same figure is the fingerprint of one event) or have the
+//    shared ones cover `min_coverage` of the smaller article's entity weight. Sharing a few
+//    topic entities ("Nvidia", "DeepSeek", "R1") is how a follow-up or an analysis of the same
+//    topic looks; the same event shares more (the people quoted, the outlet, the figures) or
+//    almost everything.
+//
+// Merging: the story with the earliest first member (then the smaller id) keeps its id and
+// absorbs the others; the absorbed ids resolve to it from then on. The decision lists the
+// absorbed ids and the moved members, so sink re-writes their changelog records and tells
+// news.stories consumers (see sink_stage.cc).
+//
+// Order: for a fixed set of articles the stories are the same whatever the arrival order, as
+// long as rarity does not change (below `rare_entity_stories` stories per entity it is 1) and no
+// story exceeds `max_members_per_story`. Story ids are "st-" + a hash of the founding article's
+// id, so which id a story carries depends on which of its articles arrived first.
 //
 // Bounded: a story expires once the newest event time seen (the watermark) passes its last
 // member's event time by `window_ms`; beyond `max_stories` the least recently joined go first;
 // a story keeps the features of at most `max_members_per_story` members (later members still
-// join and count, by id only).
+// join and count, by id only; a merged story keeps those of its parts).
 //
 // State across restarts and instances: the grouper is a cache of a compacted changelog topic
 // with one StoryMembership record per article (key: article id), which sink writes in the same
-// transaction as the article's outputs and which every sink instance reads in full at start and
-// then follows (ChangelogReader). Folding memberships is order-independent, so every instance
-// converges to the same stories.
+// transaction as the article's outputs (and again for each member a merge moved) and which every
+// sink instance reads in full at start and then follows (ChangelogReader). A record is a fact
+// "this article is in this story": a record naming another story than the one the article is in
+// merges the two under the record's id, so folding is order-independent and every instance ends
+// with the writer's ids.
 //
 // The multi-instance race window: articles are partitioned by article id, so two articles of one
 // event may be processed by two instances at once. An instance sees another's decisions only
 // once that instance's transaction commits and its changelog follower has read the record
 // (kafka.transaction_max_ms plus a poll, typically 100-500 ms; up to the transaction timeout if
 // an instance dies mid-transaction). Two articles of a new event arriving on different
-// instances within that window found two stories, which then stay apart (stories are never
-// merged); later articles join whichever scores higher. Likewise the news.stories snapshot an
-// instance writes may miss a member another instance added within the window; the next update of
-// that story includes it. A single instance has no such window. When two memberships for one
-// article disagree (an instance re-processed an article after a rebalance without having seen
-// the first decision), the first one applied is kept and the conflict is counted.
+// instances within that window found two stories; a later article linking both merges them.
+// The news.stories snapshot an instance writes may miss a member another instance added within
+// the window; the next update of that story includes it. A single instance has no such window.
+// When two memberships for one article disagree (another instance's merge, or an article
+// re-decided after a rebalance), the stories merge and the disagreement is counted.
 //
 // Thread-safe: the stage thread assigns while the changelog reader applies.
 
@@ -63,25 +80,30 @@
 namespace newsflow::sink {
 
 struct StoryGrouperOptions {
-  // Event-time window: an article joins only stories with a member within this distance, and a
-  // story expires this long after its last member. Default 72 hours.
+  // Event-time window: two articles link only within this distance, and a story expires this
+  // long after its last member. Default 72 hours.
   int64_t window_ms = int64_t{72} * 3600 * 1000;
   size_t max_stories = 100'000;          // least recently joined stories go first beyond this
   size_t max_members_per_story = 500;    // members whose features a story keeps
   size_t max_entities_per_article = 16;  // heaviest groupable entities kept per article
-  double join_threshold = 0.45;          // minimum score to join a story
+  double join_threshold = 0.45;          // minimum pair score to link two articles
   double entity_weight = 0.75;           // share of the score from entities (rest: title)
-  int min_shared_entities = 2;           // entities an article must share with a story
-  int near_duplicate_distance = 6;       // SimHash bits; 0 disables the SimHash test
-  double location_weight = 0.5;          // weight factor of places
-  size_t recent_members_compared = 32;   // members whose titles and SimHash are compared
-  // Stories (those sharing the most entity weight) whose members' titles and SimHash are
-  // compared; stories beyond these are not considered.
-  size_t max_candidates_scored = 16;
-  // An entity in more live stories than this ("US", a company having a busy week) does not
-  // propose candidates, it only adds to the scores of stories proposed by rarer entities: it
-  // keeps an Assign from visiting thousands of stories. An article whose entities are all this
-  // common founds a story of its own unless it is a flagged near-duplicate.
+  int min_shared_entities = 2;           // non-generic entities a linked pair must share
+  // Non-generic shared entities that are enough evidence without `min_coverage`. Default 4.
+  int strong_shared_entities = 4;
+  // With fewer shared entities than that, the share of the smaller article's entity weight the
+  // shared entities must carry. Default 0.7.
+  double min_coverage = 0.7;
+  int near_duplicate_distance = 6;  // SimHash bits; 0 disables the SimHash test
+  double location_weight = 0.5;     // weight factor of places
+  double amount_weight = 0.5;       // weight factor of amounts of money and percentages
+  // An entity in more live stories than this weighs sqrt(rare_entity_stories / stories); one
+  // weighing less than half is generic. Default 10.
+  size_t rare_entity_stories = 10;
+  // An entity in more live stories than this does not propose candidates, it only adds to the
+  // scores of articles proposed by rarer entities: it keeps an Assign from visiting thousands of
+  // articles. An article whose entities are all this common founds a story of its own unless it
+  // is a flagged near-duplicate. Default 500.
   size_t common_entity_stories = 500;
 };
 
@@ -109,7 +131,11 @@ struct GroupingDecision {
   enum class Kind { kCreated, kJoined, kAlreadyMember };
   Kind kind = Kind::kCreated;
   std::string story_id;
-  double score = 0;  // similarity to the joined story (1 for near-duplicates, 0 when created)
+  double score = 0;  // best pair score (1 for near-duplicates, 0 when created)
+  // Stories the article linked besides `story_id`, merged into it (their ids now resolve to
+  // `story_id`), and their members, which moved: their changelog records must be re-written.
+  std::vector<std::string> merged_story_ids;
+  std::vector<GroupingInput> moved_members;
 };
 
 // A story as published on news.stories.
@@ -141,28 +167,43 @@ class StoryGrouper {
  public:
   explicit StoryGrouper(StoryGrouperOptions options);
 
-  // Decides the story of `article` and records the decision.
+  // Decides the story of `article` and records the decision (merging the stories it links).
   GroupingDecision Assign(const GroupingInput& article);
 
-  // Records a decision read from the changelog (this or another instance's). Idempotent.
+  // Records a membership read from the changelog (this or another instance's). Idempotent; a
+  // membership naming another story than the article's merges the two under `story_id`.
   void Apply(const std::string& story_id, const GroupingInput& article);
 
+  // `story_id` may be one that was merged into another: the snapshot is the surviving story's.
   std::optional<StorySnapshot> Snapshot(std::string_view story_id) const;
 
   size_t story_count() const;
   size_t member_count() const;  // articles known, over all live stories
   uint64_t expired() const;     // stories expired by age or by the cap, ever
-  uint64_t conflicts() const;   // changelog memberships that disagreed with a known one
+  uint64_t merged() const;      // stories merged into another, ever
+  // Changelog memberships that disagreed with a known one (and merged two stories).
+  uint64_t conflicts() const;
   const StoryGrouperOptions& options() const { return options_; }
 
  private:
-  struct Member {
-    std::string article_id;
+  struct Story;
+  struct EntityIndex;
+  struct Article {
+    std::string id;
     std::string source;
     std::string headline;
     int64_t event_ms = 0;
     uint64_t simhash = 0;
-    std::vector<std::string> title_tokens;
+    std::vector<GroupingEntity> entities;   // empty once kept by id only
+    std::vector<std::string> title_tokens;  // likewise
+    std::vector<EntityIndex*> indexes;      // of `entities`, while featured
+    Story* story = nullptr;
+    bool featured = false;  // in the postings and its story's entity statistics
+    // Scratch of one Assign (valid while scratch_epoch == the grouper's epoch_).
+    uint64_t scratch_epoch = 0;
+    double scratch_dot = 0;   // rarity-weighted dot product with the new article
+    double scratch_mass = 0;  // rarity-weighted shared weight (minimum of the two sides)
+    int scratch_shared = 0;   // non-generic shared entities (amounts count twice)
   };
   struct EntityStat {
     int type = 0;
@@ -176,37 +217,47 @@ class StoryGrouper {
     int64_t last_ms = 0;
     std::pair<int64_t, std::string> earliest;  // (event_ms, article id) of the headline member
     std::string headline;
-    std::vector<Member> members;               // with features, in join order
-    std::vector<std::string> id_only_members;  // beyond max_members_per_story
-    std::unordered_map<std::string, EntityStat> entities;
-    double norm2 = 0;  // squared norm of the summed entity vector
-    // Scratch of one Assign (valid while scratch_epoch == the grouper's epoch_): cheaper than
-    // a hash map of candidates when an entity proposes thousands of stories.
-    uint64_t scratch_epoch = 0;
-    double scratch_dot = 0;
-    int scratch_shared = 0;
+    std::vector<Article*> members;  // in join order; nodes of articles_ are stable
+    size_t featured = 0;            // members with features
+    std::unordered_map<std::string, EntityStat> entities;  // over featured members
+    std::vector<std::string> absorbed;                     // ids merged into this story
   };
-
   struct Posting {
-    Story* story;            // nodes of stories_ are stable until erased
-    const EntityStat* stat;  // the story's statistics of the posting's entity
+    Article* article;
+    double weight;  // the entity's weight in the article
+  };
+  struct EntityIndex {
+    std::vector<Posting> postings;  // featured articles mentioning the entity
+    size_t stories = 0;             // live stories with a featured member mentioning it
   };
 
-  void AddMemberLocked(Story& story, const GroupingInput& article);
-  Story& CreateStoryLocked(const std::string& story_id, const GroupingInput& article);
+  double RarityLocked(const std::string& entity_id) const;
+  Story& CreateStoryLocked(const std::string& story_id, int64_t event_ms);
+  void AddMemberLocked(Story& story, Article& article);
+  void AddFeaturesLocked(Story& story, Article& article);
+  void TouchLocked(Story& story, int64_t event_ms, const std::string& article_id,
+                   const std::string& headline);
+  // Moves every member of `loser` into `winner` and erases `loser`; appends the moved members'
+  // changelog view to `moved` when not null.
+  void MergeLocked(Story& winner, Story& loser, std::vector<GroupingInput>* moved);
   void AdvanceWatermarkLocked(int64_t event_ms);
-  void RemoveStoryLocked(const std::string& story_id);
+  void EnforceCapLocked(const Story* keep);
+  void RemoveStoryLocked(Story& story);
+  Story* FindLocked(const std::string& story_id);
+  const Story* FindLocked(const std::string& story_id) const;
 
   const StoryGrouperOptions options_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, Story> stories_;
-  std::unordered_map<std::string, std::string> story_of_article_;
-  std::unordered_map<std::string, std::vector<Posting>> postings_;  // entity -> its stories
-  std::set<std::pair<int64_t, std::string>> by_last_seen_;          // expiry order
+  std::unordered_map<std::string, Article> articles_;       // every member of a live story
+  std::unordered_map<std::string, std::string> aliases_;    // merged story id -> survivor
+  std::unordered_map<std::string, EntityIndex> entities_;   // entity id -> its articles
+  std::set<std::pair<int64_t, std::string>> by_last_seen_;  // expiry order
   int64_t watermark_ms_ = INT64_MIN;
   uint64_t expired_ = 0;
+  uint64_t merged_ = 0;
   uint64_t conflicts_ = 0;
-  uint64_t epoch_ = 0;  // one per Assign, for Story::scratch_*
+  uint64_t epoch_ = 0;  // one per Assign, for Article::scratch_*
 };
 
 // The story id an article founds: "st-" and 16 hex digits of a hash of its id.

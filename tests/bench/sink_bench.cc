@@ -127,29 +127,64 @@ sink::GroupingInput RandomArticle(std::mt19937& rng, int64_t id, int64_t event_m
   return input;
 }
 
-// One Assign against a grouper already holding `range(0)` live stories (all within the window).
+// One Assign against a grouper already holding `range(0)` live stories (all within the window;
+// the cap leaves room for every probe to found a story, so none is evicted while measuring).
+// range(1) = 0: random probes, which this draw makes unrelated to every story (they share only
+// frequent, hence generic, entities) — the cost of deciding "new story". range(1) = 1: each probe
+// is another outlet's version of a random live article (its 5 heaviest entities and its title,
+// plus 3 random entities) — the cost of a join.
 void BM_GroupingAssign(benchmark::State& state) {
   sink::StoryGrouperOptions options;
-  options.max_stories = static_cast<size_t>(state.range(0)) * 2;
+  options.max_stories = static_cast<size_t>(state.range(0)) + kProbes;
   sink::StoryGrouper grouper{options};
   std::mt19937 rng(7);
   int64_t id = 0;
+  std::vector<sink::GroupingInput> live;
   // Distinct entity sets so most articles found their own story, as in a busy news day.
   while (grouper.story_count() < static_cast<size_t>(state.range(0))) {
-    grouper.Assign(RandomArticle(rng, id++, kStart));
+    live.push_back(RandomArticle(rng, id++, kStart));
+    grouper.Assign(live.back());
   }
   // Fresh articles only (a repeated one would join its own earlier story), so the iteration
   // count is fixed.
   std::vector<sink::GroupingInput> probes;
-  for (int i = 0; i < kProbes; ++i) probes.push_back(RandomArticle(rng, id++, kStart));
-  size_t next = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(grouper.Assign(probes[next++ % probes.size()]));
+  for (int i = 0; i < kProbes; ++i) {
+    sink::GroupingInput probe = RandomArticle(rng, id++, kStart);
+    if (state.range(1)) {
+      const sink::GroupingInput& original = live[rng() % live.size()];
+      auto entities = original.entities;
+      std::sort(entities.begin(), entities.end(),
+                [](const auto& a, const auto& b) { return a.weight > b.weight; });
+      entities.resize(std::min<size_t>(entities.size(), 5));
+      for (const auto& e : probe.entities) {
+        if (entities.size() >= kEntitiesPerArticle) break;
+        if (std::none_of(entities.begin(), entities.end(),
+                         [&](const auto& x) { return x.entity_id == e.entity_id; })) {
+          entities.push_back(e);
+        }
+      }
+      probe.entities = std::move(entities);
+      probe.title_tokens = original.title_tokens;
+    }
+    probes.push_back(std::move(probe));
+  }
+  size_t next = 0, joined = 0;
+  const uint64_t merged_before = grouper.merged();
+  for (auto _ : state) {
+    auto decision = grouper.Assign(probes[next++ % probes.size()]);
+    joined += decision.kind == sink::GroupingDecision::Kind::kJoined;
+    benchmark::DoNotOptimize(decision);
+  }
+  const double iterations = static_cast<double>(std::max<int64_t>(state.iterations(), 1));
   state.counters["live_stories"] = static_cast<double>(grouper.story_count());
-  state.counters["joined_share"] =
-      1.0 - static_cast<double>(grouper.story_count() - static_cast<size_t>(state.range(0))) /
-                static_cast<double>(std::max<int64_t>(state.iterations(), 1));
+  state.counters["joined_share"] = static_cast<double>(joined) / iterations;
+  state.counters["merges_per_article"] =
+      static_cast<double>(grouper.merged() - merged_before) / iterations;
 }
-BENCHMARK(BM_GroupingAssign)->Arg(1'000)->Arg(10'000)->Arg(100'000)->Iterations(kProbes);
+BENCHMARK(BM_GroupingAssign)
+    ->ArgsProduct({{1'000, 10'000, 100'000}, {0, 1}})
+    ->ArgNames({"stories", "related"})
+    ->Iterations(kProbes);
 
 }  // namespace
 }  // namespace newsflow

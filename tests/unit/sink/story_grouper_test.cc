@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
+#include <set>
 
 #include "tests/unit/sink/sink_fixtures.h"
 
@@ -48,7 +50,7 @@ TEST(StoryGrouperTest, OutletsReportingTheSameEventShareAStory) {
   ASSERT_GE(story->top_entities.size(), 3u);
   EXPECT_EQ(story->top_entities[0].entity_id, "Q-nvidia");
   EXPECT_EQ(story->top_entities[0].articles, 4u);
-  // Amounts and percentages are not identities: not grouping entities.
+  // Amounts and percentages are evidence, but not what a story is about: not top entities.
   for (const auto& e : story->top_entities) {
     EXPECT_NE(e.type, v1::ENTITY_TYPE_PERCENT);
     EXPECT_NE(e.type, v1::ENTITY_TYPE_MONEY);
@@ -182,9 +184,12 @@ TEST(StoryGrouperTest, SameInputSameStoriesWhateverTheInstance) {
     std::vector<std::string> ids;
     for (const auto& tagged :
          {fixtures::Observer(), fixtures::HarborRobotics(), fixtures::ReadWrite(),
-          fixtures::Highlights(), fixtures::CnbcBilingual(), fixtures::FollowUpInterview()}) {
+          fixtures::Highlights(), fixtures::CnbcBilingual()}) {
       ids.push_back(grouper.Assign(Input(tagged)).story_id);
     }
+    // Where each article ended up (ids of merged stories resolve to the survivor).
+    for (auto& id : ids) id = grouper.Snapshot(id)->story_id;
+    ids.push_back(grouper.Assign(Input(fixtures::FollowUpInterview())).story_id);
     return ids;
   };
   auto ids = run();
@@ -196,6 +201,179 @@ TEST(StoryGrouperTest, SameInputSameStoriesWhateverTheInstance) {
   EXPECT_EQ(ids[4], ids[0]);
   EXPECT_NE(ids[1], ids[0]);
   EXPECT_NE(ids[5], ids[0]);
+}
+
+GroupingInput Synthetic(const std::string& id, const std::string& published,
+                        const std::vector<std::string>& entities) {
+  GroupingInput input;
+  input.article_id = id;
+  input.source = "source-" + id;
+  input.headline = "Headline " + id;
+  input.event_ms = Ms(published);
+  for (const auto& e : entities) input.entities.push_back({e, v1::ENTITY_TYPE_ORG, e, 0.8});
+  return input;
+}
+
+TEST(StoryGrouperTest, AnArticleLinkingTwoStoriesMergesThem) {
+  StoryGrouper grouper{StoryGrouperOptions{}};
+  auto later = grouper.Assign(
+      Synthetic("a", "2025-03-04T10:00:00Z", {"Q-acme", "Q-lena", "Q-rotterdam", "Q-northwind"}));
+  auto earlier = grouper.Assign(
+      Synthetic("b", "2025-03-04T08:00:00Z", {"Q-singapore", "Q-robots", "Q-pier", "Q-vos"}));
+  ASSERT_EQ(earlier.kind, GroupingDecision::Kind::kCreated);
+  ASSERT_NE(earlier.story_id, later.story_id);
+  // Shares four entities with each.
+  auto both = grouper.Assign(Synthetic("c", "2025-03-04T12:00:00Z",
+                                       {"Q-acme", "Q-lena", "Q-rotterdam", "Q-northwind",
+                                        "Q-singapore", "Q-robots", "Q-pier", "Q-vos"}));
+  EXPECT_EQ(both.kind, GroupingDecision::Kind::kJoined);
+  // The story with the earlier member keeps its id.
+  EXPECT_EQ(both.story_id, earlier.story_id);
+  EXPECT_THAT(both.merged_story_ids, ElementsAre(later.story_id));
+  ASSERT_EQ(both.moved_members.size(), 1u);
+  EXPECT_EQ(both.moved_members[0].article_id, "a");
+  // The moved member keeps what a changelog record needs to restore it.
+  EXPECT_EQ(both.moved_members[0].entities.size(), 4u);
+  EXPECT_EQ(grouper.story_count(), 1u);
+  EXPECT_EQ(grouper.merged(), 1u);
+  // The absorbed id resolves to the survivor, for the changelog and for a re-processed member.
+  EXPECT_EQ(grouper.Snapshot(later.story_id)->story_id, earlier.story_id);
+  EXPECT_EQ(grouper.Assign(Synthetic("a", "2025-03-04T10:00:00Z", {"Q-acme"})).story_id,
+            earlier.story_id);
+  auto story = grouper.Snapshot(earlier.story_id);
+  EXPECT_EQ(story->article_count, 3u);
+  EXPECT_EQ(story->headline, "Headline b");
+  EXPECT_EQ(story->first_seen_ms, Ms("2025-03-04T08:00:00Z"));
+  EXPECT_EQ(story->last_seen_ms, Ms("2025-03-04T12:00:00Z"));
+  EXPECT_THAT(story->sources, ElementsAre("source-a", "source-b", "source-c"));
+  // Entity statistics are the sum of both stories'.
+  ASSERT_FALSE(story->top_entities.empty());
+  EXPECT_EQ(story->top_entities[0].articles, 2u);
+  // A fourth article linking the merged story through the absorbed member joins it.
+  auto fourth = grouper.Assign(
+      Synthetic("d", "2025-03-04T13:00:00Z", {"Q-acme", "Q-lena", "Q-rotterdam", "Q-northwind"}));
+  EXPECT_EQ(fourth.story_id, earlier.story_id);
+  EXPECT_TRUE(fourth.merged_story_ids.empty());
+}
+
+// The reference story's four outlets, the follow-up interview moved into the same days (so only
+// the evidence separates it, as in ../shared/samples, which carry no dates) and an unrelated
+// article, in every one of the 720 arrival orders; and the changelog the sink would write
+// restores the same grouping.
+TEST(StoryGrouperTest, EveryArrivalOrderGivesTheSameStories) {
+  auto follow_up = fixtures::FollowUpInterview();
+  google::protobuf::util::TimeUtil::FromString("2025-01-29T08:00:00Z",
+                                               follow_up.mutable_article()->mutable_published());
+  const std::vector<GroupingInput> articles = {Input(fixtures::ReadWrite()),
+                                               Input(fixtures::CnbcBilingual()),
+                                               Input(fixtures::Observer()),
+                                               Input(fixtures::Highlights()),
+                                               Input(follow_up),
+                                               Input(fixtures::HarborRobotics())};
+  std::vector<size_t> order = {0, 1, 2, 3, 4, 5};
+  int permutations = 0;
+  do {
+    StoryGrouper grouper{StoryGrouperOptions{}};
+    std::map<std::string, std::string> changelog;  // compacted: last record per article
+    for (size_t i : order) {
+      auto decision = grouper.Assign(articles[i]);
+      changelog[articles[i].article_id] = decision.story_id;
+      for (const auto& moved : decision.moved_members) {
+        changelog[moved.article_id] = decision.story_id;
+      }
+    }
+    auto story_of = [&](const StoryGrouper& g, size_t i) {
+      auto story = g.Snapshot(changelog.at(articles[i].article_id));
+      return story ? story->story_id : std::string("none");
+    };
+    ASSERT_EQ(grouper.story_count(), 3u) << "permutation " << permutations;
+    const std::string main = story_of(grouper, 0);
+    for (size_t i : {1, 2, 3})
+      ASSERT_EQ(story_of(grouper, i), main) << "permutation " << permutations;
+    ASSERT_EQ(grouper.Snapshot(main)->article_count, 4u);
+    ASSERT_NE(story_of(grouper, 4), main);
+    ASSERT_NE(story_of(grouper, 5), main);
+    ASSERT_NE(story_of(grouper, 4), story_of(grouper, 5));
+    // Every compacted record names the story its article is in now.
+    for (size_t i = 0; i < articles.size(); ++i) {
+      ASSERT_EQ(grouper.Snapshot(changelog.at(articles[i].article_id))->story_id,
+                changelog.at(articles[i].article_id));
+    }
+
+    // Restore from the compacted changelog, records in reverse order.
+    StoryGrouper restored{StoryGrouperOptions{}};
+    for (auto it = changelog.rbegin(); it != changelog.rend(); ++it) {
+      const auto& input = *std::find_if(articles.begin(), articles.end(),
+                                        [&](const auto& a) { return a.article_id == it->first; });
+      ASSERT_TRUE(ApplyMembershipRecord(
+          it->first, ToMembership(it->second, input).SerializeAsString(), &restored));
+    }
+    ASSERT_EQ(restored.story_count(), 3u);
+    ASSERT_EQ(restored.Snapshot(main)->article_count, 4u);
+    ASSERT_EQ(restored.conflicts(), 0u);
+    ++permutations;
+  } while (std::next_permutation(order.begin(), order.end()));
+  EXPECT_EQ(permutations, 720);
+}
+
+// Merging fixes the grouping, but records published before a merge keep the absorbed id: the
+// outlets of one event should link directly, so every article gets the final id at once. The
+// three outlets the sink integration test feeds (in whatever order its partitions deliver them).
+TEST(StoryGrouperTest, OutletsOfOneEventGetOneIdInEveryOrder) {
+  const std::vector<GroupingInput> articles = {
+      Input(fixtures::ReadWrite()), Input(fixtures::CnbcBilingual()), Input(fixtures::Observer())};
+  std::vector<size_t> order = {0, 1, 2};
+  do {
+    StoryGrouper grouper{StoryGrouperOptions{}};
+    std::set<std::string> ids;
+    for (size_t i : order) ids.insert(grouper.Assign(articles[i]).story_id);
+    EXPECT_EQ(ids.size(), 1u) << order[0] << order[1] << order[2];
+    EXPECT_EQ(grouper.merged(), 0u);
+  } while (std::next_permutation(order.begin(), order.end()));
+}
+
+TEST(StoryGrouperTest, EntitiesInManyStoriesAreNotEvidence) {
+  StoryGrouperOptions options;
+  options.rare_entity_stories = 2;
+  auto article = [](const std::string& id, const std::vector<std::string>& entities) {
+    GroupingInput input;
+    input.article_id = id;
+    input.event_ms = Ms("2025-01-28T10:00:00Z");
+    for (const auto& e : entities) input.entities.push_back({e, v1::ENTITY_TYPE_ORG, e, 0.8});
+    return input;
+  };
+  const auto first = article("p", {"Q-us", "Q-ai", "Q-acme"});
+  const auto second = article("q", {"Q-us", "Q-ai", "Q-acme"});
+  {
+    // Alone, three shared entities covering both articles link them.
+    StoryGrouper grouper{options};
+    grouper.Assign(first);
+    EXPECT_EQ(grouper.Assign(second).kind, GroupingDecision::Kind::kJoined);
+  }
+  // Once "US" and "AI" are in a dozen stories they are generic: only Acme is left as evidence,
+  // fewer than min_shared_entities.
+  StoryGrouper grouper{options};
+  for (int i = 0; i < 12; ++i) {
+    auto filler = article("f" + std::to_string(i),
+                          {"Q-us", "Q-ai", "Q-x" + std::to_string(i), "Q-y" + std::to_string(i)});
+    ASSERT_EQ(grouper.Assign(filler).kind, GroupingDecision::Kind::kCreated) << i;
+  }
+  grouper.Assign(first);
+  EXPECT_EQ(grouper.Assign(second).kind, GroupingDecision::Kind::kCreated);
+}
+
+TEST(StoryGrouperTest, SharingOnlyTheTopicIsNotTheSameEvent) {
+  StoryGrouper grouper{StoryGrouperOptions{}};
+  // Same days (no window to help): the interview shares Nvidia, DeepSeek and R1 with the story,
+  // but its own people and outlet (Jensen Huang, Business Insider) are not there.
+  auto follow_up = fixtures::FollowUpInterview();
+  google::protobuf::util::TimeUtil::FromString("2025-01-29T08:00:00Z",
+                                               follow_up.mutable_article()->mutable_published());
+  auto story = grouper.Assign(Input(fixtures::CnbcBilingual())).story_id;
+  grouper.Assign(Input(fixtures::ReadWrite()));
+  auto decision = grouper.Assign(Input(follow_up));
+  EXPECT_EQ(decision.kind, GroupingDecision::Kind::kCreated);
+  EXPECT_NE(decision.story_id, story);
 }
 
 TEST(StoryGrouperTest, RestoredFromChangelogInAnyOrderDecidesTheSame) {
@@ -244,13 +422,23 @@ TEST(StoryGrouperTest, RestoredFromChangelogInAnyOrderDecidesTheSame) {
   EXPECT_EQ(restored.conflicts(), 0u);
 }
 
-TEST(StoryGrouperTest, DisagreeingMembershipIsCountedAndIgnored) {
+TEST(StoryGrouperTest, DisagreeingMembershipMergesUnderTheRecordsStory) {
   StoryGrouper grouper{StoryGrouperOptions{}};
   auto input = Input(fixtures::ReadWrite());
   auto story = grouper.Assign(input).story_id;
+  grouper.Assign(Input(fixtures::CnbcBilingual()));
+  // Another instance says article-1 is in "st-other": both facts hold, so the stories are one,
+  // under the writer's id.
   grouper.Apply("st-other", input);
   EXPECT_EQ(grouper.conflicts(), 1u);
-  EXPECT_EQ(grouper.Assign(input).story_id, story);
+  EXPECT_EQ(grouper.story_count(), 1u);
+  EXPECT_EQ(grouper.Assign(input).story_id, "st-other");
+  EXPECT_EQ(grouper.Snapshot(story)->story_id, "st-other");
+  EXPECT_EQ(grouper.Snapshot("st-other")->article_count, 2u);
+  // Applying it again changes nothing.
+  grouper.Apply("st-other", input);
+  grouper.Apply(story, input);  // the old id resolves to the survivor
+  EXPECT_EQ(grouper.conflicts(), 1u);
 }
 
 TEST(StoryGrouperTest, GroupingInputWeighsEntities) {
@@ -263,6 +451,12 @@ TEST(StoryGrouperTest, GroupingInputWeighsEntities) {
       EXPECT_NEAR(e.weight, 0.15, 1e-6);  // places weigh half
     }
   }
+  // Amounts weigh half; dates are left out.
+  auto with_amount = Input(fixtures::ReadWrite());
+  auto percent = std::find_if(with_amount.entities.begin(), with_amount.entities.end(),
+                              [](const auto& e) { return e.entity_id == "percent:17%"; });
+  ASSERT_NE(percent, with_amount.entities.end());
+  EXPECT_NEAR(percent->weight, 0.05, 1e-6);
   // Without a published time: ingested, else the record timestamp.
   auto tagged = fixtures::ReadWrite();
   tagged.mutable_article()->clear_published();
