@@ -16,15 +16,17 @@ Usage: scripts/local-postgres.sh COMMAND [OPTIONS]
   env                 print the PostgreSQL bin directory in use
 
 Environment: PG_BIN (default: pg_config --bindir, else the newest /usr/lib/postgresql/*/bin;
-installed with apt-get when missing and run as root), LOCAL_PG_TIMEOUT (start wait, default 60 s).
+installed with apt-get when missing and run as root), LOCAL_PG_TIMEOUT (start wait, default 60 s),
+LOCAL_PG_DURABLE=1 (keep fsync and synchronous_commit on, e.g. for benchmarks).
 initdb refuses to run as root: as root, the server runs as the "postgres" system user (created
 by Debian's postgresql package) and DIR is handed to it. Keep DIR short: a unix socket path is
-limited to 107 bytes. The server runs with fsync=off: it is for tests only.
+limited to 107 bytes. By default the server runs with fsync=off: it is for tests only.
 Log: DIR/server.log.
 EOF2
 }
 
 TIMEOUT=${LOCAL_PG_TIMEOUT:-60}
+DURABLE=${LOCAL_PG_DURABLE:-0}
 DB_USER=newsflow
 DB_NAME=newsflow
 PORT=5432 # only names the socket (DIR/.s.PGSQL.5432); nothing listens on TCP
@@ -94,8 +96,9 @@ start() {
   as_server_user "$bin/initdb" -D "$DIR/data" -U "$DB_USER" --auth=trust --encoding=UTF8 \
     --locale=C.UTF-8 --no-sync >"$DIR/initdb.log" 2>&1 ||
     { cat "$DIR/initdb.log" >&2; die "initdb failed"; }
-  as_server_user "$bin/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t "$TIMEOUT" \
-    -o "-c listen_addresses='' -k $DIR -p $PORT -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+  local options="-c listen_addresses='' -k $DIR -p $PORT"
+  [[ $DURABLE == 1 ]] || options+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  as_server_user "$bin/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t "$TIMEOUT" -o "$options" \
     start >&2 || { tail -n 30 "$DIR/server.log" >&2 || true; die "pg_ctl start failed"; }
   as_server_user "$bin/psql" -X -q -h "$DIR" -p "$PORT" -U "$DB_USER" -d postgres \
     -c "CREATE DATABASE $DB_NAME" >&2 || die "cannot create database $DB_NAME"

@@ -100,7 +100,9 @@ void SinkStage::Process(const InputRecord& input, StageResult* result) {
         options_.enriched_topic, article.article_id(), enriched.SerializeAsString(),
         {{"content-type", "application/x-protobuf; messageType=newsflow.v1.EnrichedArticle"}});
   } else {
-    result->Emit(options_.enriched_topic, article.article_id(), enriched_json,
+    // Copied only when the stores still need it.
+    result->Emit(options_.enriched_topic, article.article_id(),
+                 stores_.empty() ? std::move(enriched_json) : enriched_json,
                  {{"content-type", "application/json"}});
   }
   probe_.records_by_output.Add("enriched");

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -120,6 +121,18 @@ std::unique_ptr<NdjsonStore> NdjsonStore::Open(NdjsonStoreOptions options, Store
   }
   std::unique_ptr<NdjsonStore> store(
       new NdjsonStore(std::move(options), probe, now_ms ? std::move(now_ms) : SystemNowMs));
+  // Two writers on one directory would append to the same segment with diverging id sets.
+  const std::string lock_path = (fs::path(store->options_.dir) / ".lock").string();
+  store->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (store->lock_fd_ < 0) {
+    *error = "key 'stores.ndjson.dir': " + Errno("cannot open", lock_path);
+    return nullptr;
+  }
+  if (::flock(store->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    *error = "key 'stores.ndjson.dir': " + store->options_.dir +
+             " is in use by another process (each instance needs a directory of its own)";
+    return nullptr;
+  }
   if (auto failed = store->Restore()) {
     *error = "key 'stores.ndjson.dir': " + *failed;
     return nullptr;
@@ -137,6 +150,7 @@ NdjsonStore::NdjsonStore(NdjsonStoreOptions options, StoreProbe* probe, NowMs no
 
 NdjsonStore::~NdjsonStore() {
   if (fd_ >= 0) ::close(fd_);
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
 }
 
 std::optional<std::string> NdjsonStore::Restore() {

@@ -2,11 +2,12 @@
 
 // Rolling NDJSON files: one enriched JSON document (the news.enriched JSON) per line.
 //
-// Layout in `dir`: `<prefix>-<YYYYMMDDTHHMMSSZ>-<seq>.ndjson` are complete segments that never
-// change again; at most one `<prefix>-<...>-<seq>.ndjson.open` is the segment being appended. The
-// timestamp is the segment's creation time (UTC), `seq` (6+ digits) orders segments even if the
-// clock steps back. A segment is closed (renamed without `.open`) when the next batch would take
-// it past `max_file_bytes`, or when a batch commits after it is `max_file_age_s` old.
+// Layout in `dir` (one writer: Open takes an exclusive flock on `dir/.lock`):
+// `<prefix>-<YYYYMMDDTHHMMSSZ>-<seq>.ndjson` are complete segments that never change again; at most
+// one `<prefix>-<...>-<seq>.ndjson.open` is the segment being appended. The timestamp is the
+// segment's creation time (UTC), `seq` (6+ digits) orders segments even if the clock steps back. A
+// segment is closed (renamed without `.open`) when the next batch would take it past
+// `max_file_bytes`, or when a batch commits after it is `max_file_age_s` old.
 //
 // Durability and idempotence: Commit() appends the batch, fsyncs the segment (and the directory
 // when a segment was created or renamed) before the sink lets the Kafka transaction commit.
@@ -83,6 +84,7 @@ class NdjsonStore : public ArticleStore {
   std::string pending_lines_;
   uint64_t pending_skipped_ = 0;
 
+  int lock_fd_ = -1;       // dir/.lock, flock'ed while the store lives
   int fd_ = -1;            // the open segment, or -1
   std::string open_path_;  // its path
   int64_t open_size_ = 0;  // its size in bytes

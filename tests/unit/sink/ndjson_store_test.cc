@@ -82,7 +82,9 @@ class NdjsonStoreTest : public ::testing::Test {
   std::map<std::string, std::vector<std::string>> Segments() const {
     std::map<std::string, std::vector<std::string>> out;
     for (const auto& e : fs::directory_iterator(dir_)) {
-      out[e.path().filename().string()] = Lines(Slurp(e.path()));
+      const std::string name = e.path().filename().string();
+      if (name == ".lock") continue;
+      out[name] = Lines(Slurp(e.path()));
     }
     return out;
   }
@@ -293,6 +295,17 @@ TEST_F(NdjsonStoreTest, ClosedSegmentsAlsoCountAsStored) {
   Process(fx::ReadWrite());
   ASSERT_FALSE(stage_->PrepareCommit());
   EXPECT_EQ(AllIds().size(), 2u);
+}
+
+TEST_F(NdjsonStoreTest, OneWriterPerDirectory) {
+  OpenStore();
+  std::string error;
+  EXPECT_FALSE(NdjsonStore::Open(options_, &probe_, &error));
+  EXPECT_THAT(error, HasSubstr("stores.ndjson.dir"));
+  EXPECT_THAT(error, HasSubstr("in use"));
+  stage_.reset();
+  store_.reset();
+  EXPECT_TRUE(NdjsonStore::Open(options_, &probe_, &error)) << error;
 }
 
 TEST_F(NdjsonStoreTest, InvalidOptionsNameTheKey) {
