@@ -72,8 +72,18 @@ v1::TaggedArticle NvidiaArticle(const std::string& id, int days_ago, bool ticker
 
 class PostgresStoreTest : public ::testing::Test {
  protected:
+  // One server for the suite (starting one costs seconds); every test starts without tables, so
+  // each also creates the schema.
+  static void SetUpTestSuite() { server_ = new LocalPostgres(); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+
   void SetUp() override {
-    ASSERT_FALSE(server_.conninfo().empty());
+    ASSERT_FALSE(server_->conninfo().empty());
+    PgClient(server_->conninfo())
+        .Query("DROP TABLE IF EXISTS mentions, articles, entities, stories CASCADE");
     OpenStore();
   }
 
@@ -81,7 +91,7 @@ class PostgresStoreTest : public ::testing::Test {
     stage_.reset();
     store_.reset();
     PostgresStoreOptions options;
-    options.conninfo = server_.conninfo();
+    options.conninfo = server_->conninfo();
     options.max_backoff_ms = 0;
     std::string error;
     store_ = PostgresStore::Open(options, &probe_, &error);
@@ -107,15 +117,17 @@ class PostgresStoreTest : public ::testing::Test {
     return values.count("postgres") ? values.at("postgres") : 0;
   }
 
-  LocalPostgres server_;
+  static LocalPostgres* server_;
   StoreProbe probe_;
   std::unique_ptr<PostgresStore> store_;
   std::unique_ptr<StoryGrouper> grouper_;
   std::unique_ptr<SinkStage> stage_;
 };
 
+LocalPostgres* PostgresStoreTest::server_ = nullptr;
+
 TEST_F(PostgresStoreTest, UpsertsABatchIdempotently) {
-  PgClient db(server_.conninfo());
+  PgClient db(server_->conninfo());
   const std::vector<v1::TaggedArticle> batch = {fx::ReadWrite(), fx::CnbcBilingual(),
                                                 fx::Observer(), fx::HarborRobotics()};
   for (const auto& tagged : batch) Process(tagged);
@@ -156,7 +168,7 @@ TEST_F(PostgresStoreTest, UpsertsABatchIdempotently) {
 }
 
 TEST_F(PostgresStoreTest, MentionsOfAReprocessedArticleAreReplaced) {
-  PgClient db(server_.conninfo());
+  PgClient db(server_->conninfo());
   Process(fx::HarborRobotics());
   ASSERT_FALSE(stage_->PrepareCommit());
   EXPECT_EQ(db.Value("SELECT count(*) FROM mentions WHERE article_id = 'harbor-1'"), "4");
@@ -173,7 +185,7 @@ TEST_F(PostgresStoreTest, MentionsOfAReprocessedArticleAreReplaced) {
 }
 
 TEST_F(PostgresStoreTest, AbortedBatchWritesNothing) {
-  PgClient db(server_.conninfo());
+  PgClient db(server_->conninfo());
   Process(fx::ReadWrite());
   stage_->Aborted();
   ASSERT_FALSE(stage_->PrepareCommit());
@@ -181,7 +193,7 @@ TEST_F(PostgresStoreTest, AbortedBatchWritesNothing) {
 }
 
 TEST_F(PostgresStoreTest, LostConnectionFailsTheCommitAndTheRetryReconnects) {
-  PgClient db(server_.conninfo());
+  PgClient db(server_->conninfo());
   db.Query(
       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
       "WHERE application_name = 'newsflow-sink'");
@@ -199,7 +211,7 @@ TEST_F(PostgresStoreTest, LostConnectionFailsTheCommitAndTheRetryReconnects) {
 
 TEST_F(PostgresStoreTest, ConnectionErrorNamesTheKeyButNotThePassword) {
   PostgresStoreOptions options;
-  options.conninfo = "host=" + server_.dir() + "/missing user=nobody password=s3cret-pw dbname=x";
+  options.conninfo = "host=" + server_->dir() + "/missing user=nobody password=s3cret-pw dbname=x";
   std::string error;
   EXPECT_FALSE(PostgresStore::Open(options, &probe_, &error));
   EXPECT_THAT(error, HasSubstr("stores.postgres.conninfo"));
@@ -219,7 +231,7 @@ TEST_F(PostgresStoreTest, DocumentedNvdaQueryFindsThisWeeksArticles) {
   Process(amd);
   ASSERT_FALSE(stage_->PrepareCommit());
 
-  PgClient db(server_.conninfo());
+  PgClient db(server_->conninfo());
   EXPECT_EQ(db.Value("SELECT array_to_string(tickers, ',') FROM entities "
                      "WHERE entity_id = 'Q-nvidia'"),
             "NVDA");
