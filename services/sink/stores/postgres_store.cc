@@ -169,6 +169,14 @@ std::string TickerSymbol(std::string_view text) {
   return symbol;
 }
 
+// Server notices ("relation ... already exists, skipping" on every start) go to the log at
+// debug level instead of libpq's default, stderr.
+void LogNotice(void*, const char* message) {
+  std::string_view text(message);
+  while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  spdlog::debug("postgres: {}", text);
+}
+
 std::string Join(const std::vector<std::string>& parts, char separator) {
   std::string out;
   for (const auto& p : parts) {
@@ -213,9 +221,11 @@ PostgresStore::~PostgresStore() {
 
 std::optional<std::string> PostgresStore::Connect() {
   if (conn_ != nullptr) PQfinish(conn_);
-  // expand_dbname lets `conninfo` be a full connection string or URI.
-  const char* keys[] = {"dbname", "fallback_application_name", nullptr};
-  const char* values[] = {options_.conninfo.c_str(), "newsflow-sink", nullptr};
+  // expand_dbname lets `conninfo` be a full connection string or URI; it overrides the defaults
+  // listed before it. A bounded connect timeout keeps an unreachable host from blocking the
+  // stage loop for the TCP timeout.
+  const char* keys[] = {"connect_timeout", "dbname", "fallback_application_name", nullptr};
+  const char* values[] = {"10", options_.conninfo.c_str(), "newsflow-sink", nullptr};
   conn_ = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (conn_ == nullptr) return std::string("cannot allocate a connection");
   if (PQstatus(conn_) != CONNECTION_OK) {
@@ -224,6 +234,7 @@ std::optional<std::string> PostgresStore::Connect() {
     while (!message.empty() && message.back() == '\n') message.pop_back();
     return "cannot connect: " + message;
   }
+  PQsetNoticeProcessor(conn_, LogNotice, nullptr);
   return std::nullopt;
 }
 
