@@ -3,6 +3,8 @@
 #include "services/core/runtime/changelog_reader.h"
 #include "services/core/runtime/daemon.h"
 #include "services/sink/sink_stage.h"
+#include "services/sink/stores/ndjson_store.h"
+#include "services/sink/stores/postgres_store.h"
 
 int main(int argc, char** argv) {
   newsflow::sink::SinkOptions options;
@@ -18,6 +20,13 @@ int main(int argc, char** argv) {
   std::unique_ptr<newsflow::sink::StoryGrouper> grouper;
   std::unique_ptr<newsflow::ChangelogReader> changelog;
   newsflow::sink::SinkStage* stage = nullptr;
+  bool ndjson_enabled = false;
+  newsflow::sink::NdjsonStoreOptions ndjson;
+  bool postgres_enabled = false;
+  newsflow::sink::PostgresStoreOptions postgres;
+  newsflow::sink::StoreProbe store_probe;
+  std::unique_ptr<newsflow::sink::NdjsonStore> ndjson_store;
+  std::unique_ptr<newsflow::sink::PostgresStore> postgres_store;
 
   newsflow::StageDefinition definition;
   definition.name = "sink";
@@ -61,7 +70,23 @@ int main(int argc, char** argv) {
         .Double("sink.stories.location_weight", &grouping.location_weight,
                 "Weight factor of places in entity overlap", 0.0, 1.0)
         .Int("sink.stories.restore_timeout_ms", &restore_timeout_ms,
-             "Time allowed at start to read the changelog to its end", 1000, 3'600'000);
+             "Time allowed at start to read the changelog to its end", 1000, 3'600'000)
+        .Bool("stores.ndjson.enabled", &ndjson_enabled,
+              "Also write every enriched article to rolling NDJSON files (fsync before commit)")
+        .String("stores.ndjson.dir", &ndjson.dir,
+                "Directory of the NDJSON segments (required when enabled)")
+        .String("stores.ndjson.prefix", &ndjson.prefix, "File name prefix of the segments")
+        .Int("stores.ndjson.max_file_bytes", &ndjson.max_file_bytes,
+             "A segment is closed before a batch would take it past this size", 4096,
+             int64_t{1} << 40)
+        .Int("stores.ndjson.max_file_age_s", &ndjson.max_file_age_s,
+             "A segment is closed at the first commit after it is this old", 1, 366 * 86400)
+        .Bool("stores.postgres.enabled", &postgres_enabled,
+              "Also upsert articles, entities, mentions and stories into PostgreSQL")
+        .Secret("stores.postgres.conninfo", &postgres.conninfo,
+                "libpq connection string or postgresql:// URI (empty: libpq's PG* environment)")
+        .Int("stores.postgres.max_backoff_ms", &postgres.max_backoff_ms,
+             "Longest wait before retrying after a failed SQL transaction", 0, 600'000);
   };
   definition.create = [&](const newsflow::RuntimeOptions& runtime, std::string* error) {
     definition.output_topics = {options.enriched_topic, options.entity_mentions_topic};
@@ -75,6 +100,14 @@ int main(int argc, char** argv) {
       grouping.near_duplicate_distance = static_cast<int>(near_duplicate_distance);
       grouping.common_entity_stories = static_cast<size_t>(common_entity_stories);
       grouper = std::make_unique<newsflow::sink::StoryGrouper>(grouping);
+    }
+    if (ndjson_enabled && ndjson.dir.empty()) {
+      *error = "key 'stores.ndjson.dir': required when stores.ndjson.enabled is true";
+      return std::unique_ptr<newsflow::Stage>();
+    }
+    if (ndjson_enabled && (ndjson.prefix.empty() || ndjson.prefix.find('/') != std::string::npos)) {
+      *error = "key 'stores.ndjson.prefix': must be a non-empty file name prefix without '/'";
+      return std::unique_ptr<newsflow::Stage>();
     }
     auto created = newsflow::sink::SinkStage::Create(options, grouper.get(), error);
     stage = created.get();
@@ -99,8 +132,21 @@ int main(int argc, char** argv) {
   };
   definition.before_loop =
       [&](const newsflow::RuntimeOptions& runtime) -> std::optional<std::string> {
-    if (!grouper) return std::nullopt;
+    // Stores open here, not in create: --check-config must not touch the disk or the database.
+    std::vector<newsflow::sink::ArticleStore*> stores;
     std::string error;
+    if (ndjson_enabled) {
+      ndjson_store = newsflow::sink::NdjsonStore::Open(ndjson, &store_probe, &error);
+      if (!ndjson_store) return error;
+      stores.push_back(ndjson_store.get());
+    }
+    if (postgres_enabled) {
+      postgres_store = newsflow::sink::PostgresStore::Open(postgres, &store_probe, &error);
+      if (!postgres_store) return error;
+      stores.push_back(postgres_store.get());
+    }
+    stage->set_stores(std::move(stores));
+    if (!grouper) return std::nullopt;
     changelog = newsflow::ChangelogReader::Restore(
         newsflow::KafkaProperties(runtime), options.stories_changelog_topic,
         [g = grouper.get()](std::string_view key, std::string_view value, int64_t) {
@@ -110,7 +156,12 @@ int main(int argc, char** argv) {
     if (!changelog) return error;
     return std::nullopt;
   };
-  definition.after_loop = [&] { changelog.reset(); };
+  definition.after_loop = [&] {
+    changelog.reset();
+    stage->set_stores({});
+    postgres_store.reset();
+    ndjson_store.reset();
+  };
   definition.bind_metrics = [&](newsflow::metrics::DaemonMetrics& metrics) {
     const auto& probe = stage->probe();
     auto& c = metrics.probes();
@@ -129,6 +180,17 @@ int main(int argc, char** argv) {
     c.AddCounter("newsflow_articles_regrouped_total",
                  "Articles seen again that kept their story (re-processing).", labels,
                  [&probe] { return static_cast<double>(probe.articles_regrouped.load()); });
+    if (ndjson_enabled || postgres_enabled) {
+      c.AddLabeledCounter("newsflow_sink_store_records_total",
+                          "Articles made durable in a store (duplicates not counted).", labels,
+                          "store", &store_probe.records_written);
+      c.AddLabeledCounter("newsflow_sink_store_duplicates_skipped_total",
+                          "Articles a store already held and did not write again.", labels, "store",
+                          &store_probe.duplicates_skipped);
+      c.AddLabeledCounter("newsflow_sink_store_commit_failures_total",
+                          "Failed store commits (fsync, SQL transaction); the batch is retried.",
+                          labels, "store", &store_probe.commit_failures);
+    }
     if (grouper) {
       auto* g = grouper.get();
       c.AddGauge("newsflow_stories_live", "Stories in the grouping state.", labels,

@@ -91,6 +91,11 @@ void SinkStage::Process(const InputRecord& input, StageResult* result) {
         1e6);
   }
   const std::vector<EntityView> entities = EntitiesOf(tagged);
+  // The stores keep the JSON form whatever the topic's format.
+  std::string enriched_json;
+  if (options_.enriched_format == "json" || !stores_.empty()) {
+    enriched_json = EnrichedArticleJson(tagged, entities, story_id, processed);
+  }
   if (options_.enriched_format == "protobuf") {
     v1::EnrichedArticle enriched;
     enriched.set_schema_version(kSchemaVersion);
@@ -112,8 +117,9 @@ void SinkStage::Process(const InputRecord& input, StageResult* result) {
         options_.enriched_topic, article.article_id(), enriched.SerializeAsString(),
         {{"content-type", "application/x-protobuf; messageType=newsflow.v1.EnrichedArticle"}});
   } else {
+    // Copied only when the stores still need it.
     result->Emit(options_.enriched_topic, article.article_id(),
-                 EnrichedArticleJson(tagged, entities, story_id, processed),
+                 stores_.empty() ? std::move(enriched_json) : enriched_json,
                  {{"content-type", "application/json"}});
   }
   probe_.records_by_output.Add("enriched");
@@ -125,9 +131,11 @@ void SinkStage::Process(const InputRecord& input, StageResult* result) {
   }
   if (!entities.empty()) probe_.records_by_output.Add("entity_mentions", entities.size());
 
+  std::optional<StorySnapshot> snapshot;
   if (grouper_) {
     // The story as this instance knows it now; a later member re-publishes it.
-    if (auto snapshot = grouper_->Snapshot(story_id)) {
+    snapshot = grouper_->Snapshot(story_id);
+    if (snapshot) {
       result->Emit(options_.stories_topic, story_id, StoryJson(*snapshot),
                    {{"content-type", "application/json"}});
       probe_.records_by_output.Add("stories");
@@ -150,7 +158,30 @@ void SinkStage::Process(const InputRecord& input, StageResult* result) {
                    ToMembership(story_id, moved).SerializeAsString());
     }
   }
+  if (!stores_.empty()) {
+    StoredArticle stored;
+    stored.tagged = &tagged;
+    stored.entities = &entities;
+    stored.story_id = story_id;
+    stored.story = snapshot ? &*snapshot : nullptr;
+    stored.enriched_json = enriched_json;
+    stored.processed_ms = google::protobuf::util::TimeUtil::TimestampToMilliseconds(processed);
+    for (ArticleStore* store : stores_) store->Add(stored);
+  }
   probe_.articles.fetch_add(1);
+}
+
+std::optional<std::string> SinkStage::PrepareCommit() {
+  for (ArticleStore* store : stores_) {
+    if (auto error = store->Commit()) {
+      return "store '" + std::string(store->Name()) + "': " + *error;
+    }
+  }
+  return std::nullopt;
+}
+
+void SinkStage::Aborted() {
+  for (ArticleStore* store : stores_) store->Discard();
 }
 
 }  // namespace newsflow::sink

@@ -9,10 +9,13 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "services/core/runtime/probe.h"
 #include "services/core/runtime/stage.h"
+#include "services/sink/stores/store.h"
 #include "services/sink/story_grouper.h"
 
 namespace newsflow::sink {
@@ -51,6 +54,13 @@ class SinkStage : public Stage {
   std::string_view Name() const override { return "sink"; }
   void Process(const InputRecord& input, StageResult* result) override;
   std::vector<Component> Components() const override;
+  // Commits every store's batch, in order; the first failure names the store.
+  std::optional<std::string> PrepareCommit() override;
+  void Aborted() override;
+
+  // Stores (not owned; must outlive the stage) that receive every published article; none by
+  // default. Call before the first Process.
+  void set_stores(std::vector<ArticleStore*> stores) { stores_ = std::move(stores); }
 
   const SinkProbe& probe() const { return probe_; }
 
@@ -59,6 +69,7 @@ class SinkStage : public Stage {
 
   SinkOptions options_;
   StoryGrouper* grouper_;
+  std::vector<ArticleStore*> stores_;
   SinkProbe probe_;
 };
 

@@ -76,6 +76,17 @@ class Stage {
   // Re-reads reloadable parts (SIGHUP). Returns an error message and keeps the old state on
   // failure.
   virtual std::optional<std::string> Reload() { return std::nullopt; }
+
+  // Called once the open transaction's records were all processed, right before the runtime
+  // commits it: the moment to make side effects outside Kafka durable (fsync a file, COMMIT an
+  // SQL transaction). An error makes the runtime abort the Kafka transaction and re-process the
+  // batch, so side effects must be idempotent: a batch made durable here can still be re-processed
+  // if the Kafka commit then fails.
+  virtual std::optional<std::string> PrepareCommit() { return std::nullopt; }
+
+  // Called when the open transaction was abandoned (aborted, or its producer re-created): state
+  // gathered since the last PrepareCommit() is to be discarded; the batch will be re-processed.
+  virtual void Aborted() {}
 };
 
 }  // namespace newsflow

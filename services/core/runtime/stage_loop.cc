@@ -377,6 +377,11 @@ bool StageLoop::HandleTransactionError(rd_kafka_error_t* error, const char* what
 bool StageLoop::CommitTransaction() {
   if (!transaction_open_) return true;
   auto started = Clock::now();
+  if (auto error = stage_->PrepareCommit()) {
+    spdlog::error("stage could not prepare the commit, aborting the transaction: {}", *error);
+    AbortTransaction();
+    return false;
+  }
   if (!pending_offsets_.empty()) {
     kafka::TopicPartitionList offsets(
         rd_kafka_topic_partition_list_new(static_cast<int>(pending_offsets_.size())));
@@ -409,6 +414,7 @@ void StageLoop::AbortTransaction() {
   if (!transaction_open_) return;
   transaction_open_ = false;
   pending_offsets_.clear();
+  stage_->Aborted();
   probe_->transactions_aborted.fetch_add(1);
   kafka::Error e(rd_kafka_abort_transaction(producer_.get(), options_.api_timeout_ms));
   if (e) {
@@ -426,6 +432,7 @@ void StageLoop::ReinitializeProducer() {
   spdlog::warn("re-creating the transactional producer {}", transactional_id_);
   transaction_open_ = false;
   pending_offsets_.clear();
+  stage_->Aborted();
   probe_->producer_reinitialized.fetch_add(1);
   if (producer_) rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   producer_.reset();
