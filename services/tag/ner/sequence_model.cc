@@ -590,13 +590,15 @@ void PropagateAcronyms(std::string_view text, std::span<const Token> tokens,
 
 namespace {
 
-// Last words of organization names, lower case, sorted for binary search.
+// Last words of organization names, lower case, sorted for binary search (business names too:
+// "Northwind Capital", "Harbor Robotics").
 constexpr std::string_view kOrganizationWords[] = {
-    "academy",   "agency",     "association", "bank",         "church",     "college",
-    "commission", "committee", "company",     "conference",   "corporation", "council",
-    "court",     "department", "federation",  "foundation",   "gallery",    "institute",
-    "league",    "ministry",   "municipality", "museum",      "office",     "organisation",
-    "organization", "parliament", "police",   "society",      "university",
+    "academy", "agency", "airlines", "association", "bank", "capital", "church", "college",
+    "commission", "committee", "company", "conference", "corporation", "council", "court",
+    "department", "federation", "foundation", "gallery", "group", "holdings", "institute", "labs",
+    "league", "logistics", "ministry", "motors", "municipality", "museum", "office",
+    "organisation", "organization", "parliament", "partners", "police", "robotics", "society",
+    "technologies", "university", "ventures",
 };
 
 bool IsCapitalizedWord(std::string_view text, const Token& t) {
@@ -607,7 +609,7 @@ bool IsOrganizationWord(std::string_view text, const Token& t) {
   if (!IsCapitalizedWord(text, t)) return false;
   const std::string_view w = TokenText(text, t);
   // Cheap filter before the search: first letters of kOrganizationWords.
-  static constexpr std::string_view kFirstLetters = "ABCDFGILMOPSU";
+  static constexpr std::string_view kFirstLetters = "ABCDFGHILMOPRSTUV";
   if (w.size() < 4 || kFirstLetters.find(w[0]) == std::string_view::npos) return false;
   char lower[16];
   if (w.size() > sizeof(lower)) return false;
@@ -678,6 +680,12 @@ void ExtendOrganizationNames(std::string_view text, std::span<const Token> token
     if (!IsOrganizationWord(text, tokens[i])) continue;
     size_t begin = i;
     if (labels[i] != kOutside) {
+      while (begin > 0 && IsInside(labels[begin])) --begin;
+    } else if (begin > 0 && labels[begin - 1] != kOutside &&
+               IsCapitalizedWord(text, tokens[begin - 1])) {
+      // The model tagged the name but stopped before its last word ("Northwind" of "Northwind
+      // Capital"): the whole name is the organization.
+      --begin;
       while (begin > 0 && IsInside(labels[begin])) --begin;
     } else {
       // Untagged: take the capitalized untagged words before it ("Tang Teaching Museum").
