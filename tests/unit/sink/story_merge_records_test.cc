@@ -13,6 +13,7 @@
 #include "newsflow/v1/story_membership.pb.h"
 #include "services/sink/sink_stage.h"
 #include "services/sink/story_grouper.h"
+#include "tests/unit/sink/json_schema_check.h"
 #include "tests/unit/sink/sink_fixtures.h"
 
 namespace newsflow::sink {
@@ -66,6 +67,14 @@ TEST(StoryMergeRecordsTest, MergePublishesTheAbsorbedIdAndRewritesMovedMembers) 
   EXPECT_THAT(stories[survivor], HasSubstr("\"article_count\":3"));
   EXPECT_EQ(stories[absorbed], "{\"schema_version\":1,\"story_id\":\"" + absorbed +
                                    "\",\"merged_into\":\"" + survivor + "\"}");
+  // What a consumer of news.stories reads validates against the documented schemas.
+  for (const auto& [schema, id] : {std::pair{"story.schema.json", survivor},
+                                   std::pair{"story-merged.schema.json", absorbed}}) {
+    EXPECT_EQ(testing::ValidateJson(
+                  testing::ReadRepositoryFile(std::string("docs/schema/") + schema), stories[id]),
+              std::vector<std::string>{})
+        << stories[id];
+  }
   EXPECT_EQ(memberships, (std::map<std::string, std::string>{{"a", survivor}, {"c", survivor}}));
   EXPECT_EQ(stage->probe().records_by_output.Read().at("stories"), 4u);  // 3 snapshots, 1 merge
 
