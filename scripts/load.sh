@@ -31,14 +31,19 @@ done
 source "$ROOT/scripts/lib.sh"
 newsflow_setup newsflow-load
 NEWSFLOW_DAEMON_FLAGS=(--log.level=warn "${TXN_FLAGS[@]}")
-start() { start_daemon "$@"; }
-snapshot() { for id in "$@"; do curl -sf "http://127.0.0.1:$(metrics_port "$id")/metrics" >"$WORK/$id.$SNAP.prom"; done; }
-rss() { rss_mb "$1"; }
+snapshot() {  # each daemon's metrics into $WORK/<id>.$SNAP.prom
+  for id in "$@"; do
+    curl -sf "http://127.0.0.1:$(metrics_port "$id")/metrics" >"$WORK/$id.$SNAP.prom"
+  done
+}
 
 echo "== baseline: three pass-through hops" >&2
-start p1 newsflow-passthrough passthrough --kafka.input_topics="$RUN.b0" --passthrough.output_topic="$RUN.b1"
-start p2 newsflow-passthrough passthrough --kafka.input_topics="$RUN.b1" --passthrough.output_topic="$RUN.b2"
-start p3 newsflow-passthrough passthrough --kafka.input_topics="$RUN.b2" --passthrough.output_topic="$RUN.b3"
+start_daemon p1 newsflow-passthrough passthrough --kafka.input_topics="$RUN.b0" \
+  --passthrough.output_topic="$RUN.b1"
+start_daemon p2 newsflow-passthrough passthrough --kafka.input_topics="$RUN.b1" \
+  --passthrough.output_topic="$RUN.b2"
+start_daemon p3 newsflow-passthrough passthrough --kafka.input_topics="$RUN.b2" \
+  --passthrough.output_topic="$RUN.b3"
 # A warm-up pass first: group joins, transaction coordinators and first fetches are not load.
 "$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.b0" --out "$RUN.b3" --count 300 \
   --corpus "$CORPUS" --label warmup >/dev/null
@@ -77,12 +82,12 @@ print(json.dumps({"label": "kcat-sanity", "records": len(offsets),
 PY
 
 echo "== pipeline: normalize -> entity-tag -> sink" >&2
-start normalize newsflow-normalize normalize --kafka.input_topics="$RUN.raw" \
+start_daemon normalize newsflow-normalize normalize --kafka.input_topics="$RUN.raw" \
   --normalize.output_topic="$RUN.normalized" --normalize.dedupe.topic="$RUN.dedupe"
-start tag newsflow-entity-tag entity-tag --kafka.input_topics="$RUN.normalized" \
+start_daemon tag newsflow-entity-tag entity-tag --kafka.input_topics="$RUN.normalized" \
   --tag.output_topic="$RUN.tagged" --tag.kb_dir="$ROOT/config/kb" \
   --tag.model_path="$ROOT/config/ner/model.bin"
-start sink newsflow-sink sink --kafka.input_topics="$RUN.tagged" \
+start_daemon sink newsflow-sink sink --kafka.input_topics="$RUN.tagged" \
   --sink.enriched_topic="$RUN.enriched" --sink.entity_mentions_topic="$RUN.mentions" \
   --sink.stories.topic="$RUN.stories" --sink.stories.changelog_topic="$RUN.stories-state"
 "$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.raw" --out "$RUN.enriched" --count 300 \
@@ -144,4 +149,4 @@ import json, sys
 base, pipe = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 print(json.dumps({"throughput_ratio": round(pipe["articles_per_s"] / base["articles_per_s"], 3)}))
 PY
-echo "{\"rss_mb\":{\"passthrough\":$(rss "${DAEMON_PID[p1]}"),\"normalize\":$(rss "${DAEMON_PID[normalize]}"),\"entity-tag\":$(rss "${DAEMON_PID[tag]}"),\"sink\":$(rss "${DAEMON_PID[sink]}")}}"
+echo "{\"rss_mb\":{\"passthrough\":$(rss_mb "${DAEMON_PID[p1]}"),\"normalize\":$(rss_mb "${DAEMON_PID[normalize]}"),\"entity-tag\":$(rss_mb "${DAEMON_PID[tag]}"),\"sink\":$(rss_mb "${DAEMON_PID[sink]}")}}"
