@@ -402,6 +402,18 @@ void StoryGrouper::MergeLocked(Story& winner, Story& loser, std::vector<Grouping
   stories_.erase(id);
 }
 
+StoryGrouper::Article& StoryGrouper::StoreArticleLocked(const GroupingInput& article) {
+  Article& node = articles_[article.article_id];
+  node.id = article.article_id;
+  node.source = article.source;
+  node.headline = article.headline;
+  node.event_ms = article.event_ms;
+  node.simhash = article.simhash;
+  node.entities = article.entities;
+  node.title_tokens = article.title_tokens;
+  return node;
+}
+
 GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
   std::lock_guard<std::mutex> lock(mu_);
   GroupingDecision decision;
@@ -526,14 +538,7 @@ GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
     if (score >= options_.join_threshold) link(other->story, score);
   }
 
-  Article& node = articles_[article.article_id];
-  node.id = article.article_id;
-  node.source = article.source;
-  node.headline = article.headline;
-  node.event_ms = article.event_ms;
-  node.simhash = article.simhash;
-  node.entities = article.entities;
-  node.title_tokens = article.title_tokens;
+  Article& node = StoreArticleLocked(article);
   Story* story = nullptr;
   if (linked.empty()) {
     story = &CreateStoryLocked(StoryIdFor(article.article_id), article.event_ms);
@@ -575,14 +580,7 @@ void StoryGrouper::Apply(const std::string& story_id, const GroupingInput& artic
   // Too old to matter: it would expire at once.
   if (article.event_ms < watermark_ms_ - options_.window_ms) return;
   if (!target) target = &CreateStoryLocked(story_id, article.event_ms);
-  Article& node = articles_[article.article_id];
-  node.id = article.article_id;
-  node.source = article.source;
-  node.headline = article.headline;
-  node.event_ms = article.event_ms;
-  node.simhash = article.simhash;
-  node.entities = article.entities;
-  node.title_tokens = article.title_tokens;
+  Article& node = StoreArticleLocked(article);
   AddMemberLocked(*target, node);
   EnforceCapLocked(target);
 }

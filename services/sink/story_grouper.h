@@ -240,6 +240,8 @@ class StoryGrouper {
   // Moves every member of `loser` into `winner` and erases `loser`; appends the moved members'
   // changelog view to `moved` when not null.
   void MergeLocked(Story& winner, Story& loser, std::vector<GroupingInput>* moved);
+  // The live-article entry for `article` (created or overwritten with its features).
+  Article& StoreArticleLocked(const GroupingInput& article);
   void AdvanceWatermarkLocked(int64_t event_ms);
   void EnforceCapLocked(const Story* keep);
   void RemoveStoryLocked(Story& story);
