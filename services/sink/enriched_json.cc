@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <map>
+#include <cstring>
+#include <deque>
+#include <unordered_map>
 
 #include "services/sink/json_writer.h"
 
@@ -14,9 +16,30 @@ namespace {
 using google::protobuf::util::TimeUtil;
 
 size_t CodePointCount(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  size_t n = 0, i = 0;
+  // Eight ASCII bytes are eight code points: only words with a high bit are counted by byte.
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + i, sizeof(word));
+    if ((word & 0x8080808080808080ULL) == 0) {
+      n += 8;
+      continue;
+    }
+    for (size_t k = i; k < i + 8; ++k) n += (static_cast<unsigned char>(s[k]) & 0xC0) != 0x80;
+  }
+  for (; i < s.size(); ++i) n += (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80;
   return n;
+}
+
+bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::string Lower(std::string_view s) {
@@ -93,20 +116,92 @@ std::string_view MentionSourceName(int source) {
   }
 }
 
-std::string Rfc3339(const google::protobuf::Timestamp& t) { return TimeUtil::ToString(t); }
+std::string Rfc3339(int64_t seconds, int32_t nanos) {
+  // TimeUtil::ToString formats through printf and was a tenth of the sink's time (every
+  // entity-mentions record carries a timestamp); this writes the same text directly.
+  constexpr int64_t kMinSeconds = -62135596800;  // 0001-01-01T00:00:00Z
+  constexpr int64_t kMaxSeconds = 253402300799;  // 9999-12-31T23:59:59Z
+  if (seconds < kMinSeconds || seconds > kMaxSeconds || nanos < 0 || nanos > 999999999) {
+    google::protobuf::Timestamp t;
+    t.set_seconds(seconds);
+    t.set_nanos(nanos);
+    return TimeUtil::ToString(t);  // whatever protobuf says of an invalid time
+  }
+  // Days to civil date (proleptic Gregorian), after Howard Hinnant's days_from_civil inverse.
+  const int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
+  const int64_t second_of_day = seconds - days * 86400;
+  const int64_t z = days + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t day_of_era = z - era * 146097;
+  const int64_t year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  const int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const int64_t mp = (5 * day_of_year + 2) / 153;
+  const int64_t day = day_of_year - (153 * mp + 2) / 5 + 1;
+  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t year = year_of_era + era * 400 + (month <= 2);
+
+  char buffer[32];
+  char* p = buffer;
+  auto digits = [&p](int64_t value, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      p[i] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+    p += width;
+  };
+  digits(year, 4);
+  *p++ = '-';
+  digits(month, 2);
+  *p++ = '-';
+  digits(day, 2);
+  *p++ = 'T';
+  digits(second_of_day / 3600, 2);
+  *p++ = ':';
+  digits(second_of_day / 60 % 60, 2);
+  *p++ = ':';
+  digits(second_of_day % 60, 2);
+  // Like protobuf: no fraction, or 3, 6 or 9 digits, whichever holds the value exactly.
+  if (nanos != 0) {
+    *p++ = '.';
+    if (nanos % 1000000 == 0) {
+      digits(nanos / 1000000, 3);
+    } else if (nanos % 1000 == 0) {
+      digits(nanos / 1000, 6);
+    } else {
+      digits(nanos, 9);
+    }
+  }
+  *p++ = 'Z';
+  return std::string(buffer, p);
+}
+
+std::string Rfc3339(const google::protobuf::Timestamp& t) {
+  return Rfc3339(t.seconds(), t.nanos());
+}
 
 std::string Rfc3339Millis(int64_t ms) {
-  return TimeUtil::ToString(TimeUtil::MillisecondsToTimestamp(ms));
+  const int64_t seconds = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+  return Rfc3339(seconds, static_cast<int32_t>((ms - seconds * 1000) * 1000000));
 }
 
 std::vector<EntityView> EntitiesOf(const v1::TaggedArticle& tagged) {
   std::vector<EntityView> entities;
-  std::map<std::string, size_t> by_id;
-  std::map<std::pair<int, std::string>, size_t> by_type_name;
+  entities.reserve(static_cast<size_t>(tagged.entities_size()));
+  // Keys view strings that outlive this function: the TaggedArticle's, or `synthesized_ids`
+  // (a deque never moves its elements).
+  std::unordered_map<std::string_view, size_t> by_id;
+  std::deque<std::string> synthesized_ids;
+  struct Named {
+    int type;
+    std::string_view name;
+    size_t index;
+  };
+  std::vector<Named> by_type_name;  // summaries in order: the first one of a name wins
   for (const auto& summary : tagged.entities()) {
     if (by_id.count(summary.entity_id())) continue;  // a repeated summary adds nothing
-    by_id[summary.entity_id()] = entities.size();
-    by_type_name.try_emplace({summary.type(), Lower(summary.name())}, entities.size());
+    by_id.emplace(summary.entity_id(), entities.size());
+    by_type_name.push_back({summary.type(), summary.name(), entities.size()});
     entities.push_back({summary.entity_id(),
                         summary.type(),
                         summary.name(),
@@ -114,7 +209,14 @@ std::vector<EntityView> EntitiesOf(const v1::TaggedArticle& tagged) {
                         summary.salience(),
                         {}});
   }
+  auto find_named = [&](int type, std::string_view name) -> size_t {
+    for (const Named& n : by_type_name) {
+      if (n.type == type && EqualsIgnoringAsciiCase(n.name, name)) return n.index;
+    }
+    return entities.size();
+  };
   std::vector<const v1::EntityMention*> mentions;
+  mentions.reserve(static_cast<size_t>(tagged.mentions_size()));
   for (const auto& m : tagged.mentions()) mentions.push_back(&m);
   std::stable_sort(mentions.begin(), mentions.end(),
                    [](const auto* a, const auto* b) { return a->start() < b->start(); });
@@ -126,10 +228,8 @@ std::vector<EntityView> EntitiesOf(const v1::TaggedArticle& tagged) {
     if (index == entities.size()) {
       for (const std::string& name : {m->canonical_name(), m->text()}) {
         if (name.empty()) continue;
-        if (auto it = by_type_name.find({m->type(), Lower(name)}); it != by_type_name.end()) {
-          index = it->second;
-          break;
-        }
+        index = find_named(m->type(), name);
+        if (index != entities.size()) break;
       }
     }
     if (index == entities.size()) {
@@ -139,9 +239,9 @@ std::vector<EntityView> EntitiesOf(const v1::TaggedArticle& tagged) {
       if (auto it = by_id.find(id); it != by_id.end()) {
         index = it->second;
       } else {
-        by_id[id] = index;
+        by_id.emplace(synthesized_ids.emplace_back(id), index);
         std::string name = m->canonical_name().empty() ? m->text() : m->canonical_name();
-        entities.push_back({id, m->type(), name, 0, 0, {}});
+        entities.push_back({std::move(id), m->type(), std::move(name), 0, 0, {}});
       }
     }
     entities[index].mentions.push_back(m);
@@ -171,6 +271,10 @@ std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
                                 const google::protobuf::Timestamp& processed) {
   const v1::Article& a = tagged.article();
   JsonWriter w;
+  size_t texts_bytes = 0;
+  for (const auto& t : a.texts()) texts_bytes += t.text().size();
+  w.Reserve(a.body().size() + texts_bytes + 160 * static_cast<size_t>(tagged.mentions_size()) +
+            1024);
   w.BeginObject();
   w.Field("schema_version", kSchemaVersion);
   w.Field("id", a.article_id());
@@ -228,9 +332,26 @@ std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
   return w.Take();
 }
 
+std::string MentionsArticleJson(const v1::TaggedArticle& tagged, std::string_view story_id) {
+  const v1::Article& a = tagged.article();
+  JsonWriter w;
+  w.BeginObject();
+  w.Field("id", a.article_id());
+  w.Field("title", a.title());
+  w.StringOrNull("url", a.url());
+  w.Field("source", a.source_name());
+  TimestampField(w, "published", a.has_published(), a.published());
+  w.StringOrNull("story_id", story_id);
+  w.EndObject();
+  return w.Take();
+}
+
 std::string EntityMentionsJson(const v1::TaggedArticle& tagged, const EntityView& entity,
                                std::string_view story_id) {
-  const v1::Article& a = tagged.article();
+  return EntityMentionsJson(MentionsArticleJson(tagged, story_id), entity);
+}
+
+std::string EntityMentionsJson(std::string_view article_json, const EntityView& entity) {
   JsonWriter w;
   w.BeginObject();
   w.Field("schema_version", kSchemaVersion);
@@ -241,14 +362,7 @@ std::string EntityMentionsJson(const v1::TaggedArticle& tagged, const EntityView
   w.Field("name", entity.name);
   w.EndObject();
   w.Key("article");
-  w.BeginObject();
-  w.Field("id", a.article_id());
-  w.Field("title", a.title());
-  w.StringOrNull("url", a.url());
-  w.Field("source", a.source_name());
-  TimestampField(w, "published", a.has_published(), a.published());
-  w.StringOrNull("story_id", story_id);
-  w.EndObject();
+  w.RawJson(article_json);
   w.Field("mention_count", entity.count);
   w.Field("salience", entity.salience);
   w.Key("mentions");

@@ -46,15 +46,22 @@ std::string_view EntityTypeName(int type);
 // "knowledge_base", "rule", "model", "unspecified".
 std::string_view MentionSourceName(int source);
 // RFC 3339 in UTC ("2025-01-27T10:00:00Z", fractional seconds only when present).
+// Times outside 0001..9999 or with nanos outside [0, 1e9) are formatted as protobuf's TimeUtil
+// formats them.
 std::string Rfc3339(const google::protobuf::Timestamp& t);
+std::string Rfc3339(int64_t seconds, int32_t nanos);
 std::string Rfc3339Millis(int64_t ms);
 
 std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
                                 const std::vector<EntityView>& entities, std::string_view story_id,
                                 const google::protobuf::Timestamp& processed);
 
+// One news.entity-mentions record. The "article" object is the same for every entity of an
+// article: build it once with MentionsArticleJson and pass it to the second form.
 std::string EntityMentionsJson(const v1::TaggedArticle& tagged, const EntityView& entity,
                                std::string_view story_id);
+std::string MentionsArticleJson(const v1::TaggedArticle& tagged, std::string_view story_id);
+std::string EntityMentionsJson(std::string_view article_json, const EntityView& entity);
 
 std::string StoryJson(const StorySnapshot& story);
 

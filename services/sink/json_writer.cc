@@ -1,7 +1,9 @@
 #include "services/sink/json_writer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace newsflow::sink {
 namespace {
@@ -33,18 +35,50 @@ size_t ValidSequenceLength(std::string_view s, size_t i) {
   return 0;
 }
 
-}  // namespace
+uint64_t Load8(const char* p) {
+  uint64_t word;
+  std::memcpy(&word, p, sizeof(word));
+  return word;
+}
 
-size_t AppendJsonString(std::string_view text, std::string* out) {
+// Whether any of the eight bytes is a control character, non-ASCII, '"' or '\\' (the bytes
+// AppendJsonString must look at one by one). Exact, by the usual SWAR zero-byte test: a byte
+// below 0x20 borrows in `word - 0x20..`, a byte equal to q turns zero in `word ^ q..`.
+bool NeedsAttention(uint64_t word) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  const uint64_t below_space = (word - kOnes * 0x20) & ~word & kHigh;
+  const uint64_t quote = has_zero(word ^ (kOnes * '"'));
+  const uint64_t backslash = has_zero(word ^ (kOnes * '\\'));
+  return ((word & kHigh) | below_space | quote | backslash) != 0;
+}
+
+// Whether `text` needs no escaping at all, eight bytes at a time (the tail padded with 'a').
+bool IsPlain(std::string_view text) {
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    if (NeedsAttention(Load8(text.data() + i))) return false;
+  }
+  uint64_t tail = 0x6161616161616161ULL;
+  std::memcpy(&tail, text.data() + i, text.size() - i);
+  return !NeedsAttention(tail);
+}
+
+template <typename Out>
+size_t EscapeJsonString(std::string_view text, Out& out) {
   size_t replaced = 0;
-  out->reserve(out->size() + text.size() + 2);
-  out->push_back('"');
+  out.Ensure(text.size() + 2);
+  out.Put('"');
   // Bytes that need no escaping are copied in runs: per-byte appends were the sink's hottest
   // code under load (bodies are mostly plain text).
   size_t run_start = 0;
   size_t i = 0;
-  auto flush_run = [&] { out->append(text.data() + run_start, i - run_start); };
+  auto flush_run = [&] { out.Put(text.substr(run_start, i - run_start)); };
   while (i < text.size()) {
+    // Eight plain bytes at a time: bodies are mostly printable ASCII.
+    while (i + 8 <= text.size() && !NeedsAttention(Load8(text.data() + i))) i += 8;
+    if (i >= text.size()) break;
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
       ++i;
@@ -64,113 +98,147 @@ size_t AppendJsonString(std::string_view text, std::string* out) {
       }
       flush_run();
       if (length == 0) {
-        out->append("\xEF\xBF\xBD");  // U+FFFD
+        out.Put("\xEF\xBF\xBD");  // U+FFFD
         ++replaced;
         length = 1;
       } else {
-        out->append(static_cast<unsigned char>(text[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029");
+        out.Put(static_cast<unsigned char>(text[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029");
       }
     } else {
       flush_run();
       switch (c) {
         case '"':
-          out->append("\\\"");
+          out.Put("\\\"");
           break;
         case '\\':
-          out->append("\\\\");
+          out.Put("\\\\");
           break;
         case '\n':
-          out->append("\\n");
+          out.Put("\\n");
           break;
         case '\r':
-          out->append("\\r");
+          out.Put("\\r");
           break;
         case '\t':
-          out->append("\\t");
+          out.Put("\\t");
           break;
         case '\b':
-          out->append("\\b");
+          out.Put("\\b");
           break;
         case '\f':
-          out->append("\\f");
+          out.Put("\\f");
           break;
         default:
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 0xF]);
+          out.Put("\\u00");
+          out.Put(kHex[c >> 4]);
+          out.Put(kHex[c & 0xF]);
       }
     }
     i += length;
     run_start = i;
   }
   flush_run();
-  out->push_back('"');
+  out.Put('"');
   return replaced;
+}
+
+
+// AppendJsonString's output: a std::string grown by append.
+struct StringOut {
+  std::string* s;
+  void Ensure(size_t n) { s->reserve(s->size() + n); }
+  void Put(char c) { s->push_back(c); }
+  void Put(std::string_view v) { s->append(v); }
+};
+
+}  // namespace
+
+size_t AppendJsonString(std::string_view text, std::string* out) {
+  StringOut sink{out};
+  return EscapeJsonString(text, sink);
+}
+
+void JsonWriter::Grow(size_t n) {
+  out_.resize(std::max({out_.size() * 2, size_ + n, size_t{256}}));
 }
 
 void JsonWriter::BeforeValue() {
   if (after_key_) {
     after_key_ = false;
-    return;
+  } else if (need_comma_) {
+    Put(',');
   }
-  if (!first_.empty()) {
-    if (!first_.back()) out_.push_back(',');
-    first_.back() = false;
-  }
+  need_comma_ = true;
 }
 
 void JsonWriter::BeginObject() {
   BeforeValue();
-  out_.push_back('{');
-  first_.push_back(true);
+  Put('{');
+  need_comma_ = false;
 }
 
 void JsonWriter::EndObject() {
-  out_.push_back('}');
-  first_.pop_back();
+  Put('}');
+  need_comma_ = true;
 }
 
 void JsonWriter::BeginArray() {
   BeforeValue();
-  out_.push_back('[');
-  first_.push_back(true);
+  Put('[');
+  need_comma_ = false;
 }
 
 void JsonWriter::EndArray() {
-  out_.push_back(']');
-  first_.pop_back();
+  Put(']');
+  need_comma_ = true;
 }
 
 void JsonWriter::Key(std::string_view key) {
   BeforeValue();
-  invalid_utf8_ += AppendJsonString(key, &out_);
-  out_.push_back(':');
+  // Keys are nearly always plain ASCII names from this code: write them in one piece.
+  if (IsPlain(key)) {
+    Ensure(key.size() + 3);
+    char* p = out_.data() + size_;
+    *p++ = '"';
+    std::memcpy(p, key.data(), key.size());
+    p[key.size()] = '"';
+    p[key.size() + 1] = ':';
+    size_ += key.size() + 3;
+  } else {
+    invalid_utf8_ += EscapeJsonString(key, *this);
+    Put(':');
+  }
   after_key_ = true;
+}
+
+void JsonWriter::RawJson(std::string_view json) {
+  BeforeValue();
+  Put(json);
 }
 
 void JsonWriter::String(std::string_view value) {
   BeforeValue();
-  invalid_utf8_ += AppendJsonString(value, &out_);
+  invalid_utf8_ += EscapeJsonString(value, *this);
 }
 
 void JsonWriter::Int(int64_t value) {
   BeforeValue();
   char buffer[24];
   auto end = std::to_chars(buffer, buffer + sizeof(buffer), value).ptr;
-  out_.append(buffer, end);
+  Put(std::string_view(buffer, static_cast<size_t>(end - buffer)));
 }
 
 void JsonWriter::UInt(uint64_t value) {
   BeforeValue();
   char buffer[24];
   auto end = std::to_chars(buffer, buffer + sizeof(buffer), value).ptr;
-  out_.append(buffer, end);
+  Put(std::string_view(buffer, static_cast<size_t>(end - buffer)));
 }
 
 void JsonWriter::Double(double value) {
   BeforeValue();
   if (!std::isfinite(value)) {
-    out_.append("null");
+    Put("null");
     return;
   }
   char buffer[32];
@@ -179,28 +247,28 @@ void JsonWriter::Double(double value) {
       std::trunc(value) == value && std::fabs(value) < 1e15
           ? std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::fixed).ptr
           : std::to_chars(buffer, buffer + sizeof(buffer), value).ptr;
-  out_.append(buffer, end);
+  Put(std::string_view(buffer, static_cast<size_t>(end - buffer)));
 }
 
 void JsonWriter::Float(float value) {
   BeforeValue();
   if (!std::isfinite(value)) {
-    out_.append("null");
+    Put("null");
     return;
   }
   char buffer[32];
   auto end = std::to_chars(buffer, buffer + sizeof(buffer), value).ptr;
-  out_.append(buffer, end);
+  Put(std::string_view(buffer, static_cast<size_t>(end - buffer)));
 }
 
 void JsonWriter::Bool(bool value) {
   BeforeValue();
-  out_.append(value ? "true" : "false");
+  Put(value ? "true" : "false");
 }
 
 void JsonWriter::Null() {
   BeforeValue();
-  out_.append("null");
+  Put("null");
 }
 
 void JsonWriter::StringOrNull(std::string_view key, std::string_view value) {

@@ -1,5 +1,7 @@
 #include "services/sink/sink_stage.h"
 
+#include <google/protobuf/arena.h>
+
 #include <google/protobuf/util/time_util.h>
 
 #include "newsflow/v1/enriched_article.pb.h"
@@ -20,7 +22,9 @@ std::unique_ptr<SinkStage> SinkStage::Create(SinkOptions options, StoryGrouper* 
 }
 
 SinkStage::SinkStage(SinkOptions options, StoryGrouper* grouper)
-    : options_(std::move(options)), grouper_(grouper) {}
+    : options_(std::move(options)),
+      grouper_(grouper),
+      arena_block_(std::make_unique<char[]>(kArenaBlockBytes)) {}
 
 std::vector<Component> SinkStage::Components() const {
   return {{"enriched_schema", std::to_string(kSchemaVersion)},
@@ -43,7 +47,13 @@ std::string MergedStoryJson(const std::string& story_id, const std::string& merg
 }  // namespace
 
 void SinkStage::Process(const InputRecord& input, StageResult* result) {
-  v1::TaggedArticle tagged;
+  // Parsed into an arena over a block the stage keeps: a tagged article is hundreds of small
+  // messages and strings, and allocating them one by one was a tenth of the stage's time.
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.initial_block = arena_block_.get();
+  arena_options.initial_block_size = kArenaBlockBytes;
+  google::protobuf::Arena arena(arena_options);
+  v1::TaggedArticle& tagged = *google::protobuf::Arena::CreateMessage<v1::TaggedArticle>(&arena);
   if (!tagged.ParseFromArray(input.value.data(), static_cast<int>(input.value.size()))) {
     result->Reject("invalid_protobuf", "value (" + std::to_string(input.value.size()) +
                                            " bytes) is not a TaggedArticle");
@@ -124,9 +134,11 @@ void SinkStage::Process(const InputRecord& input, StageResult* result) {
   }
   probe_.records_by_output.Add("enriched");
 
+  const std::string mentions_article =
+      entities.empty() ? std::string() : MentionsArticleJson(tagged, story_id);
   for (const auto& entity : entities) {
     result->Emit(options_.entity_mentions_topic, entity.id,
-                 EntityMentionsJson(tagged, entity, story_id),
+                 EntityMentionsJson(mentions_article, entity),
                  {{"content-type", "application/json"}});
   }
   if (!entities.empty()) probe_.records_by_output.Add("entity_mentions", entities.size());

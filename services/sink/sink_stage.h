@@ -71,6 +71,9 @@ class SinkStage : public Stage {
   StoryGrouper* grouper_;
   std::vector<ArticleStore*> stores_;
   SinkProbe probe_;
+  // The first block of each Process call's protobuf arena, reused from call to call.
+  static constexpr size_t kArenaBlockBytes = 256 * 1024;
+  std::unique_ptr<char[]> arena_block_;
 };
 
 }  // namespace newsflow::sink

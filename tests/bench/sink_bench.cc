@@ -3,26 +3,21 @@
 // of live stories grows.
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <random>
 
 #include "newsflow/v1/tagged_article.pb.h"
 #include "services/sink/sink_stage.h"
 #include "services/sink/story_grouper.h"
-#include "tests/bench/bench_corpus.h"
+#include "tests/bench/tagged_corpus.h"
 
 namespace newsflow {
 namespace {
 
 constexpr int kVocabulary = 50'000;        // distinct entities in circulation
-constexpr int kEntitiesPerArticle = 8;     // summaries per article (news averages 5-15)
+constexpr int kEntitiesPerArticle = 8;     // summaries per grouping probe (news averages 5-15)
 constexpr int kProbes = 20'000;            // articles assigned per grouping measurement
 constexpr int64_t kStart = 1737936000000;  // 2025-01-27T00:00:00Z
-
-size_t CodePoints(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 // Entity ids skewed like news: a few entities (countries, big companies) are everywhere.
 std::string EntityId(std::mt19937& rng) {
@@ -31,44 +26,10 @@ std::string EntityId(std::mt19937& rng) {
   return "Q-" + std::to_string(rank);
 }
 
-// Corpus articles tagged with random entities, two mentions each.
+// The corpus as the sink receives it (real normalize + tagger output), serialized.
 std::vector<std::string> TaggedRecords() {
-  std::mt19937 rng(42);
   std::vector<std::string> records;
-  int i = 0;
-  for (const auto& article : bench::Corpus()) {
-    v1::TaggedArticle tagged;
-    auto* a = tagged.mutable_article();
-    a->set_article_id("id-" + std::to_string(i));
-    a->set_source_name("outlet-" + std::to_string(i % 50));
-    a->set_url("https://example.com/" + std::to_string(i));
-    a->set_title(article.title);
-    a->set_body(article.body);
-    a->set_language("en");
-    a->set_simhash(rng() * 0x9E3779B97F4A7C15ull);
-    a->mutable_published()->set_seconds(kStart / 1000 + i * 60);
-    const uint32_t length = static_cast<uint32_t>(CodePoints(article.body));
-    for (int e = 0; e < kEntitiesPerArticle; ++e) {
-      auto* summary = tagged.add_entities();
-      summary->set_entity_id(EntityId(rng));
-      summary->set_type(v1::ENTITY_TYPE_ORG);
-      summary->set_name("Entity " + summary->entity_id());
-      summary->set_salience(1.0f / (1 + e));
-      summary->set_mention_count(2);
-      for (int m = 0; m < 2 && length > 10; ++m) {
-        auto* mention = tagged.add_mentions();
-        mention->set_type(v1::ENTITY_TYPE_ORG);
-        mention->set_text("Entity");
-        mention->set_start(rng() % (length - 6));
-        mention->set_end(mention->start() + 6);
-        mention->set_entity_id(summary->entity_id());
-        mention->set_source(v1::MENTION_SOURCE_KNOWLEDGE_BASE);
-        mention->set_confidence(0.9f);
-      }
-    }
-    records.push_back(tagged.SerializeAsString());
-    ++i;
-  }
+  for (const auto& tagged : bench::TaggedCorpus()) records.push_back(tagged.SerializeAsString());
   return records;
 }
 

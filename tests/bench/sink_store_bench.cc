@@ -7,66 +7,21 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <random>
 
 #include "newsflow/v1/tagged_article.pb.h"
 #include "services/sink/sink_stage.h"
 #include "services/sink/stores/ndjson_store.h"
 #include "services/sink/stores/postgres_store.h"
-#include "tests/bench/bench_corpus.h"
+#include "tests/bench/tagged_corpus.h"
 
 namespace newsflow {
 namespace {
 
 constexpr int64_t kStart = 1737936000000;  // 2025-01-27T00:00:00Z
 
-size_t CodePoints(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-// Corpus articles with 8 entities of 2 mentions each (ids from a vocabulary of 5,000).
-std::vector<v1::TaggedArticle> TaggedArticles() {
-  std::mt19937 rng(42);
-  std::vector<v1::TaggedArticle> out;
-  int i = 0;
-  for (const auto& article : bench::Corpus()) {
-    v1::TaggedArticle tagged;
-    auto* a = tagged.mutable_article();
-    a->set_source_name("outlet-" + std::to_string(i % 50));
-    a->set_url("https://example.com/" + std::to_string(i));
-    a->set_title(article.title);
-    a->set_body(article.body);
-    a->set_language("en");
-    a->mutable_published()->set_seconds(kStart / 1000 + i * 60);
-    const auto length = static_cast<uint32_t>(CodePoints(article.body));
-    for (int e = 0; e < 8; ++e) {
-      auto* summary = tagged.add_entities();
-      summary->set_entity_id("Q-" + std::to_string(rng() % 5000));
-      summary->set_type(v1::ENTITY_TYPE_ORG);
-      summary->set_name("Entity " + summary->entity_id());
-      summary->set_salience(1.0f / (1 + e));
-      summary->set_mention_count(2);
-      for (int m = 0; m < 2 && length > 10; ++m) {
-        auto* mention = tagged.add_mentions();
-        mention->set_type(v1::ENTITY_TYPE_ORG);
-        mention->set_text("Entity");
-        mention->set_start(rng() % (length - 6));
-        mention->set_end(mention->start() + 6);
-        mention->set_entity_id(summary->entity_id());
-        mention->set_source(v1::MENTION_SOURCE_KNOWLEDGE_BASE);
-      }
-    }
-    out.push_back(std::move(tagged));
-    ++i;
-  }
-  return out;
-}
-
 // range(0): 0 no store, 1 NDJSON, 2 PostgreSQL; range(1): articles per batch (commit).
 void BM_SinkWithStore(benchmark::State& state) {
-  auto articles = TaggedArticles();
+  auto articles = bench::TaggedCorpus();
   const int kind = static_cast<int>(state.range(0));
   const auto batch = static_cast<size_t>(state.range(1));
   sink::StoreProbe probe;

@@ -30,6 +30,47 @@ TEST(JsonStringTest, EscapesWhatJsonRequires) {
   EXPECT_EQ(Quoted("/ and \x7f stay"), "\"/ and \x7f stay\"");
 }
 
+// The escaper skips eight plain bytes at a time: every byte value must still be seen at every
+// position within and across those eight-byte words.
+TEST(JsonStringTest, EveryByteIsEscapedAtEveryPositionOfALongRun) {
+  auto expected = [](unsigned char b) -> std::string {
+    switch (b) {
+      case '"':
+        return "\\\"";
+      case '\\':
+        return "\\\\";
+      case '\n':
+        return "\\n";
+      case '\r':
+        return "\\r";
+      case '\t':
+        return "\\t";
+      case '\b':
+        return "\\b";
+      case '\f':
+        return "\\f";
+      default:
+        break;
+    }
+    if (b < 0x20) {
+      constexpr char kHex[] = "0123456789abcdef";
+      return std::string("\\u00") + kHex[b >> 4] + kHex[b & 0xF];
+    }
+    if (b >= 0x80) return "\xEF\xBF\xBD";  // a lone byte >= 0x80 is invalid UTF-8
+    return std::string(1, static_cast<char>(b));
+  };
+  for (int b = 0; b < 256; ++b) {
+    for (size_t at = 0; at < 24; ++at) {
+      std::string text(24, 'a');
+      text[at] = static_cast<char>(b);
+      const std::string want = "\"" + std::string(at, 'a') +
+                               expected(static_cast<unsigned char>(b)) +
+                               std::string(23 - at, 'a') + "\"";
+      ASSERT_EQ(Quoted(text), want) << "byte " << b << " at " << at;
+    }
+  }
+}
+
 TEST(JsonStringTest, KeepsValidUtf8AndEscapesLineSeparators) {
   EXPECT_EQ(Quoted("輝達 “quoted” €5 😀"), "\"輝達 “quoted” €5 😀\"");
   EXPECT_EQ(Quoted("a\u2028b\u2029c"), "\"a\\u2028b\\u2029c\"");
@@ -108,6 +149,28 @@ TEST(JsonWriterTest, NestsWithCommasAndColons) {
   w.EndObject();
   EXPECT_EQ(w.str(),
             R"({"s":"x","i":-3,"u":18446744073709551615,"a":[1,{},[],null],"b":true,"n":null})");
+}
+
+TEST(JsonWriterTest, KeysNeedingEscapesAreEscapedAndRawJsonIsSplicedAsAValue) {
+  JsonWriter inner;
+  inner.BeginObject();
+  inner.Field("id", "a-1");
+  inner.EndObject();
+  JsonWriter w;
+  w.BeginObject();
+  w.Field("plain_key", int64_t{1});
+  w.Field("quote\"back\\slash\nline", int64_t{2});
+  w.Key("article");
+  w.RawJson(inner.str());
+  w.Key("list");
+  w.BeginArray();
+  w.RawJson("[]");
+  w.RawJson(inner.str());
+  w.EndArray();
+  w.EndObject();
+  EXPECT_EQ(w.str(), R"({"plain_key":1,"quote\"back\\slash\nline":2,"article":{"id":"a-1"},)"
+                     R"("list":[[],{"id":"a-1"}]})");
+  EXPECT_TRUE(testing::ValidateJson(R"({"type":"object"})", w.str()).empty());
 }
 
 TEST(JsonWriterTest, NumbersAreShortAndValid) {

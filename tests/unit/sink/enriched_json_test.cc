@@ -1,0 +1,64 @@
+#include "services/sink/enriched_json.h"
+
+#include <google/protobuf/util/time_util.h>
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace newsflow::sink {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+std::string ProtobufForm(int64_t seconds, int32_t nanos) {
+  google::protobuf::Timestamp t;
+  t.set_seconds(seconds);
+  t.set_nanos(nanos);
+  return TimeUtil::ToString(t);
+}
+
+TEST(Rfc3339Test, KnownInstants) {
+  EXPECT_EQ(Rfc3339(0, 0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(Rfc3339(1737936000, 0), "2025-01-27T00:00:00Z");
+  EXPECT_EQ(Rfc3339(951782400, 5000000), "2000-02-29T00:00:00.005Z");
+  EXPECT_EQ(Rfc3339(-1, 999000000), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(Rfc3339(-62135596800, 0), "0001-01-01T00:00:00Z");
+  EXPECT_EQ(Rfc3339(253402300799, 999999999), "9999-12-31T23:59:59.999999999Z");
+  EXPECT_EQ(Rfc3339(1, 120000), "1970-01-01T00:00:01.000120Z");
+  EXPECT_EQ(Rfc3339Millis(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(Rfc3339Millis(1737936000123), "2025-01-27T00:00:00.123Z");
+}
+
+// The hand-written formatter replaced TimeUtil::ToString on the hot path: it must say exactly
+// what protobuf says, for every representable time and every precision of the fraction.
+TEST(Rfc3339Test, MatchesProtobufAcrossTheWholeRange) {
+  std::mt19937_64 rng(20261123);
+  std::uniform_int_distribution<int64_t> seconds(-62135596800, 253402300799);
+  std::uniform_int_distribution<int32_t> nanos(0, 999999999);
+  for (int i = 0; i < 20000; ++i) {
+    const int64_t s = seconds(rng);
+    int32_t n = nanos(rng);
+    switch (i % 4) {
+      case 0:
+        n = 0;
+        break;
+      case 1:
+        n -= n % 1000000;
+        break;
+      case 2:
+        n -= n % 1000;
+        break;
+      default:
+        break;
+    }
+    ASSERT_EQ(Rfc3339(s, n), ProtobufForm(s, n)) << s << " " << n;
+  }
+  // Every day boundary around the epoch and the Gregorian century rules (1900, 2000, 2100).
+  for (int64_t day = -800000; day <= 800000; day += 97) {
+    ASSERT_EQ(Rfc3339(day * 86400, 0), ProtobufForm(day * 86400, 0)) << day;
+    ASSERT_EQ(Rfc3339(day * 86400 - 1, 0), ProtobufForm(day * 86400 - 1, 0)) << day;
+  }
+}
+
+}  // namespace
+}  // namespace newsflow::sink
