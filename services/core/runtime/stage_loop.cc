@@ -102,6 +102,9 @@ std::optional<std::string> StageLoop::CreateProducer() {
   props["statistics.interval.ms"] = std::to_string(options_.statistics_interval_ms);
   props.try_emplace("linger.ms", "5");
   props.try_emplace("compression.type", "lz4");
+  // DeliveryCallback only acts on failures, and the sink sends ~30 records per article: do not
+  // queue a report for every success.
+  props.try_emplace("delivery.report.only.error", "true");
   props.try_emplace("client.id", "newsflow-" + options_.stage + "-" + options_.instance_id);
   std::string error;
   kafka::Conf conf = kafka::MakeConf(props, &error);
