@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   int64_t window_hours = 72;
   int64_t max_stories = static_cast<int64_t>(grouping.max_stories);
   int64_t max_members = static_cast<int64_t>(grouping.max_members_per_story);
+  int64_t max_articles = static_cast<int64_t>(grouping.max_articles);
   int64_t min_shared_entities = grouping.min_shared_entities;
   int64_t near_duplicate_distance = grouping.near_duplicate_distance;
   int64_t common_entity_stories = static_cast<int64_t>(grouping.common_entity_stories);
@@ -53,6 +54,10 @@ int main(int argc, char** argv) {
         .Int("sink.stories.max_stories", &max_stories,
              "Upper bound of live stories in memory; least recently joined go first", 100,
              100'000'000)
+        .Int("sink.stories.max_articles", &max_articles,
+             "Upper bound of articles kept across live stories (~0.8 kB each); least recently "
+             "joined stories go first",
+             100, 100'000'000)
         .Int("sink.stories.max_members_per_story", &max_members,
              "Members whose features a story keeps (later members join by id only)", 1, 100'000)
         .Double("sink.stories.join_threshold", &grouping.join_threshold,
@@ -96,6 +101,7 @@ int main(int argc, char** argv) {
       grouping.window_ms = window_hours * 3600 * 1000;
       grouping.max_stories = static_cast<size_t>(max_stories);
       grouping.max_members_per_story = static_cast<size_t>(max_members);
+      grouping.max_articles = static_cast<size_t>(max_articles);
       grouping.min_shared_entities = static_cast<int>(min_shared_entities);
       grouping.near_duplicate_distance = static_cast<int>(near_duplicate_distance);
       grouping.common_entity_stories = static_cast<size_t>(common_entity_stories);

@@ -270,7 +270,7 @@ void StoryGrouper::AdvanceWatermarkLocked(int64_t event_ms) {
 }
 
 void StoryGrouper::EnforceCapLocked(const Story* keep) {
-  while (stories_.size() > options_.max_stories) {
+  while (stories_.size() > options_.max_stories || articles_.size() > options_.max_articles) {
     auto oldest = by_last_seen_.begin();
     if (oldest != by_last_seen_.end() && keep && oldest->second == keep->id) ++oldest;
     if (oldest == by_last_seen_.end()) break;

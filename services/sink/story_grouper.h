@@ -84,6 +84,10 @@ struct StoryGrouperOptions {
   // long after its last member. Default 72 hours.
   int64_t window_ms = int64_t{72} * 3600 * 1000;
   size_t max_stories = 100'000;          // least recently joined stories go first beyond this
+  // Articles kept across all live stories, the bulk of the grouper's memory (~0.8 kB each with
+  // their features): least recently joined stories go first beyond this. The default holds the
+  // state near 80 MB.
+  size_t max_articles = 100'000;
   size_t max_members_per_story = 500;    // members whose features a story keeps
   size_t max_entities_per_article = 16;  // heaviest groupable entities kept per article
   double join_threshold = 0.45;          // minimum pair score to link two articles

@@ -151,6 +151,33 @@ TEST(StoryGrouperTest, StoryCountIsCapped) {
   EXPECT_FALSE(grouper.Snapshot(StoryIdFor("a0")));
 }
 
+// The article cap bounds memory when stories are few but large: whole stories go, least recently
+// joined first, and the story being joined stays.
+TEST(StoryGrouperTest, ArticleCountIsCappedByEvictingLeastRecentlyJoinedStories) {
+  StoryGrouperOptions options;
+  options.max_articles = 5;
+  StoryGrouper grouper{options};
+  // Three stories of two near-duplicate articles each, an hour apart.
+  for (int story = 0; story < 3; ++story) {
+    for (int copy = 0; copy < 2; ++copy) {
+      const std::string id = "s" + std::to_string(story) + "c" + std::to_string(copy);
+      auto tagged = fixtures::MakeTagged(
+          id, "outlet" + std::to_string(copy), "Event number " + std::to_string(story), "Body.",
+          "2025-01-28T0" + std::to_string(story) + ":00:00Z",
+          {{"Q-x" + std::to_string(story), v1::ENTITY_TYPE_ORG, "X", 0.9f, {}},
+           {"Q-y" + std::to_string(story), v1::ENTITY_TYPE_ORG, "Y", 0.9f, {}},
+           {"Q-z" + std::to_string(story), v1::ENTITY_TYPE_ORG, "Z", 0.9f, {}}});
+      grouper.Assign(Input(tagged, options));
+    }
+  }
+  EXPECT_EQ(grouper.story_count(), 2u);
+  EXPECT_EQ(grouper.expired(), 1u);
+  EXPECT_FALSE(grouper.Snapshot(StoryIdFor("s0c0")));
+  ASSERT_TRUE(grouper.Snapshot(StoryIdFor("s2c0")));
+  EXPECT_EQ(grouper.Snapshot(StoryIdFor("s2c0"))->article_count, 2u);
+  EXPECT_EQ(grouper.Snapshot(StoryIdFor("s1c0"))->article_count, 2u);
+}
+
 TEST(StoryGrouperTest, ReassigningAMemberKeepsItsStory) {
   StoryGrouper grouper{StoryGrouperOptions{}};
   auto story = grouper.Assign(Input(fixtures::ReadWrite())).story_id;
