@@ -5,11 +5,14 @@
 # producer). Prints one JSON line per measurement, the throughput ratio and each daemon's RSS.
 #
 #   bash scripts/load.sh [--count N] [--rate R] [--corpus FILE] [--txn-ms MS] [--linger-ms MS]
+#                        [--daemon-flag FLAG]...
 #
 # --rate is the offered rate for the latency run (default 1000 articles/s); the throughput runs
 # offer as fast as the producer can. --txn-ms sets every daemon's kafka.transaction_max_ms (the
 # longest a transaction stays open; default: each daemon's config), --linger-ms their
 # kafka.transaction_linger_ms (how soon a transaction commits once the input runs dry).
+# --daemon-flag passes a flag to every daemon of both chains, e.g.
+# --daemon-flag --kafka.properties.compression.type=none.
 # NEWSFLOW_BOOTSTRAP=host:port uses an existing cluster.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,17 +27,25 @@ while (($#)); do
     --corpus) CORPUS=$2; shift 2 ;;
     --txn-ms) TXN_FLAGS+=(--kafka.transaction_max_ms="$2"); shift 2 ;;
     --linger-ms) TXN_FLAGS+=(--kafka.transaction_linger_ms="$2"); shift 2 ;;
-    *) echo "usage: load.sh [--count N] [--rate R] [--corpus FILE] [--txn-ms MS] [--linger-ms MS]" >&2; exit 2 ;;
+    --daemon-flag) TXN_FLAGS+=("$2"); shift 2 ;;
+    *) echo "usage: load.sh [--count N] [--rate R] [--corpus FILE] [--txn-ms MS] [--linger-ms MS] [--daemon-flag FLAG]..." >&2; exit 2 ;;
   esac
 done
 
 source "$ROOT/scripts/lib.sh"
 newsflow_setup newsflow-load
 NEWSFLOW_DAEMON_FLAGS=(--log.level=warn "${TXN_FLAGS[@]}")
-snapshot() {  # each daemon's metrics into $WORK/<id>.$SNAP.prom
+snapshot() {  # each daemon's metrics into $WORK/<id>.$SNAP.prom; the broker's CPU seconds
   for id in "$@"; do
     curl -sf "http://127.0.0.1:$(metrics_port "$id")/metrics" >"$WORK/$id.$SNAP.prom"
   done
+  # The local broker's user + system time (clock ticks in /proc/PID/stat), into
+  # $WORK/broker-<first id>.$SNAP: what the records of each chain cost the broker too.
+  local pid_file="$WORK/kafka/node1.pid"
+  if [[ -r $pid_file && -r /proc/$(<"$pid_file")/stat ]]; then
+    awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print ($12 + $13) / hz }' \
+      "/proc/$(<"$pid_file")/stat" >"$WORK/broker-$1.$SNAP"
+  fi
 }
 
 echo "== baseline: three pass-through hops" >&2
@@ -139,6 +150,17 @@ for stage in ("p1", "p2", "p3", "normalize", "tag", "sink"):
         "mean_batch": round(d("newsflow_batch_size_sum") / batches, 1) if batches else 0,
         "produced": int(d("newsflow_messages_produced_total")),
     }
+# The broker's CPU per article in each chain's as-fast-as-possible run (a local broker only).
+import os
+for chain, first in (("passthrough", "p1"), ("pipeline", "normalize")):
+    paths = [f"{work}/broker-{first}.{snap}" for snap in ("before", "after")]
+    consumed = scrape(f"{work}/{first}.after.prom").get("newsflow_messages_consumed_total", 0.0) - \
+        scrape(f"{work}/{first}.before.prom").get("newsflow_messages_consumed_total", 0.0)
+    if all(os.path.exists(p) for p in paths) and consumed > 0:
+        before, after = (float(open(p).read()) for p in paths)
+        out[f"broker_during_{chain}"] = {
+            "cpu_seconds": round(after - before, 2),
+            "cpu_ms_per_article": round(1000 * (after - before) / consumed, 3)}
 print(json.dumps(out))
 PY
 LAT=$("$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.raw" --out "$RUN.enriched" \
