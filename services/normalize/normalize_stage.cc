@@ -270,10 +270,15 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
     segment->set_start(span.start);
     segment->set_end(span.end);
   }
-  for (auto& per_language : text::TextPerLanguage(body, languages)) {
-    auto* t = article.add_texts();
-    t->set_language(std::move(per_language.language));
-    t->set_text(std::move(per_language.text));
+  auto texts = text::TextPerLanguage(body, languages);
+  if (texts.size() == 1 && texts[0].language == languages.language && texts[0].text == body) {
+    article.set_single_language_body(true);
+  } else {
+    for (auto& per_language : texts) {
+      auto* t = article.add_texts();
+      t->set_language(std::move(per_language.language));
+      t->set_text(std::move(per_language.text));
+    }
   }
 
   article.set_article_id(raw.article_id());

@@ -271,7 +271,7 @@ std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
                                 const google::protobuf::Timestamp& processed) {
   const v1::Article& a = tagged.article();
   JsonWriter w;
-  size_t texts_bytes = 0;
+  size_t texts_bytes = a.single_language_body() ? a.body().size() : 0;
   for (const auto& t : a.texts()) texts_bytes += t.text().size();
   w.Reserve(a.body().size() + texts_bytes + 160 * static_cast<size_t>(tagged.mentions_size()) +
             1024);
@@ -297,6 +297,12 @@ std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
   w.EndArray();
   w.Key("texts");
   w.BeginArray();
+  if (a.single_language_body()) {
+    w.BeginObject();
+    w.Field("language", a.language());
+    w.Field("text", a.body());
+    w.EndObject();
+  }
   for (const auto& t : a.texts()) {
     w.BeginObject();
     w.Field("language", t.language());

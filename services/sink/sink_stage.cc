@@ -110,6 +110,13 @@ void SinkStage::Process(const InputRecord& input, StageResult* result) {
     v1::EnrichedArticle enriched;
     enriched.set_schema_version(kSchemaVersion);
     *enriched.mutable_article() = article;
+    if (article.single_language_body()) {
+      // Published with `texts` filled, whatever the internal topics carry.
+      auto* only = enriched.mutable_article()->add_texts();
+      only->set_language(article.language());
+      only->set_text(article.body());
+      enriched.mutable_article()->set_single_language_body(false);
+    }
     *enriched.mutable_mentions() = tagged.mentions();
     *enriched.mutable_entities() = tagged.entities();
     enriched.set_story_id(story_id);

@@ -92,9 +92,18 @@ TEST_F(NormalizeStageTest, BilingualTextKeepsBothLanguages) {
   ASSERT_EQ(article.segments_size(), 2);
   EXPECT_EQ(article.segments(0).language(), "en");
   EXPECT_EQ(article.segments(1).language(), "zh");
+  EXPECT_FALSE(article.single_language_body());
   ASSERT_EQ(article.texts_size(), 2);
   EXPECT_EQ(article.texts(0).text(), "Harbor Robotics closed a $40 million round.");
   EXPECT_EQ(article.texts(1).text(), "港湾机器人公司周二表示，已完成4000万美元融资。");
+}
+
+TEST_F(NormalizeStageTest, SingleLanguageBodyIsNotRepeatedInTexts) {
+  auto article = Parse(Run(Raw("Harbor Robotics closed a $40 million round on Tuesday.\n"
+                               "The company said it would hire fifty engineers this year.\n")));
+  EXPECT_EQ(article.language(), "en");
+  EXPECT_TRUE(article.single_language_body());
+  EXPECT_EQ(article.texts_size(), 0);
 }
 
 TEST_F(NormalizeStageTest, CanonicalUrlDropsTrackingAndFragment) {

@@ -262,6 +262,39 @@ TEST_F(SinkStageTest, ProtobufFormat) {
   EXPECT_TRUE(article.has_processed());
 }
 
+// Internal topics leave `texts` out when the body is in one language; what the sink publishes
+// has it filled again, in both formats.
+TEST_F(SinkStageTest, SingleLanguageBodyIsPublishedAsTheOneText) {
+  auto tagged = fixtures::Observer();
+  tagged.mutable_article()->clear_texts();
+  tagged.mutable_article()->set_language("en");
+  tagged.mutable_article()->set_single_language_body(true);
+
+  Build(SinkOptions{});
+  StageResult json_result = Run(tagged);
+  auto json = On(json_result, "news.enriched");
+  ASSERT_EQ(json.size(), 1u);
+  ExpectValid("enriched-article.schema.json", json[0]->value);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parser.parse(json[0]->value);
+  ASSERT_EQ(simdjson::dom::array(doc["texts"]).size(), 1u);
+  EXPECT_EQ(std::string_view(doc["texts"].at(0)["language"]), "en");
+  EXPECT_EQ(std::string_view(doc["texts"].at(0)["text"]), tagged.article().body());
+
+  SinkOptions options;
+  options.enriched_format = "protobuf";
+  Build(options);
+  StageResult proto_result = Run(tagged);
+  auto proto = On(proto_result, "news.enriched");
+  ASSERT_EQ(proto.size(), 1u);
+  v1::EnrichedArticle article;
+  ASSERT_TRUE(article.ParseFromString(proto[0]->value));
+  ASSERT_EQ(article.article().texts_size(), 1);
+  EXPECT_EQ(article.article().texts(0).language(), "en");
+  EXPECT_EQ(article.article().texts(0).text(), tagged.article().body());
+  EXPECT_FALSE(article.article().single_language_body());
+}
+
 TEST_F(SinkStageTest, RejectsUnknownFormat) {
   SinkOptions options;
   options.enriched_format = "xml";
