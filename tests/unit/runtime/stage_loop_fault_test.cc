@@ -5,16 +5,15 @@
 // broker in tests/integration/runtime.
 
 #include <gtest/gtest.h>
-// clang-format off
-#include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
-// clang-format on
 
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "newsflow/v1/raw_article.pb.h"
 #include "services/core/runtime/stage_loop.h"
 #include "services/passthrough/passthrough_stage.h"
+#include "tests/support/mock_kafka_cluster.h"
 
 namespace newsflow {
 namespace {
@@ -28,32 +27,17 @@ class StageLoopFaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string error;
-    auto conf = kafka::MakeConf({{"log_level", "0"}}, &error);
-    char errstr[512];
-    mock_owner_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.release(), errstr, sizeof(errstr)));
-    ASSERT_TRUE(mock_owner_);
-    cluster_ = rd_kafka_mock_cluster_new(mock_owner_.get(), 1);
-    ASSERT_NE(cluster_, nullptr);
-    bootstrap_ = rd_kafka_mock_cluster_bootstraps(cluster_);
-    for (const char* topic : {"in", "out", "dlq"}) {
-      ASSERT_EQ(rd_kafka_mock_topic_create(cluster_, topic, 1, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
-    }
-    auto pconf = kafka::MakeConf({{"bootstrap.servers", bootstrap_}}, &error);
-    kafka::Handle producer(rd_kafka_new(RD_KAFKA_PRODUCER, pconf.release(), errstr, sizeof(errstr)));
+    mock_ = testing::MockKafkaCluster::Create({"in", "out", "dlq"}, &error);
+    ASSERT_TRUE(mock_) << error;
+    cluster_ = mock_->cluster();
+    bootstrap_ = mock_->bootstrap();
+    std::vector<std::string> values;
     for (int i = 0; i < kRecords; ++i) {
       v1::RawArticle article;
       article.set_article_id("a" + std::to_string(i));
-      std::string value = article.SerializeAsString();
-      ASSERT_EQ(rd_kafka_producev(producer.get(), RD_KAFKA_V_TOPIC("in"),
-                                  RD_KAFKA_V_VALUE(value.data(), value.size()),
-                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
-                RD_KAFKA_RESP_ERR_NO_ERROR);
+      values.push_back(article.SerializeAsString());
     }
-    ASSERT_EQ(rd_kafka_flush(producer.get(), 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
-  }
-
-  void TearDown() override {
-    if (cluster_) rd_kafka_mock_cluster_destroy(cluster_);
+    ASSERT_TRUE(mock_->Produce("in", values, &error)) << error;
   }
 
   LoopOptions Options() {
@@ -86,7 +70,7 @@ class StageLoopFaultTest : public ::testing::Test {
     return status;
   }
 
-  kafka::Handle mock_owner_;
+  std::unique_ptr<testing::MockKafkaCluster> mock_;
   rd_kafka_mock_cluster_t* cluster_ = nullptr;
   std::string bootstrap_;
 };

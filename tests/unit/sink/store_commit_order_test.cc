@@ -5,17 +5,13 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-// clang-format off
-#include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
-// clang-format on
-
 #include <atomic>
 #include <map>
 #include <thread>
 
 #include "services/core/runtime/stage_loop.h"
 #include "services/sink/sink_stage.h"
+#include "tests/support/mock_kafka_cluster.h"
 #include "tests/unit/sink/sink_fixtures.h"
 
 namespace newsflow::sink {
@@ -151,29 +147,12 @@ class JournalingStage : public Stage {
 TEST(StageLoopStoreHooksTest, PrepareCommitRunsBeforeTheKafkaCommitAndItsFailureAborts) {
   constexpr int kRecords = 120;
   std::string error;
-  auto conf = kafka::MakeConf({{"log_level", "0"}}, &error);
-  char errstr[512];
-  kafka::Handle mock_owner(rd_kafka_new(RD_KAFKA_PRODUCER, conf.release(), errstr, sizeof(errstr)));
-  ASSERT_TRUE(mock_owner);
-  rd_kafka_mock_cluster_t* cluster = rd_kafka_mock_cluster_new(mock_owner.get(), 1);
-  ASSERT_NE(cluster, nullptr);
-  const std::string bootstrap = rd_kafka_mock_cluster_bootstraps(cluster);
-  for (const char* topic : {"in", "out", "dlq"}) {
-    ASSERT_EQ(rd_kafka_mock_topic_create(cluster, topic, 1, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
-  }
-  {
-    auto pconf = kafka::MakeConf({{"bootstrap.servers", bootstrap}}, &error);
-    kafka::Handle producer(
-        rd_kafka_new(RD_KAFKA_PRODUCER, pconf.release(), errstr, sizeof(errstr)));
-    for (int i = 0; i < kRecords; ++i) {
-      std::string value = "v" + std::to_string(i);
-      ASSERT_EQ(rd_kafka_producev(producer.get(), RD_KAFKA_V_TOPIC("in"),
-                                  RD_KAFKA_V_VALUE(value.data(), value.size()),
-                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
-                RD_KAFKA_RESP_ERR_NO_ERROR);
-    }
-    ASSERT_EQ(rd_kafka_flush(producer.get(), 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
-  }
+  auto mock = newsflow::testing::MockKafkaCluster::Create({"in", "out", "dlq"}, &error);
+  ASSERT_TRUE(mock) << error;
+  const std::string bootstrap = mock->bootstrap();
+  std::vector<std::string> values;
+  for (int i = 0; i < kRecords; ++i) values.push_back("v" + std::to_string(i));
+  ASSERT_TRUE(mock->Produce("in", values, &error)) << error;
 
   {
     JournalingStage stage(/*fail_prepares=*/1);
@@ -226,7 +205,6 @@ TEST(StageLoopStoreHooksTest, PrepareCommitRunsBeforeTheKafkaCommitAndItsFailure
     ASSERT_EQ(prepared_times.size(), static_cast<size_t>(kRecords));
     for (const auto& [offset, times] : prepared_times) EXPECT_EQ(times, 1) << offset;
   }
-  rd_kafka_mock_cluster_destroy(cluster);
 }
 
 }  // namespace
