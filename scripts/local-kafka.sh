@@ -7,9 +7,11 @@ usage() {
 Usage: scripts/local-kafka.sh COMMAND [OPTIONS]
 
   fetch                                   download Kafka jars (Maven Central) into the cache
-  start --dir DIR [--nodes 1|3] [--set K=V]...
+  start --dir DIR [--nodes 1|3] [--set K=V]... [--owner-pid PID]
                                           format + start a cluster on free loopback ports; writes
-                                          DIR/bootstrap, prints BOOTSTRAP=host:port,... last
+                                          DIR/bootstrap, prints BOOTSTRAP=host:port,... last;
+                                          with --owner-pid, a watchdog stops the cluster once
+                                          process PID is gone (a test binary that aborted)
   stop --dir DIR                          stop all nodes (TERM, 20 s, KILL) and delete DIR's data
   stop-node --dir DIR --node N [--kill]   stop one node, keep its data (--kill: SIGKILL at once)
   start-node --dir DIR --node N           restart a stopped node and wait until it is back
@@ -195,6 +197,8 @@ start() {
   local nodes=$1
   shift
   [[ $nodes == 1 || $nodes == 3 ]] || die "--nodes must be 1 or 3"
+  [[ -z $OWNER_PID ]] || kill -0 "$OWNER_PID" 2>/dev/null ||
+    die "--owner-pid $OWNER_PID is not a running process"
   need python3 "apt-get install -y python3"
   need kcat "apt-get install -y kcat"
   mkdir -p "$DIR" && DIR=$(cd "$DIR" && pwd)
@@ -232,6 +236,7 @@ start() {
     for ((i = 1; i <= nodes; i++)); do launch "$i"; done
     if wait_brokers "$bootstrap" $(seq 1 "$nodes"); then
       echo "$bootstrap" >"$DIR/bootstrap"
+      [[ -n $OWNER_PID ]] && watch_owner "$OWNER_PID"
       log "cluster up in $((SECONDS - t0)) s"
       echo "BOOTSTRAP=$bootstrap"
       return 0
@@ -246,6 +251,18 @@ start() {
     kill_nodes TERM 10 $(seq 1 "$nodes")
     die "cluster in $DIR did not come up (data and logs left in place)"
   done
+}
+
+# A process that owns the cluster can die without running its cleanup (abort, SIGKILL); the
+# cluster would then outlive it and hold memory and ports. The watchdog polls the owner and stops
+# the cluster when it is gone; it exits by itself once the cluster was stopped (DIR/nodes gone).
+# Detached and with its output away from the caller's pipes, so a caller reading our output to
+# EOF does not wait for it.
+watch_owner() { # pid
+  setsid bash -c 'while kill -0 "$1" 2>/dev/null && [[ -f $2/nodes ]]; do sleep 2; done
+                  if [[ -f $2/nodes ]]; then exec bash "$3" stop --dir "$2"; fi' \
+    local-kafka-watchdog "$1" "$DIR" "$ROOT/scripts/local-kafka.sh" </dev/null >/dev/null 2>&1 9>&- &
+  log "watching owner pid $1"
 }
 
 stop() {
@@ -282,7 +299,7 @@ start_node() {
 cmd=${1:-}
 [[ -n $cmd ]] || { usage >&2; exit 2; }
 shift
-DIR="" NODES=1 NODE="" KILL=0 SETS=()
+DIR="" NODES=1 NODE="" KILL=0 SETS=() OWNER_PID=""
 while (($#)); do
   case $1 in
     -h | --help) usage; exit 0 ;;
@@ -291,6 +308,7 @@ while (($#)); do
     --node) NODE=${2:?--node needs a value}; shift 2 ;;
     --set) [[ ${2:-} == *=* ]] || die "--set needs KEY=VALUE"; SETS+=("$2"); shift 2 ;;
     --kill) KILL=1; shift ;;
+    --owner-pid) OWNER_PID=${2:?--owner-pid needs a value}; shift 2 ;;
     *) [[ $cmd == run-class ]] && break; die "unknown argument '$1' (see -h)" ;;
   esac
 done

@@ -85,7 +85,10 @@ LocalKafka::LocalKafka(int nodes) {
   }
   dir_ = UniqueTempDir("newsflow-kafka-");
   std::string output;
-  int status = Script("start --dir " + dir_ + " --nodes " + std::to_string(nodes), &output);
+  // --owner-pid: if this test binary aborts before the destructor runs, the cluster stops anyway.
+  int status = Script("start --dir " + dir_ + " --nodes " + std::to_string(nodes) +
+                          " --owner-pid " + std::to_string(getpid()),
+                      &output);
   if (status != 0) {
     ADD_FAILURE() << "local-kafka.sh start failed (" << status << "):\n" << output;
     return;
