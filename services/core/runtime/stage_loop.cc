@@ -553,6 +553,13 @@ int StageLoop::Run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
       HandleRecord(msg.get());
       ++batch;
       if (transaction_open_ && transaction_records_ >= options_.transaction_max_messages) break;
+      // With a backlog the input never runs dry, so the age must be checked per record too, or a
+      // slow stage would hold a transaction (and the latency of everything in it) for the whole
+      // transaction_max_messages.
+      if (transaction_open_ && Clock::now() - transaction_started_ >=
+                                   std::chrono::milliseconds(options_.transaction_max_ms)) {
+        break;
+      }
       ApplyBackpressure(stop);
     }
     if (batch > 0) probe_->batch_size.Observe(static_cast<double>(batch));

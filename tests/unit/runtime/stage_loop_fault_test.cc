@@ -114,6 +114,37 @@ TEST_F(StageLoopFaultTest, RetriableCommitErrorIsRetriedWithoutAbort) {
   EXPECT_GE(probe.transactions_committed.load(), 4u) << "200 records, 50 per transaction";
 }
 
+// A stage slower than the transaction deadline: with a backlog the input never runs dry, and the
+// loop must still commit every transaction_max_ms rather than every transaction_max_messages.
+class SlowStage : public Stage {
+ public:
+  std::string_view Name() const override { return "slow"; }
+  void Process(const InputRecord& input, StageResult* result) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    inner_.Process(input, result);
+  }
+
+ private:
+  PassthroughStage inner_{{"out"}};
+};
+
+TEST_F(StageLoopFaultTest, BacklogCommitsWhenTheTransactionIsDueNotOnlyWhenFull) {
+  SlowStage stage;
+  LoopProbe probe;
+  LoopOptions options = Options();
+  options.transaction_max_messages = 500;  // more than the whole input
+  options.transaction_max_ms = 40;         // ~20 records of 2 ms each
+  StageLoop loop(options, &stage, &probe);
+  ASSERT_FALSE(loop.Start());
+  int status = RunUntil(
+      loop, probe,
+      [](const LoopProbe& p) { return p.produced >= static_cast<uint64_t>(kRecords); }, 30000);
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(probe.produced.load(), static_cast<uint64_t>(kRecords));
+  // 200 records x 2 ms = 400 ms of processing: about ten 40 ms transactions, never one of 200.
+  EXPECT_GE(probe.transactions_committed.load(), 5u);
+}
+
 TEST_F(StageLoopFaultTest, FencedProducerStopsTheLoopWithNonZeroStatus) {
   rd_kafka_mock_push_request_errors(cluster_, kApiEndTxn, 1,
                                     RD_KAFKA_RESP_ERR_PRODUCER_FENCED);
