@@ -18,6 +18,7 @@
 
 #include "services/tag/ner/features.h"
 #include "services/tag/ner/tokenizer.h"
+#include "services/tag/ner/word_cache.h"
 
 namespace newsflow::tag::ner {
 
@@ -164,7 +165,7 @@ void ExtendOrganizationNames(std::string_view text, std::span<const Token> token
 class Tagger {
  public:
   explicit Tagger(const SequenceModel* model, TaggerOptions options = {})
-      : model_(model), options_(options) {}
+      : model_(model), options_(options), words_(model) {}
 
   // Tags already tokenized `text` (`tokens` from Tokenize(text)). `gazetteer` is empty or one
   // bitmask per token (a mask of any other length is ignored): the caller's knowledge-base hook,
@@ -182,6 +183,9 @@ class Tagger {
   std::span<const uint16_t> labels() const { return labels_; }
   // Tokens of the last TagText call.
   std::span<const Token> tokens() const { return tokens_; }
+  // Label scores of the last Tag/TagText call (model stride per token), for tests.
+  std::span<const int32_t> scores() const { return scores_; }
+  const WordCache& word_cache() const { return words_; }
 
  private:
   const SequenceModel* model_;
@@ -197,6 +201,7 @@ class Tagger {
   std::vector<std::pair<uint32_t, uint32_t>> ranges_;
   FeatureScratch feature_scratch_;
   ViterbiScratch viterbi_scratch_;
+  WordCache words_;
 };
 
 // Sums the weight rows of `features` (kFeaturesPerToken per token) into `scores` (resized to
