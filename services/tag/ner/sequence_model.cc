@@ -470,6 +470,11 @@ void Tagger::Tag(std::string_view text, std::span<const Token> tokens,
   if (options_.unify_repeated_names) {
     UnifyRepeatedNames(text, static_cast<uint32_t>(types.size()), labels_, spans, &pass_scratch_);
   }
+  if (options_.drop_common_word_spans) {
+    const auto date = std::find(types.begin(), types.end(), "DATE");
+    DropCommonWordSpans(text, tokens, info_, static_cast<uint32_t>(date - types.begin()), labels_,
+                        spans, &common_scratch_);
+  }
 }
 
 namespace {

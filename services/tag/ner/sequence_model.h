@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "services/tag/ner/common_words.h"
 #include "services/tag/ner/features.h"
 #include "services/tag/ner/tokenizer.h"
 #include "services/tag/ner/word_cache.h"
@@ -136,6 +137,10 @@ struct TaggerOptions {
   // CEO Alexandr Wang", "President Donald Trump", "captain Harry Kane") are dropped when a
   // capitalized word follows. Needs a model with a "PERSON" type.
   bool strip_person_titles = true;  // default: on
+  // Spans made only of common words are dropped, and trailing words this document uses as
+  // ordinary words are cut ("AI Major", "GPUs", "Chinese AI" -> "Chinese"); see common_words.h.
+  // Runs last. Needs the model's lexicon for the corpus evidence; DATE spans are kept.
+  bool drop_common_word_spans = true;  // default: on
 };
 
 // The document-level passes of TaggerOptions, on decoded `labels` and the `spans` made from them;
@@ -201,6 +206,7 @@ class Tagger {
   std::vector<std::pair<uint32_t, uint32_t>> ranges_;
   FeatureScratch feature_scratch_;
   ViterbiScratch viterbi_scratch_;
+  CommonWordScratch common_scratch_;
   WordCache words_;
 };
 
