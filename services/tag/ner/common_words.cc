@@ -48,6 +48,15 @@ void DropCommonWordSpans(std::string_view text, std::span<const Token> tokens,
                          CommonWordScratch* scratch) {
   const size_t n = std::min({tokens.size(), info.size(), labels.size()});
   if (spans->empty() || n == 0) return;
+  // Most documents have no span with an acronym: skip the counting then.
+  bool any_acronym = false;
+  for (const EntitySpan& s : *spans) {
+    for (uint32_t i = s.token_begin; i < s.token_end && !any_acronym; ++i) {
+      const std::string_view w = TokenText(text, tokens[i]);
+      any_acronym = tokens[i].kind == TokenKind::kWord && (IsAllCapitals(w) || IsAcronymPlural(w));
+    }
+  }
+  if (!any_acronym) return;
   scratch->outside.clear();
   scratch->inside.clear();
   for (size_t i = 0; i < n; ++i) {
