@@ -619,14 +619,15 @@ void PropagateAcronyms(std::string_view text, std::span<const Token> tokens,
 namespace {
 
 // Last words of organization names, lower case, sorted for binary search (business names too:
-// "Northwind Capital", "Harbor Robotics").
+// "Northwind Capital", "Harbor Robotics"; newspapers: "Miami Herald", "LA Weekly").
 constexpr std::string_view kOrganizationWords[] = {
     "academy", "agency", "airlines", "association", "bank", "capital", "church", "college",
     "commission", "committee", "company", "conference", "corporation", "council", "court",
-    "department", "federation", "foundation", "gallery", "group", "holdings", "institute", "labs",
-    "league", "logistics", "ministry", "motors", "municipality", "museum", "office",
-    "organisation", "organization", "parliament", "partners", "police", "robotics", "society",
-    "technologies", "university", "ventures",
+    "department", "federation", "foundation", "gallery", "gazette", "group", "herald", "holdings",
+    "institute", "journal", "labs", "league", "logistics", "ministry", "motors", "municipality",
+    "museum", "news", "office", "org", "organisation", "organization", "parliament", "partners",
+    "police", "robotics", "society", "technologies", "times", "tribune", "university", "ventures",
+    "weekly",
 };
 
 bool IsCapitalizedWord(std::string_view text, const Token& t) {
@@ -637,8 +638,8 @@ bool IsOrganizationWord(std::string_view text, const Token& t) {
   if (!IsCapitalizedWord(text, t)) return false;
   const std::string_view w = TokenText(text, t);
   // Cheap filter before the search: first letters of kOrganizationWords.
-  static constexpr std::string_view kFirstLetters = "ABCDFGHILMOPRSTUV";
-  if (w.size() < 4 || kFirstLetters.find(w[0]) == std::string_view::npos) return false;
+  static constexpr std::string_view kFirstLetters = "ABCDFGHIJLMNOPRSTUVW";
+  if (w.size() < 3 || kFirstLetters.find(w[0]) == std::string_view::npos) return false;
   char lower[16];
   if (w.size() > sizeof(lower)) return false;
   for (size_t i = 0; i < w.size(); ++i) {
