@@ -130,8 +130,9 @@ struct TaggerOptions {
   // "University of Southern Indiana", small words skipped) gets that name's type.
   bool propagate_acronyms = true;  // default: on
   // A name ending in an organization word ("Foundation", "Museum", "University", "Ministry",
-  // newspaper words "Herald", "Times", "News", "Weekly", and "Org") is an ORG, and takes a following "of"/"for" [the] + capitalized words ("University of
-  // Southern Indiana", "Municipality of Livorno"). Needs a model with an "ORG" type.
+  // newspaper words "Herald", "Times", "News", "Weekly", and "Org") is an ORG, and takes a
+  // following "of"/"for" [the] + capitalized words ("University of Southern Indiana",
+  // "Municipality of Livorno"). Needs a model with an "ORG" type.
   bool extend_organization_names = true;  // default: on
   // A PERSON span is the bare name: leading words up to the last title or role word ("Scale AI
   // CEO Alexandr Wang", "President Donald Trump", "captain Harry Kane") are dropped when a
