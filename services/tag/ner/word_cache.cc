@@ -85,6 +85,17 @@ const bool kHasAvx2 = [] {
 }  // namespace
 #endif
 
+void AddWeightRows16Baseline(const int16_t* table, const uint32_t* ids, size_t count,
+                             int32_t* sum) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  AddRows16Sse2(table, ids, count, sum);
+#else
+  for (size_t k = 0; k < count; ++k) {
+    for (uint32_t y = 0; y < 16; ++y) sum[y] += table[size_t{ids[k]} * 16 + y];
+  }
+#endif
+}
+
 void AddWeightRows(const int16_t* table, uint32_t stride, const uint32_t* ids, size_t count,
                    int32_t* sum) {
 #if defined(__x86_64__) && defined(__GNUC__)

@@ -31,8 +31,9 @@ const std::vector<std::string>& Documents() {
   return docs;
 }
 
-std::unique_ptr<SequenceModel> TrainTiny() {
+std::unique_ptr<SequenceModel> TrainTiny(std::vector<std::string> types = {}) {
   TrainerOptions options;
+  if (!types.empty()) options.types = std::move(types);
   options.num_buckets = 1u << 12;  // small: many collisions between features, as in real models
   NameList names;
   const uint64_t paris[] = {LowercaseHash("Paris")};
@@ -131,6 +132,37 @@ TEST(WordFeatureIdsTest, WordAndContextIdsAreExactlyTheFeaturesOfExtractFeatures
       }
     }
   }
+}
+
+TEST(WordCacheTest, NarrowModelsUseTheGenericKernels) {
+  // Three types: 7 labels, stride 8.
+  const auto model = TrainTiny({"PERSON", "ORG", "LOC"});
+  ASSERT_EQ(model->stride(), 8u);
+  Tagger tagger(model.get());
+  std::vector<EntitySpan> spans;
+  for (const std::string& text : Documents()) {
+    tagger.TagText(text, &spans);
+    const std::vector<int32_t> got(tagger.scores().begin(), tagger.scores().end());
+    EXPECT_EQ(got, ReferenceScores(*model, text)) << text;
+  }
+}
+
+TEST(AddWeightRowsTest, BaselineKernelEqualsScalarSums) {
+  std::vector<int16_t> table(64 * 16);
+  for (size_t i = 0; i < table.size(); ++i) {
+    table[i] = static_cast<int16_t>((i * 7919 % 65536) - 32768);  // full int16 range
+  }
+  const uint32_t ids[] = {0, 63, 5, 5, 17, 42, 1, 63, 30};
+  std::vector<int32_t> expected(16, 3);
+  for (uint32_t id : ids) {
+    for (size_t y = 0; y < 16; ++y) expected[y] += table[id * 16 + y];
+  }
+  std::vector<int32_t> baseline(16, 3);
+  AddWeightRows16Baseline(table.data(), ids, std::size(ids), baseline.data());
+  EXPECT_EQ(baseline, expected);
+  std::vector<int32_t> dispatched(16, 3);
+  AddWeightRows(table.data(), 16, ids, std::size(ids), dispatched.data());
+  EXPECT_EQ(dispatched, expected);
 }
 
 TEST(WordCacheTest, TaggerScoresEqualTheUncachedSumsWithAnyCacheSize) {
