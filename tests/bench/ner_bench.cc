@@ -3,7 +3,9 @@
 // NEWSFLOW_NER_MODEL (default config/ner/model.bin); skips when either is missing.
 //
 //   g++ -std=c++20 -O2 -DNDEBUG -I. tests/bench/ner_bench.cc services/tag/ner/{tokenizer,features,
-//       sequence_model}.cc -licuuc -lsimdjson -lbenchmark -lbenchmark_main -lpthread
+//       sequence_model,word_cache,common_words}.cc -licuuc -lsimdjson -lbenchmark
+//       -lbenchmark_main -lpthread
+//   (or `cmake --build build --target newsflow-bench-ner`: build/bin/newsflow-bench-ner)
 //   NEWSFLOW_CORPUS=/work/shared/corpus/wikinews.jsonl ./a.out
 
 #include <benchmark/benchmark.h>

@@ -244,6 +244,11 @@ void NameList::Assign(std::vector<uint64_t> keys, std::vector<uint32_t> values) 
   }));
 }
 
+void DescribeToken(std::string_view text, const Token& token, const Lexicon& lexicon,
+                   TokenInfo* info) {
+  Describe(text, token, lexicon, info);
+}
+
 void DescribeTokens(std::string_view text, std::span<const Token> tokens, const Lexicon& lexicon,
                     std::vector<TokenInfo>* info) {
   info->resize(tokens.size());
@@ -429,6 +434,127 @@ void ExtractFeatures(std::span<const TokenInfo> sentence, std::span<const uint32
     // The whole mask with the word's class: lets a name listed under two types, or a listed
     // name that is also a common word, weigh differently.
     put(Combine(0x4d41534bull + gaz(i), lex(i)));  // 41
+  }
+}
+
+namespace {
+
+// Bucket of `value` for template `slot` (the feature's index in ExtractFeatures' output).
+inline uint32_t Bucket(uint64_t value, int slot, uint32_t mask) {
+  return static_cast<uint32_t>(Combine(value, static_cast<uint64_t>(slot) + 1) >> 20) & mask;
+}
+
+}  // namespace
+
+TokenInfo SentinelInfo(bool begin) {
+  TokenInfo info{};
+  info.lower = info.shape = info.cshape = begin ? kBeginOfSentence : kEndOfSentence;
+  info.lex_class = begin ? 0xfe : 0xff;
+  return info;
+}
+
+void ComputeWordFeatureIds(const TokenInfo& info, uint32_t num_buckets, WordFeatureIds* ids) {
+  const uint32_t mask = num_buckets - 1;
+  auto optional = [&](uint64_t value, int slot) {
+    return value == kNone ? num_buckets : Bucket(value, slot, mask);
+  };
+  const uint64_t length = std::min<uint64_t>(info.length, 8);
+  uint32_t* self = ids->self;
+  self[0] = Bucket(1, 0, mask);
+  self[1] = Bucket(info.lower, 1, mask);
+  self[2] = Bucket(info.shape, 6, mask);
+  self[3] = Bucket(info.cshape, 9, mask);
+  for (int j = 0; j < 3; ++j) self[4 + j] = optional(info.prefix[j], 11 + j);
+  for (int j = 0; j < 4; ++j) self[7 + j] = optional(info.suffix[j], 14 + j);
+  self[11] = Bucket(info.lex_class, 24, mask);
+  self[12] = Bucket(Combine(info.lex_class, info.cshape), 27, mask);
+  self[13] = Bucket(Combine(length, info.cshape), 29, mask);
+  ids->prev1[0] = Bucket(info.lower, 2, mask);
+  ids->prev1[1] = Bucket(info.shape, 7, mask);
+  ids->prev1[2] = Bucket(info.lex_class, 25, mask);
+  ids->next1[0] = Bucket(info.lower, 3, mask);
+  ids->next1[1] = Bucket(info.shape, 8, mask);
+  ids->next1[2] = Bucket(info.lex_class, 26, mask);
+  ids->prev2[0] = Bucket(info.lower, 4, mask);
+  ids->prev2[1] = Bucket(info.cshape, 30, mask);
+  ids->next2[0] = Bucket(info.lower, 5, mask);
+  ids->next2[1] = Bucket(info.cshape, 31, mask);
+}
+
+void ExtractContextFeatures(std::span<const TokenInfo> sentence, std::span<const uint32_t> bits,
+                            uint32_t num_buckets, FeatureScratch* scratch,
+                            std::vector<uint32_t>* out, const int16_t* prefetch_rows,
+                            uint32_t prefetch_stride) {
+  const size_t n = sentence.size();
+  constexpr size_t kPad = 2;  // sentinels, as in ExtractFeatures
+  scratch->info.resize(n + 2 * kPad);
+  TokenInfo* info = scratch->info.data() + kPad;
+  for (size_t j = 0; j < kPad; ++j) {
+    scratch->info[j] = SentinelInfo(true);
+    scratch->info[n + kPad + j] = SentinelInfo(false);
+  }
+  if (n > 0) std::memcpy(info, sentence.data(), n * sizeof(TokenInfo));
+  out->resize(n * kContextFeaturesPerToken);
+  const uint32_t mask = num_buckets - 1;
+  const bool has_bits = bits.size() == n;
+  auto gaz = [&](ptrdiff_t j) -> uint32_t {
+    if (!has_bits || j < 0 || j >= static_cast<ptrdiff_t>(n)) return 0;
+    return bits[static_cast<size_t>(j)];
+  };
+  for (size_t idx = 0; idx < n; ++idx) {
+    const auto i = static_cast<ptrdiff_t>(idx);
+    const TokenInfo& l2 = info[i - 2];
+    const TokenInfo& l1 = info[i - 1];
+    const TokenInfo& c = info[i];
+    const TokenInfo& r1 = info[i + 1];
+    const TokenInfo& r2 = info[i + 2];
+    uint32_t* f = out->data() + idx * kContextFeaturesPerToken;
+    int k = 0;
+    // `slot` is the template's index in ExtractFeatures, which keys the hash.
+    auto put = [&](uint64_t value, int slot) {
+      f[k] = Bucket(value, slot, mask);
+      if (prefetch_rows != nullptr) {
+        __builtin_prefetch(prefetch_rows + size_t{f[k]} * prefetch_stride);
+      }
+      ++k;
+    };
+    const uint64_t position = std::min<size_t>(idx, 3);
+    put(Combine(Combine(l1.cshape, c.cshape), r1.cshape), 10);
+    put(Combine(l1.lower, c.lower), 18);
+    put(Combine(c.lower, r1.lower), 19);
+    put(Combine(l1.lower, r1.lower), 20);
+    put(Combine(c.shape, position), 21);
+    put(Combine(l1.lower, c.shape), 22);
+    put(Combine(c.shape, r1.lower), 23);
+    put(Combine(c.lex_class, position), 28);
+    put(Combine(l2.lower, l1.lower), 32);
+    put(Combine(r1.lower, r2.lower), 33);
+    uint32_t mask_bits = gaz(i);
+    const uint32_t first_bit =
+        mask_bits ? static_cast<uint32_t>(std::countr_zero(mask_bits)) + 1 : 0;
+    for (int j = 0; j < 3; ++j) {
+      if (mask_bits) {
+        put(0x6a7a00 + static_cast<uint64_t>(std::countr_zero(mask_bits)), 34 + j);
+        mask_bits &= mask_bits - 1;
+      } else {
+        f[k++] = num_buckets;
+      }
+    }
+    if (first_bit) {
+      put(Combine(first_bit, c.cshape), 37);
+      put(Combine(first_bit, position), 38);
+    } else {
+      f[k++] = num_buckets;
+      f[k++] = num_buckets;
+    }
+    if (gaz(i - 1) | gaz(i + 1)) {
+      put(Combine(gaz(i - 1), static_cast<uint64_t>(gaz(i + 1)) << 32), 39);
+    } else {
+      f[k++] = num_buckets;
+    }
+    const uint64_t document_case = (gaz(i) / kCapitalizedInDocument) & 15;
+    put(Combine(Combine(0x444f43ull, document_case), Combine(position, c.cshape)), 40);
+    put(Combine(0x4d41534bull + gaz(i), c.lex_class), 41);
   }
 }
 

@@ -90,6 +90,10 @@ struct TokenInfo {
   uint8_t first_case;  // first code point: 1 upper- or title-case letter, 2 lower-case, 0 other
 };
 
+// Describes one token (what DescribeTokens does for each).
+void DescribeToken(std::string_view text, const Token& token, const Lexicon& lexicon,
+                   TokenInfo* info);
+
 // Describes every token of a document into `info` (resized to tokens.size()).
 void DescribeTokens(std::string_view text, std::span<const Token> tokens, const Lexicon& lexicon,
                     std::vector<TokenInfo>* info);
@@ -136,5 +140,33 @@ struct FeatureScratch {
 void ExtractFeatures(std::span<const TokenInfo> info, std::span<const uint32_t> bits,
                      uint32_t num_buckets, FeatureScratch* scratch, std::vector<uint32_t>* out,
                      const int16_t* prefetch_rows = nullptr, uint32_t prefetch_stride = 0);
+
+// The split of ExtractFeatures' templates that lets a tagger cache work per word (see
+// word_cache.h): 24 of the 42 templates read one token's own description (its word, shape,
+// affixes, lexicon class) and nothing else, so their bucket ids depend on the word and on where
+// it sits relative to the tagged token. The other 18 combine neighbours or per-document bits.
+// Together they give exactly the ids of ExtractFeatures (tested), in another order.
+struct WordFeatureIds {
+  static constexpr int kSelf = 14;  // the tagged token itself (bias included)
+  uint32_t self[kSelf];
+  uint32_t prev1[3];  // the token is the tagged token's left neighbour
+  uint32_t next1[3];  // right neighbour
+  uint32_t prev2[2];  // two to the left
+  uint32_t next2[2];  // two to the right
+};
+// Ids of the word templates of `info` (unused affix slots hold `num_buckets`, the zero row).
+void ComputeWordFeatureIds(const TokenInfo& info, uint32_t num_buckets, WordFeatureIds* ids);
+// The description standing for the words beyond a sentence's begin (`begin`) or end: only the
+// fields neighbour templates read are meaningful.
+TokenInfo SentinelInfo(bool begin);
+
+inline constexpr int kContextFeaturesPerToken = kFeaturesPerToken - WordFeatureIds::kSelf - 10;
+
+// Writes the kContextFeaturesPerToken ids of the other templates per token of a sentence into
+// `out` (resized to info.size() * kContextFeaturesPerToken); arguments as for ExtractFeatures.
+void ExtractContextFeatures(std::span<const TokenInfo> info, std::span<const uint32_t> bits,
+                            uint32_t num_buckets, FeatureScratch* scratch,
+                            std::vector<uint32_t>* out, const int16_t* prefetch_rows = nullptr,
+                            uint32_t prefetch_stride = 0);
 
 }  // namespace newsflow::tag::ner

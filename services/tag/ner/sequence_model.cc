@@ -314,6 +314,10 @@ void LabelsToSpans(std::span<const Token> tokens, std::span<const uint16_t> labe
   }
 }
 
+// Built for baseline x86-64 and for AVX2 (vpmaxsd: SSE2 has no 32-bit max); the loader picks one.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
 void Viterbi(const SequenceModel& model, std::span<const int32_t> scores, size_t num_tokens,
              ViterbiScratch* scratch, std::span<uint16_t> labels) {
   if (num_tokens == 0) return;
@@ -334,22 +338,32 @@ void Viterbi(const SequenceModel& model, std::span<const int32_t> scores, size_t
     int32_t top_prev = prev[0];
     for (uint32_t p = 1; p < L; ++p) top_prev = std::max(top_prev, prev[p]);
     if (stride == 16) {
-      typedef int32_t Lanes __attribute__((vector_size(64), aligned(4)));
-      Lanes acc;
-      Lanes row;
-      std::memcpy(&row, trans + stride, sizeof(row));
-      acc = row + (prev[0] - top_prev);
+      // Two halves of 8 lanes: one AVX2 register each (64-byte vector types spill to the stack).
+      typedef int32_t Lanes __attribute__((vector_size(32), aligned(4)));
+      Lanes acc0, acc1, row0, row1;
+      std::memcpy(&row0, trans + stride, sizeof(row0));
+      std::memcpy(&row1, trans + stride + 8, sizeof(row1));
+      acc0 = row0 + (prev[0] - top_prev);
+      acc1 = row1 + (prev[0] - top_prev);
       for (uint32_t p = 1; p < L; ++p) {
-        std::memcpy(&row, trans + size_t{p + 1} * stride, sizeof(row));
-        const Lanes v = row + (prev[p] - top_prev);
-        acc = acc > v ? acc : v;
+        const int32_t* t = trans + size_t{p + 1} * stride;
+        std::memcpy(&row0, t, sizeof(row0));
+        std::memcpy(&row1, t + 8, sizeof(row1));
+        const Lanes v0 = row0 + (prev[p] - top_prev);
+        const Lanes v1 = row1 + (prev[p] - top_prev);
+        acc0 = acc0 > v0 ? acc0 : v0;
+        acc1 = acc1 > v1 ? acc1 : v1;
       }
-      const Lanes floor = acc - acc + 2 * kForbiddenTransition;
-      acc = acc > floor ? acc : floor;
-      Lanes s;
-      std::memcpy(&s, scores.data() + i * stride, sizeof(s));
-      acc += s;
-      std::memcpy(cur, &acc, sizeof(acc));
+      const Lanes floor = acc0 - acc0 + 2 * kForbiddenTransition;
+      acc0 = acc0 > floor ? acc0 : floor;
+      acc1 = acc1 > floor ? acc1 : floor;
+      Lanes s0, s1;
+      std::memcpy(&s0, scores.data() + i * stride, sizeof(s0));
+      std::memcpy(&s1, scores.data() + i * stride + 8, sizeof(s1));
+      acc0 += s0;
+      acc1 += s1;
+      std::memcpy(cur, &acc0, sizeof(acc0));
+      std::memcpy(cur + 8, &acc1, sizeof(acc1));
     } else {
       for (uint32_t y = 0; y < stride; ++y) {
         int32_t top = prev[0] - top_prev + trans[stride + y];
@@ -414,19 +428,28 @@ void ScoreTokens(const SequenceModel& model, std::span<const uint32_t> features,
 void Tagger::Tag(std::string_view text, std::span<const Token> tokens,
                  std::span<const uint32_t> gazetteer, std::vector<EntitySpan>* spans) {
   labels_.assign(tokens.size(), kOutside);
-  DescribeTokens(text, tokens, model_->lexicon(), &info_);
+  SentenceRanges(tokens, &ranges_);
+  // Word-level features come summed from the word cache (descriptions too); the per-token loop
+  // below adds only the rows of templates that combine neighbours or document bits.
+  words_.ScoreWords(text, tokens, ranges_, &info_, &scores_);
   ComputeModelBits(tokens, info_, model_->names(), &bits_scratch_, &bits_);
   if (gazetteer.size() == tokens.size()) {
     for (size_t i = 0; i < tokens.size(); ++i) bits_[i] |= gazetteer[i] << kModelBitCount;
   }
-  SentenceRanges(tokens, &ranges_);
+  const uint32_t stride = model_->stride();
   for (const auto& [begin, end] : ranges_) {
     const size_t n = end - begin;
-    ExtractFeatures(std::span<const TokenInfo>(info_).subspan(begin, n),
-                    std::span<const uint32_t>(bits_).subspan(begin, n), model_->num_buckets(),
-                    &feature_scratch_, &features_, model_->row(0), model_->stride());
-    ScoreTokens(*model_, features_, n, &scores_);
-    Viterbi(*model_, scores_, n, &viterbi_scratch_, std::span<uint16_t>(labels_).subspan(begin, n));
+    ExtractContextFeatures(std::span<const TokenInfo>(info_).subspan(begin, n),
+                           std::span<const uint32_t>(bits_).subspan(begin, n),
+                           model_->num_buckets(), &feature_scratch_, &features_, model_->row(0),
+                           stride);
+    int32_t* s = scores_.data() + size_t{begin} * stride;
+    for (size_t i = 0; i < n; ++i) {
+      AddWeightRows(model_->row(0), stride, features_.data() + i * kContextFeaturesPerToken,
+                    kContextFeaturesPerToken, s + i * stride);
+    }
+    Viterbi(*model_, std::span<const int32_t>(scores_).subspan(size_t{begin} * stride, n * stride),
+            n, &viterbi_scratch_, std::span<uint16_t>(labels_).subspan(begin, n));
   }
   LabelsToSpans(tokens, labels_, spans);
   const auto& types = model_->types();
@@ -446,6 +469,11 @@ void Tagger::Tag(std::string_view text, std::span<const Token> tokens,
   if (options_.propagate_acronyms) PropagateAcronyms(text, tokens, labels_, spans, &pass_scratch_);
   if (options_.unify_repeated_names) {
     UnifyRepeatedNames(text, static_cast<uint32_t>(types.size()), labels_, spans, &pass_scratch_);
+  }
+  if (options_.drop_common_word_spans) {
+    const auto date = std::find(types.begin(), types.end(), "DATE");
+    DropCommonWordSpans(text, tokens, info_, static_cast<uint32_t>(date - types.begin()), labels_,
+                        spans, &common_scratch_);
   }
 }
 
@@ -591,14 +619,15 @@ void PropagateAcronyms(std::string_view text, std::span<const Token> tokens,
 namespace {
 
 // Last words of organization names, lower case, sorted for binary search (business names too:
-// "Northwind Capital", "Harbor Robotics").
+// "Northwind Capital", "Harbor Robotics"; newspapers: "Miami Herald", "LA Weekly").
 constexpr std::string_view kOrganizationWords[] = {
     "academy", "agency", "airlines", "association", "bank", "capital", "church", "college",
     "commission", "committee", "company", "conference", "corporation", "council", "court",
-    "department", "federation", "foundation", "gallery", "group", "holdings", "institute", "labs",
-    "league", "logistics", "ministry", "motors", "municipality", "museum", "office",
-    "organisation", "organization", "parliament", "partners", "police", "robotics", "society",
-    "technologies", "university", "ventures",
+    "department", "federation", "foundation", "gallery", "gazette", "group", "herald", "holdings",
+    "institute", "journal", "labs", "league", "logistics", "ministry", "motors", "municipality",
+    "museum", "news", "office", "org", "organisation", "organization", "parliament", "partners",
+    "police", "robotics", "society", "technologies", "times", "tribune", "university", "ventures",
+    "weekly",
 };
 
 bool IsCapitalizedWord(std::string_view text, const Token& t) {
@@ -609,8 +638,8 @@ bool IsOrganizationWord(std::string_view text, const Token& t) {
   if (!IsCapitalizedWord(text, t)) return false;
   const std::string_view w = TokenText(text, t);
   // Cheap filter before the search: first letters of kOrganizationWords.
-  static constexpr std::string_view kFirstLetters = "ABCDFGHILMOPRSTUV";
-  if (w.size() < 4 || kFirstLetters.find(w[0]) == std::string_view::npos) return false;
+  static constexpr std::string_view kFirstLetters = "ABCDFGHIJLMNOPRSTUVW";
+  if (w.size() < 3 || kFirstLetters.find(w[0]) == std::string_view::npos) return false;
   char lower[16];
   if (w.size() > sizeof(lower)) return false;
   for (size_t i = 0; i < w.size(); ++i) {

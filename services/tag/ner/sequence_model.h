@@ -16,8 +16,10 @@
 #include <string_view>
 #include <vector>
 
+#include "services/tag/ner/common_words.h"
 #include "services/tag/ner/features.h"
 #include "services/tag/ner/tokenizer.h"
+#include "services/tag/ner/word_cache.h"
 
 namespace newsflow::tag::ner {
 
@@ -127,14 +129,19 @@ struct TaggerOptions {
   // An all-capital word spelling the initials of a multi-word name in the document ("USI" after
   // "University of Southern Indiana", small words skipped) gets that name's type.
   bool propagate_acronyms = true;  // default: on
-  // A name ending in an organization word ("Foundation", "Museum", "University", "Ministry")
-  // is an ORG, and takes a following "of"/"for" [the] + capitalized words ("University of
-  // Southern Indiana", "Municipality of Livorno"). Needs a model with an "ORG" type.
+  // A name ending in an organization word ("Foundation", "Museum", "University", "Ministry",
+  // newspaper words "Herald", "Times", "News", "Weekly", and "Org") is an ORG, and takes a
+  // following "of"/"for" [the] + capitalized words ("University of Southern Indiana",
+  // "Municipality of Livorno"). Needs a model with an "ORG" type.
   bool extend_organization_names = true;  // default: on
   // A PERSON span is the bare name: leading words up to the last title or role word ("Scale AI
   // CEO Alexandr Wang", "President Donald Trump", "captain Harry Kane") are dropped when a
   // capitalized word follows. Needs a model with a "PERSON" type.
   bool strip_person_titles = true;  // default: on
+  // Spans made only of common words are dropped, and trailing words this document uses as
+  // ordinary words are cut ("AI Major", "GPUs", "Chinese AI" -> "Chinese"); see common_words.h.
+  // Runs last. Needs the model's lexicon for the corpus evidence; DATE spans are kept.
+  bool drop_common_word_spans = true;  // default: on
 };
 
 // The document-level passes of TaggerOptions, on decoded `labels` and the `spans` made from them;
@@ -164,7 +171,7 @@ void ExtendOrganizationNames(std::string_view text, std::span<const Token> token
 class Tagger {
  public:
   explicit Tagger(const SequenceModel* model, TaggerOptions options = {})
-      : model_(model), options_(options) {}
+      : model_(model), options_(options), words_(model) {}
 
   // Tags already tokenized `text` (`tokens` from Tokenize(text)). `gazetteer` is empty or one
   // bitmask per token (a mask of any other length is ignored): the caller's knowledge-base hook,
@@ -182,6 +189,9 @@ class Tagger {
   std::span<const uint16_t> labels() const { return labels_; }
   // Tokens of the last TagText call.
   std::span<const Token> tokens() const { return tokens_; }
+  // Label scores of the last Tag/TagText call (model stride per token), for tests.
+  std::span<const int32_t> scores() const { return scores_; }
+  const WordCache& word_cache() const { return words_; }
 
  private:
   const SequenceModel* model_;
@@ -197,6 +207,8 @@ class Tagger {
   std::vector<std::pair<uint32_t, uint32_t>> ranges_;
   FeatureScratch feature_scratch_;
   ViterbiScratch viterbi_scratch_;
+  CommonWordScratch common_scratch_;
+  WordCache words_;
 };
 
 // Sums the weight rows of `features` (kFeaturesPerToken per token) into `scores` (resized to

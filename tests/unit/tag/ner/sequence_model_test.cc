@@ -416,5 +416,30 @@ TEST(DocumentPassTest, OrganizationWordsMakeAndExtendOrganizationNames) {
                                            "1:Tang Teaching Museum", "1:Bank of America"}));
 }
 
+TEST(DocumentPassTest, PublicationAndOrgEndingsAreOrganizations) {
+  // Types: 0 PERSON, 1 ORG, 2 LOC. Newspapers and "Org" end organization names (GUM types
+  // them ORG); the model had "Miami Herald" as a PERSON and "Sea Org" as a LOC.
+  const std::string text = "The Miami Herald and the Sea Org said so. Deseret News agreed.";
+  std::vector<Token> tokens;
+  Tokenize(text, &tokens);
+  // The Miami Herald and the Sea Org said so . Deseret News agreed .
+  ASSERT_EQ(tokens.size(), 14u);
+  std::vector<uint16_t> labels(tokens.size(), kOutside);
+  labels[1] = BeginLabel(0);
+  labels[2] = InsideLabel(0);
+  labels[5] = BeginLabel(2);
+  labels[6] = InsideLabel(2);
+  std::vector<EntitySpan> spans;
+  LabelsToSpans(tokens, labels, &spans);
+  ExtendOrganizationNames(text, tokens, 1, labels, &spans);
+  std::vector<std::string> got;
+  for (const EntitySpan& s : spans) {
+    got.push_back(std::to_string(s.type) + ":" +
+                  text.substr(s.byte_begin, s.byte_end - s.byte_begin));
+  }
+  EXPECT_EQ(got,
+            (std::vector<std::string>{"1:Miami Herald", "1:Sea Org", "1:Deseret News"}));
+}
+
 }  // namespace
 }  // namespace newsflow::tag::ner
