@@ -188,8 +188,9 @@ void DedupeIndex::GrowRingLocked() {
   const size_t old_size = ring_.size();
   std::vector<Entry> grown(std::max(kMinRing, old_size * 2));
   for (uint32_t k = 0; k < count_; ++k) grown[k] = ring_[(head_ + k) & (old_size - 1)];
-  // Every entry moves to its age rank: renumber the buckets' slots and the table.
-  if (old_size != 0) {
+  // Every entry moves to its age rank: renumber the buckets' slots (unless the ring had not
+  // wrapped: then ranks are positions already) and the table.
+  if (head_ != 0) {
     for (const Bucket& bucket : buckets_) {
       for (uint32_t k = 0; k < bucket.size; ++k) {
         Slot& slot = pool_[bucket.offset + k];

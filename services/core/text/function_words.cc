@@ -184,13 +184,27 @@ FunctionWordCounts CountFunctionWords(std::string_view text) {
     const uint8_t b = s[i];
     switch (kByteClasses[b]) {
       case kLower:
-        add_byte(b, false);
-        ++i;
+      case kUpper: {
+        // A run of ASCII letters (nearly every word, or all of it) in one go.
+        size_t j = i;
+        if (!in_word) {
+          in_word = true;
+          first_upper = kByteClasses[b] == kUpper;
+          add_raw(static_cast<uint8_t>(b | 0x20));
+          ++j;
+        }
+        bool upper = false;
+        while (j < n) {
+          const uint8_t cls = kByteClasses[s[j]];
+          if (cls != kLower && cls != kUpper) break;
+          upper |= cls == kUpper;
+          add_raw(static_cast<uint8_t>(s[j] | 0x20));
+          ++j;
+        }
+        later_upper = later_upper || upper;
+        i = j;
         break;
-      case kUpper:
-        add_byte(static_cast<uint8_t>(b | 0x20), true);
-        ++i;
-        break;
+      }
       case kSeparator:
         end_word();
         ++i;
