@@ -112,10 +112,11 @@ std::vector<Sentence> SplitSentences(std::string_view text) {
       }
       int32_t j = i;
       uint32_t letters = 0;
+      uint8_t run_class = cls;
       do {
-        letters += kByteClasses[s[j]];  // kLetter is 1, kPlain 0
+        letters += run_class;  // kLetter is 1, kPlain 0
         ++j;
-      } while (j < length && kByteClasses[s[j]] <= kLetter);
+      } while (j < length && (run_class = kByteClasses[s[j]]) <= kLetter);
       current.letters[kLatin] += letters;
       cp += static_cast<uint32_t>(j - i);
       i = j;
