@@ -19,6 +19,7 @@ constexpr size_t kMinRing = 16;
 // beyond that.
 constexpr uint32_t kMaxBucketSize = (1u << 24) - 1;
 constexpr uint32_t kBlockClasses = 50;
+constexpr uint64_t kMaxArenaBytes = std::numeric_limits<uint32_t>::max();  // 32-bit offsets
 
 // Grows `v` to hold `size` elements by a quarter at a time rather than doubling: the pool and
 // the id arena are most of the index, and doubling would leave up to half of them unused.
@@ -26,7 +27,6 @@ template <typename Container>
 void GrowGently(Container* v, size_t size) {
   if (size > v->capacity()) v->reserve(std::max(size, v->capacity() + v->capacity() / 4));
 }
-constexpr uint64_t kMaxArenaBytes = std::numeric_limits<uint32_t>::max();
 
 }  // namespace
 

@@ -117,13 +117,13 @@ static_assert(kWords.valid, "a function word is listed twice or is longer than 8
 
 // What a byte starts, for the scanner.
 enum ByteClass : uint8_t {
-  kSeparator = 0,  // ASCII other than letters; U+0080..U+00BF
-  kUpper,          // ASCII upper-case letter
-  kLower,          // ASCII lower-case letter
-  kLatinLead,      // C3, C4, C5: a Latin-1 or Latin Extended-A letter follows
+  kSeparator = 0,    // ASCII other than letters
+  kUpper,            // ASCII upper-case letter
+  kLower,            // ASCII lower-case letter
+  kLatinLead,        // C3, C4, C5: a Latin-1 or Latin Extended-A letter follows
   kPunctuationLead,  // E2: general punctuation and symbols, unless U+2C00 and up
-  kOtherLead,      // anything else: another script, or an invalid byte
-  kSymbolLead,     // C2: U+0080..U+00BF, symbols, no-break space
+  kOtherLead,        // another script's lead byte, or an invalid byte
+  kSymbolLead,       // C2: U+0080..U+00BF, symbols and the no-break space
 };
 
 constexpr std::array<uint8_t, 256> MakeByteClasses() {
