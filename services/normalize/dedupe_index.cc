@@ -1,6 +1,7 @@
 #include "services/normalize/dedupe_index.h"
 
 #include <algorithm>
+#include <bit>
 #include <limits>
 
 #include "services/core/text/simhash.h"
@@ -200,7 +201,8 @@ void DedupeIndex::GrowRingLocked() {
   }
   ring_ = std::move(grown);
   head_ = 0;
-  TableRebuildLocked(std::max<size_t>({kMinRing, table_.size(), 2 * size_t{count_}}));
+  const size_t table_size = std::max<size_t>({kMinRing, table_.size(), 2 * size_t{count_}});
+  TableRebuildLocked(std::bit_ceil(table_size));  // a power of two: slots are hash & mask
 }
 
 uint32_t DedupeIndex::AllocateBlockLocked(uint32_t block_class) {
