@@ -110,13 +110,15 @@ std::vector<Sentence> SplitSentences(std::string_view text) {
         current.byte_start = static_cast<uint32_t>(i);
         current.cp_start = cp;
       }
-      int32_t j = i;
-      uint32_t letters = 0;
-      uint8_t run_class = cls;
-      do {
-        letters += run_class;  // kLetter is 1, kPlain 0
-        ++j;
-      } while (j < length && (run_class = kByteClasses[s[j]]) <= kLetter);
+      uint32_t letters = cls;  // kLetter is 1, kPlain 0
+      const uint8_t* p = s + i + 1;
+      const uint8_t* const end = s + length;
+      uint8_t run_class;
+      while (p < end && (run_class = kByteClasses[*p]) <= kLetter) {
+        letters += run_class;
+        ++p;
+      }
+      const int32_t j = static_cast<int32_t>(p - s);
       current.letters[kLatin] += letters;
       cp += static_cast<uint32_t>(j - i);
       i = j;
