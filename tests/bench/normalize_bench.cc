@@ -1,6 +1,10 @@
 // normalize's pure logic, per core: plain-text articles through the whole stage (decode, hygiene,
 // boilerplate, language, fingerprints, duplicate index, protobuf out) and its parts alone.
 #include <benchmark/benchmark.h>
+#include <malloc.h>
+
+#include <cstdio>
+#include <memory>
 
 #include "newsflow/v1/raw_article.pb.h"
 #include "services/core/text/boilerplate.h"
@@ -130,6 +134,38 @@ void BM_DedupeLookup(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_DedupeLookup)->Arg(10'000)->Arg(100'000)->Arg(1'000'000);
+
+// Heap bytes per entry of an index holding `range(0)` entries, as the allocator counts them
+// (glibc's mallinfo2, heap and mmapped blocks: block headers and container slack included, pages
+// never touched too). Ids look like ingest's
+// ("u-" and 16 hex digits); one entry in ten names the article it re-syndicates.
+void BM_DedupeMemory(benchmark::State& state) {
+  const int64_t entries = state.range(0);
+  double bytes_per_entry = 0;
+  for (auto _ : state) {
+    const struct mallinfo2 start = mallinfo2();
+    const size_t before = start.uordblks + start.hblkhd;
+    auto index = std::make_unique<DedupeIndex>(DedupeOptions{});
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    char id[24], first[24];
+    for (int64_t i = 0; i < entries; ++i) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      std::snprintf(id, sizeof(id), "u-%016llx", static_cast<unsigned long long>(x));
+      std::snprintf(first, sizeof(first), "u-%016llx", static_cast<unsigned long long>(x >> 3));
+      index->Insert({id, x, x * 31, i, i % 10 == 0 ? first : ""});
+    }
+    const struct mallinfo2 end = mallinfo2();
+    const size_t after = end.uordblks + end.hblkhd;
+    bytes_per_entry = static_cast<double>(after - before) / static_cast<double>(entries);
+    benchmark::DoNotOptimize(index->size());
+  }
+  state.counters["bytes_per_entry"] = bytes_per_entry;
+}
+BENCHMARK(BM_DedupeMemory)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace newsflow

@@ -72,6 +72,12 @@ inline bool IsDroppedFormatChar(int32_t cp) {
 // "minimum no/maybe code point" is U+0300), so lines made only of them need no NFC check.
 constexpr int32_t kMinNfcCheckCodePoint = 0x0300;
 
+// True when `cp` (>= U+0300) may make a line need NFC. General punctuation U+2010..U+206F (dashes,
+// curly quotes, ellipsis, bidi and format controls) has no canonical decomposition and combining
+// class 0 (only U+2000 and U+2001, spaces here, decompose), so a line whose other characters are
+// below U+0300 is NFC already: English news with curly quotes skips ICU's check.
+inline bool MayNeedNfc(int32_t cp) { return cp < 0x2010 || cp > 0x206F; }
+
 const icu::Normalizer2* NfcInstance() {
   static const icu::Normalizer2* const nfc = [] {
     UErrorCode status = U_ZERO_ERROR;
@@ -240,7 +246,7 @@ std::vector<std::string> CleanParagraphs(std::string_view input, HygieneReport* 
       pending_space = false;
     }
     line.append(input.data() + start, i - start);
-    if (cp >= kMinNfcCheckCodePoint) may_need_nfc = true;
+    if (cp >= kMinNfcCheckCodePoint && MayNeedNfc(cp)) may_need_nfc = true;
   }
   end_line();
 

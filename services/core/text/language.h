@@ -30,14 +30,24 @@ struct LanguageResult {
   std::vector<LanguageSpan> spans;  // in text order, adjacent spans differ in language
 };
 
+struct LanguageOptions {
+  // Label Latin-script text "en" without asking CLD2 when the sentences CLD2 would be shown are
+  // plainly English by their function words and hold no other script (function_words.h). It
+  // only skips the call whose answer is known: a document with a sentence that looks otherwise
+  // (a Spanish quote, a German name list) still goes to CLD2, sentence by sentence if CLD2 is
+  // not sure of the whole. Off only to compare against CLD2 alone (tests, benchmarks).
+  bool english_fast_path = true;
+};
+
 // Detects the languages of `text` (valid UTF-8, e.g. from CleanParagraphs + JoinParagraphs).
 //
 // The text is cut into sentences (at . ! ? and their CJK forms, and at paragraph breaks); each
-// sentence is labelled by CLD2 when CLD2 is sure, else by its script (Han -> zh, kana -> ja,
+// sentence is labelled by CLD2 when CLD2 is sure (or "en" without asking it, when the sentences
+// are plainly English: see LanguageOptions), else by its script (Han -> zh, kana -> ja,
 // Hangul -> ko, Arabic -> ar, Cyrillic -> ru, Greek -> el, Hebrew -> he, Thai -> th), else with the
 // document's language for that script. Sentences with no letters join their neighbour. Adjacent
 // sentences in the same language merge into one span.
-LanguageResult DetectLanguages(std::string_view text);
+LanguageResult DetectLanguages(std::string_view text, const LanguageOptions& options = {});
 
 // The text of each language: its spans joined by "\n\n", in text order.
 struct LanguageText {

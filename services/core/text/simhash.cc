@@ -119,15 +119,18 @@ class BitCounter {
   uint32_t features_ = 0;
 };
 
-// Token bytes of ASCII: the lower-cased letter or digit, 0 for a separator.
-constexpr std::array<uint8_t, 128> MakeAsciiTokenBytes() {
-  std::array<uint8_t, 128> table{};
+// Token bytes: the lower-cased ASCII letter or digit, 0 for an ASCII separator, kNonAscii for a
+// byte of a multi-byte character (decoded and looked up in ICU).
+constexpr uint8_t kNonAscii = 0xFF;
+constexpr std::array<uint8_t, 256> MakeTokenBytes() {
+  std::array<uint8_t, 256> table{};
+  for (int c = 0x80; c < 0x100; ++c) table[c] = kNonAscii;
   for (int c = '0'; c <= '9'; ++c) table[c] = static_cast<uint8_t>(c);
   for (int c = 'a'; c <= 'z'; ++c) table[c] = static_cast<uint8_t>(c);
   for (int c = 'A'; c <= 'Z'; ++c) table[c] = static_cast<uint8_t>(c | 0x20);
   return table;
 }
-constexpr std::array<uint8_t, 128> kAsciiTokenBytes = MakeAsciiTokenBytes();
+constexpr std::array<uint8_t, 256> kTokenBytes = MakeTokenBytes();
 
 // Features of the token stream: each token, and each window of three tokens.
 class ShingleFeatures {
@@ -164,13 +167,22 @@ uint64_t SimHash(std::string_view text) {
   uint64_t token = kFnvOffset;
   bool in_token = false;
   while (i < length) {
-    if (s[i] < 0x80) {
-      // ASCII: letters and digits extend the token, anything else ends it.
-      const uint8_t byte = kAsciiTokenBytes[s[i++]];
+    uint8_t byte = kTokenBytes[s[i]];
+    if (byte != kNonAscii) {
+      // ASCII: letters and digits extend the token (a whole run in one loop, most of the text),
+      // anything else ends it.
       if (byte != 0) {
-        token = (token ^ byte) * kFnvPrime;
+        uint64_t h = token;
+        do {
+          h = (h ^ byte) * kFnvPrime;
+          ++i;
+        } while (i < length && (byte = kTokenBytes[s[i]]) != 0 && byte != kNonAscii);
+        token = h;
         in_token = true;
-      } else if (in_token) {
+        continue;
+      }
+      ++i;
+      if (in_token) {
         features.PushToken(token);
         token = kFnvOffset;
         in_token = false;

@@ -156,6 +156,18 @@ TEST(CleanParagraphsTest, RemovedCharacterBetweenBaseAndMarkStillComposes) {
   EXPECT_EQ(Clean("e\xE2\x80\x8B\xCC\x81"), Paragraphs{"\xC3\xA9"});
 }
 
+// CleanParagraphs skips ICU's NFC check for lines whose only characters from U+0300 up are
+// general punctuation (U+2010..U+206F); that is sound only while ICU says they never interact.
+TEST(CleanParagraphsTest, GeneralPunctuationIsInertUnderNfc) {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
+  ASSERT_TRUE(U_SUCCESS(status));
+  for (UChar32 c = 0x2010; c <= 0x206F; ++c) EXPECT_TRUE(nfc->isInert(c)) << std::hex << c;
+  // A combining mark after curly quotes still composes.
+  EXPECT_EQ(Clean("\xE2\x80\x9C" "Cafe\xCC\x81\xE2\x80\x9D \xE2\x80\x94 ok"),
+            Paragraphs{"\xE2\x80\x9C" "Caf\xC3\xA9\xE2\x80\x9D \xE2\x80\x94 ok"});
+}
+
 TEST(CleanParagraphsTest, NfcIsNotCompatibilityNormalization) {
   // NFKC would turn the "ﬁ" ligature into "fi" and fullwidth Ａ into A; NFC keeps them.
   const std::string input = "\xEF\xAC\x81 \xEF\xBC\xA1";

@@ -82,6 +82,43 @@ TEST(LanguageTest, ShortAndLetterlessSentencesFollowTheirNeighbours) {
   EXPECT_EQ(result.spans[0].language, "en");
 }
 
+// The English fast path skips CLD2 only where CLD2's answer is known: results are the same with
+// and without it, and a quote in another language is still found.
+TEST(LanguageTest, EnglishFastPathGivesCld2sAnswer) {
+  LanguageOptions cld2_only;
+  cld2_only.english_fast_path = false;
+  const std::string texts[] = {
+      "The central bank left interest rates unchanged on Thursday.\n\nOfficials said inflation "
+      "was still too high and that they would watch the labour market closely. Markets had "
+      "expected the decision, which was announced after the close of trading in New York.",
+      "The governor announced his resignation on Wednesday evening after two weeks of protests "
+      "in the capital. In his speech he said that he had the mandate of the people who elected "
+      "him, but that he could not go on.\n\nEn su discurso dijo que a pesar de contar con el "
+      "mandato del pueblo que lo eligió, hoy siente que continuar en el cargo sería una "
+      "dificultad para el éxito de la isla.\n\nThe senate was set to meet on Friday to decide "
+      "who would replace him, and the party said it would not comment until then.",
+      "Nvidia shares fell sharply on Monday after the release.\n\n"
+      "周一，英伟达股价在该模型发布后大幅下跌。\n\n"
+      "Analysts said the sell-off was overdone. 分析人士表示，这次抛售有些过头了。",
+  };
+  for (const std::string& text : texts) {
+    LanguageResult fast = DetectLanguages(text);
+    LanguageResult slow = DetectLanguages(text, cld2_only);
+    EXPECT_EQ(fast.language, slow.language);
+    ASSERT_EQ(fast.spans.size(), slow.spans.size()) << text;
+    for (size_t i = 0; i < fast.spans.size(); ++i) {
+      EXPECT_EQ(fast.spans[i].language, slow.spans[i].language) << i;
+      EXPECT_EQ(fast.spans[i].start, slow.spans[i].start) << i;
+      EXPECT_EQ(fast.spans[i].end, slow.spans[i].end) << i;
+    }
+  }
+  LanguageResult quoted = DetectLanguages(texts[1]);
+  ASSERT_EQ(quoted.spans.size(), 3u);
+  EXPECT_EQ(quoted.spans[0].language, "en");
+  EXPECT_EQ(quoted.spans[1].language, "es");
+  EXPECT_EQ(quoted.spans[2].language, "en");
+}
+
 TEST(LanguageTest, EmptyAndWhitespace) {
   EXPECT_EQ(DetectLanguages("").language, "und");
   EXPECT_TRUE(DetectLanguages(" \n\n ").spans.empty());
