@@ -171,4 +171,26 @@ import json, sys
 base, pipe = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 print(json.dumps({"throughput_ratio": round(pipe["articles_per_s"] / base["articles_per_s"], 3)}))
 PY
+# What each chain's topics hold on the local broker's disk per article offered to it (warm-up +
+# the two measured runs; compressed record batches, transaction markers included): the broker's
+# work grows with these bytes.
+if [[ -d $WORK/kafka/node1/data ]]; then
+  python3 - "$WORK/kafka/node1/data" "$RUN" $((300 + 2 * COUNT)) <<'PY'
+import glob, json, os, sys
+data, run, articles = sys.argv[1], sys.argv[2], int(sys.argv[3])
+sizes = {}
+for d in glob.glob(f"{data}/{glob.escape(run)}.*-*"):
+    topic = os.path.basename(d).rsplit("-", 1)[0][len(run) + 1:]
+    sizes[topic] = sizes.get(topic, 0) + sum(
+        os.path.getsize(f) for f in glob.glob(f"{d}/*.log"))
+chains = {"passthrough": ["b0", "b1", "b2", "b3"],
+          "pipeline": ["raw", "normalized", "dedupe", "tagged", "enriched", "mentions", "stories",
+                       "stories-state"]}
+out = {"label": "topic-bytes-per-article"}
+for chain, topics in chains.items():
+    per = {t: round(sizes.get(t, 0) / articles / 1024, 2) for t in topics}
+    out[chain] = {"kb": per, "total_kb": round(sum(per.values()), 2)}
+print(json.dumps(out))
+PY
+fi
 echo "{\"rss_mb\":{\"passthrough\":$(rss_mb "${DAEMON_PID[p1]}"),\"normalize\":$(rss_mb "${DAEMON_PID[normalize]}"),\"entity-tag\":$(rss_mb "${DAEMON_PID[tag]}"),\"sink\":$(rss_mb "${DAEMON_PID[sink]}")}}"
