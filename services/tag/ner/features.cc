@@ -10,6 +10,17 @@
 namespace newsflow::tag::ner {
 namespace {
 
+// The name-list bits of token j, 0 outside the sentence or when no bits were given (their count
+// differs from the sentence's tokens).
+struct GazetteerWindow {
+  std::span<const uint32_t> bits;
+  size_t n;
+  uint32_t operator()(ptrdiff_t j) const {
+    if (bits.size() != n || j < 0 || j >= static_cast<ptrdiff_t>(n)) return 0;
+    return bits[static_cast<size_t>(j)];
+  }
+};
+
 constexpr uint64_t kFnvOffset = 1469598103934665603ull;
 constexpr uint64_t kFnvPrime = 1099511628211ull;
 
@@ -346,11 +357,7 @@ void ExtractFeatures(std::span<const TokenInfo> sentence, std::span<const uint32
   auto shape = [&](ptrdiff_t j) -> uint64_t { return info[j].shape; };
   auto cshape = [&](ptrdiff_t j) -> uint64_t { return info[j].cshape; };
   auto lex = [&](ptrdiff_t j) -> uint64_t { return info[j].lex_class; };
-  const bool has_bits = bits.size() == n;
-  auto gaz = [&](ptrdiff_t j) -> uint32_t {
-    if (!has_bits || j < 0 || j >= static_cast<ptrdiff_t>(n)) return 0;
-    return bits[static_cast<size_t>(j)];
-  };
+  const GazetteerWindow gaz{bits, n};
   for (size_t idx = 0; idx < n; ++idx) {
     const auto i = static_cast<ptrdiff_t>(idx);
     uint32_t* f = out->data() + idx * kFeaturesPerToken;
@@ -496,11 +503,7 @@ void ExtractContextFeatures(std::span<const TokenInfo> sentence, std::span<const
   if (n > 0) std::memcpy(info, sentence.data(), n * sizeof(TokenInfo));
   out->resize(n * kContextFeaturesPerToken);
   const uint32_t mask = num_buckets - 1;
-  const bool has_bits = bits.size() == n;
-  auto gaz = [&](ptrdiff_t j) -> uint32_t {
-    if (!has_bits || j < 0 || j >= static_cast<ptrdiff_t>(n)) return 0;
-    return bits[static_cast<size_t>(j)];
-  };
+  const GazetteerWindow gaz{bits, n};
   for (size_t idx = 0; idx < n; ++idx) {
     const auto i = static_cast<ptrdiff_t>(idx);
     const TokenInfo& l2 = info[i - 2];

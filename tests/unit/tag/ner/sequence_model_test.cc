@@ -9,14 +9,12 @@
 #include "services/tag/ner/annotated_corpus.h"
 #include "services/tag/ner/tokenizer.h"
 #include "services/tag/ner/trainer.h"
+#include "tests/unit/tag/ner/tiny_model.h"
 
 namespace newsflow::tag::ner {
 namespace {
 
-struct Example {
-  std::string text;
-  std::vector<GoldEntity> entities;
-};
+using Example = TinyExample;
 
 // Made-up sentences: "<first> <last> visited <city> on <weekday>." and
 // "<company> hired <first> <last> in <city>." with code-point spans.
@@ -59,17 +57,7 @@ std::vector<Example> MadeUpSentences() {
 std::unique_ptr<SequenceModel> TrainTiny(const std::vector<Example>& examples, int epochs) {
   TrainerOptions options;
   options.num_buckets = 1u << 14;
-  Trainer trainer(options, Lexicon());
-  std::vector<Token> tokens;
-  std::vector<uint16_t> labels;
-  for (const Example& e : examples) {
-    Tokenize(e.text, &tokens);
-    EXPECT_EQ(EntitiesToLabels(tokens, e.entities, options.types, DefaultTypeAliases(), &labels),
-              0u);
-    EXPECT_TRUE(trainer.AddDocument(e.text, tokens, labels, {}));
-  }
-  for (int i = 0; i < epochs; ++i) trainer.RunEpoch();
-  return trainer.Snapshot();
+  return TrainTinyModel(examples, options, epochs);
 }
 
 std::vector<std::string> Describe(const SequenceModel& model, const std::string& text,

@@ -14,6 +14,7 @@
 #include "services/tag/ner/sequence_model.h"
 #include "services/tag/ner/tokenizer.h"
 #include "services/tag/ner/trainer.h"
+#include "tests/unit/tag/ner/tiny_model.h"
 
 namespace {
 std::atomic<uint64_t> g_allocations{0};
@@ -33,21 +34,12 @@ namespace {
 std::unique_ptr<SequenceModel> TrainTiny() {
   TrainerOptions options;
   options.num_buckets = 1u << 12;
-  Trainer trainer(options, Lexicon());
-  const std::vector<std::pair<std::string, std::vector<GoldEntity>>> examples = {
+  const std::vector<TinyExample> examples = {
       {"Alice Walker visited Paris on Monday.", {{"PERSON", 0, 12}, {"LOC", 21, 26}}},
       {"Acme Corp hired Marek Nowak in Lagos.",
        {{"ORG", 0, 9}, {"PERSON", 16, 27}, {"LOC", 31, 36}}},
   };
-  std::vector<Token> tokens;
-  std::vector<uint16_t> labels;
-  for (const auto& [text, entities] : examples) {
-    Tokenize(text, &tokens);
-    EntitiesToLabels(tokens, entities, options.types, DefaultTypeAliases(), &labels);
-    EXPECT_TRUE(trainer.AddDocument(text, tokens, labels, {}));
-  }
-  for (int i = 0; i < 3; ++i) trainer.RunEpoch();
-  return trainer.Snapshot();
+  return TrainTinyModel(examples, options, /*epochs=*/3);
 }
 
 std::string LongDocument(int sentences) {

@@ -12,6 +12,7 @@
 #include "services/tag/ner/sequence_model.h"
 #include "services/tag/ner/tokenizer.h"
 #include "services/tag/ner/trainer.h"
+#include "tests/unit/tag/ner/tiny_model.h"
 
 namespace newsflow::tag::ner {
 namespace {
@@ -40,22 +41,13 @@ std::unique_ptr<SequenceModel> TrainTiny(std::vector<std::string> types = {}) {
   names.Insert(paris, 2);
   const uint64_t acme[] = {LowercaseHash("Acme"), LowercaseHash("Corp")};
   names.Insert(acme, 1);
-  Trainer trainer(options, Lexicon(), names);
-  const std::vector<std::pair<std::string, std::vector<GoldEntity>>> examples = {
+  const std::vector<TinyExample> examples = {
       {"Alice Walker visited Paris on Monday.", {{"PERSON", 0, 12}, {"LOC", 21, 26}}},
       {"Acme Corp hired Marek Nowak in Lagos.",
        {{"ORG", 0, 9}, {"PERSON", 16, 27}, {"LOC", 31, 36}}},
       {"Sunita Rao flew to Lima on Friday.", {{"PERSON", 0, 10}, {"LOC", 19, 23}}},
   };
-  std::vector<Token> tokens;
-  std::vector<uint16_t> labels;
-  for (const auto& [text, entities] : examples) {
-    Tokenize(text, &tokens);
-    EntitiesToLabels(tokens, entities, options.types, DefaultTypeAliases(), &labels);
-    EXPECT_TRUE(trainer.AddDocument(text, tokens, labels, {}));
-  }
-  for (int i = 0; i < 3; ++i) trainer.RunEpoch();
-  return trainer.Snapshot();
+  return TrainTinyModel(examples, options, /*epochs=*/3, std::move(names));
 }
 
 // Scores the way the tagger did before the cache: every feature of ExtractFeatures, summed.
