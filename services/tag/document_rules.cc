@@ -4,6 +4,9 @@
 #include <array>
 #include <cstddef>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace newsflow::tag {
 namespace {
@@ -86,7 +89,115 @@ bool AreOpponents(std::string_view text, const Mention& a, const Mention& b) {
 
 bool IsSide(const Mention& m) { return m.type == EntityType::kLoc || m.type == EntityType::kOrg; }
 
+// "Adam Schiff", "Ludwig van Beethoven", "Paweł Adamowicz": 2 to 4 words, each starting with
+// anything but an ASCII lower-case letter unless it is a name particle. Returns the last word, or
+// empty when `text` is not such a name.
+std::string_view FullNameSurname(std::string_view text) {
+  static constexpr std::array<std::string_view, 14> kParticles = {
+      "al", "bin", "bint", "da", "de", "del", "der", "di", "du", "la", "le", "van", "von", "y"};
+  size_t words = 0;
+  std::string_view last;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && text[i] == ' ') ++i;
+    if (i == text.size()) break;
+    size_t j = text.find(' ', i);
+    if (j == std::string_view::npos) j = text.size();
+    std::string_view word = text.substr(i, j - i);
+    if (word[0] >= 'a' && word[0] <= 'z' &&
+        std::find(kParticles.begin(), kParticles.end(), word) == kParticles.end()) {
+      return {};
+    }
+    ++words;
+    last = word;
+    i = j;
+  }
+  if (words < 2 || words > 4 || last.size() < 2) return {};
+  if (last[0] >= 'a' && last[0] <= 'z') return {};  // a particle cannot end a name
+  return last;
+}
+
+bool EqualsAsciiCaseless(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// One full name's identity, and where it first occurs in the body.
+struct FullName {
+  std::string_view surname;
+  const Mention* first;  // its earliest mention; its identity is what surnames take
+  bool ambiguous = false;
+};
+
+bool SameIdentity(const Mention& a, const Mention& b) {
+  if (!a.entity_id.empty() || !b.entity_id.empty()) return a.entity_id == b.entity_id;
+  return EqualsAsciiCaseless(a.text, b.text);
+}
+
+// The full name `surname` belongs to, if exactly one; null otherwise.
+const FullName* FindFullName(const std::vector<FullName>& names, std::string_view surname) {
+  for (const FullName& n : names) {
+    if (EqualsAsciiCaseless(n.surname, surname)) return n.ambiguous ? nullptr : &n;
+  }
+  return nullptr;
+}
+
+void TakeIdentity(const Mention& full, Mention* surname) {
+  if (!full.entity_id.empty()) {
+    surname->entity_id = full.entity_id;
+    surname->canonical_name = full.canonical_name;
+  } else {
+    surname->canonical_name = full.text;
+  }
+}
+
 }  // namespace
+
+void LinkSurnamesToFullNames(std::vector<Mention>* body, std::vector<Mention>* title) {
+  std::vector<FullName> names;
+  for (const Mention& m : *body) {
+    if (m.type != EntityType::kPerson) continue;
+    std::string_view surname = FullNameSurname(m.text);
+    if (surname.empty()) continue;
+    auto it = std::find_if(names.begin(), names.end(), [&](const FullName& n) {
+      return EqualsAsciiCaseless(n.surname, surname);
+    });
+    if (it == names.end()) {
+      names.push_back({surname, &m});
+    } else if (!SameIdentity(*it->first, m)) {
+      it->ambiguous = true;
+    } else if (m.byte_start < it->first->byte_start) {
+      it->first = &m;
+    }
+  }
+  if (names.empty()) return;
+  auto is_candidate = [](const Mention& m) {
+    return m.type == EntityType::kPerson && m.entity_id.empty() &&
+           m.text.find(' ') == std::string::npos;
+  };
+  // Identities are copied into `body` while `names` points into it: collect first, then write.
+  std::vector<std::pair<size_t, const FullName*>> links;
+  for (size_t i = 0; i < body->size(); ++i) {
+    const Mention& m = (*body)[i];
+    if (!is_candidate(m)) continue;
+    const FullName* name = FindFullName(names, m.text);
+    if (name != nullptr && name->first->byte_start < m.byte_start) links.emplace_back(i, name);
+  }
+  for (Mention& m : *title) {
+    if (!is_candidate(m)) continue;
+    if (const FullName* name = FindFullName(names, m.text)) TakeIdentity(*name->first, &m);
+  }
+  std::vector<Mention> firsts;
+  firsts.reserve(links.size());
+  for (const auto& [i, name] : links) firsts.push_back(*name->first);
+  for (size_t k = 0; k < links.size(); ++k) TakeIdentity(firsts[k], &(*body)[links[k].first]);
+}
 
 void PreferModelSurnames(const std::vector<Mention>& model, std::vector<Mention>* kb) {
   std::vector<std::string_view> surnames;

@@ -25,4 +25,15 @@ void PreferModelSurnames(const std::vector<Mention>& model, std::vector<Mention>
 // mentions; byte offsets index `text`.
 void RetypeTeamsInScores(std::string_view text, std::vector<Mention>* mentions);
 
+// News names a person in full once ("Nancy Pelosi") and by surname after that ("Pelosi said"):
+// one person, so one entity in the summary. Each single-word PERSON mention of `body` that is
+// not linked, comes after a multi-word PERSON mention ending in that word (ASCII case ignored)
+// and matches no other such full name (two Trumps stay apart) takes the full name's identity:
+// its entity_id and canonical_name when linked, else the full name's surface as canonical_name
+// (SummaryEntityId groups unlinked names by it). `title` mentions are linked the same way to the
+// body's full names, wherever they are (a headline says "Pelosi" before the body names her). A
+// full name has 2 to 4 words, none of them lower case but for name particles ("de", "van",
+// "bin"). Mentions keep their spans, types and sources.
+void LinkSurnamesToFullNames(std::vector<Mention>* body, std::vector<Mention>* title);
+
 }  // namespace newsflow::tag

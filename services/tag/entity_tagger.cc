@@ -105,6 +105,7 @@ TagResult EntityTagger::Tag(std::string_view body, std::string_view title) {
   TagText(body, &result.mentions);
   std::vector<Mention> title_mentions;
   if (!title.empty()) TagText(title, &title_mentions);
+  LinkSurnamesToFullNames(&result.mentions, &title_mentions);
   uint32_t length = 0;
   {
     CodePointOffsets offsets(body);

@@ -26,13 +26,26 @@ std::string NormalizeSurface(const std::string& text) {
   return out;
 }
 
+bool IsNameType(EntityType type) {
+  return type == EntityType::kPerson || type == EntityType::kOrg || type == EntityType::kLoc ||
+         type == EntityType::kProduct || type == EntityType::kMisc;
+}
+
 }  // namespace
 
 std::string SummaryEntityId(const Mention& mention) {
   if (!mention.entity_id.empty()) return mention.entity_id;
   std::string id(EntityTypeName(mention.type));
   id += ':';
-  id += mention.canonical_name.empty() ? NormalizeSurface(mention.text) : mention.canonical_name;
+  if (mention.canonical_name.empty()) {
+    id += NormalizeSurface(mention.text);
+  } else if (IsNameType(mention.type)) {
+    // An unlinked name with a canonical name: a surname standing for the full name
+    // (LinkSurnamesToFullNames), grouped with the full name's own mentions.
+    id += NormalizeSurface(mention.canonical_name);
+  } else {
+    id += mention.canonical_name;  // normalized values: "USD 6000000", "2025-01-27", "NYSE:XYZ"
+  }
   return id;
 }
 

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "services/tag/summary.h"
+
 namespace newsflow::tag {
 namespace {
 
@@ -99,6 +101,71 @@ TEST(PreferModelSurnamesTest, OneWordModelPersonsAloneDoNotOverrideTheKnowledgeB
       At(text, "Paris", EntityType::kLoc, MentionSource::kKnowledgeBase, 0, "paris")};
   PreferModelSurnames(model, &kb);
   EXPECT_EQ(kb.size(), 1u);
+}
+
+TEST(LinkSurnamesToFullNamesTest, SurnameAfterTheFullNameTakesItsIdentity) {
+  const std::string text =
+      "Nancy Pelosi met Jensen Huang. Pelosi said Huang was late. Huang agreed.";
+  std::vector<Mention> body = {
+      At(text, "Nancy Pelosi", EntityType::kPerson, MentionSource::kModel),
+      At(text, "Jensen Huang", EntityType::kPerson, MentionSource::kKnowledgeBase, 0,
+         "jensen_huang"),
+      At(text, "Pelosi", EntityType::kPerson, MentionSource::kModel, 20),
+      At(text, "Huang", EntityType::kPerson, MentionSource::kModel, 30),
+      At(text, "Huang", EntityType::kPerson, MentionSource::kModel, 50),
+  };
+  body[1].canonical_name = "Jensen Huang";
+  std::vector<Mention> title = {At("Pelosi speaks", "Pelosi", EntityType::kPerson,
+                                   MentionSource::kModel)};
+  LinkSurnamesToFullNames(&body, &title);
+  EXPECT_EQ(body[2].canonical_name, "Nancy Pelosi");
+  EXPECT_EQ(body[2].entity_id, "");
+  EXPECT_EQ(body[3].entity_id, "jensen_huang");
+  EXPECT_EQ(body[3].canonical_name, "Jensen Huang");
+  EXPECT_EQ(body[4].entity_id, "jensen_huang");
+  EXPECT_EQ(body[2].text, "Pelosi") << "spans and surfaces stay";
+  EXPECT_EQ(title[0].canonical_name, "Nancy Pelosi") << "a headline may name her first";
+}
+
+TEST(LinkSurnamesToFullNamesTest, AmbiguousEarlierOrNonNameSurnamesStayApart) {
+  const std::string text =
+      "Smith spoke. Donald Trump and Melania Trump came. Trump left. Anna Smith stayed. "
+      "Doug Miller of Milltech Marine said Marine was fine. Smith too.";
+  std::vector<Mention> body = {
+      At(text, "Smith", EntityType::kPerson, MentionSource::kModel),  // before "Anna Smith"
+      At(text, "Donald Trump", EntityType::kPerson, MentionSource::kModel),
+      At(text, "Melania Trump", EntityType::kPerson, MentionSource::kModel),
+      At(text, "Trump", EntityType::kPerson, MentionSource::kModel, 50),
+      At(text, "Anna Smith", EntityType::kPerson, MentionSource::kModel),
+      At(text, "Doug Miller of Milltech Marine", EntityType::kPerson, MentionSource::kModel),
+      At(text, "Marine", EntityType::kPerson, MentionSource::kModel, 110),
+      At(text, "Smith", EntityType::kPerson, MentionSource::kModel, 120),
+  };
+  std::vector<Mention> title;
+  LinkSurnamesToFullNames(&body, &title);
+  EXPECT_EQ(body[0].canonical_name, "") << "before the full name: not known to be her yet";
+  EXPECT_EQ(body[3].canonical_name, "") << "two Trumps";
+  EXPECT_EQ(body[6].canonical_name, "") << "\"of\" makes it no person's name";
+  EXPECT_EQ(body[7].canonical_name, "Anna Smith");
+}
+
+TEST(LinkSurnamesToFullNamesTest, SummaryCountsTheSurnameWithTheFullName) {
+  const std::string text = "Nancy Pelosi spoke. Pelosi left.";
+  std::vector<Mention> body = {
+      At(text, "Nancy Pelosi", EntityType::kPerson, MentionSource::kModel),
+      At(text, "Pelosi", EntityType::kPerson, MentionSource::kModel, 15),
+  };
+  body[0].start = 0;
+  body[0].end = 12;
+  body[1].start = 20;
+  body[1].end = 26;
+  std::vector<Mention> title;
+  LinkSurnamesToFullNames(&body, &title);
+  const auto summary = SummarizeEntities(body, 32, title);
+  ASSERT_EQ(summary.size(), 1u);
+  EXPECT_EQ(summary[0].entity_id, "person:nancy pelosi");
+  EXPECT_EQ(summary[0].name, "Nancy Pelosi");
+  EXPECT_EQ(summary[0].mention_count, 2u);
 }
 
 }  // namespace
