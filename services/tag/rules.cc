@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <unordered_map>
 #include <utility>
 
@@ -203,6 +204,12 @@ struct Number {
 std::string FormatAmount(double v) {
   char buf[64];
   if (std::fabs(v) < 1e15 && v == std::floor(v)) {
+    // Integral and below 2^53, so exact as int64 with the digits "%.0f" prints, at a fraction
+    // of snprintf's cost. Negative values and -0 keep the printf path ("-0").
+    if (!std::signbit(v)) {
+      const auto result = std::to_chars(buf, buf + sizeof(buf), static_cast<int64_t>(v));
+      return std::string(buf, result.ptr);
+    }
     std::snprintf(buf, sizeof(buf), "%.0f", v);
   } else {
     std::snprintf(buf, sizeof(buf), "%.6g", v);
@@ -210,10 +217,57 @@ std::string FormatAmount(double v) {
   return buf;
 }
 
-std::string TwoDigits(int v) {
+// Appends "%02d" of v.
+void AppendTwoDigits(int v, std::string* out) {
+  if (v >= 0 && v < 100) {
+    out->push_back(static_cast<char>('0' + v / 10));
+    out->push_back(static_cast<char>('0' + v % 10));
+    return;
+  }
   char buf[16];
   std::snprintf(buf, sizeof(buf), "%02d", v);
-  return buf;
+  *out += buf;
+}
+
+// Case-sensitive letter class for CapitalPrefixes: 0-25 'A'-'Z', 26-51 'a'-'z', 52 otherwise.
+constexpr size_t kNotLetter = 52;
+size_t LetterClass(char c) {
+  if (IsUpper(c)) return static_cast<size_t>(c - 'A');
+  if (IsLower(c)) return static_cast<size_t>(c - 'a') + 26;
+  return kNotLetter;
+}
+
+// The first three letters (kNotLetter past a word's end) of every word AtCapital can accept: the
+// CapitalWords() and the "U" of "U.S.$". Most capitalized words of news text ("The", names) are
+// rejected by this one bit before their end is even found.
+class CapitalPrefixes {
+ public:
+  CapitalPrefixes() {
+    for (const auto& [word, info] : CapitalWords()) Set(word);
+    Set("U");
+  }
+  // `c0` is upper case; c1/c2 are letter classes.
+  bool Contains(char c0, size_t c1, size_t c2) const {
+    const size_t k = Key(c0, c1, c2);
+    return (bits_[k / 64] >> (k % 64)) & 1;
+  }
+
+ private:
+  static size_t Key(char c0, size_t c1, size_t c2) {
+    return (static_cast<size_t>(c0 - 'A') * 53 + c1) * 53 + c2;
+  }
+  void Set(std::string_view w) {
+    const size_t c1 = w.size() > 1 ? LetterClass(w[1]) : kNotLetter;
+    const size_t c2 = w.size() > 2 ? LetterClass(w[2]) : kNotLetter;
+    const size_t k = Key(w[0], c1, c2);
+    bits_[k / 64] |= uint64_t{1} << (k % 64);
+  }
+  std::array<uint64_t, (26 * 53 * 53 + 63) / 64> bits_{};
+};
+
+const CapitalPrefixes& CapitalWordPrefixes() {
+  static const CapitalPrefixes prefixes;
+  return prefixes;
 }
 
 class Scanner {
@@ -247,7 +301,8 @@ class Scanner {
         continue;
       }
       if (IsUpper(c)) {
-        if ((i == 0 || !IsAlnum(t_[i - 1])) && !PrevIsWordChar(i) && AtCapital(i, &end)) {
+        if (MayBeCapitalWord(i) && (i == 0 || !IsAlnum(t_[i - 1])) && !PrevIsWordChar(i) &&
+            AtCapital(i, &end)) {
           i = end;
           continue;
         }
@@ -337,13 +392,24 @@ class Scanner {
 
   // ---- low-level helpers ------------------------------------------------------------------
 
+  // False when the capitalized word at i cannot be one AtCapital accepts (CapitalPrefixes).
+  bool MayBeCapitalWord(size_t i) const {
+    const size_t n = t_.size();
+    const size_t c1 = i + 1 < n ? LetterClass(t_[i + 1]) : kNotLetter;
+    const size_t c2 = c1 != kNotLetter && i + 2 < n ? LetterClass(t_[i + 2]) : kNotLetter;
+    return CapitalWordPrefixes().Contains(t_[i], c1, c2);
+  }
+
   bool PrevIsWordChar(size_t i) const {
     if (i == 0) return false;
+    const char p = t_[i - 1];
+    if (static_cast<unsigned char>(p) < 0x80) return IsAlnum(p) || p == '_';  // the usual case
     size_t len = 0;
     return utf8::IsSpacedWordChar(utf8::DecodeBefore(t_, i, &len));
   }
   bool NextIsWordChar(size_t i) const {
     if (i >= t_.size()) return false;
+    if (static_cast<unsigned char>(t_[i]) < 0x80) return IsAlnum(t_[i]) || t_[i] == '_';
     size_t len = 0;
     return utf8::IsSpacedWordChar(utf8::DecodeAt(t_, i, &len));
   }
@@ -355,7 +421,9 @@ class Scanner {
     return !PrevIsWordChar(i);
   }
   bool StartsWith(size_t i, std::string_view s) const {
-    return i <= t_.size() && t_.size() - i >= s.size() && t_.compare(i, s.size(), s) == 0;
+    // The first byte rejects nearly every call before memcmp.
+    if (i > t_.size() || t_.size() - i < s.size()) return false;
+    return s.empty() || (t_[i] == s[0] && std::memcmp(t_.data() + i, s.data(), s.size()) == 0);
   }
   // Case-insensitive word at i followed by a boundary; returns the end or 0.
   size_t MatchWordCI(size_t i, std::string_view word) const {
@@ -404,6 +472,14 @@ class Scanner {
       }
     }
     if (len >= sizeof(buf) - 1) return std::nullopt;  // absurdly long: not an amount
+    if (!num.decimal && len <= 15) {
+      // Below 2^53 an integer is exact as a double, so this equals from_chars's result.
+      int64_t v = 0;
+      for (size_t k = 0; k < len; ++k) v = v * 10 + (buf[k] - '0');
+      num.value = static_cast<double>(v);
+      num.end = j;
+      return num;
+    }
     const auto [ptr, ec] = std::from_chars(buf, buf + len, num.value);
     if (ec != std::errc()) return std::nullopt;
     num.end = j;
@@ -671,9 +747,21 @@ class Scanner {
   }
 
   std::string IsoDate(int year, int month, int day) const {
-    std::string s = year > 0 ? std::to_string(year) : "-";
-    if (month > 0) s += "-" + TwoDigits(month);
-    if (day > 0) s += "-" + TwoDigits(day);
+    std::string s;
+    if (year > 0) {
+      char buf[16];
+      s.assign(buf, std::to_chars(buf, buf + sizeof(buf), year).ptr);
+    } else {
+      s = "-";
+    }
+    if (month > 0) {
+      s += '-';
+      AppendTwoDigits(month, &s);
+    }
+    if (day > 0) {
+      s += '-';
+      AppendTwoDigits(day, &s);
+    }
     return s;
   }
 
