@@ -562,7 +562,7 @@ class Scanner {
   void Emit(EntityType type, size_t start, size_t end, float confidence, std::string canonical,
             std::optional<MoneyValue> money = std::nullopt,
             std::optional<PercentValue> percent = std::nullopt, std::string entity_id = {}) {
-    Mention m;
+    Mention& m = out_->emplace_back();
     m.type = type;
     m.byte_start = static_cast<uint32_t>(start);
     m.byte_end = static_cast<uint32_t>(end);
@@ -573,7 +573,6 @@ class Scanner {
     m.confidence = confidence;
     m.money = std::move(money);
     m.percent = percent;
-    out_->push_back(std::move(m));
   }
 
   void EmitMoney(size_t start, size_t end, double amount, double scale, std::string code) {
@@ -1137,6 +1136,9 @@ RuleTagger::RuleTagger(RuleOptions options, std::shared_ptr<const KnowledgeBase>
 void RuleTagger::Find(std::string_view text, std::vector<Mention>* out) const {
   if (text.empty() || text.size() > UINT32_MAX) return;
   const size_t first_new = out->size();
+  // News text has about one rule mention per 700 bytes; room for that spares the vector most of
+  // its regrowth (each step moves every mention) without holding much memory.
+  out->reserve(first_new + text.size() / 512 + 4);
   Scanner(options_, kb_.get(), text, out).Run();
   CodePointOffsets offsets(text);
   for (size_t i = first_new; i < out->size(); ++i) {
