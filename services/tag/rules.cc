@@ -1,5 +1,6 @@
 #include "services/tag/rules.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -8,10 +9,7 @@
 #include <unordered_map>
 #include <utility>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
+#include "services/tag/rule_candidates.h"
 #include "services/tag/utf8_scan.h"
 
 namespace newsflow::tag {
@@ -277,65 +275,42 @@ class Scanner {
       : o_(options), kb_(kb), t_(text), out_(out) {}
 
   void Run() {
-    const TriggerTable& trigger = Triggers();
-    const auto* bytes = reinterpret_cast<const unsigned char*>(t_.data());
-    size_t i = 0;
     const size_t n = t_.size();
-    while (i < n) {
-      // Most bytes (lower-case letters, spaces, punctuation, continuation bytes) cannot start a
-      // mention; skip them 16 at a time, then confirm with the exact table.
-      i = NextCandidate(bytes, i, n);
-      if (i >= n) break;
-      if (!trigger[bytes[i]]) {
-        ++i;
-        continue;
+    size_t pos = 0;  // everything before pos is decided
+    for (size_t base = 0; base < n;) {
+      uint64_t mask = RuleCandidateMask(t_, base);
+      while (mask != 0) {
+        const size_t i = base + static_cast<size_t>(__builtin_ctzll(mask));
+        mask &= mask - 1;
+        if (i >= pos) pos = At(i);
       }
-      const char c = t_[i];
-      size_t end = 0;
-      if (IsDigit(c)) {
-        if (NumberMayStart(i) && AtDigit(i, &end)) {
-          i = end;
-          continue;
-        }
-        i = SkipToken(i);
-        continue;
-      }
-      if (IsUpper(c)) {
-        if (MayBeCapitalWord(i) && (i == 0 || !IsAlnum(t_[i - 1])) && !PrevIsWordChar(i) &&
-            AtCapital(i, &end)) {
-          i = end;
-          continue;
-        }
-        i = SkipToken(i);
-        continue;
-      }
-      if (c == '$') {
-        if (AtDollar(i, &end)) {
-          i = end;
-          continue;
-        }
-        ++i;
-        continue;
-      }
-      if (c == '(') {
-        if (o_.ticker && AtParen(i, &end)) {
-          i = end;
-          continue;
-        }
-        ++i;
-        continue;
-      }
-      size_t len = 0;
-      const char32_t cp = utf8::DecodeAt(t_, i, &len);
-      if (AtNonAscii(cp, i, len, &end)) {
-        i = end;
-        continue;
-      }
-      i += len;
+      // After a long mention, continue at the block that holds pos.
+      base = std::max(base + 64, pos & ~size_t{63});
     }
   }
 
  private:
+  // Tries the recognizers at candidate byte i; returns where scanning resumes. A failed digit or
+  // capital resumes at i + 1: the rest of its letter/digit run holds no candidates
+  // (rule_candidates.h), which is what skipping the token used to do by hand.
+  size_t At(size_t i) {
+    const auto byte = static_cast<unsigned char>(t_[i]);
+    if (!Triggers()[byte]) return i + 1;
+    const char c = t_[i];
+    size_t end = 0;
+    if (IsDigit(c)) {
+      return NumberMayStart(i) && AtDigit(i, &end) ? end : i + 1;
+    }
+    if (IsUpper(c)) {
+      return MayBeCapitalWord(i) && !PrevIsWordChar(i) && AtCapital(i, &end) ? end : i + 1;
+    }
+    if (c == '$') return AtDollar(i, &end) ? end : i + 1;
+    if (c == '(') return o_.ticker && AtParen(i, &end) ? end : i + 1;
+    size_t len = 0;
+    const char32_t cp = utf8::DecodeAt(t_, i, &len);
+    return AtNonAscii(cp, i, len, &end) ? end : i + len;
+  }
+
   // A byte that may start a rule mention: digits, capitals, '$', '(' and the UTF-8 lead bytes of
   // currency signs (C2, E2, EF) and of CJK numerals and weekday characters (E3..E9).
   using TriggerTable = std::array<bool, 256>;
@@ -350,44 +325,6 @@ class Scanner {
       return t;
     }();
     return table;
-  }
-
-  // First position >= i whose byte may be a trigger: a digit, a capital, '$', '(' or a byte
-  // >= 0xC2 (a superset of the table for the SIMD path).
-  static size_t NextCandidate(const unsigned char* s, size_t i, size_t n) {
-#if defined(__SSE2__)
-    const __m128i bias = _mm_set1_epi8(static_cast<char>(0x80));
-    const __m128i zero_char = _mm_set1_epi8('0');
-    const __m128i upper_a = _mm_set1_epi8('A');
-    const __m128i ten = _mm_set1_epi8(static_cast<char>(10 ^ 0x80));
-    const __m128i twenty_six = _mm_set1_epi8(static_cast<char>(26 ^ 0x80));
-    const __m128i dollar = _mm_set1_epi8('$');
-    const __m128i paren = _mm_set1_epi8('(');
-    const __m128i high = _mm_set1_epi8(static_cast<char>(0xC1));
-    for (; i + 16 <= n; i += 16) {
-      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
-      // Unsigned "x - lo < width" as a signed compare after flipping the top bit.
-      const __m128i digit = _mm_cmplt_epi8(_mm_xor_si128(_mm_sub_epi8(x, zero_char), bias), ten);
-      const __m128i upper =
-          _mm_cmplt_epi8(_mm_xor_si128(_mm_sub_epi8(x, upper_a), bias), twenty_six);
-      const __m128i punct = _mm_or_si128(_mm_cmpeq_epi8(x, dollar), _mm_cmpeq_epi8(x, paren));
-      // Signed: bytes 0xC2..0xFF are -62..-1, i.e. greater than (int8)0xC1 and negative.
-      const __m128i lead =
-          _mm_and_si128(_mm_cmpgt_epi8(x, high), _mm_cmplt_epi8(x, _mm_setzero_si128()));
-      const int mask =
-          _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(digit, upper), _mm_or_si128(punct, lead)));
-      if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-    }
-#endif
-    const TriggerTable& trigger = Triggers();
-    while (i < n && !trigger[s[i]]) ++i;
-    return i;
-  }
-
-  // End of the ASCII letter/digit/underscore run that starts at i.
-  size_t SkipToken(size_t i) const {
-    while (i < t_.size() && (IsAlnum(t_[i]) || t_[i] == '_')) ++i;
-    return i;
   }
 
   // ---- low-level helpers ------------------------------------------------------------------

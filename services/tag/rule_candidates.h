@@ -1,0 +1,103 @@
+#pragma once
+
+// The rules scanner's (rules.h) first filter: which bytes of a 64-byte block may start a rule
+// mention, computed for the whole block at once so the scanner visits only those bytes and never
+// re-reads the text between them.
+//
+// A byte is a candidate when it is
+//  - an ASCII digit or capital letter that does not follow an ASCII letter, digit or '_' (inside
+//    such a run a number or capitalized word never starts: "H100", "McDonald", "A_B"), or
+//  - '$' or '(', or
+//  - a UTF-8 lead byte 0xC2..0xFF (currency signs, CJK numerals and weekdays; the scanner keeps
+//    its exact table for these).
+// Everything else (lower-case letters, spaces, most punctuation, continuation bytes) is not.
+//
+// Pure, header-only; SSE2 on x86-64 with a portable fallback giving the same bits.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace newsflow::tag {
+
+namespace rule_candidates_internal {
+
+inline bool IsAsciiWordByte(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+
+#if defined(__SSE2__)
+// Bits of one 16-byte group: `start` for digits and capitals, `word` for ASCII word bytes,
+// `other` for '$', '(' and bytes >= 0xC2.
+inline void Group16(const unsigned char* p, uint32_t* start, uint32_t* word, uint32_t* other) {
+  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i bias = _mm_set1_epi8(static_cast<char>(0x80));
+  // Unsigned "x - lo < width" as a signed compare after flipping the top bit.
+  auto in_range = [&](char lo, char width) {
+    return _mm_cmplt_epi8(_mm_xor_si128(_mm_sub_epi8(x, _mm_set1_epi8(lo)), bias),
+                          _mm_set1_epi8(static_cast<char>(width ^ 0x80)));
+  };
+  const __m128i digit = in_range('0', 10);
+  const __m128i upper = in_range('A', 26);
+  const __m128i lower = in_range('a', 26);
+  const __m128i underscore = _mm_cmpeq_epi8(x, _mm_set1_epi8('_'));
+  const __m128i punct =
+      _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('$')), _mm_cmpeq_epi8(x, _mm_set1_epi8('(')));
+  // Signed: bytes 0xC2..0xFF are -62..-1, i.e. greater than (int8)0xC1 and negative.
+  const __m128i lead = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(static_cast<char>(0xC1))),
+                                     _mm_cmplt_epi8(x, _mm_setzero_si128()));
+  const __m128i starts = _mm_or_si128(digit, upper);
+  *start = static_cast<uint32_t>(_mm_movemask_epi8(starts));
+  *word = static_cast<uint32_t>(
+      _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(starts, lower), underscore)));
+  *other = static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(punct, lead)));
+}
+#endif
+
+// The mask of 64 readable bytes at p; `prev_word` tells whether the byte before p is a word byte.
+inline uint64_t Block64(const unsigned char* p, bool prev_word) {
+  uint64_t start = 0;
+  uint64_t word = 0;
+  uint64_t other = 0;
+#if defined(__SSE2__)
+  for (int g = 0; g < 4; ++g) {
+    uint32_t s = 0, w = 0, o = 0;
+    Group16(p + 16 * g, &s, &w, &o);
+    start |= uint64_t{s} << (16 * g);
+    word |= uint64_t{w} << (16 * g);
+    other |= uint64_t{o} << (16 * g);
+  }
+#else
+  for (int k = 0; k < 64; ++k) {
+    const unsigned char c = p[k];
+    const uint64_t bit = uint64_t{1} << k;
+    if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')) start |= bit;
+    if (IsAsciiWordByte(c)) word |= bit;
+    if (c == '$' || c == '(' || c >= 0xC2) other |= bit;
+  }
+#endif
+  const uint64_t after_word = (word << 1) | (prev_word ? 1u : 0u);
+  return (start & ~after_word) | other;
+}
+
+}  // namespace rule_candidates_internal
+
+// Candidate bits of text[base, base + 64): bit k for byte base + k; bytes past the end are never
+// candidates. Requires base < text.size().
+inline uint64_t RuleCandidateMask(std::string_view text, size_t base) {
+  namespace internal = rule_candidates_internal;
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const bool prev_word = base > 0 && internal::IsAsciiWordByte(s[base - 1]);
+  if (text.size() - base >= 64) return internal::Block64(s + base, prev_word);
+  // The last, short block: zero padding is neither a candidate nor a word byte.
+  unsigned char padded[64] = {};
+  std::memcpy(padded, s + base, text.size() - base);
+  return internal::Block64(padded, prev_word);
+}
+
+}  // namespace newsflow::tag
