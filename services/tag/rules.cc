@@ -229,11 +229,16 @@ void AppendTwoDigits(int v, std::string* out) {
 
 // Case-sensitive letter class for CapitalPrefixes: 0-25 'A'-'Z', 26-51 'a'-'z', 52 otherwise.
 constexpr size_t kNotLetter = 52;
-size_t LetterClass(char c) {
-  if (IsUpper(c)) return static_cast<size_t>(c - 'A');
-  if (IsLower(c)) return static_cast<size_t>(c - 'a') + 26;
-  return kNotLetter;
-}
+constexpr std::array<uint8_t, 256> kLetterClasses = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    t[c] = c >= 'A' && c <= 'Z'   ? static_cast<uint8_t>(c - 'A')
+           : c >= 'a' && c <= 'z' ? static_cast<uint8_t>(c - 'a' + 26)
+                                  : static_cast<uint8_t>(kNotLetter);
+  }
+  return t;
+}();
+size_t LetterClass(char c) { return kLetterClasses[static_cast<unsigned char>(c)]; }
 
 // The first three letters (kNotLetter past a word's end) of every word AtCapital can accept: the
 // CapitalWords() and the "U" of "U.S.$". Most capitalized words of news text ("The", names) are
@@ -295,7 +300,7 @@ class Scanner {
   // (rule_candidates.h), which is what skipping the token used to do by hand.
   size_t At(size_t i) {
     const auto byte = static_cast<unsigned char>(t_[i]);
-    if (!Triggers()[byte]) return i + 1;
+    if (!kTriggers[byte]) return i + 1;
     const char c = t_[i];
     size_t end = 0;
     if (IsDigit(c)) {
@@ -313,19 +318,17 @@ class Scanner {
 
   // A byte that may start a rule mention: digits, capitals, '$', '(' and the UTF-8 lead bytes of
   // currency signs (C2, E2, EF) and of CJK numerals and weekday characters (E3..E9).
+  // constexpr, so the per-candidate lookup needs no initialization guard.
   using TriggerTable = std::array<bool, 256>;
-  static const TriggerTable& Triggers() {
-    static const TriggerTable table = [] {
-      TriggerTable t{};
-      for (int c = '0'; c <= '9'; ++c) t[c] = true;
-      for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
-      t['$'] = t['('] = true;
-      t[0xC2] = t[0xE2] = t[0xEF] = true;
-      for (int c = 0xE3; c <= 0xE9; ++c) t[c] = true;
-      return t;
-    }();
-    return table;
-  }
+  static constexpr TriggerTable kTriggers = [] {
+    TriggerTable t{};
+    for (int c = '0'; c <= '9'; ++c) t[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+    t['$'] = t['('] = true;
+    t[0xC2] = t[0xE2] = t[0xEF] = true;
+    for (int c = 0xE3; c <= 0xE9; ++c) t[c] = true;
+    return t;
+  }();
 
   // ---- low-level helpers ------------------------------------------------------------------
 
@@ -480,13 +483,15 @@ class Scanner {
     }
     const size_t k = SkipOneSpace(j);
     if (k >= t_.size() || !IsAlpha(t_[k])) return 0;
+    const char first = Lower(t_[k]);  // every word is lower case: most fail on the first letter
     for (const Currency& c : kCurrencyWords) {
-      if (c.needs_scale && !scaled) continue;
+      if (c.word[0] != first || (c.needs_scale && !scaled)) continue;
       if (const size_t end = MatchWordCI(k, c.word); end != 0) {
         *code = c.code.empty() ? o_.dollar_currency : std::string(c.code);
         return end;
       }
     }
+    if (!IsUpper(t_[k])) return 0;  // ISO codes are upper case
     for (std::string_view iso : kIsoCodes) {
       if (StartsWith(k, iso) && !NextIsWordChar(k + iso.size())) {
         *code = iso == "RMB" ? "CNY" : std::string(iso);
