@@ -36,11 +36,10 @@ inline bool IsAsciiWordByte(unsigned char c) {
 // `other` for '$', '(' and bytes >= 0xC2.
 inline void Group16(const unsigned char* p, uint32_t* start, uint32_t* word, uint32_t* other) {
   const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  const __m128i bias = _mm_set1_epi8(static_cast<char>(0x80));
-  // Unsigned "x - lo < width" as a signed compare after flipping the top bit.
-  auto in_range = [&](char lo, char width) {
-    return _mm_cmplt_epi8(_mm_xor_si128(_mm_sub_epi8(x, _mm_set1_epi8(lo)), bias),
-                          _mm_set1_epi8(static_cast<char>(width ^ 0x80)));
+  // x in [lo, lo + width): shifted so the range starts at 0x80 (-128), one signed compare.
+  auto in_range = [&x](int lo, int width) {
+    return _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8(static_cast<char>(0x80 - lo))),
+                          _mm_set1_epi8(static_cast<char>(-128 + width)));
   };
   const __m128i digit = in_range('0', 10);
   const __m128i upper = in_range('A', 26);
@@ -48,9 +47,9 @@ inline void Group16(const unsigned char* p, uint32_t* start, uint32_t* word, uin
   const __m128i underscore = _mm_cmpeq_epi8(x, _mm_set1_epi8('_'));
   const __m128i punct =
       _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('$')), _mm_cmpeq_epi8(x, _mm_set1_epi8('(')));
-  // Signed: bytes 0xC2..0xFF are -62..-1, i.e. greater than (int8)0xC1 and negative.
-  const __m128i lead = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(static_cast<char>(0xC1))),
-                                     _mm_cmplt_epi8(x, _mm_setzero_si128()));
+  // Unsigned x >= 0xC2.
+  const __m128i lead =
+      _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(static_cast<char>(0xC2))), x);
   const __m128i starts = _mm_or_si128(digit, upper);
   *start = static_cast<uint32_t>(_mm_movemask_epi8(starts));
   *word = static_cast<uint32_t>(
