@@ -32,46 +32,44 @@ inline bool IsAsciiWordByte(unsigned char c) {
 }
 
 #if defined(__SSE2__)
-// Bits of one 16-byte group: `start` for digits and capitals, `word` for ASCII word bytes,
-// `other` for '$', '(' and bytes >= 0xC2.
-inline void Group16(const unsigned char* p, uint32_t* start, uint32_t* word, uint32_t* other) {
+// Candidate bytes of one 16-byte group as 0xFF lanes. *word holds, on entry, the previous group's
+// ASCII word bytes (only its last lane is used) and, on return, this group's.
+inline __m128i Group16(const unsigned char* p, __m128i* word) {
   const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
   // x in [lo, lo + width): shifted so the range starts at 0x80 (-128), one signed compare.
   auto in_range = [&x](int lo, int width) {
     return _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8(static_cast<char>(0x80 - lo))),
                           _mm_set1_epi8(static_cast<char>(-128 + width)));
   };
-  const __m128i digit = in_range('0', 10);
-  const __m128i upper = in_range('A', 26);
-  const __m128i lower = in_range('a', 26);
-  const __m128i underscore = _mm_cmpeq_epi8(x, _mm_set1_epi8('_'));
+  const __m128i starts = _mm_or_si128(in_range('0', 10), in_range('A', 26));
+  const __m128i words = _mm_or_si128(_mm_or_si128(starts, in_range('a', 26)),
+                                     _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
+  // Lane k: is byte k - 1 a word byte (lane 0 from the previous group).
+  const __m128i after_word = _mm_or_si128(_mm_slli_si128(words, 1), _mm_srli_si128(*word, 15));
+  *word = words;
   const __m128i punct =
       _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('$')), _mm_cmpeq_epi8(x, _mm_set1_epi8('(')));
   // Unsigned x >= 0xC2.
   const __m128i lead =
       _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(static_cast<char>(0xC2))), x);
-  const __m128i starts = _mm_or_si128(digit, upper);
-  *start = static_cast<uint32_t>(_mm_movemask_epi8(starts));
-  *word = static_cast<uint32_t>(
-      _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(starts, lower), underscore)));
-  *other = static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(punct, lead)));
+  return _mm_or_si128(_mm_andnot_si128(after_word, starts), _mm_or_si128(punct, lead));
 }
 #endif
 
 // The mask of 64 readable bytes at p; `prev_word` tells whether the byte before p is a word byte.
 inline uint64_t Block64(const unsigned char* p, bool prev_word) {
+#if defined(__SSE2__)
+  __m128i word = prev_word ? _mm_set1_epi8(static_cast<char>(0xFF)) : _mm_setzero_si128();
+  uint64_t mask = 0;
+  for (int g = 0; g < 4; ++g) {
+    const __m128i candidates = Group16(p + 16 * g, &word);
+    mask |= uint64_t{static_cast<uint32_t>(_mm_movemask_epi8(candidates))} << (16 * g);
+  }
+  return mask;
+#else
   uint64_t start = 0;
   uint64_t word = 0;
   uint64_t other = 0;
-#if defined(__SSE2__)
-  for (int g = 0; g < 4; ++g) {
-    uint32_t s = 0, w = 0, o = 0;
-    Group16(p + 16 * g, &s, &w, &o);
-    start |= uint64_t{s} << (16 * g);
-    word |= uint64_t{w} << (16 * g);
-    other |= uint64_t{o} << (16 * g);
-  }
-#else
   for (int k = 0; k < 64; ++k) {
     const unsigned char c = p[k];
     const uint64_t bit = uint64_t{1} << k;
@@ -79,9 +77,9 @@ inline uint64_t Block64(const unsigned char* p, bool prev_word) {
     if (IsAsciiWordByte(c)) word |= bit;
     if (c == '$' || c == '(' || c >= 0xC2) other |= bit;
   }
-#endif
   const uint64_t after_word = (word << 1) | (prev_word ? 1u : 0u);
   return (start & ~after_word) | other;
+#endif
 }
 
 }  // namespace rule_candidates_internal
