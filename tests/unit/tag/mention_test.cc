@@ -59,6 +59,12 @@ TEST(CodePointOffsetsTest, LongMixedTextMatchesByteByByteCount) {
                       text.size() - 3, text.size()}) {
     EXPECT_EQ(offsets.ToCodePoint(byte), reference(byte)) << "byte " << byte;
   }
+  // Short steps (the masked 16-byte tail), including the last bytes of the text.
+  CodePointOffsets stepping(text);
+  for (size_t byte = 0; byte <= text.size();
+       byte += byte < 300 || byte > text.size() - 40 ? 1 : 97) {
+    ASSERT_EQ(stepping.ToCodePoint(byte), reference(byte)) << "byte " << byte;
+  }
   CodePointOffsets from_start(text);
   EXPECT_EQ(from_start.ToCodePoint(text.size()), reference(text.size()));
   EXPECT_EQ(from_start.ToCodePoint(33), reference(33)) << "walking back";
