@@ -87,20 +87,29 @@ std::vector<Mention> MergeMentions(std::vector<Mention> kb, std::vector<Mention>
     std::vector<Mention> out;
     if (MergeDisjointSorted(lists, &out)) return out;
   }
-  // Work on light references and move each winner out of its input list once.
+  // Work on light references and move each winner out of its input list once. The references
+  // carry copies of the sort keys so the sorts compare without chasing pointers.
   struct Ref {
     Mention* m;
+    uint32_t start;
+    uint32_t end;
+    float confidence;
+    EntityType type;
+    uint8_t rank;      // SourceRank
     uint8_t priority;  // 0 for structured rule mentions (rule 1), else 1
   };
   std::vector<Ref> refs;
   refs.reserve(kb.size() + rules.size() + model.size());
   for (auto* list : {&kb, &rules, &model}) {
     for (Mention& m : *list) {
-      if (m.byte_end > m.byte_start) refs.push_back(Ref{&m, 1});
+      if (m.byte_end > m.byte_start) {
+        refs.push_back(Ref{&m, m.byte_start, m.byte_end, m.confidence, m.type,
+                           static_cast<uint8_t>(SourceRank(m.source)), 1});
+      }
     }
   }
   std::sort(refs.begin(), refs.end(), [](const Ref& a, const Ref& b) {
-    return std::tie(a.m->byte_start, a.m->byte_end) < std::tie(b.m->byte_start, b.m->byte_end);
+    return std::tie(a.start, a.end) < std::tie(b.start, b.end);
   });
   bool overlaps = false;
   for (size_t i = 1; i < refs.size() && !overlaps; ++i) {
@@ -141,15 +150,20 @@ std::vector<Mention> MergeMentions(std::vector<Mention> kb, std::vector<Mention>
     }
   }
 
+  // Lexicographic (priority, longer span, source rank, start, higher confidence, type,
+  // entity_id, text); the strings are compared only on a full tie of the rest.
   std::sort(refs.begin(), refs.end(), [](const Ref& a, const Ref& b) {
-    const Mention& x = *a.m;
-    const Mention& y = *b.m;
-    const int64_t lx = x.byte_end - x.byte_start;
-    const int64_t ly = y.byte_end - y.byte_start;
-    return std::make_tuple(a.priority, -lx, SourceRank(x.source), x.byte_start, -x.confidence,
-                           x.type, std::cref(x.entity_id), std::cref(x.text)) <
-           std::make_tuple(b.priority, -ly, SourceRank(y.source), y.byte_start, -y.confidence,
-                           y.type, std::cref(y.entity_id), std::cref(y.text));
+    if (a.priority != b.priority) return a.priority < b.priority;
+    const uint32_t la = a.end - a.start;
+    const uint32_t lb = b.end - b.start;
+    if (la != lb) return la > lb;
+    if (a.rank != b.rank) return a.rank < b.rank;
+    if (a.start != b.start) return a.start < b.start;
+    if (-a.confidence < -b.confidence) return true;
+    if (-b.confidence < -a.confidence) return false;
+    if (a.type != b.type) return a.type < b.type;
+    if (const int c = a.m->entity_id.compare(b.m->entity_id); c != 0) return c < 0;
+    return a.m->text < b.m->text;
   });
 
   // Bytes covered by the mentions chosen so far: one allocation for the whole article instead of
