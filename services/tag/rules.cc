@@ -786,16 +786,18 @@ class Scanner {
         p = k + 1;
       } else if (StartsWith(k, "\xEF\xBC\x85")) {  // ％
         p = k + 3;
-      } else if (size_t w = MatchWordCI(k, "percent"); w != 0) {
-        p = w;
-      } else if (size_t w2 = MatchWordCI(k, "per cent"); w2 != 0) {
-        p = w2;
-      } else if (size_t w3 = MatchWordCI(k, "pct"); w3 != 0) {
-        p = w3;
-      } else if (size_t w4 = MatchWordCI(k, "percentage points"); w4 != 0) {
-        p = w4;
-      } else if (size_t w5 = MatchWordCI(k, "percentage point"); w5 != 0) {
-        p = w5;
+      } else if (k < t_.size() && Lower(t_[k]) == 'p') {  // every percent word starts with p
+        if (size_t w = MatchWordCI(k, "percent"); w != 0) {
+          p = w;
+        } else if (size_t w2 = MatchWordCI(k, "per cent"); w2 != 0) {
+          p = w2;
+        } else if (size_t w3 = MatchWordCI(k, "pct"); w3 != 0) {
+          p = w3;
+        } else if (size_t w4 = MatchWordCI(k, "percentage points"); w4 != 0) {
+          p = w4;
+        } else if (size_t w5 = MatchWordCI(k, "percentage point"); w5 != 0) {
+          p = w5;
+        }
       }
       if (p != 0) {
         EmitPercent(i, p, num->value);
@@ -877,7 +879,9 @@ class Scanner {
       k += kYue.size();
     } else {
       // Day first: "28 January 2025", "28 Jan".
-      if (num.int_digits <= 2 && v >= 1 && v <= 31 && e < t_.size() && t_[e] == ' ') {
+      // Month names are capitalized: the upper-case test spares most numbers the hash lookup.
+      if (num.int_digits <= 2 && v >= 1 && v <= 31 && e + 1 < t_.size() && t_[e] == ' ' &&
+          IsUpper(t_[e + 1])) {
         size_t w = e + 1;
         while (w < t_.size() && IsAlpha(t_[w]) && w - e <= 10) ++w;
         const auto it = CapitalWords().find(t_.substr(e + 1, w - e - 1));
