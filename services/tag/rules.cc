@@ -238,28 +238,35 @@ constexpr std::array<uint8_t, 256> kLetterClasses = [] {
   }
   return t;
 }();
-size_t LetterClass(char c) { return kLetterClasses[static_cast<unsigned char>(c)]; }
+constexpr size_t LetterClass(char c) { return kLetterClasses[static_cast<unsigned char>(c)]; }
 
 // The first three letters (kNotLetter past a word's end) of every word AtCapital can accept: the
-// CapitalWords() and the "U" of "U.S.$". Most capitalized words of news text ("The", names) are
-// rejected by this one bit before their end is even found.
+// keys of CapitalWords() and the "U" of "U.S.$". Most capitalized words of news text ("The",
+// names) are rejected by this one bit before their end is even found. Built at compile time from
+// the same tables as CapitalWords(), so the per-word test needs no initialization guard.
 class CapitalPrefixes {
  public:
-  CapitalPrefixes() {
-    for (const auto& [word, info] : CapitalWords()) Set(word);
+  constexpr CapitalPrefixes() {
+    for (std::string_view w : kExchangeWords) Set(w);
+    for (std::string_view w : kIsoCodes) Set(w);
+    for (const PrefixCurrency& p : kDollarPrefixes) {
+      if (p.letters.find('.') == std::string_view::npos) Set(p.letters);
+    }
+    for (const MonthName& m : kMonths) Set(m.name);
+    for (std::string_view w : kWeekdays) Set(w);
     Set("U");
   }
   // `c0` is upper case; c1/c2 are letter classes.
-  bool Contains(char c0, size_t c1, size_t c2) const {
+  constexpr bool Contains(char c0, size_t c1, size_t c2) const {
     const size_t k = Key(c0, c1, c2);
     return (bits_[k / 64] >> (k % 64)) & 1;
   }
 
  private:
-  static size_t Key(char c0, size_t c1, size_t c2) {
+  static constexpr size_t Key(char c0, size_t c1, size_t c2) {
     return (static_cast<size_t>(c0 - 'A') * 53 + c1) * 53 + c2;
   }
-  void Set(std::string_view w) {
+  constexpr void Set(std::string_view w) {
     const size_t c1 = w.size() > 1 ? LetterClass(w[1]) : kNotLetter;
     const size_t c2 = w.size() > 2 ? LetterClass(w[2]) : kNotLetter;
     const size_t k = Key(w[0], c1, c2);
@@ -268,10 +275,7 @@ class CapitalPrefixes {
   std::array<uint64_t, (26 * 53 * 53 + 63) / 64> bits_{};
 };
 
-const CapitalPrefixes& CapitalWordPrefixes() {
-  static const CapitalPrefixes prefixes;
-  return prefixes;
-}
+constexpr CapitalPrefixes kCapitalWordPrefixes;
 
 class Scanner {
  public:
@@ -337,7 +341,7 @@ class Scanner {
     const size_t n = t_.size();
     const size_t c1 = i + 1 < n ? LetterClass(t_[i + 1]) : kNotLetter;
     const size_t c2 = c1 != kNotLetter && i + 2 < n ? LetterClass(t_[i + 2]) : kNotLetter;
-    return CapitalWordPrefixes().Contains(t_[i], c1, c2);
+    return kCapitalWordPrefixes.Contains(t_[i], c1, c2);
   }
 
   bool PrevIsWordChar(size_t i) const {
