@@ -73,5 +73,28 @@ TEST(RuleCandidateMaskTest, RandomBytesMatchBytewiseDefinition) {
   }
 }
 
+// RuleCandidateMask uses the widest vectors the CPU has; the narrower variants must agree.
+TEST(RuleCandidateMaskTest, VectorVariantsAgree) {
+  namespace internal = rule_candidates_internal;
+  std::mt19937 rng(11);
+  const std::string alphabet = "aZ09_ $(.\xC2\xE4\x80\xFF";
+  for (int round = 0; round < 200; ++round) {
+    unsigned char block[64];
+    for (unsigned char& c : block) {
+      c = round % 2 == 0 ? static_cast<unsigned char>(alphabet[rng() % alphabet.size()])
+                         : static_cast<unsigned char>(rng() % 256);
+    }
+    for (bool prev_word : {false, true}) {
+      const uint64_t expected = internal::Block64(block, prev_word);
+      EXPECT_EQ(internal::Block64Best(block, prev_word), expected);
+#if defined(NEWSFLOW_RULE_CANDIDATES_AVX2)
+      if (internal::HasAvx2()) {
+        EXPECT_EQ(internal::Block64Avx2(block, prev_word), expected);
+      }
+#endif
+    }
+  }
+}
+
 }  // namespace
 }  // namespace newsflow::tag
