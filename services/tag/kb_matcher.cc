@@ -214,12 +214,13 @@ void KbMatcher::Find(std::string_view text, std::vector<Mention>* out) const {
   });
   const std::vector<Entity>& entities = kb_->entities();
   const size_t first_new = out->size();
+  out->reserve(first_new + hits.size());  // an upper bound: overlapping hits are rare
   uint32_t covered_until = 0;
   for (const Hit& h : hits) {
     if (h.start < covered_until) continue;
     covered_until = h.end;
     const Entity& entity = entities[patterns_[h.pattern].entity];
-    Mention m;
+    Mention& m = out->emplace_back();
     m.type = entity.type;
     m.byte_start = h.start;
     m.byte_end = h.end;
@@ -228,7 +229,6 @@ void KbMatcher::Find(std::string_view text, std::vector<Mention>* out) const {
     m.canonical_name = entity.name;
     m.source = MentionSource::kKnowledgeBase;
     m.confidence = h.exact_case ? 1.0f : options_.folded_confidence;
-    out->push_back(std::move(m));
   }
   CodePointOffsets offsets(text);
   for (size_t i = first_new; i < out->size(); ++i) {

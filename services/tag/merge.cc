@@ -1,8 +1,8 @@
 #include "services/tag/merge.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <iterator>
-#include <map>
 #include <tuple>
 #include <utility>
 
@@ -31,24 +31,85 @@ bool StrictlyContains(uint32_t start, uint32_t end, const Mention& inner) {
          (end - start) > (inner.byte_end - inner.byte_start);
 }
 
+// The common case, checked in one linear pass: every span non-empty and all three lists, each in
+// text order, together free of overlaps. Then the merge policy has nothing to decide and the result
+// is the union in text order (starts are distinct, so that order is unique). Returns false, with
+// the inputs untouched, otherwise.
+bool MergeDisjointSorted(std::vector<Mention>* lists[3], std::vector<Mention>* out) {
+  size_t next[3] = {0, 0, 0};
+  size_t total = 0;
+  int non_empty = 0;
+  int only = 0;
+  for (int l = 0; l < 3; ++l) {
+    total += lists[l]->size();
+    if (!lists[l]->empty()) ++non_empty, only = l;
+  }
+  // Pass 1: walk the merged order without moving anything.
+  uint32_t covered_until = 0;
+  for (size_t n = 0; n < total; ++n) {
+    int pick = -1;
+    for (int l = 0; l < 3; ++l) {
+      if (next[l] == lists[l]->size()) continue;
+      if (pick < 0 || (*lists[l])[next[l]].byte_start < (*lists[pick])[next[pick]].byte_start) {
+        pick = l;
+      }
+    }
+    const Mention& m = (*lists[pick])[next[pick]++];
+    if (m.byte_end <= m.byte_start || (n > 0 && m.byte_start < covered_until)) return false;
+    covered_until = m.byte_end;
+  }
+  // Pass 2: one list alone is already the answer; otherwise move each mention once.
+  if (non_empty <= 1) {
+    *out = std::move(*lists[only]);
+    return true;
+  }
+  out->reserve(total);
+  next[0] = next[1] = next[2] = 0;
+  for (size_t n = 0; n < total; ++n) {
+    int pick = -1;
+    for (int l = 0; l < 3; ++l) {
+      if (next[l] == lists[l]->size()) continue;
+      if (pick < 0 || (*lists[l])[next[l]].byte_start < (*lists[pick])[next[pick]].byte_start) {
+        pick = l;
+      }
+    }
+    out->push_back(std::move((*lists[pick])[next[pick]++]));
+  }
+  return true;
+}
+
 }  // namespace
 
 std::vector<Mention> MergeMentions(std::vector<Mention> kb, std::vector<Mention> rules,
                                    std::vector<Mention> model) {
-  // Work on light references and move each winner out of its input list once.
+  {
+    std::vector<Mention>* lists[3] = {&kb, &rules, &model};
+    std::vector<Mention> out;
+    if (MergeDisjointSorted(lists, &out)) return out;
+  }
+  // Work on light references and move each winner out of its input list once. The references
+  // carry copies of the sort keys so the sorts compare without chasing pointers.
   struct Ref {
     Mention* m;
+    uint32_t start;
+    uint32_t end;
+    float confidence;
+    EntityType type;
+    uint8_t rank;      // SourceRank
     uint8_t priority;  // 0 for structured rule mentions (rule 1), else 1
   };
   std::vector<Ref> refs;
   refs.reserve(kb.size() + rules.size() + model.size());
   for (auto* list : {&kb, &rules, &model}) {
     for (Mention& m : *list) {
-      if (m.byte_end > m.byte_start) refs.push_back(Ref{&m, 1});
+      if (m.byte_end > m.byte_start) {
+        refs.push_back(Ref{&m, m.byte_start, m.byte_end, m.confidence, m.type,
+                           static_cast<uint8_t>(SourceRank(m.source)), 1});
+      }
     }
   }
   std::sort(refs.begin(), refs.end(), [](const Ref& a, const Ref& b) {
-    return std::tie(a.m->byte_start, a.m->byte_end) < std::tie(b.m->byte_start, b.m->byte_end);
+    return std::tie(a.start, a.end) < std::tie(b.start, b.end);
   });
   bool overlaps = false;
   for (size_t i = 1; i < refs.size() && !overlaps; ++i) {
@@ -89,28 +150,42 @@ std::vector<Mention> MergeMentions(std::vector<Mention> kb, std::vector<Mention>
     }
   }
 
+  // Lexicographic (priority, longer span, source rank, start, higher confidence, type,
+  // entity_id, text); the strings are compared only on a full tie of the rest.
   std::sort(refs.begin(), refs.end(), [](const Ref& a, const Ref& b) {
-    const Mention& x = *a.m;
-    const Mention& y = *b.m;
-    const int64_t lx = x.byte_end - x.byte_start;
-    const int64_t ly = y.byte_end - y.byte_start;
-    return std::make_tuple(a.priority, -lx, SourceRank(x.source), x.byte_start, -x.confidence,
-                           x.type, std::cref(x.entity_id), std::cref(x.text)) <
-           std::make_tuple(b.priority, -ly, SourceRank(y.source), y.byte_start, -y.confidence,
-                           y.type, std::cref(y.entity_id), std::cref(y.text));
+    if (a.priority != b.priority) return a.priority < b.priority;
+    const uint32_t la = a.end - a.start;
+    const uint32_t lb = b.end - b.start;
+    if (la != lb) return la > lb;
+    if (a.rank != b.rank) return a.rank < b.rank;
+    if (a.start != b.start) return a.start < b.start;
+    if (-a.confidence < -b.confidence) return true;
+    if (-b.confidence < -a.confidence) return false;
+    if (a.type != b.type) return a.type < b.type;
+    if (const int c = a.m->entity_id.compare(b.m->entity_id); c != 0) return c < 0;
+    return a.m->text < b.m->text;
   });
 
-  // Chosen spans keyed by start; non-overlapping, so the neighbours decide any overlap.
-  std::map<uint32_t, uint32_t> chosen;
+  // Bytes covered by the mentions chosen so far: one allocation for the whole article instead of
+  // a tree node per winner, and the checks cost the (short) span lengths.
+  uint32_t text_end = 0;
+  for (const Ref& r : refs) text_end = std::max(text_end, r.m->byte_end);
+  std::vector<uint8_t> covered(text_end, 0);
+  std::vector<Mention*> winners;
+  winners.reserve(refs.size());
   for (const Ref& r : refs) {
-    Mention& m = *r.m;
-    auto next = chosen.lower_bound(m.byte_start);
-    if (next != chosen.end() && next->first < m.byte_end) continue;
-    if (next != chosen.begin() && std::prev(next)->second > m.byte_start) continue;
-    chosen.emplace(m.byte_start, m.byte_end);
-    out.push_back(std::move(m));
+    const Mention& m = *r.m;
+    const auto first = covered.begin() + m.byte_start;
+    const auto last = covered.begin() + m.byte_end;
+    if (std::find(first, last, uint8_t{1}) != last) continue;
+    std::fill(first, last, uint8_t{1});
+    winners.push_back(r.m);
   }
-  SortMentions(&out);
+  // Winners are non-empty and disjoint, so their starts are distinct and sorting the pointers by
+  // start gives SortMentions' order without moving whole mentions around twice.
+  std::sort(winners.begin(), winners.end(),
+            [](const Mention* a, const Mention* b) { return a->byte_start < b->byte_start; });
+  for (Mention* m : winners) out.push_back(std::move(*m));
   return out;
 }
 

@@ -98,6 +98,35 @@ TEST(MergeTest, DropsEmptySpans) {
           .empty());
 }
 
+// Disjoint inputs take a linear path (no sorting); these pin that it agrees with the policy.
+TEST(MergeTest, DisjointListsInterleaveInTextOrder) {
+  const auto merged = MergeMentions(
+      {Make(kKb, EntityType::kOrg, 0, 4), Make(kKb, EntityType::kLoc, 20, 26)},
+      {Make(kRule, EntityType::kDate, 5, 9), Make(kRule, EntityType::kMoney, 30, 35)},
+      {Make(kModel, EntityType::kPerson, 10, 15)});
+  EXPECT_EQ(Describe(merged),
+            "kb:org[0,4) rule:date[5,9) model:person[10,15) kb:loc[20,26) rule:money[30,35) ");
+}
+
+TEST(MergeTest, DisjointButUnsortedListIsSorted) {
+  const auto merged = MergeMentions(
+      {Make(kKb, EntityType::kLoc, 20, 26), Make(kKb, EntityType::kOrg, 0, 4)}, {}, {});
+  EXPECT_EQ(Describe(merged), "kb:org[0,4) kb:loc[20,26) ");
+}
+
+TEST(MergeTest, SingleListComesBackWhole) {
+  const auto merged = MergeMentions(
+      {}, {Make(kRule, EntityType::kPercent, 0, 3), Make(kRule, EntityType::kDate, 3, 8)}, {});
+  EXPECT_EQ(Describe(merged), "rule:percent[0,3) rule:date[3,8) ");
+}
+
+TEST(MergeTest, EmptySpanAmongDisjointMentionsIsDropped) {
+  const auto merged = MergeMentions({Make(kKb, EntityType::kOrg, 0, 4)},
+                                    {Make(kRule, EntityType::kDate, 6, 6)},
+                                    {Make(kModel, EntityType::kPerson, 10, 15)});
+  EXPECT_EQ(Describe(merged), "kb:org[0,4) model:person[10,15) ");
+}
+
 TEST(MergeTest, ResultDoesNotDependOnInputOrder) {
   std::vector<Mention> model;
   for (uint32_t i = 0; i < 40; ++i) {
