@@ -245,7 +245,8 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
   report->set_control_characters_removed(hygiene.control_characters_removed);
 
   uint64_t body_hash = text::BodyFingerprint(body);
-  uint64_t simhash = text::SimHash(body);
+  size_t words = 0;  // counted by SimHash's pass over the body (WordCount's rules)
+  uint64_t simhash = text::SimHash(body, &words);
   article.set_simhash(simhash);
   std::string near_duplicate_of;
   if (dedupe_) {
@@ -287,7 +288,6 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
   if (auto canonical = url::CanonicalizeUrl(article.url())) article.set_canonical_url(*canonical);
   article.set_author(raw.author().empty() ? page.author : raw.author());
   article.set_near_duplicate_of(near_duplicate_of);
-  size_t words = text::WordCount(body);
   article.set_body(std::move(body));
   article.set_word_count(static_cast<uint32_t>(words));
   article.set_reading_time_seconds(

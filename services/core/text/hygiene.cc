@@ -279,47 +279,52 @@ size_t CodePointCount(std::string_view text) {
   return count;
 }
 
+void WordCounter::AddCodePoint(int32_t cp) {
+  if (cp < 0) {
+    state_ = kOutside;
+  } else if (cp < 0x80) {
+    if (kAsciiAlnum[cp]) {
+      AddAsciiAlnumRun();
+    } else {
+      AddAsciiOther(static_cast<unsigned char>(cp));
+    }
+  } else if (IsCjkWordCharacter(cp)) {
+    ++words_;
+    state_ = kOutside;
+  } else if (IsLetterOrNumber(cp)) {
+    if (state_ == kOutside) ++words_;
+    state_ = kInWord;
+  } else if (ContinuesWord(cp)) {
+    if (state_ != kInWord) state_ = kOutside;
+  } else if (IsMidWordPunctuation(cp)) {
+    state_ = state_ == kInWord ? kAfterMidPunctuation : kOutside;
+  } else {
+    state_ = kOutside;
+  }
+}
+
 size_t WordCount(std::string_view text) {
-  enum class State { kOutside, kInWord, kAfterMidPunctuation };
-  State state = State::kOutside;
-  size_t words = 0;
+  WordCounter counter;
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
   size_t i = 0;
   while (i < n) {
     if (s[i] < 0x80) {
-      // ASCII (most of most articles): no decoding, no ICU lookups. Same transitions as below.
+      // ASCII (most of most articles): no decoding, no ICU lookups.
       const unsigned char c = s[i++];
       if (kAsciiAlnum[c]) {
-        if (state == State::kOutside) ++words;
-        state = State::kInWord;
         // The rest of the word in one go (non-ASCII bytes are not in the table).
         while (i < n && kAsciiAlnum[s[i]]) ++i;
-      } else if (IsMidWordPunctuation(c)) {
-        state = state == State::kInWord ? State::kAfterMidPunctuation : State::kOutside;
+        counter.AddAsciiAlnumRun();
       } else {
-        state = State::kOutside;
+        counter.AddAsciiOther(c);
       }
       continue;
     }
     const int32_t cp = DecodeUtf8(s, n, &i);
-    if (cp == kInvalid) {
-      state = State::kOutside;
-    } else if (IsCjkWordCharacter(cp)) {
-      ++words;
-      state = State::kOutside;
-    } else if (IsLetterOrNumber(cp)) {
-      if (state == State::kOutside) ++words;
-      state = State::kInWord;
-    } else if (ContinuesWord(cp)) {
-      if (state != State::kInWord) state = State::kOutside;
-    } else if (IsMidWordPunctuation(cp)) {
-      state = state == State::kInWord ? State::kAfterMidPunctuation : State::kOutside;
-    } else {
-      state = State::kOutside;
-    }
+    counter.AddCodePoint(cp == kInvalid ? -1 : cp);
   }
-  return words;
+  return counter.words();
 }
 
 void AppendUtf8(uint32_t cp, std::string* out) {
