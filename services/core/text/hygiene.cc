@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstring>
 #include <limits>
 
 namespace newsflow::text {
@@ -106,6 +108,29 @@ void EmitParagraph(const std::string& line, bool may_need_nfc, std::vector<std::
   out->emplace_back(line);
 }
 
+inline uint64_t LoadWord(const unsigned char* p) {
+  uint64_t word;
+  std::memcpy(&word, p, sizeof(word));
+  return word;
+}
+
+// True when the eight bytes of `word` (in memory order) are printable ASCII or spaces, no two
+// spaces are adjacent and the last byte is not a space: after a visible character, the bytes the
+// fast path of CleanParagraphs copies as they are. Little-endian: byte k of memory is bits 8k..8k+7.
+inline bool IsSingleSpacedPrintableAscii(uint64_t word) {
+  static_assert(std::endian::native == std::endian::little);
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  // Every byte below 0x7F (adding 1 sets no high bit; no byte carries as all are below 0x80).
+  if (((word | (word + kOnes)) & kHigh) != 0) return false;
+  // Every byte at least 0x20.
+  if (((word + 0x60 * kOnes) & kHigh) != kHigh) return false;
+  // High bit of each space byte (exact: all bytes of `x` are below 0x80, so nothing carries).
+  const uint64_t x = word ^ (0x20 * kOnes);
+  const uint64_t spaces = ~((x + 0x7F * kOnes) | x) & kHigh;
+  return (spaces & (spaces >> 8)) == 0 && (spaces >> 63) == 0;
+}
+
 constexpr bool IsAsciiAlnum(int32_t cp) {
   return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
 }
@@ -185,6 +210,9 @@ std::vector<std::string> CleanParagraphs(std::string_view input, HygieneReport* 
     // the slow path would keep as they are), is copied in one append.
     if (b > 0x20 && b < 0x7F) {
       size_t j = i + 1;
+      // Eight bytes at a time while they are all such (s[j - 1] is visible here), then byte by
+      // byte to the run's exact end.
+      while (j + 8 <= n && IsSingleSpacedPrintableAscii(LoadWord(s + j))) j += 8;
       while (j < n) {
         if (s[j] > 0x20 && s[j] < 0x7F) {
           ++j;
