@@ -115,9 +115,10 @@ inline uint64_t LoadWord(const unsigned char* p) {
 }
 
 // True when the eight bytes of `word` (in memory order) are printable ASCII or spaces, no two
-// spaces are adjacent and the last byte is not a space: after a visible character, the bytes the
-// fast path of CleanParagraphs copies as they are. Little-endian: byte k of memory is bits 8k..8k+7.
-inline bool IsSingleSpacedPrintableAscii(uint64_t word) {
+// spaces are adjacent and a space in the last byte is followed by a visible `next` byte: after a
+// visible character, the bytes the fast path of CleanParagraphs copies as they are.
+// Little-endian: byte k of memory is bits 8k..8k+7.
+inline bool IsSingleSpacedPrintableAscii(uint64_t word, unsigned char next) {
   static_assert(std::endian::native == std::endian::little);
   constexpr uint64_t kOnes = 0x0101010101010101ull;
   constexpr uint64_t kHigh = 0x8080808080808080ull;
@@ -128,7 +129,7 @@ inline bool IsSingleSpacedPrintableAscii(uint64_t word) {
   // High bit of each space byte (exact: all bytes of `x` are below 0x80, so nothing carries).
   const uint64_t x = word ^ (0x20 * kOnes);
   const uint64_t spaces = ~((x + 0x7F * kOnes) | x) & kHigh;
-  return (spaces & (spaces >> 8)) == 0 && (spaces >> 63) == 0;
+  return (spaces & (spaces >> 8)) == 0 && ((spaces >> 63) == 0 || (next > 0x20 && next < 0x7F));
 }
 
 constexpr bool IsAsciiAlnum(int32_t cp) {
@@ -212,7 +213,7 @@ std::vector<std::string> CleanParagraphs(std::string_view input, HygieneReport* 
       size_t j = i + 1;
       // Eight bytes at a time while they are all such (s[j - 1] is visible here), then byte by
       // byte to the run's exact end.
-      while (j + 8 <= n && IsSingleSpacedPrintableAscii(LoadWord(s + j))) j += 8;
+      while (j + 8 < n && IsSingleSpacedPrintableAscii(LoadWord(s + j), s[j + 8])) j += 8;
       while (j < n) {
         if (s[j] > 0x20 && s[j] < 0x7F) {
           ++j;
