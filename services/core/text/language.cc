@@ -116,10 +116,20 @@ std::vector<Sentence> SplitSentences(std::string_view text) {
       uint32_t letters = cls;  // kLetter is 1, kPlain 0
       const uint8_t* p = s + i + 1;
       const uint8_t* const end = s + length;
-      uint8_t run_class;
-      while (p < end && (run_class = kByteClasses[*p]) <= kLetter) {
+      while (p < end) {
+        uint8_t run_class = kByteClasses[*p];
+        if (run_class <= kLetter) {
+          letters += run_class;
+          ++p;
+          continue;
+        }
+        // A blank followed by more of the run changes nothing outside an end-of-sentence wait
+        // (there is none inside a run): taken in stride, so a run is a stretch of words, not one.
+        if (run_class != kSpace || p + 1 == end || (run_class = kByteClasses[p[1]]) > kLetter) {
+          break;
+        }
         letters += run_class;
-        ++p;
+        p += 2;
       }
       const int32_t j = static_cast<int32_t>(p - s);
       current.letters[kLatin] += letters;
