@@ -271,11 +271,15 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
     segment->set_start(span.start);
     segment->set_end(span.end);
   }
-  auto texts = text::TextPerLanguage(body, languages);
-  if (texts.size() == 1 && texts[0].language == languages.language && texts[0].text == body) {
+  // One span over the whole body in the document's language: its text would be a copy of the
+  // body, so it is neither built nor compared.
+  const auto& spans = languages.spans;
+  const bool single = spans.size() == 1 && spans[0].language == languages.language &&
+                      spans[0].byte_start == 0 && spans[0].byte_end == body.size();
+  if (single) {
     article.set_single_language_body(true);
   } else {
-    for (auto& per_language : texts) {
+    for (auto& per_language : text::TextPerLanguage(body, languages)) {
       auto* t = article.add_texts();
       t->set_language(std::move(per_language.language));
       t->set_text(std::move(per_language.text));
