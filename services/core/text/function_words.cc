@@ -205,7 +205,7 @@ FunctionWordCounts CountFunctionWords(std::string_view text) {
           static_assert(std::endian::native == std::endian::little);  // s[i] is the low byte
           uint64_t word;
           std::memcpy(&word, s + i, sizeof(word));
-          word |= 0x2020202020202020ull;            // lower case (all bytes used are letters)
+          word |= 0x2020202020202020ull;  // lower case (all bytes used are letters)
           key = length >= 8 ? word : word & ((uint64_t{1} << (8 * length)) - 1);
           i = j;
           break;

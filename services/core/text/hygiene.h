@@ -58,8 +58,8 @@ size_t WordCount(std::string_view text);
 
 // WordCount as a state machine, for a pass that already walks the text's characters (SimHash's
 // tokenizer) so that counting words needs no pass of its own. Feed every character in order:
-// each maximal run of ASCII letters/digits as one call, every other character by itself. The
-// result equals WordCount of the same text.
+// runs of ASCII letters/digits whole or in pieces, every other character by itself. The result
+// equals WordCount of the same text. Not thread-safe (one counter per pass).
 class WordCounter {
  public:
   // A run of ASCII letters and digits (one call per run is enough; more calls are harmless).
