@@ -245,7 +245,8 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
   report->set_control_characters_removed(hygiene.control_characters_removed);
 
   uint64_t body_hash = text::BodyFingerprint(body);
-  uint64_t simhash = text::SimHash(body);
+  size_t words = 0;  // counted by SimHash's pass over the body (WordCount's rules)
+  uint64_t simhash = text::SimHash(body, &words);
   article.set_simhash(simhash);
   std::string near_duplicate_of;
   if (dedupe_) {
@@ -270,11 +271,15 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
     segment->set_start(span.start);
     segment->set_end(span.end);
   }
-  auto texts = text::TextPerLanguage(body, languages);
-  if (texts.size() == 1 && texts[0].language == languages.language && texts[0].text == body) {
+  // One span over the whole body in the document's language: its text would be a copy of the
+  // body, so it is neither built nor compared.
+  const auto& spans = languages.spans;
+  const bool single = spans.size() == 1 && spans[0].language == languages.language &&
+                      spans[0].byte_start == 0 && spans[0].byte_end == body.size();
+  if (single) {
     article.set_single_language_body(true);
   } else {
-    for (auto& per_language : texts) {
+    for (auto& per_language : text::TextPerLanguage(body, languages)) {
       auto* t = article.add_texts();
       t->set_language(std::move(per_language.language));
       t->set_text(std::move(per_language.text));
@@ -287,7 +292,6 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
   if (auto canonical = url::CanonicalizeUrl(article.url())) article.set_canonical_url(*canonical);
   article.set_author(raw.author().empty() ? page.author : raw.author());
   article.set_near_duplicate_of(near_duplicate_of);
-  size_t words = text::WordCount(body);
   article.set_body(std::move(body));
   article.set_word_count(static_cast<uint32_t>(words));
   article.set_reading_time_seconds(

@@ -138,8 +138,34 @@ bool IsRegexSpace(char c) {
 // Opening brackets some patterns allow in front of their lead.
 constexpr std::string_view kOpeningBrackets[] = {"【", "[", "（", "("};
 
+// Whether some lead of any list above starts with the byte: most paragraphs start with none, and
+// skip comparing with every lead. An empty lead would start anything.
+constexpr std::array<bool, 256> MakeLeadFirstBytes() {
+  std::array<bool, 256> table{};
+  auto add = [&table](const auto& leads) {
+    for (std::string_view lead : leads) {
+      if (lead.empty()) {
+        table.fill(true);
+      } else {
+        table[static_cast<unsigned char>(lead.front())] = true;
+      }
+    }
+  };
+  add(kLineRuleLeads);
+  add(kBracketedLineRuleLeads);
+  add(kHeadingLeads);
+  add(kLeadInLeads);
+  return table;
+}
+constexpr std::array<bool, 256> kLeadFirstBytes = MakeLeadFirstBytes();
+
 template <size_t N>
 bool StartsWithAnyLead(std::string_view paragraph, const std::string_view (&leads)[N]) {
+  if (!paragraph.empty()) {
+    char c = paragraph.front();
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');  // as StartsWithFolded
+    if (!kLeadFirstBytes[static_cast<unsigned char>(c)]) return false;
+  }
   for (std::string_view lead : leads) {
     if (StartsWithFolded(paragraph, lead)) return true;
   }

@@ -1,7 +1,9 @@
 #include "services/core/text/function_words.h"
 
 #include <array>
+#include <bit>
 #include <cstddef>
+#include <cstring>
 
 namespace newsflow::text {
 namespace {
@@ -185,7 +187,30 @@ FunctionWordCounts CountFunctionWords(std::string_view text) {
     switch (kByteClasses[b]) {
       case kLower:
       case kUpper: {
-        // A run of ASCII letters (nearly every word, or all of it) in one go.
+        if (!in_word && i + 8 <= n) {
+          // A word starting with a run of ASCII letters (nearly every word): find the run's end,
+          // then take the key from one 8-byte load instead of shifting in byte by byte.
+          size_t j = i + 1;
+          bool upper = false;
+          while (j < n) {
+            const uint8_t cls = kByteClasses[s[j]];
+            if (cls != kLower && cls != kUpper) break;
+            upper |= cls == kUpper;
+            ++j;
+          }
+          in_word = true;
+          first_upper = kByteClasses[b] == kUpper;
+          later_upper = upper;
+          length = j - i;
+          static_assert(std::endian::native == std::endian::little);  // s[i] is the low byte
+          uint64_t word;
+          std::memcpy(&word, s + i, sizeof(word));
+          word |= 0x2020202020202020ull;  // lower case (all bytes used are letters)
+          key = length >= 8 ? word : word & ((uint64_t{1} << (8 * length)) - 1);
+          i = j;
+          break;
+        }
+        // A run of ASCII letters continuing a word, or near the end of the text, byte by byte.
         size_t j = i;
         if (!in_word) {
           in_word = true;

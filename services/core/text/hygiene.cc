@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstring>
 #include <limits>
 
 namespace newsflow::text {
@@ -106,6 +108,30 @@ void EmitParagraph(const std::string& line, bool may_need_nfc, std::vector<std::
   out->emplace_back(line);
 }
 
+inline uint64_t LoadWord(const unsigned char* p) {
+  uint64_t word;
+  std::memcpy(&word, p, sizeof(word));
+  return word;
+}
+
+// True when the eight bytes of `word` (in memory order) are printable ASCII or spaces, no two
+// spaces are adjacent and a space in the last byte is followed by a visible `next` byte: after a
+// visible character, the bytes the fast path of CleanParagraphs copies as they are.
+// Little-endian: byte k of memory is bits 8k..8k+7.
+inline bool IsSingleSpacedPrintableAscii(uint64_t word, unsigned char next) {
+  static_assert(std::endian::native == std::endian::little);
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  // Every byte below 0x7F (adding 1 sets no high bit; no byte carries as all are below 0x80).
+  if (((word | (word + kOnes)) & kHigh) != 0) return false;
+  // Every byte at least 0x20.
+  if (((word + 0x60 * kOnes) & kHigh) != kHigh) return false;
+  // High bit of each space byte (exact: all bytes of `x` are below 0x80, so nothing carries).
+  const uint64_t x = word ^ (0x20 * kOnes);
+  const uint64_t spaces = ~((x + 0x7F * kOnes) | x) & kHigh;
+  return (spaces & (spaces >> 8)) == 0 && ((spaces >> 63) == 0 || (next > 0x20 && next < 0x7F));
+}
+
 constexpr bool IsAsciiAlnum(int32_t cp) {
   return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
 }
@@ -185,6 +211,9 @@ std::vector<std::string> CleanParagraphs(std::string_view input, HygieneReport* 
     // the slow path would keep as they are), is copied in one append.
     if (b > 0x20 && b < 0x7F) {
       size_t j = i + 1;
+      // Eight bytes at a time while they are all such (s[j - 1] is visible here), then byte by
+      // byte to the run's exact end.
+      while (j + 8 < n && IsSingleSpacedPrintableAscii(LoadWord(s + j), s[j + 8])) j += 8;
       while (j < n) {
         if (s[j] > 0x20 && s[j] < 0x7F) {
           ++j;
@@ -279,47 +308,52 @@ size_t CodePointCount(std::string_view text) {
   return count;
 }
 
+void WordCounter::AddCodePoint(int32_t cp) {
+  if (cp < 0) {
+    state_ = kOutside;
+  } else if (cp < 0x80) {
+    if (kAsciiAlnum[cp]) {
+      AddAsciiAlnumRun();
+    } else {
+      AddAsciiOther(static_cast<unsigned char>(cp));
+    }
+  } else if (IsCjkWordCharacter(cp)) {
+    ++words_;
+    state_ = kOutside;
+  } else if (IsLetterOrNumber(cp)) {
+    if (state_ == kOutside) ++words_;
+    state_ = kInWord;
+  } else if (ContinuesWord(cp)) {
+    if (state_ != kInWord) state_ = kOutside;
+  } else if (IsMidWordPunctuation(cp)) {
+    state_ = state_ == kInWord ? kAfterMidPunctuation : kOutside;
+  } else {
+    state_ = kOutside;
+  }
+}
+
 size_t WordCount(std::string_view text) {
-  enum class State { kOutside, kInWord, kAfterMidPunctuation };
-  State state = State::kOutside;
-  size_t words = 0;
+  WordCounter counter;
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
   size_t i = 0;
   while (i < n) {
     if (s[i] < 0x80) {
-      // ASCII (most of most articles): no decoding, no ICU lookups. Same transitions as below.
+      // ASCII (most of most articles): no decoding, no ICU lookups.
       const unsigned char c = s[i++];
       if (kAsciiAlnum[c]) {
-        if (state == State::kOutside) ++words;
-        state = State::kInWord;
         // The rest of the word in one go (non-ASCII bytes are not in the table).
         while (i < n && kAsciiAlnum[s[i]]) ++i;
-      } else if (IsMidWordPunctuation(c)) {
-        state = state == State::kInWord ? State::kAfterMidPunctuation : State::kOutside;
+        counter.AddAsciiAlnumRun();
       } else {
-        state = State::kOutside;
+        counter.AddAsciiOther(c);
       }
       continue;
     }
     const int32_t cp = DecodeUtf8(s, n, &i);
-    if (cp == kInvalid) {
-      state = State::kOutside;
-    } else if (IsCjkWordCharacter(cp)) {
-      ++words;
-      state = State::kOutside;
-    } else if (IsLetterOrNumber(cp)) {
-      if (state == State::kOutside) ++words;
-      state = State::kInWord;
-    } else if (ContinuesWord(cp)) {
-      if (state != State::kInWord) state = State::kOutside;
-    } else if (IsMidWordPunctuation(cp)) {
-      state = state == State::kInWord ? State::kAfterMidPunctuation : State::kOutside;
-    } else {
-      state = State::kOutside;
-    }
+    counter.AddCodePoint(cp == kInvalid ? -1 : cp);
   }
-  return words;
+  return counter.words();
 }
 
 void AppendUtf8(uint32_t cp, std::string* out) {

@@ -56,4 +56,31 @@ size_t CodePointCount(std::string_view text);
 // Myanmar) count one word per run. Invalid UTF-8 bytes act as separators.
 size_t WordCount(std::string_view text);
 
+// WordCount as a state machine, for a pass that already walks the text's characters (SimHash's
+// tokenizer) so that counting words needs no pass of its own. Feed every character in order:
+// runs of ASCII letters/digits whole or in pieces, every other character by itself. The result
+// equals WordCount of the same text. Not thread-safe (one counter per pass).
+class WordCounter {
+ public:
+  // A run of ASCII letters and digits (one call per run is enough; more calls are harmless).
+  void AddAsciiAlnumRun() {
+    if (state_ == kOutside) ++words_;
+    state_ = kInWord;
+  }
+  // An ASCII character other than a letter or digit.
+  void AddAsciiOther(unsigned char c) {
+    const bool mid = c == '\'' || c == '.' || c == ',';
+    state_ = mid && state_ == kInWord ? kAfterMidPunctuation : kOutside;
+  }
+  // A non-ASCII code point; negative for an invalid sequence (as ICU's U8_NEXT returns).
+  void AddCodePoint(int32_t cp);
+
+  size_t words() const { return words_; }
+
+ private:
+  enum State : uint8_t { kOutside, kInWord, kAfterMidPunctuation };
+  State state_ = kOutside;
+  size_t words_ = 0;
+};
+
 }  // namespace newsflow::text

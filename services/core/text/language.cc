@@ -55,7 +55,10 @@ struct Sentence {
   uint32_t byte_start = 0, byte_end = 0;  // trimmed of whitespace
   uint32_t cp_start = 0, cp_end = 0;
   std::array<uint32_t, kScriptCount> letters{};
-  Script script = kOther;  // dominant; kOther when the sentence has no letters
+  // Dominant script. kOther is also the script of a sentence without letters: `lettered` tells
+  // the two apart (a Devanagari sentence is labelled by CLD2, a "2023." by its neighbours).
+  Script script = kOther;
+  bool lettered = false;
   std::string_view language;  // static storage (DefaultLanguage, PrimaryTag)
 };
 
@@ -113,10 +116,20 @@ std::vector<Sentence> SplitSentences(std::string_view text) {
       uint32_t letters = cls;  // kLetter is 1, kPlain 0
       const uint8_t* p = s + i + 1;
       const uint8_t* const end = s + length;
-      uint8_t run_class;
-      while (p < end && (run_class = kByteClasses[*p]) <= kLetter) {
+      while (p < end) {
+        uint8_t run_class = kByteClasses[*p];
+        if (run_class <= kLetter) {
+          letters += run_class;
+          ++p;
+          continue;
+        }
+        // A blank followed by more of the run changes nothing outside an end-of-sentence wait
+        // (there is none inside a run): taken in stride, so a run is a stretch of words, not one.
+        if (run_class != kSpace || p + 1 == end || (run_class = kByteClasses[p[1]]) > kLetter) {
+          break;
+        }
         letters += run_class;
-        ++p;
+        p += 2;
       }
       const int32_t j = static_cast<int32_t>(p - s);
       current.letters[kLatin] += letters;
@@ -181,7 +194,11 @@ std::vector<Sentence> SplitSentences(std::string_view text) {
     if (sentence.script == kHan && sentence.letters[kKana] * 5 >= sentence.letters[kHan]) {
       sentence.script = kKana;  // Japanese mixes kanji and kana
     }
-    if (sentence.script == kOther && sentence.letters[kOther] > 0) sentence.script = kOther;
+    // Scripts without a bucket of their own (Devanagari, Bengali, Tamil, Georgian...) share one,
+    // which wins when it holds more letters than the best named script: a Hindi sentence quoting
+    // "HIV" or "sex worker" is not Latin text. Ties stay with the named script.
+    if (sentence.letters[kOther] > best) sentence.script = kOther;
+    sentence.lettered = best > 0 || sentence.letters[kOther] > 0;
   }
   return sentences;
 }
@@ -244,14 +261,14 @@ LanguageResult DetectLanguages(std::string_view text, const LanguageOptions& opt
   // Per script: the language CLD2 sees over all of that script's sentences, used for sentences
   // too short for CLD2 to be sure of.
   std::array<Cld2Verdict, kScriptCount> script_language;
-  for (int script = kLatin; script < kScriptCount; ++script) {
+  for (int script = kOther; script < kScriptCount; ++script) {
     if (UsesScriptRule(static_cast<Script>(script))) continue;
     // CLD2 costs about 60 ns a byte: a sample of sentences spread over the document decides
     // as well as the whole of a long article does.
     constexpr size_t kSampleBytes = 1024;
     size_t script_bytes = 0;
     for (const auto& s : sentences) {
-      if (s.script == script) script_bytes += s.byte_end - s.byte_start;
+      if (s.script == script && s.lettered) script_bytes += s.byte_end - s.byte_start;
     }
     size_t stride = std::max<size_t>(1, script_bytes / kSampleBytes);
     std::string joined;
@@ -261,7 +278,7 @@ LanguageResult DetectLanguages(std::string_view text, const LanguageOptions& opt
     bool english = options.english_fast_path && script == kLatin;
     EnglishSample english_sample;
     for (const auto& s : sentences) {
-      if (s.script != script) continue;
+      if (s.script != script || !s.lettered) continue;
       size_t length = s.byte_end - s.byte_start;
       if (seen >= next_pick) {
         std::string_view sentence = text.substr(s.byte_start, length);
@@ -287,14 +304,17 @@ LanguageResult DetectLanguages(std::string_view text, const LanguageOptions& opt
   }
 
   for (auto& s : sentences) {
-    if (s.script == kOther) continue;  // no letters: decided by neighbours below
+    if (!s.lettered) continue;  // decided by neighbours below
     if (UsesScriptRule(s.script)) {
       s.language = DefaultLanguage(s.script);
       continue;
     }
     const Cld2Verdict& overall = script_language[s.script];
+    // A Latin sentence that also holds letters of an unnamed script ("((hi))Hindi language: आपकी
+    // उमर क्या है?") is likely in another language than the rest of its script: CLD2 looks at it.
+    const bool mixed = s.script != kOther && s.letters[kOther] > 0;
     // One language holds nearly all of this script's text: no need to look sentence by sentence.
-    if (!overall.language.empty() && overall.reliable && overall.percent >= 95) {
+    if (!mixed && !overall.language.empty() && overall.reliable && overall.percent >= 95) {
       s.language = overall.language;
       continue;
     }
@@ -302,13 +322,17 @@ LanguageResult DetectLanguages(std::string_view text, const LanguageOptions& opt
     // A sentence of 8 words or more, a quarter of them English function words and none foreign,
     // is one CLD2 is sure is English (on every such sentence of the Wikinews corpus it was).
     // Shorter ones go to CLD2, whose doubt sends them to the document's language.
-    if (options.english_fast_path && s.script == kLatin &&
+    if (options.english_fast_path && s.script == kLatin && !mixed &&
         SentenceIsPlainlyEnglish(CountFunctionWords(sentence))) {
       s.language = "en";
       continue;
     }
     Cld2Verdict own = DetectWithCld2(sentence);
-    if (!own.language.empty() && own.reliable) {
+    // Text in an unnamed script, or mixed with one, is often Hinglish-like (Hindi with English
+    // words) where CLD2 is rarely "reliable" yet names the majority language right; the
+    // document-wide verdict of the bucket is a worse guess for it than CLD2's own majority.
+    const bool unnamed = s.script == kOther || mixed;
+    if (!own.language.empty() && (own.reliable || (unnamed && own.percent >= 50))) {
       s.language = own.language;
     } else if (!overall.language.empty()) {
       s.language = overall.language;
@@ -333,7 +357,7 @@ LanguageResult DetectLanguages(std::string_view text, const LanguageOptions& opt
   std::vector<std::pair<std::string_view, uint64_t>> letters_per_language;
   for (const auto& s : sentences) {
     uint64_t letters = 0;
-    for (int script = kLatin; script < kScriptCount; ++script) {
+    for (int script = kOther; script < kScriptCount; ++script) {
       bool dense = script == kHan || script == kKana || script == kHangul;
       letters += s.letters[script] * (dense ? 4u : 1u);
     }

@@ -45,8 +45,12 @@ struct LanguageOptions {
 // sentence is labelled by CLD2 when CLD2 is sure (or "en" without asking it, when the sentences
 // are plainly English: see LanguageOptions), else by its script (Han -> zh, kana -> ja,
 // Hangul -> ko, Arabic -> ar, Cyrillic -> ru, Greek -> el, Hebrew -> he, Thai -> th), else with the
-// document's language for that script. Sentences with no letters join their neighbour. Adjacent
-// sentences in the same language merge into one span.
+// document's language for that script. A sentence belongs to the script holding most of its
+// letters; scripts without a rule of their own (Devanagari, Bengali, Georgian...) count as one,
+// labelled by CLD2, so a Hindi sentence quoting English words is not Latin text. For such a
+// sentence, or a Latin one holding letters of those scripts, CLD2's answer counts from 50% even
+// when it is not sure. Sentences with no letters join their neighbour. Adjacent sentences in the
+// same language merge into one span.
 LanguageResult DetectLanguages(std::string_view text, const LanguageOptions& options = {});
 
 // The text of each language: its spans joined by "\n\n", in text order.

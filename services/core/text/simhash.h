@@ -4,6 +4,7 @@
 // similarity signature (re-syndicated copies with small edits differ in few bits). Pure logic,
 // thread-safe, stable across processes and versions (they are stored in changelog topics).
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -19,6 +20,10 @@ uint64_t BodyFingerprint(std::string_view body);
 // edits do not change the signature. Text with fewer than 3 tokens hashes its tokens as one
 // shingle; text with no tokens returns 0.
 uint64_t SimHash(std::string_view text);
+
+// The same, also setting `*word_count` (not null) to WordCount(text) (hygiene.h) from the same
+// pass over the text: normalize needs both, and the text is read once.
+uint64_t SimHash(std::string_view text, size_t* word_count);
 
 // Number of differing bits.
 inline int HammingDistance(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }

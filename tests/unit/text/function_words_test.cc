@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <string_view>
 
 namespace newsflow::text {
@@ -20,6 +21,30 @@ TEST(FunctionWordsTest, CountsWordsAndBothKindsOfFunctionWords) {
   EXPECT_EQ(counts.foreign, 2u);  // y, el
   EXPECT_EQ(counts.non_latin, 0u);
   EXPECT_EQ(counts.accented, 0u);
+}
+
+bool SameCounts(const FunctionWordCounts& a, const FunctionWordCounts& b) {
+  return a.words == b.words && a.english == b.english && a.foreign == b.foreign &&
+         a.non_latin == b.non_latin && a.accented == b.accented;
+}
+
+// A word with 8 bytes of text from its start on is keyed from one 8-byte load, one nearer the
+// end byte by byte: both must count alike (case, length 1-9+, accents after the ASCII run).
+TEST(FunctionWordsTest, WordsKeyedFromOneLoadCountAsByteByByte) {
+  for (std::string_view word : {"the", "The", "THE", "tHe", "a", "I", "would", "Would", "el",
+                                "El", "and", "andy", "because", "BECAUSE", "becausee",
+                                "nevertheless", "ou", "que", "Qué", "caf\xC3\xA9", "dass",
+                                "zh\xC5\x8Dng", "x"}) {
+    const std::string near_end = std::string("-") + std::string(word);
+    const std::string padded = near_end + " .........";
+    EXPECT_TRUE(SameCounts(CountFunctionWords(near_end), CountFunctionWords(padded))) << word;
+    const std::string two = std::string(word) + " " + std::string(word) + " ..........";
+    FunctionWordCounts once = CountFunctionWords(word);
+    FunctionWordCounts twice = CountFunctionWords(two);
+    EXPECT_EQ(twice.words, 2 * once.words) << word;
+    EXPECT_EQ(twice.english, 2 * once.english) << word;
+    EXPECT_EQ(twice.foreign, 2 * once.foreign) << word;
+  }
 }
 
 TEST(FunctionWordsTest, EnglishMatchesInAnyCaseForeignOnlyInLowerCase) {

@@ -71,6 +71,46 @@ Paragraphs Clean(std::string_view input, HygieneReport* report = nullptr) {
 
 // --- Invalid UTF-8 -------------------------------------------------------------------------------
 
+// The ASCII fast path takes eight bytes at a time when they are printable and single-spaced:
+// spaces, double spaces, tabs, line ends, DEL and non-ASCII bytes at every offset of a block must
+// end or continue the run exactly as byte by byte.
+TEST(CleanParagraphsTest, AsciiRunsAcrossEightByteBlocksMatchByteRules) {
+  std::mt19937 random(4);
+  const std::string pieces[] = {"a", "Z", "7", "~", "!", " ", "  ", "\t", "\n", "\x7F",
+                                "\xC3\xA9", "\x01"};
+  for (int round = 0; round < 2000; ++round) {
+    std::string input;
+    const int length = static_cast<int>(random() % 40);
+    for (int k = 0; k < length; ++k) {
+      // Mostly visible characters, so long runs form.
+      const size_t which = random() % 20;
+      input += which < 12 ? pieces[which] : pieces[which % 4];
+    }
+    // Expected by the documented rules: lines split at '\n', controls dropped, blanks collapsed
+    // to one space and trimmed.
+    std::vector<std::string> expected;
+    std::string line;
+    bool space = false;
+    for (size_t k = 0; k <= input.size(); ++k) {
+      const char c = k < input.size() ? input[k] : '\n';
+      if (c == '\n') {
+        if (!line.empty()) expected.push_back(line);
+        line.clear();
+        space = false;
+      } else if (c == ' ' || c == '\t') {
+        space = !line.empty();
+      } else if (c == '\x7F' || c == '\x01') {
+        continue;
+      } else {
+        if (space) line.push_back(' ');
+        space = false;
+        line.push_back(c);
+      }
+    }
+    EXPECT_EQ(CleanParagraphs(input, nullptr), expected) << input;
+  }
+}
+
 TEST(CleanParagraphsTest, LoneInvalidByteBecomesOneReplacement) {
   HygieneReport report;
   EXPECT_EQ(Clean("a\xff"

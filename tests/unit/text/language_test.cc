@@ -57,6 +57,37 @@ TEST(LanguageTest, ChineseSentenceQuotingLatinNamesStaysChinese) {
   EXPECT_EQ(result.language, "zh");
 }
 
+// Scripts without a bucket of their own (Devanagari here) win a sentence when they hold most of
+// its letters: a Hindi paragraph quoting English words used to be classed Latin, and labelled
+// with the English of the rest of the document.
+TEST(LanguageTest, MostlyDevanagariSentenceWithLatinWordsIsNotLatin) {
+  std::string english =
+      "The health workers said the lockdown had left many families without any income at all. "
+      "They asked the government to help the community with food and with medicine. "
+      "Officials said the number of new cases in the city had fallen for the third week in a "
+      "row. Schools would open again next month, the education minister told reporters on "
+      "Friday. Hospitals in the region have added beds and hired nurses from other states. The "
+      "police said that they had arrested twelve people after the protest in the square. Shops "
+      "in the old market were allowed to open for four hours a day from Monday. A spokesperson "
+      "for the city council said the buses would run on a reduced timetable.";
+  std::string hindi =
+      "अभी जो COVID-19 चल रहा है, उसके बारे में हम community को जानकारी दे रहे हैं और उनको "
+      "राशन दिलाने के लिए काम कर रहे हैं।";
+  // Long enough that CLD2 sees a sample of the English, which the Hindi sentence is not in: as
+  // Latin text it was labelled with that sample's "en".
+  std::string text = english + "\n\n" + english + "\n\n" + english +
+                     " The health workers said the lockdown had left many families without any "
+                     "income at all.\n\n" +
+                     hindi + "\n\n" + english;
+  auto result = DetectLanguages(text);
+  EXPECT_EQ(result.language, "en");
+  ASSERT_EQ(result.spans.size(), 3u);
+  EXPECT_EQ(result.spans[0].language, "en");
+  EXPECT_EQ(result.spans[1].language, "hi");
+  EXPECT_EQ(Slice(text, result.spans[1]), hindi);
+  EXPECT_EQ(result.spans[2].language, "en");
+}
+
 TEST(LanguageTest, ScriptsAreRecognized) {
   EXPECT_EQ(DetectLanguages("東京の株式市場は月曜日に大きく下落しました。").language, "ja");
   EXPECT_EQ(DetectLanguages("서울 증시는 월요일에 크게 하락했습니다.").language, "ko");

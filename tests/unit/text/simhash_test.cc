@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
+
+#include "services/core/text/hygiene.h"
 
 namespace newsflow::text {
 namespace {
@@ -79,6 +82,32 @@ TEST(BodyFingerprintTest, ExactBytes) {
   EXPECT_EQ(BodyFingerprint("abc"), BodyFingerprint("abc"));
   EXPECT_NE(BodyFingerprint("abc"), BodyFingerprint("abd"));
   EXPECT_NE(BodyFingerprint(""), BodyFingerprint(std::string(1, '\0')));
+}
+
+// normalize takes the word count from SimHash's pass instead of a pass of its own: it must be
+// WordCount's, on every kind of word boundary WordCount knows.
+TEST(SimHashTest, WordCountFromTheSamePassEqualsWordCount) {
+  const std::vector<std::string> texts = {
+      "",
+      "  \t ",
+      kText,
+      "Nvidia shares fell 17%",
+      "state-owned ... -- !",
+      "Акции Nvidia упали",
+      "don't stop, it\u2019s the U.S. economy: $1,000.50 or 3.5%",
+      "'quoted' end. a.b.c ,x, x,, x'',y",
+      "Cafe\xCC\x81 ok caf\xC3\xA9x",
+      "\u0939\u093F\u0928\u094D\u0926\u0940 \u092D\u093E\u0937\u093E HIV-\u0935\u093E",
+      "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645",
+      "英伟达Nvidia股价周一下跌17%。「、。」 ひらがな ラーメン 한국어 뉴스",
+      "ab\xff cd \xe2\x82 ef\xC3",
+  };
+  for (const std::string& text : texts) {
+    size_t words = 12345;
+    uint64_t signature = SimHash(text, &words);
+    EXPECT_EQ(words, WordCount(text)) << text;
+    EXPECT_EQ(signature, SimHash(text)) << text;
+  }
 }
 
 }  // namespace
