@@ -8,6 +8,7 @@
 #include <deque>
 #include <unordered_map>
 
+#include "services/core/entity_key.h"
 #include "services/sink/json_writer.h"
 
 namespace newsflow::sink {
@@ -40,12 +41,6 @@ bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
     }
   }
   return true;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 void TimestampField(JsonWriter& w, std::string_view key, bool present,
@@ -222,9 +217,13 @@ std::vector<EntityView> EntitiesOf(const v1::TaggedArticle& tagged) {
                    [](const auto* a, const auto* b) { return a->start() < b->start(); });
   for (const auto* m : mentions) {
     size_t index = entities.size();
-    if (!m->entity_id().empty()) {
-      if (auto it = by_id.find(m->entity_id()); it != by_id.end()) index = it->second;
-    }
+    // The summary's id for this mention: the linked id, else the key the tagger's summary gave
+    // the unlinked entity ("money:USD 6000000" for both "$6 million" and "600萬美元").
+    std::string id = m->entity_id().empty()
+                         ? UnlinkedEntityId(EntityTypeName(m->type()), m->canonical_name(),
+                                            m->text())
+                         : m->entity_id();
+    if (auto it = by_id.find(id); it != by_id.end()) index = it->second;
     if (index == entities.size()) {
       for (const std::string& name : {m->canonical_name(), m->text()}) {
         if (name.empty()) continue;
@@ -233,16 +232,10 @@ std::vector<EntityView> EntitiesOf(const v1::TaggedArticle& tagged) {
       }
     }
     if (index == entities.size()) {
-      std::string id = m->entity_id().empty()
-                           ? std::string(EntityTypeName(m->type())) + ":" + Lower(m->text())
-                           : m->entity_id();
-      if (auto it = by_id.find(id); it != by_id.end()) {
-        index = it->second;
-      } else {
-        by_id.emplace(synthesized_ids.emplace_back(id), index);
-        std::string name = m->canonical_name().empty() ? m->text() : m->canonical_name();
-        entities.push_back({std::move(id), m->type(), std::move(name), 0, 0, {}});
-      }
+      // Not in the summary (a producer that wrote none): an entity of its own mentions.
+      std::string name = m->canonical_name().empty() ? m->text() : m->canonical_name();
+      by_id.emplace(synthesized_ids.emplace_back(id), index);
+      entities.push_back({std::move(id), m->type(), std::move(name), 0, 0, {}});
     }
     entities[index].mentions.push_back(m);
   }

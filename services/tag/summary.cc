@@ -7,46 +7,13 @@
 #include <tuple>
 #include <utility>
 
+#include "services/core/entity_key.h"
+
 namespace newsflow::tag {
-namespace {
-
-std::string NormalizeSurface(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  bool space = false;
-  for (char c : text) {
-    if (c == ' ' || c == '\t' || c == '\n') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
-  }
-  return out;
-}
-
-bool IsNameType(EntityType type) {
-  return type == EntityType::kPerson || type == EntityType::kOrg || type == EntityType::kLoc ||
-         type == EntityType::kProduct || type == EntityType::kMisc;
-}
-
-}  // namespace
 
 std::string SummaryEntityId(const Mention& mention) {
   if (!mention.entity_id.empty()) return mention.entity_id;
-  std::string id(EntityTypeName(mention.type));
-  id += ':';
-  if (mention.canonical_name.empty()) {
-    id += NormalizeSurface(mention.text);
-  } else if (IsNameType(mention.type)) {
-    // An unlinked name with a canonical name: a surname standing for the full name
-    // (LinkSurnamesToFullNames), grouped with the full name's own mentions.
-    id += NormalizeSurface(mention.canonical_name);
-  } else {
-    id += mention.canonical_name;  // normalized values: "USD 6000000", "2025-01-27", "NYSE:XYZ"
-  }
-  return id;
+  return UnlinkedEntityId(EntityTypeName(mention.type), mention.canonical_name, mention.text);
 }
 
 std::vector<EntitySummary> SummarizeEntities(const std::vector<Mention>& body, uint32_t body_length,

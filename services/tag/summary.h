@@ -5,9 +5,10 @@
 //
 // Identity: mentions are grouped by (type, key) where key is the entity_id when linked, else the
 // canonical_name when the tagger normalized it (MONEY "USD 6000000", DATE "2025-01-27", TICKER
-// "NYSE:XYZ"), else the surface text lower-cased (ASCII) with whitespace collapsed. The summary's
-// entity_id is the linked id, or "<type>:<key>" ("person:alexandr wang") for unlinked entities,
-// stable across articles.
+// "NYSE:XYZ"), else the surface text lower-cased (ASCII) with whitespace collapsed; a name's
+// canonical name (a surname standing for the full name) is normalized like a surface. The
+// summary's entity_id is the linked id, or "<type>:<key>" ("person:alexandr wang") for unlinked
+// entities, stable across articles; services/core/entity_key.h computes it, for the sink too.
 //
 // Salience, in [0, 1]:
 //   salience = frequency_weight * log(1 + count) / log(1 + max_count)

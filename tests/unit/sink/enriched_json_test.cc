@@ -60,5 +60,42 @@ TEST(Rfc3339Test, MatchesProtobufAcrossTheWholeRange) {
   }
 }
 
+// Unlinked mentions are filed under the entity the tagger's summary gave them, by the same key:
+// an amount written two ways, and a surname standing for the full name.
+TEST(EntitiesOfTest, UnlinkedMentionsJoinTheirSummaryEntityByItsKey) {
+  v1::TaggedArticle tagged;
+  tagged.mutable_article()->set_body("Nancy Pelosi paid $6 million. Pelosi: 600萬美元.");
+  auto add_summary = [&](const std::string& id, v1::EntityType type, const std::string& name) {
+    auto* e = tagged.add_entities();
+    e->set_entity_id(id);
+    e->set_type(type);
+    e->set_name(name);
+    e->set_mention_count(2);
+  };
+  add_summary("person:nancy pelosi", v1::ENTITY_TYPE_PERSON, "Nancy Pelosi");
+  add_summary("money:USD 6000000", v1::ENTITY_TYPE_MONEY, "$6 million");
+  auto add_mention = [&](v1::EntityType type, const std::string& text, uint32_t start,
+                         const std::string& canonical) {
+    auto* m = tagged.add_mentions();
+    m->set_type(type);
+    m->set_text(text);
+    m->set_start(start);
+    m->set_canonical_name(canonical);
+  };
+  add_mention(v1::ENTITY_TYPE_PERSON, "Nancy Pelosi", 0, "");
+  add_mention(v1::ENTITY_TYPE_MONEY, "$6 million", 18, "USD 6000000");
+  add_mention(v1::ENTITY_TYPE_PERSON, "Pelosi", 30, "Nancy Pelosi");
+  add_mention(v1::ENTITY_TYPE_MONEY, "600萬美元", 38, "USD 6000000");
+
+  const std::vector<EntityView> entities = EntitiesOf(tagged);
+  ASSERT_EQ(entities.size(), 2u) << "no entity of its own for \"Pelosi\" or \"600萬美元\"";
+  EXPECT_EQ(entities[0].id, "person:nancy pelosi");
+  ASSERT_EQ(entities[0].mentions.size(), 2u);
+  EXPECT_EQ(entities[0].mentions[1]->text(), "Pelosi");
+  EXPECT_EQ(entities[1].id, "money:USD 6000000");
+  ASSERT_EQ(entities[1].mentions.size(), 2u);
+  EXPECT_EQ(entities[1].mentions[1]->text(), "600萬美元");
+}
+
 }  // namespace
 }  // namespace newsflow::sink
