@@ -29,16 +29,17 @@ inline std::string NormalizeEntitySurface(std::string_view text) {
   return out;
 }
 
-// `type_name` is the lower-case type ("person", "money", ...). For MONEY, PERCENT, DATE and
-// TICKER a canonical name is a normalized value ("USD 6000000", "2025-01-27", "NYSE:XYZ") and is
-// used as it is; for names, a canonical name (a surname standing for the full name) is
-// normalized like a surface. Without a canonical name the normalized surface is the key.
+// `type_name` is the lower-case type ("person", "money", ...). For MONEY, PERCENT and TICKER a
+// canonical name is a normalized value ("USD 6000000", "17%", "NYSE:XYZ") and is used as it is.
+// Everything else is normalized like a surface: a name's canonical name (a surname standing for
+// the full name), and a date's ("2025-01-27" stays, but "星期一" → "Monday" must meet the
+// "monday" of an English mention the rules gave no canonical name). Without a canonical name the
+// normalized surface is the key.
 inline std::string UnlinkedEntityId(std::string_view type_name, std::string_view canonical_name,
                                     std::string_view text) {
   std::string id(type_name);
   id += ':';
-  const bool value = type_name == "money" || type_name == "percent" || type_name == "date" ||
-                     type_name == "ticker";
+  const bool value = type_name == "money" || type_name == "percent" || type_name == "ticker";
   if (canonical_name.empty()) {
     id += NormalizeEntitySurface(text);
   } else if (value) {

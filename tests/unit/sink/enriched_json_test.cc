@@ -5,6 +5,8 @@
 
 #include <random>
 
+#include "services/core/entity_key.h"
+
 namespace newsflow::sink {
 namespace {
 
@@ -95,6 +97,15 @@ TEST(EntitiesOfTest, UnlinkedMentionsJoinTheirSummaryEntityByItsKey) {
   EXPECT_EQ(entities[1].id, "money:USD 6000000");
   ASSERT_EQ(entities[1].mentions.size(), 2u);
   EXPECT_EQ(entities[1].mentions[1]->text(), "600萬美元");
+}
+
+TEST(EntitiesOfTest, WeekdayInChineseMeetsTheEnglishWeekday) {
+  // The rules give "星期一" the canonical name "Monday"; the model's "Monday" has none.
+  EXPECT_EQ(UnlinkedEntityId("date", "Monday", "星期一"), UnlinkedEntityId("date", "", "Monday"));
+  EXPECT_EQ(UnlinkedEntityId("date", "2025-01-27", "January 27"), "date:2025-01-27");
+  EXPECT_EQ(UnlinkedEntityId("money", "USD 6000000", "$6 million"), "money:USD 6000000");
+  EXPECT_EQ(UnlinkedEntityId("ticker", "NYSE:BA", "NYSE: BA"), "ticker:NYSE:BA");
+  EXPECT_EQ(UnlinkedEntityId("person", "", " Alexandr \n Wang "), "person:alexandr wang");
 }
 
 }  // namespace
