@@ -44,9 +44,8 @@ bool MergeDisjointSorted(std::vector<Mention>* lists[3], std::vector<Mention>* o
     total += lists[l]->size();
     if (!lists[l]->empty()) ++non_empty, only = l;
   }
-  // Pass 1: walk the merged order without moving anything.
-  uint32_t covered_until = 0;
-  for (size_t n = 0; n < total; ++n) {
+  // The list whose next mention starts first (ties: the earlier list).
+  auto pick_next = [&] {
     int pick = -1;
     for (int l = 0; l < 3; ++l) {
       if (next[l] == lists[l]->size()) continue;
@@ -54,6 +53,12 @@ bool MergeDisjointSorted(std::vector<Mention>* lists[3], std::vector<Mention>* o
         pick = l;
       }
     }
+    return pick;
+  };
+  // Pass 1: walk the merged order without moving anything.
+  uint32_t covered_until = 0;
+  for (size_t n = 0; n < total; ++n) {
+    const int pick = pick_next();
     const Mention& m = (*lists[pick])[next[pick]++];
     if (m.byte_end <= m.byte_start || (n > 0 && m.byte_start < covered_until)) return false;
     covered_until = m.byte_end;
@@ -66,13 +71,7 @@ bool MergeDisjointSorted(std::vector<Mention>* lists[3], std::vector<Mention>* o
   out->reserve(total);
   next[0] = next[1] = next[2] = 0;
   for (size_t n = 0; n < total; ++n) {
-    int pick = -1;
-    for (int l = 0; l < 3; ++l) {
-      if (next[l] == lists[l]->size()) continue;
-      if (pick < 0 || (*lists[l])[next[l]].byte_start < (*lists[pick])[next[pick]].byte_start) {
-        pick = l;
-      }
-    }
+    const int pick = pick_next();
     out->push_back(std::move((*lists[pick])[next[pick]++]));
   }
   return true;
