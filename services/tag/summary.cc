@@ -19,23 +19,32 @@ std::string SummaryEntityId(const Mention& mention) {
 std::vector<EntitySummary> SummarizeEntities(const std::vector<Mention>& body, uint32_t body_length,
                                              const std::vector<Mention>& title,
                                              const SummaryOptions& options) {
-  std::set<std::pair<EntityType, std::string>> in_title;
-  for (const Mention& m : title) in_title.emplace(m.type, SummaryEntityId(m));
+  std::set<std::string> in_title;
+  for (const Mention& m : title) in_title.insert(SummaryEntityId(m));
 
-  std::map<std::pair<EntityType, std::string>, EntitySummary> by_key;
+  // By id alone: a linked entity is one entity whatever its mentions' types ("NVIDIA" by the
+  // knowledge base and "(NVDA)" by the ticker rule are both Nvidia); unlinked ids carry their type.
+  auto name_of = [](const Mention& m) {
+    return m.canonical_name.empty() || m.type == EntityType::kMoney ||
+                   m.type == EntityType::kPercent
+               ? m.text
+               : m.canonical_name;
+  };
+  std::map<std::string, EntitySummary> by_key;
   for (const Mention& m : body) {
     std::string id = SummaryEntityId(m);
-    auto [it, inserted] = by_key.try_emplace(std::make_pair(m.type, id));
+    auto [it, inserted] = by_key.try_emplace(id);
     EntitySummary& s = it->second;
     if (inserted) {
       s.entity_id = std::move(id);
       s.type = m.type;
-      s.name =
-          m.canonical_name.empty() || m.type == EntityType::kMoney || m.type == EntityType::kPercent
-              ? m.text
-              : m.canonical_name;
+      s.name = name_of(m);
       s.first_position = m.start;
       s.in_title = in_title.count(it->first) > 0;
+    } else if (s.type == EntityType::kTicker && m.type != EntityType::kTicker) {
+      // A ticker stands for the company: the entity takes the company's type and name.
+      s.type = m.type;
+      s.name = name_of(m);
     }
     ++s.mention_count;
     s.first_position = std::min(s.first_position, m.start);

@@ -3,12 +3,14 @@
 // Per-article entity summary: one row per distinct entity of the merged mentions, with a
 // salience score that ranks what the article is about (newsflow.v1.EntitySummary).
 //
-// Identity: mentions are grouped by (type, key) where key is the entity_id when linked, else the
+// Identity: mentions are grouped by key, where key is the entity_id when linked, else the
 // canonical_name when the tagger normalized it (MONEY "USD 6000000", DATE "2025-01-27", TICKER
 // "NYSE:XYZ"), else the surface text lower-cased (ASCII) with whitespace collapsed; a name's
 // canonical name (a surname standing for the full name) is normalized like a surface. The
 // summary's entity_id is the linked id, or "<type>:<key>" ("person:alexandr wang") for unlinked
 // entities, stable across articles; services/core/entity_key.h computes it, for the sink too.
+// A linked entity is one row whatever its mentions' types: a ticker mention ("(NVDA)") counts
+// for its company, which gives the row its type and name.
 //
 // Salience, in [0, 1]:
 //   salience = frequency_weight * log(1 + count) / log(1 + max_count)

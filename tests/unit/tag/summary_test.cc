@@ -65,12 +65,32 @@ TEST(SummaryTest, ValueEntitiesUseCanonicalKeys) {
   EXPECT_EQ(summary[1].entity_id, "percent:17%");
 }
 
-TEST(SummaryTest, SameIdDifferentTypeStaysSeparate) {
+TEST(SummaryTest, TickerMentionsCountForTheirCompany) {
+  // One entity per linked id: the sink files mentions and news.entity-mentions records by id, so
+  // two rows with one id would lose one of them. The ticker comes first here; the company's type
+  // and name still win.
   const std::vector<Mention> body = {
-      Make(EntityType::kOrg, 0, "Nvidia", "nvidia", "Nvidia"),
-      Make(EntityType::kTicker, 8, "NASDAQ:NVDA", "nvidia", "Nvidia"),
+      Make(EntityType::kTicker, 0, "NASDAQ:NVDA", "nvidia", "NASDAQ:NVDA"),
+      Make(EntityType::kOrg, 13, "Nvidia", "nvidia", "Nvidia"),
+      Make(EntityType::kTicker, 40, "NVDA", "nvidia", "NASDAQ:NVDA"),
   };
-  EXPECT_EQ(SummarizeEntities(body, 30, {}).size(), 2u);
+  const auto summary = SummarizeEntities(body, 60, {});
+  ASSERT_EQ(summary.size(), 1u);
+  EXPECT_EQ(summary[0].entity_id, "nvidia");
+  EXPECT_EQ(summary[0].type, EntityType::kOrg);
+  EXPECT_EQ(summary[0].name, "Nvidia");
+  EXPECT_EQ(summary[0].mention_count, 3u);
+  EXPECT_EQ(summary[0].first_position, 0u);
+}
+
+TEST(SummaryTest, UnlinkedSameTextDifferentTypesStaySeparate) {
+  const std::vector<Mention> body = {
+      Make(EntityType::kLoc, 0, "Jordan"),
+      Make(EntityType::kPerson, 20, "Jordan"),
+  };
+  const auto summary = SummarizeEntities(body, 40, {});
+  ASSERT_EQ(summary.size(), 2u);
+  EXPECT_NE(summary[0].entity_id, summary[1].entity_id);
 }
 
 TEST(SummaryTest, EmptyInputsAndZeroLength) {
