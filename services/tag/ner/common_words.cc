@@ -57,14 +57,32 @@ void DropCommonWordSpans(std::string_view text, std::span<const Token> tokens,
     }
   }
   if (!any_acronym) return;
+  // Only the spans' all-capital words are ever counted (common_here): collect just their
+  // occurrences rather than sorting every word of the document.
+  scratch->acronyms.clear();
+  for (const EntitySpan& s : *spans) {
+    for (uint32_t i = s.token_begin; i < s.token_end && i < n; ++i) {
+      if (tokens[i].kind == TokenKind::kWord && IsAllCapitals(TokenText(text, tokens[i]))) {
+        scratch->acronyms.push_back(info[i].lower);
+      }
+    }
+  }
+  std::sort(scratch->acronyms.begin(), scratch->acronyms.end());
+  scratch->acronyms.erase(std::unique(scratch->acronyms.begin(), scratch->acronyms.end()),
+                          scratch->acronyms.end());
   scratch->outside.clear();
   scratch->inside.clear();
-  for (size_t i = 0; i < n; ++i) {
-    if (tokens[i].kind != TokenKind::kWord) continue;
-    (labels[i] == kOutside ? scratch->outside : scratch->inside).push_back(info[i].lower);
+  if (!scratch->acronyms.empty()) {
+    for (size_t i = 0; i < n; ++i) {
+      if (tokens[i].kind != TokenKind::kWord ||
+          !std::binary_search(scratch->acronyms.begin(), scratch->acronyms.end(), info[i].lower)) {
+        continue;
+      }
+      (labels[i] == kOutside ? scratch->outside : scratch->inside).push_back(info[i].lower);
+    }
+    std::sort(scratch->outside.begin(), scratch->outside.end());
+    std::sort(scratch->inside.begin(), scratch->inside.end());
   }
-  std::sort(scratch->outside.begin(), scratch->outside.end());
-  std::sort(scratch->inside.begin(), scratch->inside.end());
   // Common by what this document shows: an acronym plural, or a word mostly used untagged.
   auto common_here = [&](size_t i) {
     const std::string_view w = TokenText(text, tokens[i]);

@@ -29,8 +29,9 @@ namespace newsflow::tag::ner {
 struct EntitySpan;  // sequence_model.h, which includes this header for the Tagger's scratch
 
 struct CommonWordScratch {
-  std::vector<uint64_t> outside;  // lowercase hashes of words outside spans, sorted
-  std::vector<uint64_t> inside;   // of words inside spans, sorted
+  std::vector<uint64_t> acronyms;  // lowercase hashes of the all-capital words in spans, sorted
+  std::vector<uint64_t> outside;   // of those words' occurrences outside spans, sorted
+  std::vector<uint64_t> inside;    // of their occurrences inside spans, sorted
 };
 
 // True for "GPUs", "CPUs", "NFTs": two or more ASCII capitals followed by one "s".
