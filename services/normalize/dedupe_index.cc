@@ -29,10 +29,18 @@ void GrowGently(Container* v, size_t size) {
   if (size > v->capacity()) v->reserve(std::max(size, v->capacity() + v->capacity() / 4));
 }
 
+// Ring positions and id offsets are 32-bit, with one value reserved as "none": a cap far
+// below 2^32 keeps them from wrapping whoever constructs the index (the daemon's flag stops at
+// 100,000,000).
+DedupeOptions ClampedOptions(DedupeOptions options) {
+  options.max_entries = std::min<size_t>(options.max_entries, size_t{1} << 28);
+  return options;
+}
+
 }  // namespace
 
 DedupeIndex::DedupeIndex(DedupeOptions options)
-    : options_(options),
+    : options_(ClampedOptions(options)),
       probe_radius_(std::clamp(options.near_duplicate_distance, 0, kMaxNearDuplicateDistance) / 4),
       buckets_(options.near_duplicate_distance > 0 ? kBands * 65536 : 0),
       free_blocks_(kBlockClasses) {}
@@ -121,6 +129,13 @@ bool DedupeIndex::Insert(DedupeEntry entry) {
   const uint64_t needed = uint64_t{entry.article_id.size()} + entry.near_duplicate_of.size();
   if (ids_.size() + needed > kMaxArenaBytes) return false;
 
+  // Make room before growing: with a full ring and a full index, growing for the one entry
+  // that EvictLocked would drop right after doubles the ring (exactly what a max_entries that
+  // is a power of two does).
+  while (count_ > 0 && count_ >= options_.max_entries) {
+    RemoveOldestLocked();
+    ++expired_;
+  }
   if (count_ == ring_.size()) GrowRingLocked();
   const uint32_t position = static_cast<uint32_t>((head_ + count_) & (ring_.size() - 1));
   ring_[position] = Entry{entry.body_hash,
@@ -290,6 +305,11 @@ void DedupeIndex::RemoveOldestLocked() {
     head_ = 0;
     ids_.clear();
   }
+}
+
+size_t DedupeIndex::capacity() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return ring_.size();
 }
 
 size_t DedupeIndex::size() const {

@@ -22,7 +22,7 @@ inline constexpr int kMaxNearDuplicateDistance = 7;
 
 struct DedupeOptions {
   int64_t window_ms = int64_t{7} * 24 * 3600 * 1000;  // entries older than this expire
-  size_t max_entries = 1'000'000;                     // oldest entries go first beyond this
+  size_t max_entries = 1'000'000;  // oldest entries go first beyond this; at most 2^28
   // SimHash bits two near-duplicates may differ in, 0..kMaxNearDuplicateDistance (see
   // text::SimHash for measured distances).
   int near_duplicate_distance = 6;
@@ -66,6 +66,8 @@ class DedupeIndex {
   bool Insert(DedupeEntry entry);
 
   size_t size() const;
+  // Entries the ring holds before it must grow: what the entries' memory is sized by.
+  size_t capacity() const;
   uint64_t expired() const;  // entries dropped by age or by the size cap, ever
 
  private:

@@ -105,6 +105,23 @@ TEST(DedupeIndexTest, SizeCapBoundsMemory) {
   EXPECT_EQ(index.Find(1, 0, "x").kind, DedupeMatch::Kind::kNone);
 }
 
+TEST(DedupeIndexTest, APowerOfTwoCapFillsTheRingWithoutDoublingIt) {
+  // At the cap the oldest entry goes before the new one comes in, so a full ring of exactly
+  // max_entries never grows for an entry that would be evicted at once.
+  DedupeOptions options;
+  options.max_entries = 4096;
+  DedupeIndex index{options};
+  for (uint64_t i = 1; i <= 3 * 4096; ++i) {
+    ASSERT_TRUE(index.Insert({"id" + std::to_string(i), i, i * 0x9E3779B97F4A7C15ull,
+                              static_cast<int64_t>(i), ""}));
+  }
+  EXPECT_EQ(index.size(), 4096u);
+  EXPECT_EQ(index.capacity(), 4096u);
+  EXPECT_EQ(index.expired(), 2u * 4096u);
+  EXPECT_EQ(index.Find(3 * 4096, 0, "x").kind, DedupeMatch::Kind::kExact);
+  EXPECT_EQ(index.Find(2 * 4096, 0, "x").kind, DedupeMatch::Kind::kNone);
+}
+
 TEST(DedupeIndexTest, ConcurrentInsertAndFind) {
   DedupeIndex index{DedupeOptions{}};
   std::thread writer([&] {
