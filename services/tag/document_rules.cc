@@ -181,22 +181,17 @@ void LinkSurnamesToFullNames(std::vector<Mention>* body, std::vector<Mention>* t
     return m.type == EntityType::kPerson && m.entity_id.empty() &&
            m.text.find(' ') == std::string::npos;
   };
-  // Identities are copied into `body` while `names` points into it: collect first, then write.
-  std::vector<std::pair<size_t, const FullName*>> links;
-  for (size_t i = 0; i < body->size(); ++i) {
-    const Mention& m = (*body)[i];
+  // `names` points into `body`, which is written below: safe, because a candidate (one word)
+  // is never a full name (two or more), and only candidates are written.
+  for (Mention& m : *body) {
     if (!is_candidate(m)) continue;
     const FullName* name = FindFullName(names, m.text);
-    if (name != nullptr && name->first->byte_start < m.byte_start) links.emplace_back(i, name);
+    if (name != nullptr && name->first->byte_start < m.byte_start) TakeIdentity(*name->first, &m);
   }
   for (Mention& m : *title) {
     if (!is_candidate(m)) continue;
     if (const FullName* name = FindFullName(names, m.text)) TakeIdentity(*name->first, &m);
   }
-  std::vector<Mention> firsts;
-  firsts.reserve(links.size());
-  for (const auto& [i, name] : links) firsts.push_back(*name->first);
-  for (size_t k = 0; k < links.size(); ++k) TakeIdentity(firsts[k], &(*body)[links[k].first]);
 }
 
 void PreferModelSurnames(const std::vector<Mention>& model, std::vector<Mention>* kb) {
