@@ -174,23 +174,6 @@ const std::unordered_map<std::string_view, WordInfo>& CapitalWords() {
   return *words;
 }
 
-// Index of (first letter, second letter, length) for a quick "could be in CapitalWords()" test
-// before hashing: most capitalized words of news text (names, sentence starts) fail it.
-size_t ShapeIndex(std::string_view w) {
-  const size_t a = static_cast<size_t>(Lower(w[0]) - 'a');
-  const size_t b = w.size() > 1 ? static_cast<size_t>(Lower(w[1]) - 'a') : 26;
-  return (a * 27 + b) * 10 + w.size();
-}
-
-bool MaybeCapitalWord(std::string_view w) {
-  static const auto* shapes = [] {
-    auto* bits = new std::vector<bool>(26 * 27 * 10, false);
-    for (const auto& [word, info] : CapitalWords()) (*bits)[ShapeIndex(word)] = true;
-    return bits;
-  }();
-  return !w.empty() && w.size() <= 9 && (*shapes)[ShapeIndex(w)];
-}
-
 struct Number {
   double value = 0;
   size_t end = 0;
@@ -587,7 +570,6 @@ class Scanner {
     const std::string_view word = t_.substr(i, j - i);
     // "U.S.$" is the one dotted prefix.
     if (word == "U" && StartsWith(i, "U.S.$")) return MoneyAfterMarker(i, i + 5, "USD", end);
-    if (!MaybeCapitalWord(word)) return false;
     const auto& words = CapitalWords();
     const auto it = words.find(word);
     if (it == words.end()) return false;
