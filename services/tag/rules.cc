@@ -148,27 +148,34 @@ struct WordInfo {
   int value;  // month number, weekday index, or table index
 };
 
+// Every word AtCapital can accept, with what it is: the one list that CapitalWords() and the
+// compile-time prefix table (CapitalPrefixes) are both built from, so they cannot disagree.
+template <typename Visit>
+constexpr void ForEachCapitalWord(Visit visit) {
+  for (size_t i = 0; i < std::size(kExchangeWords); ++i) {
+    visit(kExchangeWords[i], WordInfo{WordKind::kExchange, static_cast<int>(i)});
+  }
+  for (size_t i = 0; i < std::size(kIsoCodes); ++i) {
+    visit(kIsoCodes[i], WordInfo{WordKind::kIsoCode, static_cast<int>(i)});
+  }
+  for (size_t i = 0; i < std::size(kDollarPrefixes); ++i) {
+    // "U.S." is no word: AtCapital handles "U.S.$" on its own.
+    if (kDollarPrefixes[i].letters.find('.') == std::string_view::npos) {
+      visit(kDollarPrefixes[i].letters, WordInfo{WordKind::kDollarPrefix, static_cast<int>(i)});
+    }
+  }
+  for (size_t i = 0; i < std::size(kMonths); ++i) {
+    visit(kMonths[i].name, WordInfo{WordKind::kMonth, static_cast<int>(i)});
+  }
+  for (size_t i = 0; i < std::size(kWeekdays); ++i) {
+    visit(kWeekdays[i], WordInfo{WordKind::kWeekday, static_cast<int>(i)});
+  }
+}
+
 const std::unordered_map<std::string_view, WordInfo>& CapitalWords() {
   static const auto* words = [] {
     auto* m = new std::unordered_map<std::string_view, WordInfo>();
-    for (size_t i = 0; i < std::size(kExchangeWords); ++i) {
-      m->emplace(kExchangeWords[i], WordInfo{WordKind::kExchange, static_cast<int>(i)});
-    }
-    for (size_t i = 0; i < std::size(kIsoCodes); ++i) {
-      m->emplace(kIsoCodes[i], WordInfo{WordKind::kIsoCode, static_cast<int>(i)});
-    }
-    for (size_t i = 0; i < std::size(kDollarPrefixes); ++i) {
-      if (kDollarPrefixes[i].letters.find('.') == std::string_view::npos) {
-        m->emplace(kDollarPrefixes[i].letters,
-                   WordInfo{WordKind::kDollarPrefix, static_cast<int>(i)});
-      }
-    }
-    for (size_t i = 0; i < std::size(kMonths); ++i) {
-      m->emplace(kMonths[i].name, WordInfo{WordKind::kMonth, static_cast<int>(i)});
-    }
-    for (size_t i = 0; i < std::size(kWeekdays); ++i) {
-      m->emplace(kWeekdays[i], WordInfo{WordKind::kWeekday, static_cast<int>(i)});
-    }
+    ForEachCapitalWord([m](std::string_view word, WordInfo info) { m->emplace(word, info); });
     return m;
   }();
   return *words;
@@ -226,17 +233,11 @@ constexpr size_t LetterClass(char c) { return kLetterClasses[static_cast<unsigne
 // The first three letters (kNotLetter past a word's end) of every word AtCapital can accept: the
 // keys of CapitalWords() and the "U" of "U.S.$". Most capitalized words of news text ("The",
 // names) are rejected by this one bit before their end is even found. Built at compile time from
-// the same tables as CapitalWords(), so the per-word test needs no initialization guard.
+// ForEachCapitalWord, like CapitalWords(), so the per-word test needs no initialization guard.
 class CapitalPrefixes {
  public:
   constexpr CapitalPrefixes() {
-    for (std::string_view w : kExchangeWords) Set(w);
-    for (std::string_view w : kIsoCodes) Set(w);
-    for (const PrefixCurrency& p : kDollarPrefixes) {
-      if (p.letters.find('.') == std::string_view::npos) Set(p.letters);
-    }
-    for (const MonthName& m : kMonths) Set(m.name);
-    for (std::string_view w : kWeekdays) Set(w);
+    ForEachCapitalWord([this](std::string_view w, WordInfo) { Set(w); });
     Set("U");
   }
   // `c0` is upper case; c1/c2 are letter classes.
