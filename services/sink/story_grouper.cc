@@ -446,11 +446,15 @@ GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
   // only add to those that rarer ones proposed.
   const uint64_t epoch = ++epoch_;
   std::vector<Article*> candidates;
+  // A story linked already (a flagged near-duplicate's) needs no second pair test: the final
+  // loop would skip its members, so they are not scored at all. Re-syndicated copies pile up in
+  // one story, and this keeps an Assign from walking all of them.
+  const Story* linked_first = linked.empty() ? nullptr : linked.front();
   auto accumulate = [&](Article* other, const GroupingEntity& entity, double other_weight,
                         double rarity, bool propose) {
     const double weight = entity.weight;
     if (other->scratch_epoch != epoch) {
-      if (!propose) return;
+      if (!propose || other->story == linked_first) return;
       other->scratch_epoch = epoch;
       other->scratch_dot = 0;
       other->scratch_mass = 0;

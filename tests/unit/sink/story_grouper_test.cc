@@ -283,6 +283,31 @@ TEST(StoryGrouperTest, AnArticleLinkingTwoStoriesMergesThem) {
   EXPECT_TRUE(fourth.merged_story_ids.empty());
 }
 
+TEST(StoryGrouperTest, FlaggedNearDuplicateStillMergesAnotherStoryItLinks) {
+  StoryGrouper grouper{StoryGrouperOptions{}};
+  const std::vector<std::string> robots = {"Q-singapore", "Q-robots", "Q-pier", "Q-vos"};
+  const std::vector<std::string> acme = {"Q-acme", "Q-lena", "Q-rotterdam", "Q-northwind"};
+  auto original = grouper.Assign(Synthetic("a", "2025-03-04T10:00:00Z", {}));
+  // A member of the original's story sharing entities with the copy below, which needs no pair
+  // test with it: the copy's flag links that story already.
+  GroupingInput sibling = Synthetic("a2", "2025-03-04T10:30:00Z", acme);
+  sibling.near_duplicate_of = "a";
+  ASSERT_EQ(grouper.Assign(sibling).story_id, original.story_id);
+  auto other = grouper.Assign(Synthetic("b", "2025-03-04T08:00:00Z", robots));
+  ASSERT_NE(other.story_id, original.story_id);
+  // Flagged as a copy of "a", and sharing four entities with "b": it links both stories.
+  std::vector<std::string> both = robots;
+  both.insert(both.end(), acme.begin(), acme.end());
+  GroupingInput copy = Synthetic("c", "2025-03-04T12:00:00Z", both);
+  copy.near_duplicate_of = "a";
+  auto decision = grouper.Assign(copy);
+  EXPECT_EQ(decision.kind, GroupingDecision::Kind::kJoined);
+  EXPECT_EQ(decision.story_id, other.story_id);  // the earlier member's story survives
+  EXPECT_THAT(decision.merged_story_ids, ElementsAre(original.story_id));
+  EXPECT_EQ(grouper.story_count(), 1u);
+  EXPECT_EQ(grouper.Snapshot(other.story_id)->article_count, 4u);
+}
+
 // The reference story's four outlets, the follow-up interview moved into the same days (so only
 // the evidence separates it, as in ../shared/samples, which carry no dates) and an unrelated
 // article, in every one of the 720 arrival orders; and the changelog the sink would write
