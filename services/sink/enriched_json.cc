@@ -3,12 +3,12 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstring>
 #include <deque>
 #include <unordered_map>
 
 #include "services/core/entity_key.h"
+#include "services/core/text/ascii.h"
 #include "services/sink/json_writer.h"
 
 namespace newsflow::sink {
@@ -30,17 +30,6 @@ size_t CodePointCount(std::string_view s) {
   }
   for (; i < s.size(); ++i) n += (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80;
   return n;
-}
-
-bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 void TimestampField(JsonWriter& w, std::string_view key, bool present,
@@ -206,7 +195,7 @@ std::vector<EntityView> EntitiesOf(const v1::TaggedArticle& tagged) {
   }
   auto find_named = [&](int type, std::string_view name) -> size_t {
     for (const Named& n : by_type_name) {
-      if (n.type == type && EqualsIgnoringAsciiCase(n.name, name)) return n.index;
+      if (n.type == type && text::EqualsIgnoringAsciiCase(n.name, name)) return n.index;
     }
     return entities.size();
   };

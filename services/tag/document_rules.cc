@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "services/core/text/ascii.h"
+
 namespace newsflow::tag {
 namespace {
 
@@ -117,17 +119,6 @@ std::string_view FullNameSurname(std::string_view text) {
   return last;
 }
 
-bool EqualsAsciiCaseless(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 // One full name's identity, and where it first occurs in the body.
 struct FullName {
   std::string_view surname;
@@ -137,13 +128,13 @@ struct FullName {
 
 bool SameIdentity(const Mention& a, const Mention& b) {
   if (!a.entity_id.empty() || !b.entity_id.empty()) return a.entity_id == b.entity_id;
-  return EqualsAsciiCaseless(a.text, b.text);
+  return text::EqualsIgnoringAsciiCase(a.text, b.text);
 }
 
 // The full name `surname` belongs to, if exactly one; null otherwise.
 const FullName* FindFullName(const std::vector<FullName>& names, std::string_view surname) {
   for (const FullName& n : names) {
-    if (EqualsAsciiCaseless(n.surname, surname)) return n.ambiguous ? nullptr : &n;
+    if (text::EqualsIgnoringAsciiCase(n.surname, surname)) return n.ambiguous ? nullptr : &n;
   }
   return nullptr;
 }
@@ -166,7 +157,7 @@ void LinkSurnamesToFullNames(std::vector<Mention>* body, std::vector<Mention>* t
     std::string_view surname = FullNameSurname(m.text);
     if (surname.empty()) continue;
     auto it = std::find_if(names.begin(), names.end(), [&](const FullName& n) {
-      return EqualsAsciiCaseless(n.surname, surname);
+      return text::EqualsIgnoringAsciiCase(n.surname, surname);
     });
     if (it == names.end()) {
       names.push_back({surname, &m});

@@ -3,27 +3,22 @@
 #include <algorithm>
 #include <cctype>
 
+#include "services/core/text/ascii.h"
+
 namespace newsflow::url {
 namespace {
 
-char Lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
-}
+using text::AsciiLower;
+using text::EqualsIgnoringAsciiCase;
 
 bool IsTracking(std::string_view name, const CanonicalUrlOptions& options) {
   for (const auto& pattern : options.tracking_parameters) {
     if (!pattern.empty() && pattern.back() == '*') {
       std::string_view prefix(pattern.data(), pattern.size() - 1);
-      if (name.size() >= prefix.size() && EqualsIgnoreCase(name.substr(0, prefix.size()), prefix)) {
+      if (text::StartsWithIgnoringAsciiCase(name, prefix)) {
         return true;
       }
-    } else if (EqualsIgnoreCase(name, pattern)) {
+    } else if (EqualsIgnoringAsciiCase(name, pattern)) {
       return true;
     }
   }
@@ -104,7 +99,7 @@ std::optional<std::string> CanonicalizeUrl(std::string_view input,
   size_t colon = input.find("://");
   if (colon == std::string_view::npos) return std::nullopt;
   std::string scheme;
-  for (char c : input.substr(0, colon)) scheme.push_back(Lower(c));
+  for (char c : input.substr(0, colon)) scheme.push_back(AsciiLower(c));
   if (scheme != "http" && scheme != "https") return std::nullopt;
   std::string_view rest = input.substr(colon + 3);
   if (size_t hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
@@ -147,7 +142,7 @@ std::optional<std::string> CanonicalizeUrl(std::string_view input,
   }
   std::string out = scheme + "://" + userinfo;
   std::string lowered_host;
-  for (char c : host) lowered_host.push_back(Lower(c));
+  for (char c : host) lowered_host.push_back(AsciiLower(c));
   if (lowered_host.size() > 1 && lowered_host.back() == '.') lowered_host.pop_back();
   // Empty labels ("a..b", ".a", "a..") are not host names.
   if (lowered_host.front() == '.' || lowered_host.back() == '.' ||
