@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <iterator>
-#include <tuple>
 #include <utility>
 
 namespace newsflow::tag {
@@ -77,6 +76,38 @@ bool MergeDisjointSorted(std::vector<Mention>* lists[3], std::vector<Mention>* o
   return true;
 }
 
+// A bit per byte of the text: which bytes the merge's winners cover.
+class CoveredBytes {
+ public:
+  explicit CoveredBytes(uint32_t size) : words_(size / 64 + 1, 0) {}
+
+  // Whether any byte of [start, end) is covered.
+  bool AnyIn(uint32_t start, uint32_t end) {
+    bool any = false;
+    ForEachWord(start, end, [&](uint64_t& word, uint64_t mask) { any |= (word & mask) != 0; });
+    return any;
+  }
+
+  void Mark(uint32_t start, uint32_t end) {
+    ForEachWord(start, end, [](uint64_t& word, uint64_t mask) { word |= mask; });
+  }
+
+ private:
+  // Calls fn(word, mask) for each word holding bits of [start, end), mask selecting those bits.
+  template <typename Fn>
+  void ForEachWord(uint32_t start, uint32_t end, Fn fn) {
+    for (uint32_t w = start / 64; start < end; ++w) {
+      const uint32_t from = start % 64;
+      const uint32_t to = std::min<uint32_t>(64, from + (end - start));
+      const uint64_t high = to == 64 ? ~uint64_t{0} : (uint64_t{1} << to) - 1;
+      fn(words_[w], high & ~((uint64_t{1} << from) - 1));
+      start += to - from;
+    }
+  }
+
+  std::vector<uint64_t> words_;
+};
+
 }  // namespace
 
 std::vector<Mention> MergeMentions(std::vector<Mention> kb, std::vector<Mention> rules,
@@ -107,20 +138,6 @@ std::vector<Mention> MergeMentions(std::vector<Mention> kb, std::vector<Mention>
       }
     }
   }
-  std::sort(refs.begin(), refs.end(), [](const Ref& a, const Ref& b) {
-    return std::tie(a.start, a.end) < std::tie(b.start, b.end);
-  });
-  bool overlaps = false;
-  for (size_t i = 1; i < refs.size() && !overlaps; ++i) {
-    overlaps = refs[i].m->byte_start < refs[i - 1].m->byte_end;
-  }
-  std::vector<Mention> out;
-  out.reserve(refs.size());
-  if (!overlaps) {  // the common case: nothing to decide
-    for (const Ref& r : refs) out.push_back(std::move(*r.m));
-    return out;
-  }
-
   // Rule 2: structured rule mentions inside a strictly larger KB span lose their priority.
   std::vector<std::pair<uint32_t, uint32_t>> kb_spans;
   for (const Mention& m : kb) {
@@ -165,21 +182,20 @@ std::vector<Mention> MergeMentions(std::vector<Mention> kb, std::vector<Mention>
     return a.m->text < b.m->text;
   });
 
-  // Bytes covered by the mentions chosen so far: one allocation for the whole article instead of
-  // a tree node per winner, and the checks cost the (short) span lengths.
+  // Bytes covered by the mentions chosen so far, a bit each: one allocation for the whole article
+  // instead of a tree node per winner, and the checks cost the (short) span lengths in words.
   uint32_t text_end = 0;
-  for (const Ref& r : refs) text_end = std::max(text_end, r.m->byte_end);
-  std::vector<uint8_t> covered(text_end, 0);
+  for (const Ref& r : refs) text_end = std::max(text_end, r.end);
+  CoveredBytes covered(text_end);
   std::vector<Mention*> winners;
   winners.reserve(refs.size());
   for (const Ref& r : refs) {
-    const Mention& m = *r.m;
-    const auto first = covered.begin() + m.byte_start;
-    const auto last = covered.begin() + m.byte_end;
-    if (std::find(first, last, uint8_t{1}) != last) continue;
-    std::fill(first, last, uint8_t{1});
+    if (covered.AnyIn(r.start, r.end)) continue;
+    covered.Mark(r.start, r.end);
     winners.push_back(r.m);
   }
+  std::vector<Mention> out;
+  out.reserve(winners.size());
   // Winners are non-empty and disjoint, so their starts are distinct and sorting the pointers by
   // start gives SortMentions' order without moving whole mentions around twice.
   std::sort(winners.begin(), winners.end(),

@@ -73,6 +73,16 @@ TEST(MergeTest, LongerModelSpanBeatsContainedKbSpan) {
             "model:org[0,20) ");
 }
 
+TEST(MergeTest, OverlapsAreFoundAcrossWordsOfTheCoverageBits) {
+  // A winner spanning bytes 60..200 covers parts of four 64-bit words of the coverage bitset.
+  const auto merged = MergeMentions(
+      {Make(kKb, EntityType::kOrg, 60, 200, "long")}, {},
+      {Make(kModel, EntityType::kPerson, 130, 140), Make(kModel, EntityType::kPerson, 199, 201),
+       Make(kModel, EntityType::kPerson, 20, 61), Make(kModel, EntityType::kPerson, 200, 264),
+       Make(kModel, EntityType::kPerson, 0, 20)});
+  EXPECT_EQ(Describe(merged), "model:person[0,20) kb:org[60,200) model:person[200,264) ");
+}
+
 TEST(MergeTest, NonOverlappingMentionsAllSurviveSorted) {
   const auto merged = MergeMentions({Make(kKb, EntityType::kOrg, 20, 26)},
                                     {Make(kRule, EntityType::kPercent, 0, 3)},
