@@ -6,6 +6,8 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "newsflow/v1/article.pb.h"
 #include "newsflow/v1/tagged_article.pb.h"
@@ -31,6 +33,12 @@ struct TagProbe {
 // Converts the tagger's result into the TaggedArticle's repeated fields.
 void FillTaggedArticle(const tag::TagResult& result, v1::TaggedArticle* tagged);
 
+// The wire form of `tagged` with `article_bytes` (a serialized Article) as its article: the
+// stage does not change the article, so its bytes are carried as they came instead of being
+// serialized again (with protobuf's UTF-8 check of the whole body). `tagged.article` must be
+// unset. Protobuf reads fields in any order, so the result parses as one TaggedArticle.
+std::string SerializeTaggedArticle(std::string_view article_bytes, const v1::TaggedArticle& tagged);
+
 class TagStage : public Stage {
  public:
   // `tagger` is owned.
@@ -44,6 +52,8 @@ class TagStage : public Stage {
   const TagProbe& probe() const { return probe_; }
 
  private:
+  void CountMentions(const std::vector<tag::Mention>& mentions);
+
   TagStageOptions options_;
   std::unique_ptr<tag::EntityTagger> tagger_;
   TagProbe probe_;

@@ -1,6 +1,7 @@
 #include "services/tag/tag_stage.h"
 
 #include <gmock/gmock.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include <map>
@@ -123,6 +124,44 @@ TEST_F(TagStageTest, BadInputsAreDeadLetters) {
   huge.set_article_id("x");
   huge.set_body(std::string(5 << 20, 'a'));
   EXPECT_EQ(Run(huge.SerializeAsString()).dead_letter->reason, "content_too_large");
+}
+
+TEST_F(TagStageTest, TheArticleComesThroughAsItWas) {
+  auto tagged = Tag("Nvidia stock plunges", "Nvidia shares fell 17% on Monday in New York.");
+  v1::Article input;
+  ASSERT_TRUE(input.ParseFromString(bytes_));
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(tagged.article(), input));
+  EXPECT_FALSE(tagged.mentions().empty());
+  // A field this build does not know (a newer normalize's) survives the stage too.
+  v1::Article newer = input;
+  newer.GetReflection()->MutableUnknownFields(&newer)->AddVarint(999, 7);
+  StageResult result = Run(newer.SerializeAsString());
+  ASSERT_EQ(result.records.size(), 1u);
+  v1::TaggedArticle out;
+  ASSERT_TRUE(out.ParseFromString(result.records[0].value));
+  ASSERT_EQ(out.article().GetReflection()->GetUnknownFields(out.article()).field_count(), 1);
+  EXPECT_EQ(out.article().GetReflection()->GetUnknownFields(out.article()).field(0).number(), 999);
+}
+
+TEST(SerializeTaggedArticleTest, ParsesAsTheWholeMessageForEveryLengthOfVarint) {
+  // Article sizes whose length varint takes one, two and three bytes.
+  for (size_t body_size : {10u, 200u, 20'000u}) {
+    v1::Article article;
+    article.set_article_id("a1");
+    article.set_body(std::string(body_size, 'x') + "\xe8\x8b\xb1");
+    v1::TaggedArticle rest;
+    auto* mention = rest.add_mentions();
+    mention->set_text("Nvidia");
+    mention->set_type(v1::ENTITY_TYPE_ORG);
+    rest.mutable_provenance()->set_stage("entity-tag");
+    v1::TaggedArticle expected = rest;
+    *expected.mutable_article() = article;
+
+    v1::TaggedArticle parsed;
+    ASSERT_TRUE(parsed.ParseFromString(SerializeTaggedArticle(article.SerializeAsString(), rest)));
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(parsed, expected))
+        << body_size;
+  }
 }
 
 }  // namespace
