@@ -461,6 +461,10 @@ void Tagger::Tag(std::string_view text, std::span<const Token> tokens,
   if (options_.strip_person_titles && person != types.end()) {
     StripPersonTitles(text, tokens, static_cast<uint32_t>(person - types.begin()), labels_, spans);
   }
+  if (options_.join_hyphenated_names && person != types.end()) {
+    JoinHyphenatedNames(text, tokens, static_cast<uint32_t>(person - types.begin()), labels_,
+                        spans);
+  }
   const auto org = std::find(types.begin(), types.end(), "ORG");
   if (options_.extend_organization_names && org != types.end()) {
     ExtendOrganizationNames(text, tokens, static_cast<uint32_t>(org - types.begin()), labels_,
@@ -691,6 +695,41 @@ void StripPersonTitles(std::string_view text, std::span<const Token> tokens, uin
     if (cut == s.token_begin) continue;
     for (uint32_t i = s.token_begin; i < cut; ++i) labels[i] = kOutside;
     labels[cut] = BeginLabel(person_type);
+    changed = true;
+  }
+  if (changed) LabelsToSpans(tokens, labels, spans);
+}
+
+void JoinHyphenatedNames(std::string_view text, std::span<const Token> tokens,
+                         uint32_t person_type, std::span<uint16_t> labels,
+                         std::vector<EntitySpan>* spans) {
+  const size_t n = std::min(tokens.size(), labels.size());
+  const uint16_t begin_label = BeginLabel(person_type);
+  const uint16_t inside_label = InsideLabel(person_type);
+  auto is_person = [&](size_t k) {
+    return labels[k] == begin_label || labels[k] == inside_label;
+  };
+  bool changed = false;
+  for (size_t i = 0; i + 2 < n; ++i) {
+    const Token& left = tokens[i];
+    const Token& dash = tokens[i + 1];
+    const Token& right = tokens[i + 2];
+    if (left.byte_end != dash.byte_begin || dash.byte_end != right.byte_begin ||
+        TokenText(text, dash) != "-" || !IsCapitalizedWord(text, left) ||
+        !IsCapitalizedWord(text, right)) {
+      continue;
+    }
+    const bool left_person = is_person(i);
+    const bool right_person = is_person(i + 2);
+    if (left_person == right_person && !(left_person && labels[i + 1] == kOutside)) continue;
+    if ((!left_person && labels[i] != kOutside) || (!right_person && labels[i + 2] != kOutside)) {
+      continue;  // the other half is a name of another type
+    }
+    // A capital forced by the sentence start is no evidence ("Anti-Trump protesters ...").
+    if (!left_person && (left.flags & kSentenceStart)) continue;
+    if (!left_person) labels[i] = i > 0 && is_person(i - 1) ? inside_label : begin_label;
+    labels[i + 1] = inside_label;
+    labels[i + 2] = inside_label;
     changed = true;
   }
   if (changed) LabelsToSpans(tokens, labels, spans);

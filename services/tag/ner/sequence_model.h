@@ -138,6 +138,11 @@ struct TaggerOptions {
   // CEO Alexandr Wang", "President Donald Trump", "captain Harry Kane") are dropped when a
   // capitalized word follows. Needs a model with a "PERSON" type.
   bool strip_person_titles = true;  // default: on
+  // A PERSON span takes the other half of a hyphenated name written without spaces ("Kim
+  // Min-Woo", "Hwang Hee-Chan", "Jean-Pierre"): the tokenizer splits hyphens and the model often
+  // stops at one. The other half must be a capitalized word that is untagged or PERSON, so
+  // "Pittsburgh-Cleveland" or "Biden-led" stay as they are. Needs a model with a "PERSON" type.
+  bool join_hyphenated_names = true;  // default: on
   // Spans made only of common words are dropped, and trailing words this document uses as
   // ordinary words are cut ("AI Major", "GPUs", "Chinese AI" -> "Chinese"); see common_words.h.
   // Runs last. Needs the model's lexicon for the corpus evidence; DATE spans are kept.
@@ -162,6 +167,9 @@ void PropagateAcronyms(std::string_view text, std::span<const Token> tokens,
                        DocumentPassScratch* scratch);
 void StripPersonTitles(std::string_view text, std::span<const Token> tokens, uint32_t person_type,
                        std::span<uint16_t> labels, std::vector<EntitySpan>* spans);
+void JoinHyphenatedNames(std::string_view text, std::span<const Token> tokens,
+                         uint32_t person_type, std::span<uint16_t> labels,
+                         std::vector<EntitySpan>* spans);
 void ExtendOrganizationNames(std::string_view text, std::span<const Token> tokens,
                              uint32_t org_type, std::span<uint16_t> labels,
                              std::vector<EntitySpan>* spans);

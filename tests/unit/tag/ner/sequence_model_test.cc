@@ -429,5 +429,48 @@ TEST(DocumentPassTest, PublicationAndOrgEndingsAreOrganizations) {
             (std::vector<std::string>{"1:Miami Herald", "1:Sea Org", "1:Deseret News"}));
 }
 
+TEST(DocumentPassTest, HyphenatedNamesAreJoinedIntoTheirPersonSpan) {
+  // Types: 0 PERSON, 1 ORG, 2 LOC.
+  const std::string text =
+      "Kim Min-Woo met Hwang Hee-Chan and Joo-Ho in Pittsburgh-Cleveland. Anti-Trump groups "
+      "met Mohamed El-Hassan, Smith - Jones and Anne-Marie.";
+  std::vector<Token> tokens;
+  Tokenize(text, &tokens);
+  auto find = [&](std::string_view word, size_t from = 0) {
+    for (size_t i = from; i < tokens.size(); ++i) {
+      if (text.substr(tokens[i].byte_begin, tokens[i].byte_end - tokens[i].byte_begin) == word) {
+        return i;
+      }
+    }
+    ADD_FAILURE() << word;
+    return size_t{0};
+  };
+  std::vector<uint16_t> labels(tokens.size(), kOutside);
+  labels[find("Kim")] = BeginLabel(0);  // "Kim Min" stopped at the hyphen
+  labels[find("Min")] = InsideLabel(0);
+  labels[find("Hwang")] = BeginLabel(0);  // "Hwang Hee" and "Chan" as two persons
+  labels[find("Hee")] = InsideLabel(0);
+  labels[find("Chan")] = BeginLabel(0);
+  labels[find("Ho")] = BeginLabel(0);  // only the second half tagged
+  labels[find("Pittsburgh")] = BeginLabel(2);  // two places stay two places
+  labels[find("Cleveland")] = BeginLabel(2);
+  labels[find("Trump")] = BeginLabel(0);  // sentence-initial "Anti" is no name
+  labels[find("Mohamed")] = BeginLabel(0);
+  labels[find("Hassan")] = BeginLabel(0);  // a third half joins the span before it
+  labels[find("Smith")] = BeginLabel(0);  // spaced hyphens are not one name
+  labels[find("Anne")] = BeginLabel(0);  // "Marie" untagged
+  std::vector<EntitySpan> spans;
+  LabelsToSpans(tokens, labels, &spans);
+  JoinHyphenatedNames(text, tokens, 0, labels, &spans);
+  std::vector<std::string> got;
+  for (const EntitySpan& s : spans) {
+    got.push_back(std::to_string(s.type) + ":" +
+                  text.substr(s.byte_begin, s.byte_end - s.byte_begin));
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"0:Kim Min-Woo", "0:Hwang Hee-Chan", "0:Joo-Ho",
+                                           "2:Pittsburgh", "2:Cleveland", "0:Trump",
+                                           "0:Mohamed El-Hassan", "0:Smith", "0:Anne-Marie"}));
+}
+
 }  // namespace
 }  // namespace newsflow::tag::ner
