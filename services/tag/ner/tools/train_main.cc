@@ -252,8 +252,8 @@ int Main(int argc, char** argv) {
       }
     }
   }
-  std::fprintf(stderr, "name list: %zu keys (%zu from the knowledge base)\n", all_names.size(),
-               base_names.size());
+  std::fprintf(stderr, "name list: %zu keys (%zu from the knowledge base and --names)\n",
+               all_names.size(), base_names.size());
   std::vector<float> mixed;
   std::unique_ptr<SequenceModel> model;
   const uint64_t first_seed = options.seed;
