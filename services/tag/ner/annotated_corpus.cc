@@ -220,9 +220,8 @@ bool AddNameListFile(const std::string& path, const std::vector<std::string>& ty
     if (part) {
       Tokenize(text, &tokens);
       if (tokens.size() != 1) continue;
-      names->InsertPart(
-          LowercaseHash(text.substr(tokens[0].byte_begin, tokens[0].byte_end - tokens[0].byte_begin)),
-          t);
+      const Token& w = tokens[0];
+      names->InsertPart(LowercaseHash(text.substr(w.byte_begin, w.byte_end - w.byte_begin)), t);
     } else {
       AddName(text, t, names);
     }

@@ -180,7 +180,8 @@ void JoinHyphenatedNames(std::string_view text, std::span<const Token> tokens,
 void ExtendOrganizationNames(std::string_view text, std::span<const Token> tokens,
                              uint32_t org_type, std::span<uint16_t> labels,
                              std::vector<EntitySpan>* spans);
-// True when tokens [begin, end) of `text` hold date evidence (TaggerOptions::require_date_evidence).
+// True when tokens [begin, end) of `text` hold date evidence
+// (TaggerOptions::require_date_evidence).
 bool HasDateEvidence(std::string_view text, std::span<const Token> tokens, uint32_t begin,
                      uint32_t end);
 // The require_date_evidence pass: every DATE span of `date_type` without evidence is decoded

@@ -1,6 +1,7 @@
 // newsflow-ner-train: trains the statistical entity recognizer from annotated JSON lines.
 //
-//   newsflow-ner-train --train PATH.jsonl [--train PATH2.jsonl#even ...] [--dev PATH.jsonl ...]
+//   newsflow-ner-train --train PATH.jsonl [--train PATH2.jsonl#even|#k/n|#-k/n ...]
+//                      [--dev PATH.jsonl ...]
 //                      [--epochs N] [--buckets-log2 B] [--lexicon-corpus CORPUS.jsonl ...]
 //                      [--seed S] [--seeds K] [--verbose 1] [--name-folds F] [--kb DIR]
 //                      [--names FILE.tsv ...] --out FILE
@@ -140,7 +141,8 @@ uint64_t Fnv(std::string_view s) {
 
 int Usage() {
   std::fprintf(stderr,
-               "usage: newsflow-ner-train --train PATH.jsonl[#even|#odd] ... [--dev PATH ...]\n"
+               "usage: newsflow-ner-train --train PATH.jsonl[#even|#odd|#k/n|#-k/n] ...\n"
+               "       [--dev PATH ...]\n"
                "       [--epochs N (10)] [--buckets-log2 B (16)] [--lexicon-corpus PATH ...]\n"
                "       [--seed S (1)] [--seeds K (1)] [--verbose 1] [--name-folds F (5)]\n"
                "       [--kb DIR] [--names FILE.tsv ...] --out FILE\n");
