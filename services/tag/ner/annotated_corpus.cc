@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <string_view>
 
 #include "services/tag/ner/sequence_model.h"
 
@@ -55,6 +56,58 @@ bool ReadAnnotatedJsonl(const std::string& path, std::vector<AnnotatedDocument>*
       }
     }
     documents->push_back(std::move(out));
+  }
+  return true;
+}
+
+bool DataSpec::Keeps(size_t position) const {
+  if (folds == 0) return true;
+  return (position % folds == fold) != complement;
+}
+
+DataSpec ParseDataSpec(const std::string& spec) {
+  DataSpec out;
+  out.path = spec;
+  const size_t hash = spec.rfind('#');
+  if (hash == std::string::npos) return out;
+  std::string_view selector = std::string_view(spec).substr(hash + 1);
+  DataSpec parsed;
+  parsed.path = spec.substr(0, hash);
+  if (selector == "even" || selector == "odd") {
+    parsed.folds = 2;
+    parsed.fold = selector == "odd" ? 1 : 0;
+    return parsed;
+  }
+  if (!selector.empty() && selector.front() == '-') {
+    parsed.complement = true;
+    selector.remove_prefix(1);
+  }
+  // Two decimal numbers "k/n" with k < n; anything else leaves the '#' in the path.
+  const size_t slash = selector.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == selector.size()) return out;
+  uint64_t k = 0;
+  uint64_t n = 0;
+  for (size_t i = 0; i < selector.size(); ++i) {
+    if (i == slash) continue;
+    const char c = selector[i];
+    if (c < '0' || c > '9') return out;
+    uint64_t& v = i < slash ? k : n;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+    if (v > 1000000) return out;
+  }
+  if (n == 0 || k >= n) return out;
+  parsed.folds = static_cast<uint32_t>(n);
+  parsed.fold = static_cast<uint32_t>(k);
+  return parsed;
+}
+
+bool ReadAnnotatedSpec(const std::string& spec, std::vector<AnnotatedDocument>* documents,
+                       std::string* error) {
+  const DataSpec parsed = ParseDataSpec(spec);
+  std::vector<AnnotatedDocument> all;
+  if (!ReadAnnotatedJsonl(parsed.path, &all, error)) return false;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (parsed.Keeps(i)) documents->push_back(std::move(all[i]));
   }
   return true;
 }
@@ -135,6 +188,46 @@ void AddName(std::string_view name, uint32_t type, NameList* names) {
   std::vector<Token> tokens;
   Tokenize(name, &tokens);
   AddTokens(name, tokens, type, names);
+}
+
+bool AddNameListFile(const std::string& path, const std::vector<std::string>& types,
+                     NameList* names, std::string* error, size_t* added) {
+  std::ifstream in(path);
+  if (!in) {
+    *error = "cannot open " + path;
+    return false;
+  }
+  std::string line;
+  size_t line_number = 0;
+  std::vector<Token> tokens;
+  while (std::getline(in, line)) {
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    const size_t tab = line.find('\t');
+    if (tab == std::string::npos) {
+      *error = path + ":" + std::to_string(line_number) + ": expected TYPE<TAB>name";
+      return false;
+    }
+    std::string_view type(line.data(), tab);
+    const std::string_view text = std::string_view(line).substr(tab + 1);
+    constexpr std::string_view kPart = ":part";
+    const bool part = type.ends_with(kPart);
+    if (part) type.remove_suffix(kPart.size());
+    const auto it = std::find(types.begin(), types.end(), type);
+    if (it == types.end()) continue;
+    const auto t = static_cast<uint32_t>(it - types.begin());
+    if (part) {
+      Tokenize(text, &tokens);
+      if (tokens.size() != 1) continue;
+      const Token& w = tokens[0];
+      names->InsertPart(LowercaseHash(text.substr(w.byte_begin, w.byte_end - w.byte_begin)), t);
+    } else {
+      AddName(text, t, names);
+    }
+    if (added != nullptr) ++*added;
+  }
+  return true;
 }
 
 }  // namespace newsflow::tag::ner

@@ -32,6 +32,24 @@ struct AnnotatedDocument {
 bool ReadAnnotatedJsonl(const std::string& path, std::vector<AnnotatedDocument>* documents,
                         std::string* error);
 
+// Which documents of an annotated file a data spec names. "PATH" keeps all; "PATH#even" and
+// "PATH#odd" keep the documents at even / odd 0-based positions; "PATH#k/n" keeps fold k of n
+// (positions i with i % n == k) and "PATH#-k/n" every other document, so "--train
+// dev.jsonl#-0/2" and "--dev dev.jsonl#0/2" are the two sides of one cross-validation fold.
+// A '#' suffix that is none of these is part of the path.
+struct DataSpec {
+  std::string path;
+  uint32_t folds = 0;  // 0: every document
+  uint32_t fold = 0;
+  bool complement = false;  // keep the documents outside fold `fold`
+  bool Keeps(size_t position) const;
+};
+DataSpec ParseDataSpec(const std::string& spec);
+
+// ReadAnnotatedJsonl of the spec's path, keeping the spec's documents (in file order).
+bool ReadAnnotatedSpec(const std::string& spec, std::vector<AnnotatedDocument>* documents,
+                       std::string* error);
+
 // The mapping from annotation types to model types used by the shipped model: EVENT and NORP
 // become MISC (the tagger's downstream types are PERSON, ORG, LOC, PRODUCT, DATE, MISC).
 std::map<std::string, std::string> DefaultTypeAliases();
@@ -57,5 +75,13 @@ void AddLabelledNames(std::string_view text, std::span<const Token> tokens,
 
 // Tokenizes `name` and adds it to `names` as type index `type` (same "the" rule).
 void AddName(std::string_view name, uint32_t type, NameList* names);
+
+// Reads a name list file for AddName / NameList::InsertPart: one "TYPE<TAB>text" per line
+// ("LOC\tNew Mexico"); a type written "TYPE:part" marks a single word as part of such names
+// ("PERSON:part\tValeska"). Lines of types not in `types`, blank lines and lines starting
+// with '#' are skipped; multi-word parts are skipped. Returns false and sets `*error` when the
+// file cannot be read or a line has no tab. `*added` (if not null) counts the lines used.
+bool AddNameListFile(const std::string& path, const std::vector<std::string>& types,
+                     NameList* names, std::string* error, size_t* added = nullptr);
 
 }  // namespace newsflow::tag::ner

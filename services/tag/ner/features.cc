@@ -209,6 +209,11 @@ void NameList::Insert(std::span<const uint64_t> token_hashes, uint32_t type) {
   }
 }
 
+void NameList::InsertPart(uint64_t token_hash, uint32_t type) {
+  if (type >= 8) return;
+  Set(NameKey(0, token_hash), 1u << (kPartShift + type));
+}
+
 uint32_t NameList::Lookup(uint64_t key) const {
   if (keys_.empty()) return 0;
   const size_t mask = keys_.size() - 1;

@@ -54,6 +54,10 @@ class NameList {
   // Adds the name made of `token_hashes` (LowercaseHash of each token) for type `type` (< 8).
   // Names longer than kMaxNameTokens or empty are ignored.
   void Insert(std::span<const uint64_t> token_hashes, uint32_t type);
+  // Marks one word (LowercaseHash) as a part of type-`type` names without listing it as a name
+  // (a given name from a name list: "Valeska" makes "Valeska Paris" look like a person but is
+  // not a PERSON name by itself). Types >= 8 are ignored.
+  void InsertPart(uint64_t token_hash, uint32_t type);
   // Type bits (plus kNamePrefix) of the key; 0 when unknown.
   uint32_t Lookup(uint64_t key) const;
   size_t size() const { return size_; }

@@ -453,6 +453,11 @@ void Tagger::Tag(std::string_view text, std::span<const Token> tokens,
   }
   LabelsToSpans(tokens, labels_, spans);
   const auto& types = model_->types();
+  const auto date_it = std::find(types.begin(), types.end(), "DATE");
+  if (options_.require_date_evidence && date_it != types.end()) {
+    RedecodeDatesWithoutEvidence(*model_, text, tokens, ranges_, scores_,
+                                 static_cast<uint32_t>(date_it - types.begin()), labels_, spans);
+  }
   const auto person = std::find(types.begin(), types.end(), "PERSON");
   if (options_.propagate_person_surnames && person != types.end()) {
     PropagateSurnames(text, tokens, static_cast<uint32_t>(person - types.begin()), labels_, spans,
@@ -460,6 +465,10 @@ void Tagger::Tag(std::string_view text, std::span<const Token> tokens,
   }
   if (options_.strip_person_titles && person != types.end()) {
     StripPersonTitles(text, tokens, static_cast<uint32_t>(person - types.begin()), labels_, spans);
+  }
+  if (options_.join_hyphenated_names && person != types.end()) {
+    JoinHyphenatedNames(text, tokens, static_cast<uint32_t>(person - types.begin()), labels_,
+                        spans);
   }
   const auto org = std::find(types.begin(), types.end(), "ORG");
   if (options_.extend_organization_names && org != types.end()) {
@@ -691,6 +700,168 @@ void StripPersonTitles(std::string_view text, std::span<const Token> tokens, uin
     if (cut == s.token_begin) continue;
     for (uint32_t i = s.token_begin; i < cut; ++i) labels[i] = kOutside;
     labels[cut] = BeginLabel(person_type);
+    changed = true;
+  }
+  if (changed) LabelsToSpans(tokens, labels, spans);
+}
+
+namespace {
+
+// Lower case, sorted: words that make a span without digits a plausible date (GUM's DATE spans
+// without digits are weekdays, months, number words and named days or periods).
+constexpr std::string_view kDateWords[] = {
+    "a.m", "afternoon", "afternoons", "age", "ages", "am", "apr", "april", "aug", "august",
+    "autumn", "bc", "bce", "centuries", "century", "christmas", "day", "days", "dec", "decade",
+    "decades", "december", "diwali", "easter", "eight", "eighteen", "eighty", "eleven", "era",
+    "eve", "evening", "evenings", "fall", "feb", "february", "fifteen", "fifty", "five", "forty",
+    "four", "fourteen", "fri", "friday", "fridays", "gmt", "halloween", "hanukkah", "hundred",
+    "jan", "january", "jul", "july", "jun", "june", "mar", "march", "may", "midnight", "mon",
+    "monday", "mondays", "month", "months", "morning", "mornings", "night", "nights", "nine",
+    "nineteen", "ninety", "noon", "nov", "november", "o'clock", "oct", "october", "one", "p.m",
+    "pm", "ramadan", "sat", "saturday", "saturdays", "sep", "sept", "september", "seven",
+    "seventeen", "seventy", "six", "sixteen", "sixty", "spring", "summer", "sun", "sunday",
+    "sundays", "ten", "thanksgiving", "thirteen", "thirty", "thousand", "three", "thu", "thur",
+    "thurs", "thursday", "thursdays", "today", "tomorrow", "tue", "tues", "tuesday", "tuesdays",
+    "twelve", "twenty", "two", "utc", "wed", "wednesday", "wednesdays", "week", "weekend", "weeks",
+    "winter", "year", "years", "yesterday",
+};
+
+static_assert(std::is_sorted(std::begin(kDateWords), std::end(kDateWords)));
+
+bool IsDateWord(std::string_view w) {
+  if (!w.empty() && w.back() == '.') w.remove_suffix(1);  // "Feb.", "Thurs."
+  char lower[16];
+  if (w.empty() || w.size() > sizeof(lower)) return false;
+  for (size_t i = 0; i < w.size(); ++i) {
+    const char c = w[i];
+    lower[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return std::binary_search(std::begin(kDateWords), std::end(kDateWords),
+                            std::string_view(lower, w.size()));
+}
+
+}  // namespace
+
+bool HasDateEvidence(std::string_view text, std::span<const Token> tokens, uint32_t begin,
+                     uint32_t end) {
+  for (uint32_t i = begin; i < end && i < tokens.size(); ++i) {
+    const Token& t = tokens[i];
+    if (t.kind == TokenKind::kNumber || t.kind == TokenKind::kHan) return true;
+    if (t.kind != TokenKind::kWord) continue;
+    const std::string_view w = TokenText(text, t);
+    for (const char c : w) {
+      // A digit ("3rd", "1990s"), or a non-ASCII letter: other languages' dates are left to the
+      // model.
+      if ((c >= '0' && c <= '9') || static_cast<unsigned char>(c) >= 0x80) return true;
+    }
+    if (IsDateWord(w)) return true;
+  }
+  return false;
+}
+
+void RedecodeDatesWithoutEvidence(const SequenceModel& model, std::string_view text,
+                                  std::span<const Token> tokens,
+                                  std::span<const std::pair<uint32_t, uint32_t>> ranges,
+                                  std::span<const int32_t> scores, uint32_t date_type,
+                                  std::span<uint16_t> labels, std::vector<EntitySpan>* spans) {
+  const uint32_t L = model.num_labels();
+  const uint32_t stride = model.stride();
+  const int32_t* trans = model.decode_transitions();  // [(from + 1) * stride + to]
+  const uint16_t date_begin = BeginLabel(date_type);
+  const uint16_t date_inside = InsideLabel(date_type);
+  constexpr uint32_t kMaxTokens = 32;
+  constexpr uint32_t kMaxLabels = 32;
+  if (L > kMaxLabels || scores.size() < tokens.size() * size_t{stride}) return;
+  bool changed = false;
+  for (const EntitySpan& s : *spans) {
+    if (s.type != date_type || HasDateEvidence(text, tokens, s.token_begin, s.token_end)) {
+      continue;
+    }
+    changed = true;
+    const uint32_t b = s.token_begin;
+    const uint32_t m = s.token_end - s.token_begin;
+    if (m > kMaxTokens) {
+      for (uint32_t i = b; i < s.token_end; ++i) labels[i] = kOutside;
+      continue;
+    }
+    // The row the span is entered from: the sentence start, or the label before it.
+    const auto range = std::upper_bound(
+        ranges.begin(), ranges.end(), b,
+        [](uint32_t v, const std::pair<uint32_t, uint32_t>& r) { return v < r.first; });
+    const bool starts_range = range != ranges.begin() && std::prev(range)->first == b;
+    const uint32_t entry = b == 0 || starts_range ? 0 : labels[b - 1] + 1u;
+    // Viterbi over the span; stack arrays keep the pass allocation-free.
+    int64_t best[kMaxTokens][kMaxLabels];
+    uint8_t back[kMaxTokens][kMaxLabels];
+    constexpr int64_t kNone = std::numeric_limits<int64_t>::min() / 4;
+    for (uint32_t k = 0; k < m; ++k) {
+      const int32_t* sc = scores.data() + size_t{b + k} * stride;
+      for (uint32_t y = 0; y < L; ++y) {
+        best[k][y] = kNone;
+        back[k][y] = 0;
+        if (y == date_begin || y == date_inside) continue;
+        if (k == 0) {
+          const int32_t t = trans[size_t{entry} * stride + y];
+          if (t > kForbiddenTransition) best[k][y] = int64_t{t} + sc[y];
+          continue;
+        }
+        for (uint32_t p = 0; p < L; ++p) {
+          const int32_t t = trans[size_t{p + 1} * stride + y];
+          if (best[k - 1][p] == kNone || t <= kForbiddenTransition) continue;
+          const int64_t v = best[k - 1][p] + t + sc[y];
+          if (v > best[k][y]) {
+            best[k][y] = v;
+            back[k][y] = static_cast<uint8_t>(p);
+          }
+        }
+      }
+    }
+    uint32_t y = kOutside;
+    for (uint32_t k = 1; k < L; ++k) {
+      if (best[m - 1][k] > best[m - 1][y]) y = k;
+    }
+    for (uint32_t k = m; k-- > 0;) {
+      labels[b + k] = static_cast<uint16_t>(y);
+      y = back[k][y];
+    }
+  }
+  if (!changed) return;
+  // The token after a re-decoded span may have continued it (an inside label of the span's new
+  // type is fine; a DATE inside label is not, as the span ended there): LabelsToSpans splits
+  // spans at any label that is not the inside label of the current type.
+  LabelsToSpans(tokens, labels, spans);
+}
+
+void JoinHyphenatedNames(std::string_view text, std::span<const Token> tokens,
+                         uint32_t person_type, std::span<uint16_t> labels,
+                         std::vector<EntitySpan>* spans) {
+  const size_t n = std::min(tokens.size(), labels.size());
+  const uint16_t begin_label = BeginLabel(person_type);
+  const uint16_t inside_label = InsideLabel(person_type);
+  auto is_person = [&](size_t k) {
+    return labels[k] == begin_label || labels[k] == inside_label;
+  };
+  bool changed = false;
+  for (size_t i = 0; i + 2 < n; ++i) {
+    const Token& left = tokens[i];
+    const Token& dash = tokens[i + 1];
+    const Token& right = tokens[i + 2];
+    if (left.byte_end != dash.byte_begin || dash.byte_end != right.byte_begin ||
+        TokenText(text, dash) != "-" || !IsCapitalizedWord(text, left) ||
+        !IsCapitalizedWord(text, right)) {
+      continue;
+    }
+    const bool left_person = is_person(i);
+    const bool right_person = is_person(i + 2);
+    if (left_person == right_person && !(left_person && labels[i + 1] == kOutside)) continue;
+    if ((!left_person && labels[i] != kOutside) || (!right_person && labels[i + 2] != kOutside)) {
+      continue;  // the other half is a name of another type
+    }
+    // A capital forced by the sentence start is no evidence ("Anti-Trump protesters ...").
+    if (!left_person && (left.flags & kSentenceStart)) continue;
+    if (!left_person) labels[i] = i > 0 && is_person(i - 1) ? inside_label : begin_label;
+    labels[i + 1] = inside_label;
+    labels[i + 2] = inside_label;
     changed = true;
   }
   if (changed) LabelsToSpans(tokens, labels, spans);

@@ -2,13 +2,16 @@
 // annotated JSON lines ({"id","text","entities":[{"start","end","type"}]}, code-point offsets).
 //
 //   newsflow-tag-eval [--kb DIR] [--model FILE|none] [--types PERSON,ORG,...] [--errors]
-//                     DATA.jsonl
+//                     DATA.jsonl[#even|#odd|#k/n|#-k/n]
 //
+// The suffix keeps a half or a cross-validation fold of the documents (ner::ParseDataSpec), so a
+// model trained on "DATA.jsonl#-k/n" is scored on the documents it did not see.
 // Gold EVENT and NORP count as MISC (as the model is trained). Only the gold data's types are
 // scored unless --types is given: predictions of types the data never labels (MONEY, PERCENT,
 // TICKER in GUM) are left out instead of counting as false positives. Prints precision, recall
 // and F1 per type for exact span + type and for type + overlap. --errors writes every scored span
-// that is not an exact match to stderr ("-" missed gold, "+" wrong prediction).
+// that is not an exact match to stderr (document, "-" missed gold or "+" wrong prediction, type,
+// code-point start and end, text), so errors can be classed as boundary, type or missing.
 
 #include <algorithm>
 #include <cstdio>
@@ -56,8 +59,8 @@ void PrintErrors(const ner::AnnotatedDocument& doc, const std::set<std::string>&
       const auto matches = [&](const ScoredSpan& o) { return same(s, o); };
       if (std::any_of(other.begin(), other.end(), matches)) continue;
       const std::string_view surface = Slice(doc.text, s.start, s.end);
-      std::fprintf(stderr, "%s\t%s\t%s\t%.*s\n", doc.id.c_str(), sign, s.type.c_str(),
-                   static_cast<int>(surface.size()), surface.data());
+      std::fprintf(stderr, "%s\t%s\t%s\t%u\t%u\t%.*s\n", doc.id.c_str(), sign, s.type.c_str(),
+                   s.start, s.end, static_cast<int>(surface.size()), surface.data());
     }
   };
   print_unmatched(gold, predicted, "-");
@@ -87,7 +90,7 @@ int Main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: newsflow-tag-eval [--kb DIR] [--model FILE|none] [--types T,...] "
-                   "[--errors] DATA.jsonl\n");
+                   "[--errors] DATA.jsonl[#k/n]\n");
       return 2;
     }
   }
@@ -102,7 +105,7 @@ int Main(int argc, char** argv) {
     return 1;
   }
   std::vector<ner::AnnotatedDocument> documents;
-  if (!ner::ReadAnnotatedJsonl(data, &documents, &error)) {
+  if (!ner::ReadAnnotatedSpec(data, &documents, &error)) {
     std::fprintf(stderr, "newsflow-tag-eval: %s\n", error.c_str());
     return 1;
   }

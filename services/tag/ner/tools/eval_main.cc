@@ -1,6 +1,7 @@
 // newsflow-ner-eval: scores a trained model on annotated JSON lines.
 //
-//   newsflow-ner-eval --model FILE DATA.jsonl[#even|#odd] [--types PERSON,ORG,...] [--errors]
+//   newsflow-ner-eval --model FILE DATA.jsonl[#even|#odd|#k/n|#-k/n] [--types PERSON,ORG,...]
+//                     [--errors]
 //
 // --no-surnames / --no-unify turn off the document-level passes (TaggerOptions).
 // --errors writes every span that is not an exact match to stderr ("-" missed, "+" spurious).
@@ -25,7 +26,7 @@ namespace {
 
 int Usage() {
   std::fprintf(stderr,
-               "usage: newsflow-ner-eval --model FILE DATA.jsonl[#even|#odd] "
+               "usage: newsflow-ner-eval --model FILE DATA.jsonl[#even|#odd|#k/n|#-k/n] "
                "[--types PERSON,ORG,...] [--errors]\n"
                "       [--no-surnames] [--no-unify]\n");
   return 2;

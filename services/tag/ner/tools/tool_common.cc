@@ -45,21 +45,7 @@ void PrintErrors(const AnnotatedDocument& doc, const std::vector<ScoredSpan>& go
 
 bool ReadDataSpec(const std::string& spec, std::vector<AnnotatedDocument>* documents,
                   std::string* error) {
-  std::string path = spec;
-  int parity = -1;
-  if (const size_t hash = spec.rfind('#'); hash != std::string::npos) {
-    const std::string selector = spec.substr(hash + 1);
-    if (selector == "even" || selector == "odd") {
-      parity = selector == "even" ? 0 : 1;
-      path = spec.substr(0, hash);
-    }
-  }
-  std::vector<AnnotatedDocument> all;
-  if (!ReadAnnotatedJsonl(path, &all, error)) return false;
-  for (size_t i = 0; i < all.size(); ++i) {
-    if (parity < 0 || static_cast<int>(i % 2) == parity) documents->push_back(std::move(all[i]));
-  }
-  return true;
+  return ReadAnnotatedSpec(spec, documents, error);
 }
 
 void ScoreModel(const SequenceModel& model, const std::vector<AnnotatedDocument>& documents,

@@ -12,8 +12,8 @@
 
 namespace newsflow::tag::ner::tools {
 
-// Reads "PATH", "PATH#even" or "PATH#odd": the suffix keeps documents at even or odd 0-based
-// line numbers, which is how a file is split into a training and a held-out half.
+// Reads "PATH", "PATH#even", "PATH#odd", "PATH#k/n" or "PATH#-k/n" (ReadAnnotatedSpec): the
+// suffix selects a half or a cross-validation fold (or its complement) of the documents.
 bool ReadDataSpec(const std::string& spec, std::vector<AnnotatedDocument>* documents,
                   std::string* error);
 

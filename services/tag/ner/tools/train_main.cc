@@ -1,9 +1,10 @@
 // newsflow-ner-train: trains the statistical entity recognizer from annotated JSON lines.
 //
-//   newsflow-ner-train --train PATH.jsonl [--train PATH2.jsonl#even ...] [--dev PATH.jsonl ...]
+//   newsflow-ner-train --train PATH.jsonl [--train PATH2.jsonl#even|#k/n|#-k/n ...]
+//                      [--dev PATH.jsonl ...]
 //                      [--epochs N] [--buckets-log2 B] [--lexicon-corpus CORPUS.jsonl ...]
 //                      [--seed S] [--seeds K] [--verbose 1] [--name-folds F] [--kb DIR]
-//                      --out FILE
+//                      [--names FILE.tsv ...] --out FILE
 //
 // --seeds K trains K models with seeds S..S+K-1 (different shuffles) and writes the mean of their
 // averaged weights. Dev scores are printed after the last epoch of each seed (every epoch with
@@ -16,6 +17,9 @@
 // document sees the list built without its own fold (F folds by document id, default 5), so the
 // model learns how far a listed name can be trusted on text whose names were not all listed.
 // --name-folds 0 trains without names from the training data.
+// --names adds an external name list (AddNameListFile: "TYPE\tname" or "TYPE:part\tword" lines,
+// e.g. from services/tag/ner/tools/fetch_name_lists.sh) to the knowledge-base names: every
+// document sees it, as it sees the knowledge base.
 
 #include <simdjson.h>
 
@@ -137,10 +141,11 @@ uint64_t Fnv(std::string_view s) {
 
 int Usage() {
   std::fprintf(stderr,
-               "usage: newsflow-ner-train --train PATH.jsonl[#even|#odd] ... [--dev PATH ...]\n"
+               "usage: newsflow-ner-train --train PATH.jsonl[#even|#odd|#k/n|#-k/n] ...\n"
+               "       [--dev PATH ...]\n"
                "       [--epochs N (10)] [--buckets-log2 B (16)] [--lexicon-corpus PATH ...]\n"
                "       [--seed S (1)] [--seeds K (1)] [--verbose 1] [--name-folds F (5)]\n"
-               "       [--kb DIR] --out FILE\n");
+               "       [--kb DIR] [--names FILE.tsv ...] --out FILE\n");
   return 2;
 }
 
@@ -154,6 +159,7 @@ int Main(int argc, char** argv) {
   bool verbose = false;
   int name_folds = 5;
   std::string kb_dir;
+  std::vector<std::string> name_files;
   TrainerOptions options;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -182,6 +188,8 @@ int Main(int argc, char** argv) {
       if (name_folds < 0 || name_folds == 1) return Usage();
     } else if (arg == "--kb") {
       kb_dir = value;
+    } else if (arg == "--names") {
+      name_files.push_back(value);
     } else if (arg == "--seed") {
       options.seed = std::strtoull(value.c_str(), nullptr, 10);
     } else {
@@ -217,6 +225,14 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", error.c_str());
     return 1;
   }
+  for (const std::string& path : name_files) {
+    size_t added = 0;
+    if (!AddNameListFile(path, options.types, &base_names, &error, &added)) {
+      std::fprintf(stderr, "%s\n", error.c_str());
+      return 1;
+    }
+    std::fprintf(stderr, "%s: %zu names\n", path.c_str(), added);
+  }
   uint32_t skip_types = 0;
   for (size_t t = 0; t < options.types.size(); ++t) {
     if (options.types[t] == "DATE") skip_types |= 1u << t;
@@ -238,8 +254,8 @@ int Main(int argc, char** argv) {
       }
     }
   }
-  std::fprintf(stderr, "name list: %zu keys (%zu from the knowledge base)\n", all_names.size(),
-               base_names.size());
+  std::fprintf(stderr, "name list: %zu keys (%zu from the knowledge base and --names)\n",
+               all_names.size(), base_names.size());
   std::vector<float> mixed;
   std::unique_ptr<SequenceModel> model;
   const uint64_t first_seed = options.seed;

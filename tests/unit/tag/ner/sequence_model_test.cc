@@ -429,5 +429,107 @@ TEST(DocumentPassTest, PublicationAndOrgEndingsAreOrganizations) {
             (std::vector<std::string>{"1:Miami Herald", "1:Sea Org", "1:Deseret News"}));
 }
 
+TEST(DocumentPassTest, HyphenatedNamesAreJoinedIntoTheirPersonSpan) {
+  // Types: 0 PERSON, 1 ORG, 2 LOC.
+  const std::string text =
+      "Kim Min-Woo met Hwang Hee-Chan and Joo-Ho in Pittsburgh-Cleveland. Anti-Trump groups "
+      "met Mohamed El-Hassan, Smith - Jones and Anne-Marie.";
+  std::vector<Token> tokens;
+  Tokenize(text, &tokens);
+  auto find = [&](std::string_view word, size_t from = 0) {
+    for (size_t i = from; i < tokens.size(); ++i) {
+      if (text.substr(tokens[i].byte_begin, tokens[i].byte_end - tokens[i].byte_begin) == word) {
+        return i;
+      }
+    }
+    ADD_FAILURE() << word;
+    return size_t{0};
+  };
+  std::vector<uint16_t> labels(tokens.size(), kOutside);
+  labels[find("Kim")] = BeginLabel(0);  // "Kim Min" stopped at the hyphen
+  labels[find("Min")] = InsideLabel(0);
+  labels[find("Hwang")] = BeginLabel(0);  // "Hwang Hee" and "Chan" as two persons
+  labels[find("Hee")] = InsideLabel(0);
+  labels[find("Chan")] = BeginLabel(0);
+  labels[find("Ho")] = BeginLabel(0);  // only the second half tagged
+  labels[find("Pittsburgh")] = BeginLabel(2);  // two places stay two places
+  labels[find("Cleveland")] = BeginLabel(2);
+  labels[find("Trump")] = BeginLabel(0);  // sentence-initial "Anti" is no name
+  labels[find("Mohamed")] = BeginLabel(0);
+  labels[find("Hassan")] = BeginLabel(0);  // a third half joins the span before it
+  labels[find("Smith")] = BeginLabel(0);  // spaced hyphens are not one name
+  labels[find("Anne")] = BeginLabel(0);  // "Marie" untagged
+  std::vector<EntitySpan> spans;
+  LabelsToSpans(tokens, labels, &spans);
+  JoinHyphenatedNames(text, tokens, 0, labels, &spans);
+  std::vector<std::string> got;
+  for (const EntitySpan& s : spans) {
+    got.push_back(std::to_string(s.type) + ":" +
+                  text.substr(s.byte_begin, s.byte_end - s.byte_begin));
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"0:Kim Min-Woo", "0:Hwang Hee-Chan", "0:Joo-Ho",
+                                           "2:Pittsburgh", "2:Cleveland", "0:Trump",
+                                           "0:Mohamed El-Hassan", "0:Smith", "0:Anne-Marie"}));
+}
+
+TEST(DocumentPassTest, DateEvidenceIsADigitADateWordOrAnotherScript) {
+  auto evidence = [](const std::string& text) {
+    std::vector<Token> tokens;
+    Tokenize(text, &tokens);
+    return HasDateEvidence(text, tokens, 0, static_cast<uint32_t>(tokens.size()));
+  };
+  for (const char* yes : {"2019", "the 1990s", "3rd", "Feb.", "late September", "Christmas Eve",
+                          "Thurs.", "nineteen seventy-two", "6 p.m.", "星期一", "août"}) {
+    EXPECT_TRUE(evidence(yes)) << yes;
+  }
+  for (const char* no : {"Perttu Ahola", "Minetest", "Red Hat", "the Future", "Mars", ""}) {
+    EXPECT_FALSE(evidence(no)) << no;
+  }
+}
+
+TEST(DocumentPassTest, DatesWithoutEvidenceAreDecodedAgainWithoutDate) {
+  // Types: 0 PERSON, 1 DATE; labels O, B-PER, I-PER, B-DATE, I-DATE; zero weights, so the
+  // transitions only forbid inside labels after other types and the scores below decide.
+  const std::vector<std::string> types = {"PERSON", "DATE"};
+  const uint32_t buckets = 1024;
+  SequenceModel model(types, buckets, std::vector<int16_t>((buckets + 1) * 8, 0),
+                      std::vector<int16_t>(6 * 5, 0), 1.0f, Lexicon());
+  ASSERT_EQ(model.stride(), 8u);
+  const std::string text = "Perttu Ahola said on Monday that Minetest grew.";
+  std::vector<Token> tokens;
+  Tokenize(text, &tokens);
+  // Perttu Ahola said on Monday that Minetest grew .
+  ASSERT_EQ(tokens.size(), 9u);
+  std::vector<int32_t> scores(tokens.size() * 8, 0);
+  auto set = [&](size_t token, uint32_t label, int32_t v) { scores[token * 8 + label] = v; };
+  set(0, 3, 10);  // B-DATE best, B-PER second
+  set(0, 1, 5);
+  set(1, 4, 10);  // I-DATE best, then I-PER, then B-PER
+  set(1, 2, 4);
+  set(1, 1, 1);
+  set(4, 3, 10);  // "Monday" keeps its DATE
+  set(6, 3, 10);  // B-DATE best, then O, then B-PER
+  set(6, 0, 3);
+  set(6, 1, 2);
+  std::vector<uint16_t> labels(tokens.size(), kOutside);
+  labels[0] = 3;
+  labels[1] = 4;
+  labels[4] = 3;
+  labels[6] = 3;
+  std::vector<EntitySpan> spans;
+  LabelsToSpans(tokens, labels, &spans);
+  std::vector<std::pair<uint32_t, uint32_t>> ranges;
+  SentenceRanges(tokens, &ranges);
+  RedecodeDatesWithoutEvidence(model, text, tokens, ranges, scores, 1, labels, &spans);
+  std::vector<std::string> got;
+  for (const EntitySpan& s : spans) {
+    got.push_back(std::to_string(s.type) + ":" +
+                  text.substr(s.byte_begin, s.byte_end - s.byte_begin));
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"0:Perttu Ahola", "1:Monday"}));
+  EXPECT_EQ(labels[6], kOutside);
+  EXPECT_TRUE(TaggerOptions{}.require_date_evidence);
+}
+
 }  // namespace
 }  // namespace newsflow::tag::ner
