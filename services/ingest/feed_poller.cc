@@ -37,8 +37,8 @@ std::vector<v1::RawArticle> ArticlesFromFeed(const feed::ParsedFeed& parsed,
     }
     if (content.empty() && entry.title.empty()) continue;  // nothing to publish
     std::string canonical = url::CanonicalizeUrl(entry.link).value_or("");
-    raw.set_article_id(StableArticleId(canonical, config.name, entry.id,
-                                       entry.title + "\n" + content));
+    raw.set_article_id(
+        StableArticleId(canonical, config.name, entry.id, entry.title + "\n" + content));
     raw.set_content(content);
     raw.set_content_type(html ? "text/html; charset=utf-8" : "text/plain; charset=utf-8");
     raw.set_url(entry.link);
@@ -111,8 +111,8 @@ void FeedPoller::Poll(State& state, int64_t now) {
     return;
   }
   feed::ParseOptions parse_options;
-  parse_options.document_url = fetched.effective_url.empty() ? state.config.url
-                                                             : fetched.effective_url;
+  parse_options.document_url =
+      fetched.effective_url.empty() ? state.config.url : fetched.effective_url;
   parse_options.content_type = fetched.content_type;
   feed::ParsedFeed parsed = feed::ParseFeed(fetched.body, parse_options);
   if (parsed.entries.empty() && parsed.format == feed::FeedFormat::kUnknown) {

@@ -3,10 +3,9 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 
-#include <cstring>
-
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <ctime>
 #include <memory>
 
@@ -102,7 +101,8 @@ bool IsPrivateAddress(const std::string& ip) {
       inet_ntop(AF_INET, v6 + 12, text, sizeof(text));
       return IsPrivateAddress(text);
     }
-    return unspecified || loopback || (v6[0] & 0xFE) == 0xFC || (v6[0] == 0xFE && (v6[1] & 0xC0) == 0x80);
+    return unspecified || loopback || (v6[0] & 0xFE) == 0xFC ||
+           (v6[0] == 0xFE && (v6[1] & 0xC0) == 0x80);
   }
   return true;  // not an address: refuse rather than guess
 }
@@ -115,8 +115,8 @@ void InitFetcher() {
   (void)done;
 }
 
-FetchResult Fetch(const std::string& url, const std::string& etag,
-                  const std::string& last_modified, const FetchOptions& options) {
+FetchResult Fetch(const std::string& url, const std::string& etag, const std::string& last_modified,
+                  const FetchOptions& options) {
   InitFetcher();
   FetchResult result;
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
@@ -149,9 +149,10 @@ FetchResult Fetch(const std::string& url, const std::string& etag,
   if (!last_modified.empty()) {
     headers = curl_slist_append(headers, ("If-Modified-Since: " + last_modified).c_str());
   }
-  headers = curl_slist_append(
-      headers, "Accept: application/rss+xml, application/atom+xml, application/feed+json, "
-               "application/xml;q=0.9, text/html;q=0.8, */*;q=0.5");
+  headers =
+      curl_slist_append(headers,
+                        "Accept: application/rss+xml, application/atom+xml, application/feed+json, "
+                        "application/xml;q=0.9, text/html;q=0.8, */*;q=0.5");
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
   CURLcode code = curl_easy_perform(h);
   curl_slist_free_all(headers);
@@ -173,15 +174,13 @@ FetchResult Fetch(const std::string& url, const std::string& etag,
       result.error_kind = "too_large";
     } else {
       result.error = curl_easy_strerror(code);
-      result.error_kind = code == CURLE_OPERATION_TIMEDOUT     ? "timeout"
-                          : code == CURLE_COULDNT_CONNECT ||
-                                  code == CURLE_COULDNT_RESOLVE_HOST
-                              ? "connect"
-                          : code == CURLE_TOO_MANY_REDIRECTS ? "redirects"
-                          : code == CURLE_UNSUPPORTED_PROTOCOL ? "protocol"
-                          : code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CONNECT_ERROR
-                              ? "tls"
-                              : "other";
+      result.error_kind =
+          code == CURLE_OPERATION_TIMEDOUT                                            ? "timeout"
+          : code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST       ? "connect"
+          : code == CURLE_TOO_MANY_REDIRECTS                                          ? "redirects"
+          : code == CURLE_UNSUPPORTED_PROTOCOL                                        ? "protocol"
+          : code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CONNECT_ERROR ? "tls"
+                                                                                      : "other";
     }
     result.body.clear();
     return result;

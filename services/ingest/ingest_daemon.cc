@@ -121,8 +121,7 @@ int Backfill(const std::string& dir, const std::string& source, Ingester* ingest
       last_report = now;
     }
   }
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::fprintf(stderr,
                "backfill done: %zu files (%zu failed), %zu articles published, %zu already "
                "published, %.1f s\n",
@@ -182,8 +181,7 @@ int RunIngestDaemon(int argc, const char* const* argv) {
                     "Feeds whose summary-only items get their linked page fetched")
         .Int("feeds.interval_seconds", &config.feed_interval_seconds, "Default poll interval", 1,
              86400)
-        .Int("feeds.fetch_timeout_ms", &config.fetch_timeout_ms, "Whole-fetch timeout", 100,
-             600000)
+        .Int("feeds.fetch_timeout_ms", &config.fetch_timeout_ms, "Whole-fetch timeout", 100, 600000)
         .Int("feeds.fetch_max_bytes", &config.fetch_max_bytes, "Largest accepted document", 1024,
              int64_t{1} << 30)
         .RequiredString("feeds.user_agent", &config.user_agent, "User-Agent of feed fetches")
@@ -192,9 +190,12 @@ int RunIngestDaemon(int argc, const char* const* argv) {
   };
   definition.extra_topics = [&](const RuntimeOptions& runtime) {
     return std::vector<kafka::TopicSpec>{
-        {config.raw_topic, static_cast<int>(runtime.kafka.topic_partitions),
-         static_cast<int>(runtime.kafka.topic_replication_factor), {}},
-        {config.seen_topic, static_cast<int>(runtime.kafka.topic_partitions),
+        {config.raw_topic,
+         static_cast<int>(runtime.kafka.topic_partitions),
+         static_cast<int>(runtime.kafka.topic_replication_factor),
+         {}},
+        {config.seen_topic,
+         static_cast<int>(runtime.kafka.topic_partitions),
          static_cast<int>(runtime.kafka.topic_replication_factor),
          {{"cleanup.policy", "compact,delete"},
           {"retention.ms", std::to_string(config.seen_retention_days * 86400 * 1000)}}}};
@@ -248,10 +249,10 @@ int RunIngestDaemon(int argc, const char* const* argv) {
       spdlog::critical("producer: {}", error);
       return 1;
     }
-    ingester = std::make_unique<Ingester>(
-        IngesterOptions{config.raw_topic, config.seen_topic, runtime.kafka.instance_id,
-                        NewsflowVersion()},
-        publisher.get(), seen.get());
+    ingester =
+        std::make_unique<Ingester>(IngesterOptions{config.raw_topic, config.seen_topic,
+                                                   runtime.kafka.instance_id, NewsflowVersion()},
+                                   publisher.get(), seen.get());
 
     auto& metrics = context.metrics->probes();
     metrics::Labels labels = {{"stage", "ingest"}};
@@ -265,10 +266,9 @@ int RunIngestDaemon(int argc, const char* const* argv) {
                               labels, "status", &push_requests);
     metrics.AddCounter("newsflow_files_done_total", "Files ingested.", labels,
                        [&files_done] { return static_cast<double>(files_done.load()); });
-    metrics.AddGauge("newsflow_ingest_pending_records", "Records waiting for the broker.", labels,
-                     [p = publisher.get()] {
-                       return static_cast<double>(p->probe().pending_records.load());
-                     });
+    metrics.AddGauge(
+        "newsflow_ingest_pending_records", "Records waiting for the broker.", labels,
+        [p = publisher.get()] { return static_cast<double>(p->probe().pending_records.load()); });
     metrics.AddCounter("newsflow_transactions_total", "Kafka transactions by outcome.",
                        {{"stage", "ingest"}, {"result", "committed"}}, [p = publisher.get()] {
                          return static_cast<double>(p->probe().transactions_committed.load());
@@ -296,13 +296,16 @@ int RunIngestDaemon(int argc, const char* const* argv) {
       metrics.AddReader([p = poller.get()](std::vector<prometheus::MetricFamily>* out) {
         prometheus::MetricFamily fetches{"newsflow_feed_fetches_total",
                                          "Feed fetches by result (HTTP status or error kind).",
-                                         prometheus::MetricType::Counter, {}};
+                                         prometheus::MetricType::Counter,
+                                         {}};
         prometheus::MetricFamily items{"newsflow_feed_items_total",
                                        "Feed items by outcome (new or duplicate).",
-                                       prometheus::MetricType::Counter, {}};
+                                       prometheus::MetricType::Counter,
+                                       {}};
         prometheus::MetricFamily success{"newsflow_feed_last_success_timestamp_seconds",
                                          "Unix time of the last successful fetch (200 or 304).",
-                                         prometheus::MetricType::Gauge, {}};
+                                         prometheus::MetricType::Gauge,
+                                         {}};
         for (const auto& [name, stats] : p->Stats()) {
           for (const auto& [result, count] : stats.fetches) {
             auto m = Metric({{"stage", "ingest"}, {"feed", name}, {"result", result}});
@@ -335,12 +338,12 @@ int RunIngestDaemon(int argc, const char* const* argv) {
       auto& server = context.http->server();
       server.set_payload_max_length(static_cast<size_t>(config.push_max_body_bytes) + 1);
       // Counted in the logger, which also sees the 413s the server answers before routing.
-      server.set_logger([&push_requests](const httplib::Request& request,
-                                         const httplib::Response& response) {
-        if (request.path == "/v1/articles") push_requests.Add(std::to_string(response.status));
-      });
+      server.set_logger(
+          [&push_requests](const httplib::Request& request, const httplib::Response& response) {
+            if (request.path == "/v1/articles") push_requests.Add(std::to_string(response.status));
+          });
       server.Post("/v1/articles", [&, push_options](const httplib::Request& request,
-                                                     httplib::Response& response) {
+                                                    httplib::Response& response) {
         PushRequest push{request.get_header_value("Authorization"),
                          request.get_header_value("Content-Type"), request.body};
         PushDecision decision = DecidePush(push, push_options);
@@ -369,8 +372,8 @@ int RunIngestDaemon(int argc, const char* const* argv) {
     if (!context.start_http()) return 1;
 
     if (!config.backfill_dir.empty()) {
-      int status = Backfill(config.backfill_dir, config.files_source_name, ingester.get(),
-                            *context.stop);
+      int status =
+          Backfill(config.backfill_dir, config.files_source_name, ingester.get(), *context.stop);
       publisher->Stop();
       return status;
     }
@@ -395,8 +398,8 @@ int RunIngestDaemon(int argc, const char* const* argv) {
             }
           }
         }
-        next_scan = std::chrono::steady_clock::now() +
-                    std::chrono::milliseconds(config.watch_interval_ms);
+        next_scan =
+            std::chrono::steady_clock::now() + std::chrono::milliseconds(config.watch_interval_ms);
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }

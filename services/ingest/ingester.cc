@@ -6,11 +6,16 @@ namespace newsflow::ingest {
 
 std::string SourceKindName(v1::RawArticle::SourceKind kind) {
   switch (kind) {
-    case v1::RawArticle::SOURCE_KIND_FEED: return "feed";
-    case v1::RawArticle::SOURCE_KIND_PUSH: return "push";
-    case v1::RawArticle::SOURCE_KIND_FILE: return "file";
-    case v1::RawArticle::SOURCE_KIND_PAGE: return "page";
-    default: return "unknown";
+    case v1::RawArticle::SOURCE_KIND_FEED:
+      return "feed";
+    case v1::RawArticle::SOURCE_KIND_PUSH:
+      return "push";
+    case v1::RawArticle::SOURCE_KIND_FILE:
+      return "file";
+    case v1::RawArticle::SOURCE_KIND_PAGE:
+      return "page";
+    default:
+      return "unknown";
   }
 }
 
@@ -34,9 +39,11 @@ Ingester::Submission Ingester::Submit(std::vector<v1::RawArticle> articles) {
       provenance->set_stage("ingest");
       provenance->set_instance_id(options_.instance_id);
       provenance->set_newsflow_version(options_.newsflow_version);
-      records.push_back({options_.raw_topic, id, article.SerializeAsString(),
-                         {{"newsflow-version", options_.newsflow_version},
-                          {"newsflow-stage", "ingest"}}});
+      records.push_back(
+          {options_.raw_topic,
+           id,
+           article.SerializeAsString(),
+           {{"newsflow-version", options_.newsflow_version}, {"newsflow-stage", "ingest"}}});
       records.push_back({options_.seen_topic, id, article.source_name(), {}});
       submission.published_ids.push_back(id);
       kinds.push_back(SourceKindName(article.source_kind()));
@@ -58,8 +65,8 @@ Ingester::Submission Ingester::Submit(std::vector<v1::RawArticle> articles) {
 
 PublishResult Ingester::Complete(Submission& submission) {
   if (submission.refused) {
-    return {false, *submission.refused == Publisher::Refusal::kQueueFull ? "queue full"
-                                                                          : "stopping"};
+    return {false,
+            *submission.refused == Publisher::Refusal::kQueueFull ? "queue full" : "stopping"};
   }
   if (!submission.done.valid()) return {true, ""};
   PublishResult result = submission.done.get();

@@ -21,8 +21,8 @@ namespace newsflow::ingest {
 struct IngesterOptions {
   std::string raw_topic = "news.raw";
   std::string seen_topic = "news.ingest.seen";  // compacted: article id -> source name
-  std::string instance_id;                       // stamped into Provenance
-  std::string newsflow_version;                  // stamped into Provenance
+  std::string instance_id;                      // stamped into Provenance
+  std::string newsflow_version;                 // stamped into Provenance
 };
 
 struct IngestProbe {
@@ -37,11 +37,11 @@ class Ingester {
       : options_(std::move(options)), publisher_(publisher), seen_(seen) {}
 
   struct Submission {
-    std::vector<std::string> published_ids;  // queued for publication
-    std::vector<std::string> duplicate_ids;  // already published or in flight: skipped
+    std::vector<std::string> published_ids;     // queued for publication
+    std::vector<std::string> duplicate_ids;     // already published or in flight: skipped
     std::optional<Publisher::Refusal> refused;  // nothing queued
-    std::future<PublishResult> done;             // valid when something was queued
-    std::vector<std::string> kinds;              // source kind of each published id
+    std::future<PublishResult> done;            // valid when something was queued
+    std::vector<std::string> kinds;             // source kind of each published id
   };
 
   // Queues the articles not published yet. Each must carry article_id.

@@ -159,9 +159,12 @@ std::string DescribeJsonError(simdjson::error_code err, const JsonArticleOptions
   switch (err) {
     case simdjson::DEPTH_ERROR:
       return "nesting deeper than " + std::to_string(options.max_depth) + " levels";
-    case simdjson::UTF8_ERROR: return "invalid UTF-8";
-    case simdjson::CAPACITY: return "object too large";
-    default: return std::string("invalid JSON: ") + simdjson::error_message(err);
+    case simdjson::UTF8_ERROR:
+      return "invalid UTF-8";
+    case simdjson::CAPACITY:
+      return "object too large";
+    default:
+      return std::string("invalid JSON: ") + simdjson::error_message(err);
   }
 }
 
@@ -174,8 +177,7 @@ void ParseOne(simdjson::dom::parser& parser, std::string_view text, size_t line,
     return;
   }
   element root;
-  if (const auto err = parser.parse(text.data(), text.size()).get(root);
-      err != simdjson::SUCCESS) {
+  if (const auto err = parser.parse(text.data(), text.size()).get(root); err != simdjson::SUCCESS) {
     out->errors.push_back(ArticleError{line, "", DescribeJsonError(err, options)});
     return;
   }
@@ -201,8 +203,8 @@ bool BatchTooLarge(std::string_view bytes, const JsonArticleOptions& options, Ar
 }
 
 std::string_view TrimSpace(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' ||
-                        s.front() == '\n')) {
+  while (!s.empty() &&
+         (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) {
     s.remove_prefix(1);
   }
   while (!s.empty() &&
@@ -237,9 +239,10 @@ ArticleBatch ParseArticleNdjson(std::string_view ndjson, const JsonArticleOption
     start = end + 1;
     if (text.empty()) continue;
     if (++objects > options.max_articles) {
-      out.errors.push_back(ArticleError{
-          line, "", "batch holds more than " + std::to_string(options.max_articles) +
-                        " articles; this line and the rest were not read"});
+      out.errors.push_back(ArticleError{line, "",
+                                        "batch holds more than " +
+                                            std::to_string(options.max_articles) +
+                                            " articles; this line and the rest were not read"});
       break;
     }
     ParseOne(parser, text, line, options, &out);
@@ -265,9 +268,10 @@ ArticleBatch ParseArticleDocument(std::string_view bytes, const JsonArticleOptio
     for (element e : arr) {
       ++index;
       if (index > options.max_articles) {
-        out.errors.push_back(ArticleError{
-            index, "", "array holds more than " + std::to_string(options.max_articles) +
-                           " articles; the rest were not read"});
+        out.errors.push_back(ArticleError{index, "",
+                                          "array holds more than " +
+                                              std::to_string(options.max_articles) +
+                                              " articles; the rest were not read"});
         break;
       }
       if (!e.is_object()) {

@@ -21,11 +21,11 @@ struct PushedArticle {
   std::optional<std::string> id;  // sender's id; a JSON number is kept as its decimal text
   std::string url;                // absolute http(s) URL
   std::string title;
-  std::string body;  // plain text; empty when the sender gave only html
-  std::string html;  // raw HTML; empty when the sender gave only body
-  std::string source;                // publisher / site name; may be empty
-  std::optional<int64_t> published;  // seconds since the epoch, UTC
-  std::string author;                // may be empty
+  std::string body;                     // plain text; empty when the sender gave only html
+  std::string html;                     // raw HTML; empty when the sender gave only body
+  std::string source;                   // publisher / site name; may be empty
+  std::optional<int64_t> published;     // seconds since the epoch, UTC
+  std::string author;                   // may be empty
   std::optional<std::string> language;  // BCP 47 tag as sent ("en", "zh-Hans")
   std::optional<std::string> guid;
   size_t line = 1;  // 1-based line (NDJSON) or 1-based array position; 1 for a single object

@@ -86,9 +86,8 @@ void Publisher::Run() {
       }
       int64_t taken = 0;
       while (!queue_.empty() &&
-             (batches.empty() ||
-              taken + static_cast<int64_t>(queue_.front().records.size()) <=
-                  options_.max_transaction_records)) {
+             (batches.empty() || taken + static_cast<int64_t>(queue_.front().records.size()) <=
+                                     options_.max_transaction_records)) {
         taken += static_cast<int64_t>(queue_.front().records.size());
         batches.push_back(std::move(queue_.front()));
         queue_.pop_front();

@@ -28,9 +28,9 @@ namespace newsflow::ingest {
 struct PublisherOptions {
   std::map<std::string, std::string> kafka_properties;  // bootstrap, security
   std::string transactional_id;                         // unique per ingest instance
-  int64_t max_pending_records = 20000;  // Submit fails with kQueueFull beyond this
-  int64_t max_transaction_records = 1000;  // records per transaction at most
-  int64_t linger_ms = 20;                 // wait this long to gather more batches
+  int64_t max_pending_records = 20000;                  // Submit fails with kQueueFull beyond this
+  int64_t max_transaction_records = 1000;               // records per transaction at most
+  int64_t linger_ms = 20;                               // wait this long to gather more batches
   int64_t transaction_timeout_ms = 60000;
   int max_attempts = 3;  // transaction attempts per batch before its callers get an error
 };

@@ -25,11 +25,21 @@ std::string JsonQuote(const std::string& text) {
   std::string out = "\"";
   for (unsigned char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char buffer[8];
@@ -97,9 +107,10 @@ PushDecision DecidePush(const PushRequest& request, const PushOptions& options) 
              type == "application/jsonl" || type == "application/json-lines") {
     batch = ParseArticleNdjson(request.body, options.json);
   } else {
-    return Error(415, "Content-Type must be application/json (one article) or "
-                      "application/x-ndjson (one article per line), not '" +
-                          request.content_type + "'");
+    return Error(415,
+                 "Content-Type must be application/json (one article) or "
+                 "application/x-ndjson (one article per line), not '" +
+                     request.content_type + "'");
   }
   if (!batch.errors.empty()) {
     std::string body = "{\"error\":\"invalid articles; nothing was accepted\",\"errors\":[";

@@ -26,8 +26,8 @@ struct PushRequest {
 };
 
 struct PushDecision {
-  int status = 0;            // non-zero: answer now with `body` (an error)
-  std::string body;          // JSON
+  int status = 0;                        // non-zero: answer now with `body` (an error)
+  std::string body;                      // JSON
   std::vector<v1::RawArticle> articles;  // status == 0: publish these, then answer 202
 };
 

@@ -16,7 +16,7 @@ namespace newsflow::ingest {
 
 struct SeenSetOptions {
   int64_t retention_ms = int64_t{30} * 24 * 3600 * 1000;  // forget ids older than this
-  size_t max_entries = 5'000'000;                          // oldest go first beyond this
+  size_t max_entries = 5'000'000;                         // oldest go first beyond this
 };
 
 // Thread-safe.

@@ -119,7 +119,8 @@ std::string Rfc3339(int64_t seconds, int32_t nanos) {
   const int64_t day_of_era = z - era * 146097;
   const int64_t year_of_era =
       (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-  const int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const int64_t day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   const int64_t mp = (5 * day_of_year + 2) / 153;
   const int64_t day = day_of_year - (153 * mp + 2) / 5 + 1;
   const int64_t month = mp < 10 ? mp + 3 : mp - 9;
@@ -208,10 +209,9 @@ std::vector<EntityView> EntitiesOf(const v1::TaggedArticle& tagged) {
     size_t index = entities.size();
     // The summary's id for this mention: the linked id, else the key the tagger's summary gave
     // the unlinked entity ("money:USD 6000000" for both "$6 million" and "600萬美元").
-    std::string id = m->entity_id().empty()
-                         ? UnlinkedEntityId(EntityTypeName(m->type()), m->canonical_name(),
-                                            m->text())
-                         : m->entity_id();
+    std::string id = m->entity_id().empty() ? UnlinkedEntityId(EntityTypeName(m->type()),
+                                                               m->canonical_name(), m->text())
+                                            : m->entity_id();
     if (auto it = by_id.find(id); it != by_id.end()) index = it->second;
     if (index == entities.size()) {
       for (const std::string& name : {m->canonical_name(), m->text()}) {

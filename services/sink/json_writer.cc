@@ -142,7 +142,6 @@ size_t EscapeJsonString(std::string_view text, Out& out) {
   return replaced;
 }
 
-
 // AppendJsonString's output: a std::string grown by append.
 struct StringOut {
   std::string* s;

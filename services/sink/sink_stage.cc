@@ -1,7 +1,6 @@
 #include "services/sink/sink_stage.h"
 
 #include <google/protobuf/arena.h>
-
 #include <google/protobuf/util/time_util.h>
 
 #include "newsflow/v1/enriched_article.pb.h"

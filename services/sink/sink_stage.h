@@ -41,7 +41,8 @@ struct SinkProbe {
   std::atomic<uint64_t> articles_regrouped{0};
   // Seconds from the article's ingestion (RawArticle.fetched_at, carried as Article.ingested) to
   // the sink processing it: the pipeline's end-to-end latency. Articles without it are not counted.
-  HistogramProbe end_to_end_latency{{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300}};
+  HistogramProbe end_to_end_latency{
+      {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300}};
 };
 
 class SinkStage : public Stage {

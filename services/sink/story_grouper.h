@@ -83,7 +83,7 @@ struct StoryGrouperOptions {
   // Event-time window: two articles link only within this distance, and a story expires this
   // long after its last member. Default 72 hours.
   int64_t window_ms = int64_t{72} * 3600 * 1000;
-  size_t max_stories = 100'000;          // least recently joined stories go first beyond this
+  size_t max_stories = 100'000;  // least recently joined stories go first beyond this
   // Articles kept across all live stories, the bulk of the grouper's memory (~0.8 kB each with
   // their features): least recently joined stories go first beyond this. The default holds the
   // state near 80 MB.

@@ -10,8 +10,7 @@ int main(int argc, char** argv) {
   definition.input_topics = {"news.normalized"};
   definition.default_http_port = 9103;
   definition.register_options = [&](newsflow::config::Schema& schema) {
-    schema
-        .RequiredString("tag.output_topic", &options.output_topic, "Topic TaggedArticles go to")
+    schema.RequiredString("tag.output_topic", &options.output_topic, "Topic TaggedArticles go to")
         .Int("tag.max_body_bytes", &options.max_body_bytes,
              "Bodies larger than this are dead letters", 1024, int64_t{1} << 30)
         .RequiredString("tag.kb_dir", &tagger_options.kb_dir,
@@ -19,8 +18,8 @@ int main(int argc, char** argv) {
         .String("tag.model_path", &tagger_options.model_path,
                 "Statistical NER model file (empty: knowledge base and rules only)");
   };
-  definition.create = [&](const newsflow::RuntimeOptions& runtime, std::string* error)
-      -> std::unique_ptr<newsflow::Stage> {
+  definition.create = [&](const newsflow::RuntimeOptions& runtime,
+                          std::string* error) -> std::unique_ptr<newsflow::Stage> {
     definition.output_topics = {options.output_topic};
     options.instance_id = runtime.kafka.instance_id;
     options.newsflow_version = newsflow::NewsflowVersion();

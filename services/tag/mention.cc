@@ -97,8 +97,7 @@ uint32_t CodePointOffsets::ToCodePoint(size_t byte) {
   // `byte` masked off, when those 16 bytes are inside the text.
   if (i < byte && text_.size() - i >= 16) {
     const __m128i lane_index = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    const __m128i wanted =
-        _mm_cmplt_epi8(lane_index, _mm_set1_epi8(static_cast<char>(byte - i)));
+    const __m128i wanted = _mm_cmplt_epi8(lane_index, _mm_set1_epi8(static_cast<char>(byte - i)));
     const __m128i ones =
         _mm_sub_epi8(_mm_setzero_si128(), _mm_and_si128(non_continuation(i), wanted));
     const __m128i sums = _mm_sad_epu8(ones, _mm_setzero_si128());

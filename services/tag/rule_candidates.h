@@ -47,16 +47,15 @@ inline __m128i Group16(const unsigned char* p, __m128i* word) {
                           _mm_set1_epi8(static_cast<char>(-128 + width)));
   };
   const __m128i starts = _mm_or_si128(in_range('0', 10), in_range('A', 26));
-  const __m128i words = _mm_or_si128(_mm_or_si128(starts, in_range('a', 26)),
-                                     _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
+  const __m128i words =
+      _mm_or_si128(_mm_or_si128(starts, in_range('a', 26)), _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
   // Lane k: is byte k - 1 a word byte (lane 0 from the previous group).
   const __m128i after_word = _mm_or_si128(_mm_slli_si128(words, 1), _mm_srli_si128(*word, 15));
   *word = words;
   const __m128i punct =
       _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('$')), _mm_cmpeq_epi8(x, _mm_set1_epi8('(')));
   // Unsigned x >= 0xC2.
-  const __m128i lead =
-      _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(static_cast<char>(0xC2))), x);
+  const __m128i lead = _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(static_cast<char>(0xC2))), x);
   return _mm_or_si128(_mm_andnot_si128(after_word, starts), _mm_or_si128(punct, lead));
 }
 #endif

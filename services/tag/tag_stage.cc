@@ -14,9 +14,12 @@ v1::EntityType ToProto(tag::EntityType type) {
 
 v1::MentionSource ToProto(tag::MentionSource source) {
   switch (source) {
-    case tag::MentionSource::kKnowledgeBase: return v1::MENTION_SOURCE_KNOWLEDGE_BASE;
-    case tag::MentionSource::kRule: return v1::MENTION_SOURCE_RULE;
-    case tag::MentionSource::kModel: return v1::MENTION_SOURCE_MODEL;
+    case tag::MentionSource::kKnowledgeBase:
+      return v1::MENTION_SOURCE_KNOWLEDGE_BASE;
+    case tag::MentionSource::kRule:
+      return v1::MENTION_SOURCE_RULE;
+    case tag::MentionSource::kModel:
+      return v1::MENTION_SOURCE_MODEL;
   }
   return v1::MENTION_SOURCE_UNSPECIFIED;
 }

@@ -25,7 +25,7 @@ struct TagStageOptions {
 };
 
 struct TagProbe {
-  LabeledCounterProbe mentions;          // by entity type
+  LabeledCounterProbe mentions;            // by entity type
   LabeledCounterProbe mentions_by_source;  // kb, rule, model
   std::atomic<uint64_t> articles_without_entities{0};
 };

@@ -251,9 +251,9 @@ Outcome EvaluateIsolated(const std::string& dir, const Case& c, int timeout_seco
   waitpid(pid, &status, 0);
   Outcome o;
   if (WIFSIGNALED(status)) {
-    o.failure = WTERMSIG(status) == SIGALRM ? "hang (killed after timeout)"
-                                            : "crash (signal " + std::to_string(WTERMSIG(status)) +
-                                                  ")";
+    o.failure = WTERMSIG(status) == SIGALRM
+                    ? "hang (killed after timeout)"
+                    : "crash (signal " + std::to_string(WTERMSIG(status)) + ")";
     return o;
   }
   if (msg.empty() || msg[0] != '1') {
@@ -279,8 +279,7 @@ struct Tally {
 };
 
 void PrintTable(const std::string& title, const std::map<std::string, Tally>& rows) {
-  std::printf("\n%-24s %7s %7s %8s %12s\n", title.c_str(), "checks", "pass", "rate",
-              "text-rule");
+  std::printf("\n%-24s %7s %7s %8s %12s\n", title.c_str(), "checks", "pass", "rate", "text-rule");
   for (const auto& [key, t] : rows) {
     std::printf("%-24s %7d %7d %7.1f%% %11.1f%%\n", key.c_str(), t.total, t.pass,
                 t.total ? 100.0 * t.pass / t.total : 0.0,
@@ -341,8 +340,8 @@ int main(int argc, char** argv) {
         t->pass_text_rule += pass_text;
       }
       if (!pass) {
-        failures.push_back(c.file + " [" + c.format + "] " + check.path + "\n    expected: " +
-                           expected + "\n    got:      " + got +
+        failures.push_back(c.file + " [" + c.format + "] " + check.path +
+                           "\n    expected: " + expected + "\n    got:      " + got +
                            (pass_text ? "\n    (passes under the text rule)" : ""));
       }
     }
@@ -364,8 +363,7 @@ int main(int argc, char** argv) {
     const auto start = std::chrono::steady_clock::now();
     const Outcome o = run(c);
     const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-            .count();
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (ms > slowest_ms) {
       slowest_ms = ms;
       slowest = c.file;
@@ -381,15 +379,16 @@ int main(int argc, char** argv) {
       const bool pass = o.ran && got == c.checks[k].expected;
       rec_pass += pass;
       if (!pass) {
-        failures.push_back(c.file + " [ill-formed] " + c.checks[k].path + "\n    expected: " +
-                           c.checks[k].expected + "\n    got:      " + got);
+        failures.push_back(c.file + " [ill-formed] " + c.checks[k].path +
+                           "\n    expected: " + c.checks[k].expected + "\n    got:      " + got);
       }
     }
   }
-  std::printf("\nillformed.jsonl: %d/%zu documents read without crash or hang%s; slowest %.1f ms "
-              "(%s); recoverable checks %d/%d\n",
-              read_ok, ill.size(), isolate ? " (isolated)" : " (in-process)", slowest_ms,
-              slowest.c_str(), rec_pass, rec_total);
+  std::printf(
+      "\nillformed.jsonl: %d/%zu documents read without crash or hang%s; slowest %.1f ms "
+      "(%s); recoverable checks %d/%d\n",
+      read_ok, ill.size(), isolate ? " (isolated)" : " (in-process)", slowest_ms, slowest.c_str(),
+      rec_pass, rec_total);
 
   // 3. Dates.
   std::ifstream dates(dir + "/date_cases.jsonl");
@@ -413,8 +412,8 @@ int main(int argc, char** argv) {
     tp.pass += pass;
     tp.pass_text_rule += pass;
     if (!pass) {
-      failures.push_back("date \"" + input + "\"\n    expected: " +
-                         (expected.empty() ? "null" : expected) +
+      failures.push_back("date \"" + input +
+                         "\"\n    expected: " + (expected.empty() ? "null" : expected) +
                          "\n    got:      " + (got.empty() ? "null" : got));
     }
   }

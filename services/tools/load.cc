@@ -69,21 +69,30 @@ int Main(int argc, char** argv) {
   int timeout_s = 300;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--bootstrap") bootstrap = value;
-    else if (flag == "--in") in_topic = value;
-    else if (flag == "--out") out_topic = value;
-    else if (flag == "--corpus") corpus = value;
-    else if (flag == "--count") count = std::stol(value);
-    else if (flag == "--rate") rate = std::stod(value);
-    else if (flag == "--label") label = value;
-    else if (flag == "--timeout") timeout_s = std::stoi(value);
+    if (flag == "--bootstrap")
+      bootstrap = value;
+    else if (flag == "--in")
+      in_topic = value;
+    else if (flag == "--out")
+      out_topic = value;
+    else if (flag == "--corpus")
+      corpus = value;
+    else if (flag == "--count")
+      count = std::stol(value);
+    else if (flag == "--rate")
+      rate = std::stod(value);
+    else if (flag == "--label")
+      label = value;
+    else if (flag == "--timeout")
+      timeout_s = std::stoi(value);
     else {
       std::cerr << "newsflow-load: unknown flag " << flag << "\n";
       return 2;
     }
   }
   const auto bodies = LoadBodies(corpus);
-  const std::string run = std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+  const std::string run =
+      std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
 
   std::string error;
   // The consumer starts first (at the end of the output topic) so no output is missed.

@@ -21,18 +21,25 @@ int main(int argc, char** argv) {
   std::string token, host = "127.0.0.1";
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--port") port = std::stoi(value);
-    else if (flag == "--host") host = value;
-    else if (flag == "--token") token = value;
-    else if (flag == "--threads") threads = std::stoi(value);
-    else if (flag == "--batch") batch = std::stoi(value);
-    else if (flag == "--articles") articles = std::stol(value);
+    if (flag == "--port")
+      port = std::stoi(value);
+    else if (flag == "--host")
+      host = value;
+    else if (flag == "--token")
+      token = value;
+    else if (flag == "--threads")
+      threads = std::stoi(value);
+    else if (flag == "--batch")
+      batch = std::stoi(value);
+    else if (flag == "--articles")
+      articles = std::stol(value);
     else {
       std::fprintf(stderr, "newsflow-push-load: unknown flag %s\n", flag.c_str());
       return 2;
     }
   }
-  const std::string run = std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+  const std::string run =
+      std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
   std::atomic<long> next{0}, accepted{0};
   std::mutex mu;
   std::map<int, long> statuses;
@@ -51,9 +58,9 @@ int main(int argc, char** argv) {
         std::string body;
         for (long i = first; i < last; ++i) {
           std::string n = std::to_string(i);
-          body += "{\"url\":\"https://load.example/" + run + "/" + n + "\",\"title\":\"Load " +
-                  n + "\",\"body\":\"Harbor Robotics said on Tuesday it raised money, article " +
-                  n + ".\"}\n";
+          body += "{\"url\":\"https://load.example/" + run + "/" + n + "\",\"title\":\"Load " + n +
+                  "\",\"body\":\"Harbor Robotics said on Tuesday it raised money, article " + n +
+                  ".\"}\n";
         }
         auto response = client.Post("/v1/articles", headers, body, "application/x-ndjson");
         int status = response ? response->status : 0;
@@ -72,9 +79,10 @@ int main(int argc, char** argv) {
   }
   for (auto& w : workers) w.join();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("{\"articles\":%ld,\"accepted\":%ld,\"seconds\":%.2f,\"accepted_per_s\":%.0f,"
-              "\"threads\":%d,\"batch\":%d,\"statuses\":{",
-              articles, accepted.load(), seconds, accepted / seconds, threads, batch);
+  std::printf(
+      "{\"articles\":%ld,\"accepted\":%ld,\"seconds\":%.2f,\"accepted_per_s\":%.0f,"
+      "\"threads\":%d,\"batch\":%d,\"statuses\":{",
+      articles, accepted.load(), seconds, accepted / seconds, threads, batch);
   bool first = true;
   for (const auto& [status, count] : statuses) {
     std::printf("%s\"%d\":%ld", first ? "" : ",", status, count);

@@ -19,16 +19,24 @@ int main(int argc, char** argv) {
   long count = -1;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
-    if (flag == "--bootstrap") bootstrap = argv[i + 1];
-    else if (flag == "--topic") topic = argv[i + 1];
-    else if (flag == "--type") type = argv[i + 1];
-    else if (flag == "--count") count = std::stol(argv[i + 1]);
+    if (flag == "--bootstrap")
+      bootstrap = argv[i + 1];
+    else if (flag == "--topic")
+      topic = argv[i + 1];
+    else if (flag == "--type")
+      type = argv[i + 1];
+    else if (flag == "--count")
+      count = std::stol(argv[i + 1]);
   }
   std::unique_ptr<google::protobuf::Message> message;
-  if (type == "raw") message = std::make_unique<newsflow::v1::RawArticle>();
-  else if (type == "article") message = std::make_unique<newsflow::v1::Article>();
-  else if (type == "tagged") message = std::make_unique<newsflow::v1::TaggedArticle>();
-  else if (type == "dead-letter") message = std::make_unique<newsflow::v1::DeadLetter>();
+  if (type == "raw")
+    message = std::make_unique<newsflow::v1::RawArticle>();
+  else if (type == "article")
+    message = std::make_unique<newsflow::v1::Article>();
+  else if (type == "tagged")
+    message = std::make_unique<newsflow::v1::TaggedArticle>();
+  else if (type == "dead-letter")
+    message = std::make_unique<newsflow::v1::DeadLetter>();
   const bool verbatim = type == "json";  // downstream topics carry JSON already
   if (topic.empty() || (!message && !verbatim)) {
     std::cerr << "usage: newsflow-tail --topic T [--type raw|article|tagged|dead-letter|json] "

@@ -24,7 +24,8 @@ const std::vector<CorpusArticle>& Corpus(std::string* source) {
   static const std::vector<CorpusArticle> corpus = [] {
     std::vector<CorpusArticle> articles;
     const char* env = std::getenv("NEWSFLOW_CORPUS");
-    std::string path = env ? env : std::string(NEWSFLOW_SOURCE_DIR) + "/../shared/corpus/wikinews.jsonl";
+    std::string path =
+        env ? env : std::string(NEWSFLOW_SOURCE_DIR) + "/../shared/corpus/wikinews.jsonl";
     if (std::filesystem::exists(path)) {
       simdjson::ondemand::parser parser;
       std::ifstream in(path);

@@ -56,12 +56,12 @@ std::string Atom10(int entries) {
 }
 
 std::string JsonFeed(int items) {
-  std::string doc =
-      "{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"J\",\"items\":[";
+  std::string doc = "{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"J\",\"items\":[";
   for (int i = 0; i < items; ++i) {
     if (i > 0) doc += ",";
     doc += "{\"id\":\"" + std::to_string(i) + "\",\"url\":\"https://j.example/" +
-           std::to_string(i) + "\",\"title\":\"Story\",\"date_published\":"
+           std::to_string(i) +
+           "\",\"title\":\"Story\",\"date_published\":"
            "\"2025-01-14T08:00:00+01:00\",\"content_html\":\"";
     for (int p = 0; p < 6; ++p) doc += "<p>" + std::string(kParagraph) + "</p>";
     doc += "\"}";

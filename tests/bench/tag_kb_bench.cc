@@ -19,10 +19,10 @@
 #include <string>
 #include <vector>
 
+#include "services/core/text/hygiene.h"
 #include "services/tag/kb_matcher.h"
 #include "services/tag/knowledge_base.h"
 #include "services/tag/merge.h"
-#include "services/core/text/hygiene.h"
 #include "services/tag/rules.h"
 
 namespace newsflow::tag {
@@ -216,7 +216,8 @@ std::vector<Entity> SyntheticEntities(size_t aliases) {
     count += 2;
     if (rng() % 5 == 0 && count < aliases) {
       std::string zh;
-      for (int i = 0; i < 3; ++i) text::AppendUtf8(static_cast<uint32_t>(0x4E00 + rng() % 0x5000), &zh);
+      for (int i = 0; i < 3; ++i)
+        text::AppendUtf8(static_cast<uint32_t>(0x4E00 + rng() % 0x5000), &zh);
       entity.aliases.push_back({zh, false});
       ++count;
     }

@@ -28,8 +28,8 @@ std::unique_ptr<SequenceModel> TinyModel() {
   newsflow::tag::ner::TrainerOptions options;
   options.num_buckets = 1u << 12;
   newsflow::tag::ner::Trainer trainer(options, newsflow::tag::ner::Lexicon());
-  const char* sentences[] = {"Ada Lovelace visited London on Monday.",
-                             "Globex hired 李明 in 北京.", "nothing to see here"};
+  const char* sentences[] = {"Ada Lovelace visited London on Monday.", "Globex hired 李明 in 北京.",
+                             "nothing to see here"};
   std::vector<newsflow::tag::ner::Token> tokens;
   for (const char* s : sentences) {
     newsflow::tag::ner::Tokenize(s, &tokens);

@@ -108,10 +108,9 @@ int LocalKafka::Script(const std::string& args, std::string* output) const {
 
 KafkaTestClient::KafkaTestClient(std::string bootstrap) : bootstrap_(std::move(bootstrap)) {
   std::string error;
-  auto conf = kafka::MakeConf({{"bootstrap.servers", bootstrap_},
-                               {"enable.idempotence", "true"},
-                               {"linger.ms", "5"}},
-                              &error);
+  auto conf = kafka::MakeConf(
+      {{"bootstrap.servers", bootstrap_}, {"enable.idempotence", "true"}, {"linger.ms", "5"}},
+      &error);
   char errstr[512];
   producer_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.release(), errstr, sizeof(errstr)));
   if (!producer_) ADD_FAILURE() << errstr;
@@ -120,8 +119,8 @@ KafkaTestClient::KafkaTestClient(std::string bootstrap) : bootstrap_(std::move(b
 KafkaTestClient::~KafkaTestClient() = default;
 
 void KafkaTestClient::CreateTopic(const std::string& topic, int partitions) {
-  auto err = kafka::EnsureTopics({{"bootstrap.servers", bootstrap_}},
-                                 {{topic, partitions, -1, {}}}, 30000);
+  auto err = kafka::EnsureTopics({{"bootstrap.servers", bootstrap_}}, {{topic, partitions, -1, {}}},
+                                 30000);
   ASSERT_FALSE(err) << *err;
 }
 
@@ -129,11 +128,10 @@ void KafkaTestClient::Produce(const std::string& topic,
                               const std::vector<std::pair<std::string, std::string>>& key_values) {
   for (const auto& [key, value] : key_values) {
     while (true) {
-      auto err = rd_kafka_producev(
-          producer_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
-          RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
-          RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+      auto err = rd_kafka_producev(producer_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
+                                   RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+                                   RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
       if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         rd_kafka_poll(producer_.get(), 10);
         continue;
@@ -243,8 +241,8 @@ std::map<int32_t, int64_t> KafkaTestClient::CommittedOffsets(const std::string& 
   return out;
 }
 
-std::map<int32_t, int64_t> KafkaTestClient::HighWatermarks(const std::string& topic,
-                                                           int partitions, bool must_exist) {
+std::map<int32_t, int64_t> KafkaTestClient::HighWatermarks(const std::string& topic, int partitions,
+                                                           bool must_exist) {
   std::map<int32_t, int64_t> out;
   for (int p = 0; p < partitions; ++p) {
     int64_t low = -1, high = -1;

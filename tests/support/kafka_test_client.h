@@ -55,8 +55,8 @@ class KafkaTestClient {
 
   void CreateTopic(const std::string& topic, int partitions);
   // Produces and waits for every delivery; fails the test on error.
-  void Produce(const std::string& topic, const std::vector<std::pair<std::string, std::string>>&
-                                             key_values);
+  void Produce(const std::string& topic,
+               const std::vector<std::pair<std::string, std::string>>& key_values);
   // Reads `topic` from the beginning (read_committed, no group) until `expected` records were
   // read or `idle_ms` pass without a new one. Returns what was read.
   std::vector<ConsumedRecord> ReadAll(const std::string& topic, size_t expected, int idle_ms,

@@ -24,20 +24,19 @@ std::vector<std::string> PipelineDaemonArgs(const std::string& name, const std::
                                    "--kafka.instance_id=" + instance_id,
                                    "--kafka.dlq_topic=" + t.dlq};
   if (name == "normalize") {
-    args.insert(args.end(), {"--kafka.input_topics=" + t.raw,
-                             "--normalize.output_topic=" + t.normalized,
-                             "--normalize.dedupe.topic=" + t.run + ".dedupe"});
+    args.insert(args.end(),
+                {"--kafka.input_topics=" + t.raw, "--normalize.output_topic=" + t.normalized,
+                 "--normalize.dedupe.topic=" + t.run + ".dedupe"});
   } else if (name == "entity-tag") {
-    args.insert(args.end(), {"--kafka.input_topics=" + t.normalized,
-                             "--tag.output_topic=" + t.tagged,
-                             "--tag.kb_dir=" + SourceDir() + "/config/kb",
-                             "--tag.model_path=" + SourceDir() + "/config/ner/model.bin"});
+    args.insert(args.end(),
+                {"--kafka.input_topics=" + t.normalized, "--tag.output_topic=" + t.tagged,
+                 "--tag.kb_dir=" + SourceDir() + "/config/kb",
+                 "--tag.model_path=" + SourceDir() + "/config/ner/model.bin"});
   } else if (name == "sink") {
-    args.insert(args.end(), {"--kafka.input_topics=" + t.tagged,
-                             "--sink.enriched_topic=" + t.enriched,
-                             "--sink.entity_mentions_topic=" + t.mentions,
-                             "--sink.stories.topic=" + t.stories,
-                             "--sink.stories.changelog_topic=" + t.run + ".stories-state"});
+    args.insert(args.end(),
+                {"--kafka.input_topics=" + t.tagged, "--sink.enriched_topic=" + t.enriched,
+                 "--sink.entity_mentions_topic=" + t.mentions, "--sink.stories.topic=" + t.stories,
+                 "--sink.stories.changelog_topic=" + t.run + ".stories-state"});
   }
   return args;
 }

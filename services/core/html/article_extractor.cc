@@ -1047,7 +1047,8 @@ void Extractor::Run(ExtractedArticle* out) {
 
 ExtractedArticle ExtractArticle(std::string_view html, const ArticleExtractorOptions& options) {
   ExtractedArticle article;
-  internal::DocPtr doc = internal::ParseHtml(html, internal::Charset::kSniff, options.declared_encoding);
+  internal::DocPtr doc =
+      internal::ParseHtml(html, internal::Charset::kSniff, options.declared_encoding);
   if (doc == nullptr) return article;
   const xmlNode* root = xmlDocGetRootElement(doc.get());
   if (root == nullptr) return article;

@@ -6,15 +6,15 @@
 
 namespace newsflow {
 
-ChangelogReader::ChangelogReader(std::map<std::string, std::string> properties,
-                                 std::string topic, Apply apply)
+ChangelogReader::ChangelogReader(std::map<std::string, std::string> properties, std::string topic,
+                                 Apply apply)
     : properties_(std::move(properties)), topic_(std::move(topic)), apply_(std::move(apply)) {}
 
 std::unique_ptr<ChangelogReader> ChangelogReader::Restore(
     std::map<std::string, std::string> properties, std::string topic, Apply apply, int timeout_ms,
     std::string_view timeout_key, std::string* error) {
-  auto reader = std::make_unique<ChangelogReader>(std::move(properties), std::move(topic),
-                                                  std::move(apply));
+  auto reader =
+      std::make_unique<ChangelogReader>(std::move(properties), std::move(topic), std::move(apply));
   if (auto err = reader->CatchUp(timeout_ms)) {
     *error = *err + " (key " + std::string(timeout_key) + ")";
     return nullptr;
@@ -86,9 +86,8 @@ std::optional<std::string> ChangelogReader::CatchUp(int timeout_ms) {
   };
   while (!all_at_end()) {
     if (std::chrono::steady_clock::now() > deadline) {
-      return "changelog " + topic_ + ": not read to its end within " +
-             std::to_string(timeout_ms) + " ms (" + std::to_string(records_applied_.load()) +
-             " records applied)";
+      return "changelog " + topic_ + ": not read to its end within " + std::to_string(timeout_ms) +
+             " ms (" + std::to_string(records_applied_.load()) + " records applied)";
     }
     Poll(100);
   }

@@ -21,16 +21,15 @@ class ChangelogReader {
  public:
   // Called from the reader's thread (and from the caller's during CatchUp) for each record;
   // `value` is empty for a tombstone.
-  using Apply = std::function<void(std::string_view key, std::string_view value,
-                                   int64_t timestamp_ms)>;
+  using Apply =
+      std::function<void(std::string_view key, std::string_view value, int64_t timestamp_ms)>;
 
   // Creates a reader, reads `topic` to its end and starts following it: what a daemon does in
   // StageDefinition::before_loop. Returns nullptr with `*error` (naming `timeout_key`, the config
   // key of `timeout_ms`) when the topic cannot be read in time.
   static std::unique_ptr<ChangelogReader> Restore(std::map<std::string, std::string> properties,
                                                   std::string topic, Apply apply, int timeout_ms,
-                                                  std::string_view timeout_key,
-                                                  std::string* error);
+                                                  std::string_view timeout_key, std::string* error);
 
   // `properties`: the daemon's librdkafka properties (bootstrap, security).
   ChangelogReader(std::map<std::string, std::string> properties, std::string topic, Apply apply);

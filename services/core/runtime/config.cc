@@ -171,8 +171,7 @@ Schema& Schema::Int(std::string key, int64_t* field, std::string help, int64_t m
   return *this;
 }
 
-Schema& Schema::Double(std::string key, double* field, std::string help, double min,
-                       double max) {
+Schema& Schema::Double(std::string key, double* field, std::string help, double min, double max) {
   Entry& e = Add(std::move(key), std::move(help));
   std::ostringstream range;
   range << "[" << min << ", " << max << "]";
@@ -272,7 +271,8 @@ Schema& Schema::StringMap(std::string key, std::map<std::string, std::string>* f
 std::string Schema::EnvName(std::string_view key) {
   std::string name = "NEWSFLOW_";
   for (char c : key) {
-    name += (c == '.' || c == '-') ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    name += (c == '.' || c == '-') ? '_'
+                                   : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
   return name;
 }
@@ -316,9 +316,9 @@ std::optional<ConfigError> Schema::ApplyText(std::string_view key, std::string_v
   std::string subkey;
   Entry* e = Find(key, &subkey);
   if (e == nullptr) {
-    return ConfigError{std::string(key),
-                       "unknown configuration key '" + std::string(key) + "' (from " +
-                           std::string(origin) + "); run with --help for the accepted keys"};
+    return ConfigError{std::string(key), "unknown configuration key '" + std::string(key) +
+                                             "' (from " + std::string(origin) +
+                                             "); run with --help for the accepted keys"};
   }
   if (e->is_map && !subkey.empty()) {
     e->set_map_entry(subkey, std::string(value));
@@ -474,7 +474,8 @@ std::optional<ConfigError> Schema::CheckRequired() const {
     if (e->is_missing && e->is_missing()) {
       return ConfigError{e->key, "missing value for key '" + e->key +
                                      "': expected a non-empty string (set it in the config "
-                                     "file, " + EnvName(e->key) + " or --" + e->key + ")"};
+                                     "file, " +
+                                     EnvName(e->key) + " or --" + e->key + ")"};
     }
   }
   return std::nullopt;

@@ -64,8 +64,7 @@ class Schema {
   Schema& StringList(std::string key, std::vector<std::string>* field, std::string help);
   // Free-form sub-keys under `key` (e.g. `kafka.properties.security.protocol`), for
   // pass-through settings; values are strings.
-  Schema& StringMap(std::string key, std::map<std::string, std::string>* field,
-                    std::string help);
+  Schema& StringMap(std::string key, std::map<std::string, std::string>* field, std::string help);
 
   // Environment variable that overrides `key`.
   static std::string EnvName(std::string_view key);
@@ -99,11 +98,11 @@ class Schema {
 
 // What the command line asked for besides settings.
 struct CommandLine {
-  std::string config_path;  // --config FILE, else $NEWSFLOW_CONFIG, else empty (defaults)
-  bool help = false;           // --help / -h
-  bool version = false;        // --version
-  bool print_config = false;   // --print-config
-  bool check_config = false;   // --check-config: validate and exit 0
+  std::string config_path;    // --config FILE, else $NEWSFLOW_CONFIG, else empty (defaults)
+  bool help = false;          // --help / -h
+  bool version = false;       // --version
+  bool print_config = false;  // --print-config
+  bool check_config = false;  // --check-config: validate and exit 0
 };
 
 // Loads `schema` from argv, the config file and the environment, in precedence order.

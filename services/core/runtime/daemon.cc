@@ -18,9 +18,7 @@
 
 namespace newsflow {
 
-std::string NewsflowVersion() {
-  return std::string(kNewsflowVersion) + "+" + kNewsflowGitCommit;
-}
+std::string NewsflowVersion() { return std::string(kNewsflowVersion) + "+" + kNewsflowGitCommit; }
 
 void RegisterRuntimeOptions(config::Schema& schema, RuntimeOptions* o) {
   schema
@@ -117,15 +115,15 @@ int RunStageDaemon(const StageDefinition& def, int argc, const char* const* argv
     return 0;
   }
   if (options.kafka.input_topics.empty() && !def.run) {
-    return ConfigFailure(program, {"kafka.input_topics",
-                                   "key 'kafka.input_topics': expected at least one topic"});
+    return ConfigFailure(
+        program, {"kafka.input_topics", "key 'kafka.input_topics': expected at least one topic"});
   }
   if (!options.kafka.sasl_password_file.empty()) {
     std::ifstream in(options.kafka.sasl_password_file);
     if (!in) {
-      return ConfigFailure(program, {"kafka.sasl_password_file",
-                                     "key 'kafka.sasl_password_file': cannot read '" +
-                                         options.kafka.sasl_password_file + "'"});
+      return ConfigFailure(
+          program, {"kafka.sasl_password_file", "key 'kafka.sasl_password_file': cannot read '" +
+                                                    options.kafka.sasl_password_file + "'"});
     }
     std::getline(in, options.kafka.sasl_password);
   }
@@ -168,7 +166,8 @@ int RunStageDaemon(const StageDefinition& def, int argc, const char* const* argv
       for (const auto& t : topics) {
         if (t.name == name) return;
       }
-      topics.push_back({name, static_cast<int>(options.kafka.topic_partitions),
+      topics.push_back({name,
+                        static_cast<int>(options.kafka.topic_partitions),
                         static_cast<int>(options.kafka.topic_replication_factor),
                         {}});
     };
@@ -213,7 +212,8 @@ int RunStageDaemon(const StageDefinition& def, int argc, const char* const* argv
     };
     context.start_http = [&]() -> bool {
       std::string bind_error;
-      auto port = http.Start(options.http.address, static_cast<int>(options.http.port), &bind_error);
+      auto port =
+          http.Start(options.http.address, static_cast<int>(options.http.port), &bind_error);
       if (!port) {
         spdlog::critical("{} (key http.port)", bind_error);
         return false;

@@ -28,8 +28,8 @@ struct RuntimeOptions {
     std::string instance_id;
     std::vector<std::string> input_topics;  // stage default
     std::string dlq_topic = "news.dlq";
-    bool create_topics = true;             // create missing topics at start
-    int64_t topic_partitions = 6;          // for topics newsflow creates
+    bool create_topics = true;              // create missing topics at start
+    int64_t topic_partitions = 6;           // for topics newsflow creates
     int64_t topic_replication_factor = -1;  // -1: the broker's default
     int64_t transaction_max_messages = 500;
     int64_t transaction_max_ms = 100;
@@ -47,7 +47,7 @@ struct RuntimeOptions {
   } kafka;
   struct Http {
     std::string address = "0.0.0.0";
-    int64_t port = 9100;  // 0 picks a free port (tests)
+    int64_t port = 9100;    // 0 picks a free port (tests)
     std::string port_file;  // when set, the bound port is written there (tests)
   } http;
   struct Log {
@@ -74,9 +74,9 @@ struct DaemonContext {
 
 // What a daemon tells the runtime about its stage.
 struct StageDefinition {
-  std::string name;                         // "normalize"
-  std::vector<std::string> input_topics;    // defaults
-  std::vector<std::string> output_topics;   // created at start if missing
+  std::string name;                        // "normalize"
+  std::vector<std::string> input_topics;   // defaults
+  std::vector<std::string> output_topics;  // created at start if missing
   int64_t default_http_port = 9100;
   // Registers the stage's own keys (bound to fields the stage owns).
   std::function<void(config::Schema&)> register_options;

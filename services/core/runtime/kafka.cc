@@ -44,8 +44,7 @@ struct FeatureLog {
   std::map<std::string, std::set<std::string>> enabled_by_broker;
 };
 
-void FeatureLogCallback(const rd_kafka_t* rk, int /*level*/, const char* /*fac*/,
-                        const char* buf) {
+void FeatureLogCallback(const rd_kafka_t* rk, int /*level*/, const char* /*fac*/, const char* buf) {
   auto* log = static_cast<FeatureLog*>(rd_kafka_opaque(rk));
   std::string_view line(buf);
   static constexpr std::string_view kMarker = ": Enabling feature ";
@@ -63,9 +62,9 @@ void FeatureLogCallback(const rd_kafka_t* rk, int /*level*/, const char* /*fac*/
 
 }  // namespace
 
-std::optional<std::string> CheckBrokerFeatures(
-    const std::map<std::string, std::string>& properties,
-    const std::vector<std::string>& required, int timeout_ms) {
+std::optional<std::string> CheckBrokerFeatures(const std::map<std::string, std::string>& properties,
+                                               const std::vector<std::string>& required,
+                                               int timeout_ms) {
   auto props = properties;
   props["debug"] = "feature";
   std::string error;
@@ -99,8 +98,8 @@ std::optional<std::string> CheckBrokerFeatures(
           if (!enabled.count(feature)) {
             std::string list;
             for (const auto& f : enabled) list += (list.empty() ? "" : ",") + f;
-            missing_report += "broker " + broker + " lacks " + feature + " (enabled: " + list +
-                              "); ";
+            missing_report +=
+                "broker " + broker + " lacks " + feature + " (enabled: " + list + "); ";
           }
         }
       }
@@ -142,8 +141,7 @@ std::optional<std::string> EnsureTopics(const std::map<std::string, std::string>
   rd_kafka_AdminOptions_t* options =
       rd_kafka_AdminOptions_new(admin.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
   rd_kafka_AdminOptions_set_operation_timeout(options, timeout_ms, errstr, sizeof(errstr));
-  rd_kafka_CreateTopics(admin.get(), new_topics.data(), new_topics.size(), options,
-                        queue.get());
+  rd_kafka_CreateTopics(admin.get(), new_topics.data(), new_topics.size(), options, queue.get());
   rd_kafka_AdminOptions_destroy(options);
   for (auto* t : new_topics) rd_kafka_NewTopic_destroy(t);
 

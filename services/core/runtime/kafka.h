@@ -45,8 +45,7 @@ using TopicPartitionList =
     std::unique_ptr<rd_kafka_topic_partition_list_t, TopicPartitionListDeleter>;
 using Error = std::unique_ptr<rd_kafka_error_t, ErrorDeleter>;
 using Message = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
-using GroupMetadata =
-    std::unique_ptr<rd_kafka_consumer_group_metadata_t, GroupMetadataDeleter>;
+using GroupMetadata = std::unique_ptr<rd_kafka_consumer_group_metadata_t, GroupMetadataDeleter>;
 using Queue = std::unique_ptr<rd_kafka_queue_t, QueueDeleter>;
 
 // A log_cb routing librdkafka's lines (from its own threads) through spdlog, so they share the
@@ -67,14 +66,14 @@ inline const std::vector<std::string>& RequiredBrokerFeatures() {
 // Connects to the cluster with a short-lived client and checks that librdkafka enabled
 // `required` features for every broker it talked to. Returns an error message naming what is
 // missing (e.g. a broker too old or too new for this librdkafka), or nullopt.
-std::optional<std::string> CheckBrokerFeatures(
-    const std::map<std::string, std::string>& properties,
-    const std::vector<std::string>& required, int timeout_ms);
+std::optional<std::string> CheckBrokerFeatures(const std::map<std::string, std::string>& properties,
+                                               const std::vector<std::string>& required,
+                                               int timeout_ms);
 
 struct TopicSpec {
   std::string name;
-  int partitions = 6;           // used only when the topic is created
-  int replication_factor = -1;  // -1: the broker's default.replication.factor
+  int partitions = 6;                          // used only when the topic is created
+  int replication_factor = -1;                 // -1: the broker's default.replication.factor
   std::map<std::string, std::string> configs;  // e.g. cleanup.policy=compact
 };
 

@@ -70,16 +70,14 @@ void ProbeCollectable::AddHistogram(std::string name, std::string help, Labels l
     for (size_t i = 0; i < snapshot.upper_bounds.size(); ++i) {
       metric.histogram.bucket.push_back({snapshot.cumulative_counts[i], snapshot.upper_bounds[i]});
     }
-    metric.histogram.bucket.push_back(
-        {snapshot.count, std::numeric_limits<double>::infinity()});
+    metric.histogram.bucket.push_back({snapshot.count, std::numeric_limits<double>::infinity()});
     family.metric.push_back(std::move(metric));
     out->push_back(std::move(family));
   });
 }
 
 void ProbeCollectable::AddLabeledCounter(std::string name, std::string help, Labels labels,
-                                         std::string label_name,
-                                         const LabeledCounterProbe* probe) {
+                                         std::string label_name, const LabeledCounterProbe* probe) {
   AddReader([=](std::vector<prometheus::MetricFamily>* out) {
     auto family = Family(name, help, prometheus::MetricType::Counter);
     for (const auto& [label, count] : probe->Read()) {
@@ -151,9 +149,8 @@ void BindLoopProbe(DaemonMetrics* metrics, const LoopProbe* p) {
     family.name = "newsflow_transactions_total";
     family.help = "Kafka transactions by outcome.";
     family.type = prometheus::MetricType::Counter;
-    for (auto [result, value] :
-         {std::pair{"committed", p->transactions_committed.load()},
-          std::pair{"aborted", p->transactions_aborted.load()}}) {
+    for (auto [result, value] : {std::pair{"committed", p->transactions_committed.load()},
+                                 std::pair{"aborted", p->transactions_aborted.load()}}) {
       auto metric = MetricWithLabels(stage);
       metric.label.push_back({"result", result});
       metric.counter.value = static_cast<double>(value);

@@ -28,13 +28,11 @@ class ProbeCollectable : public prometheus::Collectable {
   void AddReader(Reader reader);
 
   // Convenience readers for scalar probes. `value` is read on every scrape.
-  void AddCounter(std::string name, std::string help, Labels labels,
-                  std::function<double()> value);
+  void AddCounter(std::string name, std::string help, Labels labels, std::function<double()> value);
   void AddGauge(std::string name, std::string help, Labels labels, std::function<double()> value);
-  void AddHistogram(std::string name, std::string help, Labels labels,
-                    const HistogramProbe* probe);
-  void AddLabeledCounter(std::string name, std::string help, Labels labels,
-                         std::string label_name, const LabeledCounterProbe* probe);
+  void AddHistogram(std::string name, std::string help, Labels labels, const HistogramProbe* probe);
+  void AddLabeledCounter(std::string name, std::string help, Labels labels, std::string label_name,
+                         const LabeledCounterProbe* probe);
 
   std::vector<prometheus::MetricFamily> Collect() const override;
 

@@ -8,8 +8,8 @@ HistogramProbe::HistogramProbe(std::vector<double> upper_bounds)
     : upper_bounds_(std::move(upper_bounds)), buckets_(upper_bounds_.size() + 1) {}
 
 void HistogramProbe::Observe(double value) {
-  size_t i = std::lower_bound(upper_bounds_.begin(), upper_bounds_.end(), value) -
-             upper_bounds_.begin();
+  size_t i =
+      std::lower_bound(upper_bounds_.begin(), upper_bounds_.end(), value) - upper_bounds_.begin();
   buckets_[i].fetch_add(1, std::memory_order_relaxed);
   count_.fetch_add(1, std::memory_order_relaxed);
   double sum = sum_.load(std::memory_order_relaxed);

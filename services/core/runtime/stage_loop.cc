@@ -26,8 +26,8 @@ Headers ReadHeaders(const rd_kafka_message_t* msg) {
   const char* name;
   const void* value;
   size_t size;
-  for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) ==
-                     RD_KAFKA_RESP_ERR_NO_ERROR;
+  for (size_t i = 0;
+       rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
        ++i) {
     out.emplace_back(name, value ? std::string(static_cast<const char*>(value), size) : "");
   }
@@ -194,9 +194,8 @@ int StageLoop::ConsumerStatsCallback(rd_kafka_t*, char* json, size_t len, void* 
     for (auto [name, broker] : brokers) {
       std::string_view state;
       int64_t nodeid = -1;
-      if (broker["state"].get(state) == simdjson::SUCCESS && broker["nodeid"].get(nodeid) ==
-                                                                 simdjson::SUCCESS &&
-          nodeid >= 0 && state == "UP") {
+      if (broker["state"].get(state) == simdjson::SUCCESS &&
+          broker["nodeid"].get(nodeid) == simdjson::SUCCESS && nodeid >= 0 && state == "UP") {
         up = true;
       }
     }
@@ -235,8 +234,7 @@ void StageLoop::ErrorCallback(rd_kafka_t*, int err, const char* reason, void* op
     std::lock_guard lock(self->state_mu_);
     self->broker_up_ = false;
   }
-  spdlog::warn("kafka: {}: {}", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)),
-               reason);
+  spdlog::warn("kafka: {}: {}", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason);
 }
 
 std::optional<std::string> StageLoop::NotReadyReason() const {
@@ -266,8 +264,8 @@ bool StageLoop::BeginTransactionIfNeeded() {
   return true;
 }
 
-bool StageLoop::Produce(const std::string& topic, const std::string& key,
-                        const std::string& value, const Headers& headers) {
+bool StageLoop::Produce(const std::string& topic, const std::string& key, const std::string& value,
+                        const Headers& headers) {
   rd_kafka_headers_t* hdrs = rd_kafka_headers_new(headers.size() + 3);
   for (const auto& [name, v] : headers) {
     rd_kafka_header_add(hdrs, name.data(), name.size(), v.data(), v.size());
@@ -312,8 +310,7 @@ void StageLoop::HandleRecord(const rd_kafka_message_t* msg) {
   StageResult result;
   auto started = Clock::now();
   stage_->Process(input, &result);
-  probe_->processing_seconds.Observe(
-      std::chrono::duration<double>(Clock::now() - started).count());
+  probe_->processing_seconds.Observe(std::chrono::duration<double>(Clock::now() - started).count());
 
   bool ok = true;
   if (result.dead_letter) {
@@ -437,7 +434,8 @@ void StageLoop::ReinitializeProducer() {
   pending_offsets_.clear();
   stage_->Aborted();
   probe_->producer_reinitialized.fetch_add(1);
-  if (producer_) rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  if (producer_)
+    rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   producer_.reset();
   if (auto err = CreateProducer()) {
     spdlog::critical("cannot re-create producer: {}", *err);
@@ -532,8 +530,8 @@ int StageLoop::Run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
       // this loop last looked, so that is the linger deadline (never later than the maximum).
       auto due = std::chrono::milliseconds(
           std::min(options_.transaction_linger_ms, options_.transaction_max_ms));
-      auto left = due - std::chrono::duration_cast<std::chrono::milliseconds>(
-                            Clock::now() - transaction_started_);
+      auto left = due - std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
+                                                                              transaction_started_);
       timeout_ms = static_cast<int>(std::max<int64_t>(0, left.count()));
     }
     bool input_dry = false;

@@ -33,8 +33,7 @@ struct Fields {
 std::optional<int64_t> ToEpoch(const Fields& f) {
   if (f.year < 1 || f.year > 9999 || f.month < 1 || f.month > 12) return std::nullopt;
   if (f.day < 1 || f.day > DaysInMonth(f.year, f.month)) return std::nullopt;
-  if (f.hour < 0 || f.hour > 24 || f.minute < 0 || f.minute > 59 || f.second < 0 ||
-      f.second > 60) {
+  if (f.hour < 0 || f.hour > 24 || f.minute < 0 || f.minute > 59 || f.second < 0 || f.second > 60) {
     return std::nullopt;
   }
   if (f.hour == 24 && (f.minute != 0 || f.second != 0)) return std::nullopt;
@@ -245,94 +244,315 @@ struct NamedValue {
 // Month names and abbreviations, lower case, in the languages feeds are written in.
 constexpr NamedValue kMonths[] = {
     // English
-    {"jan", 1}, {"january", 1}, {"feb", 2}, {"february", 2}, {"mar", 3}, {"march", 3},
-    {"apr", 4}, {"april", 4}, {"may", 5}, {"jun", 6}, {"june", 6}, {"jul", 7}, {"july", 7},
-    {"aug", 8}, {"august", 8}, {"sep", 9}, {"sept", 9}, {"september", 9}, {"oct", 10},
-    {"october", 10}, {"nov", 11}, {"november", 11}, {"dec", 12}, {"december", 12},
+    {"jan", 1},
+    {"january", 1},
+    {"feb", 2},
+    {"february", 2},
+    {"mar", 3},
+    {"march", 3},
+    {"apr", 4},
+    {"april", 4},
+    {"may", 5},
+    {"jun", 6},
+    {"june", 6},
+    {"jul", 7},
+    {"july", 7},
+    {"aug", 8},
+    {"august", 8},
+    {"sep", 9},
+    {"sept", 9},
+    {"september", 9},
+    {"oct", 10},
+    {"october", 10},
+    {"nov", 11},
+    {"november", 11},
+    {"dec", 12},
+    {"december", 12},
     // French
-    {"janvier", 1}, {"janv", 1}, {"février", 2}, {"fevrier", 2}, {"févr", 2}, {"fevr", 2},
-    {"mars", 3}, {"avril", 4}, {"avr", 4}, {"mai", 5}, {"juin", 6}, {"juillet", 7}, {"juil", 7},
-    {"août", 8}, {"aout", 8}, {"septembre", 9}, {"octobre", 10}, {"novembre", 11},
-    {"décembre", 12}, {"decembre", 12}, {"déc", 12},
+    {"janvier", 1},
+    {"janv", 1},
+    {"février", 2},
+    {"fevrier", 2},
+    {"févr", 2},
+    {"fevr", 2},
+    {"mars", 3},
+    {"avril", 4},
+    {"avr", 4},
+    {"mai", 5},
+    {"juin", 6},
+    {"juillet", 7},
+    {"juil", 7},
+    {"août", 8},
+    {"aout", 8},
+    {"septembre", 9},
+    {"octobre", 10},
+    {"novembre", 11},
+    {"décembre", 12},
+    {"decembre", 12},
+    {"déc", 12},
     // German
-    {"januar", 1}, {"jänner", 1}, {"februar", 2}, {"märz", 3}, {"mär", 3}, {"maerz", 3},
-    {"mrz", 3}, {"juni", 6}, {"juli", 7}, {"oktober", 10}, {"okt", 10}, {"dezember", 12},
+    {"januar", 1},
+    {"jänner", 1},
+    {"februar", 2},
+    {"märz", 3},
+    {"mär", 3},
+    {"maerz", 3},
+    {"mrz", 3},
+    {"juni", 6},
+    {"juli", 7},
+    {"oktober", 10},
+    {"okt", 10},
+    {"dezember", 12},
     {"dez", 12},
     // Spanish
-    {"enero", 1}, {"ene", 1}, {"febrero", 2}, {"marzo", 3}, {"abril", 4}, {"abr", 4},
-    {"mayo", 5}, {"junio", 6}, {"julio", 7}, {"agosto", 8}, {"ago", 8}, {"septiembre", 9},
-    {"setiembre", 9}, {"octubre", 10}, {"noviembre", 11}, {"diciembre", 12}, {"dic", 12},
+    {"enero", 1},
+    {"ene", 1},
+    {"febrero", 2},
+    {"marzo", 3},
+    {"abril", 4},
+    {"abr", 4},
+    {"mayo", 5},
+    {"junio", 6},
+    {"julio", 7},
+    {"agosto", 8},
+    {"ago", 8},
+    {"septiembre", 9},
+    {"setiembre", 9},
+    {"octubre", 10},
+    {"noviembre", 11},
+    {"diciembre", 12},
+    {"dic", 12},
     // Italian
-    {"gennaio", 1}, {"gen", 1}, {"febbraio", 2}, {"aprile", 4}, {"maggio", 5}, {"mag", 5},
-    {"giugno", 6}, {"giu", 6}, {"luglio", 7}, {"lug", 7}, {"settembre", 9}, {"set", 9},
-    {"ottobre", 10}, {"ott", 10}, {"dicembre", 12},
+    {"gennaio", 1},
+    {"gen", 1},
+    {"febbraio", 2},
+    {"aprile", 4},
+    {"maggio", 5},
+    {"mag", 5},
+    {"giugno", 6},
+    {"giu", 6},
+    {"luglio", 7},
+    {"lug", 7},
+    {"settembre", 9},
+    {"set", 9},
+    {"ottobre", 10},
+    {"ott", 10},
+    {"dicembre", 12},
     // Dutch
-    {"januari", 1}, {"februari", 2}, {"maart", 3}, {"mrt", 3}, {"mei", 5}, {"augustus", 8},
+    {"januari", 1},
+    {"februari", 2},
+    {"maart", 3},
+    {"mrt", 3},
+    {"mei", 5},
+    {"augustus", 8},
     // Portuguese
-    {"janeiro", 1}, {"fevereiro", 2}, {"fev", 2}, {"março", 3}, {"marco", 3}, {"maio", 5},
-    {"junho", 6}, {"julho", 7}, {"setembro", 9}, {"outubro", 10}, {"out", 10},
-    {"novembro", 11}, {"dezembro", 12},
+    {"janeiro", 1},
+    {"fevereiro", 2},
+    {"fev", 2},
+    {"março", 3},
+    {"marco", 3},
+    {"maio", 5},
+    {"junho", 6},
+    {"julho", 7},
+    {"setembro", 9},
+    {"outubro", 10},
+    {"out", 10},
+    {"novembro", 11},
+    {"dezembro", 12},
     // Hungarian
-    {"január", 1}, {"február", 2}, {"március", 3}, {"április", 4}, {"május", 5},
-    {"június", 6}, {"július", 7}, {"szeptember", 9}, {"október", 10},
+    {"január", 1},
+    {"február", 2},
+    {"március", 3},
+    {"április", 4},
+    {"május", 5},
+    {"június", 6},
+    {"július", 7},
+    {"szeptember", 9},
+    {"október", 10},
     // Greek (abbreviations as feeds print them, with and without accents, both cases)
-    {"Ιαν", 1}, {"ιαν", 1}, {"Φεβ", 2}, {"φεβ", 2}, {"Μάώ", 3}, {"Μαώ", 3}, {"Μάρ", 3},
-    {"Μαρ", 3}, {"μαρ", 3}, {"Απρ", 4}, {"απρ", 4}, {"Μάι", 5}, {"Μαϊ", 5}, {"Μαι", 5},
-    {"μαι", 5}, {"Ιούν", 6}, {"Ιον", 6}, {"Ιουν", 6}, {"ιουν", 6}, {"Ιούλ", 7}, {"Ιολ", 7},
-    {"Ιουλ", 7}, {"ιουλ", 7}, {"Αύγ", 8}, {"Αυγ", 8}, {"αυγ", 8}, {"Σεπ", 9}, {"σεπ", 9},
-    {"Οκτ", 10}, {"οκτ", 10}, {"Νοέ", 11}, {"Νοε", 11}, {"νοε", 11}, {"Δεκ", 12}, {"δεκ", 12},
+    {"Ιαν", 1},
+    {"ιαν", 1},
+    {"Φεβ", 2},
+    {"φεβ", 2},
+    {"Μάώ", 3},
+    {"Μαώ", 3},
+    {"Μάρ", 3},
+    {"Μαρ", 3},
+    {"μαρ", 3},
+    {"Απρ", 4},
+    {"απρ", 4},
+    {"Μάι", 5},
+    {"Μαϊ", 5},
+    {"Μαι", 5},
+    {"μαι", 5},
+    {"Ιούν", 6},
+    {"Ιον", 6},
+    {"Ιουν", 6},
+    {"ιουν", 6},
+    {"Ιούλ", 7},
+    {"Ιολ", 7},
+    {"Ιουλ", 7},
+    {"ιουλ", 7},
+    {"Αύγ", 8},
+    {"Αυγ", 8},
+    {"αυγ", 8},
+    {"Σεπ", 9},
+    {"σεπ", 9},
+    {"Οκτ", 10},
+    {"οκτ", 10},
+    {"Νοέ", 11},
+    {"Νοε", 11},
+    {"νοε", 11},
+    {"Δεκ", 12},
+    {"δεκ", 12},
 };
 
 constexpr std::string_view kWeekdays[] = {
     // English
-    "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "monday",
-    "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "mon",
+    "tue",
+    "tues",
+    "wed",
+    "thu",
+    "thur",
+    "thurs",
+    "fri",
+    "sat",
+    "sun",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
     // French
-    "lun", "mar", "mer", "jeu", "ven", "sam", "dim", "lundi", "mardi", "mercredi", "jeudi",
-    "vendredi", "samedi", "dimanche",
+    "lun",
+    "mar",
+    "mer",
+    "jeu",
+    "ven",
+    "sam",
+    "dim",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
     // German
-    "mo", "di", "mi", "do", "fr", "sa", "so", "montag", "dienstag", "mittwoch", "donnerstag",
-    "freitag", "samstag", "sonnabend", "sonntag",
+    "mo",
+    "di",
+    "mi",
+    "do",
+    "fr",
+    "sa",
+    "so",
+    "montag",
+    "dienstag",
+    "mittwoch",
+    "donnerstag",
+    "freitag",
+    "samstag",
+    "sonnabend",
+    "sonntag",
     // Spanish
-    "mié", "mie", "jue", "vie", "sáb", "sab", "dom", "lunes", "martes", "miércoles", "miercoles",
-    "jueves", "viernes", "sábado", "sabado", "domingo",
+    "mié",
+    "mie",
+    "jue",
+    "vie",
+    "sáb",
+    "sab",
+    "dom",
+    "lunes",
+    "martes",
+    "miércoles",
+    "miercoles",
+    "jueves",
+    "viernes",
+    "sábado",
+    "sabado",
+    "domingo",
     // Italian
-    "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica", "gio",
+    "lunedì",
+    "martedì",
+    "mercoledì",
+    "giovedì",
+    "venerdì",
+    "sabato",
+    "domenica",
+    "gio",
     // Dutch
-    "ma", "wo", "vr", "za", "zo", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag",
-    "zaterdag", "zondag",
+    "ma",
+    "wo",
+    "vr",
+    "za",
+    "zo",
+    "maandag",
+    "dinsdag",
+    "woensdag",
+    "donderdag",
+    "vrijdag",
+    "zaterdag",
+    "zondag",
     // Portuguese
-    "seg", "ter", "qua", "qui", "sex", "segunda", "terça", "quarta", "quinta", "sexta",
+    "seg",
+    "ter",
+    "qua",
+    "qui",
+    "sex",
+    "segunda",
+    "terça",
+    "quarta",
+    "quinta",
+    "sexta",
     // Hungarian
-    "hétfő", "kedd", "szerda", "csütörtök", "péntek", "szombat", "vasárnap",
+    "hétfő",
+    "kedd",
+    "szerda",
+    "csütörtök",
+    "péntek",
+    "szombat",
+    "vasárnap",
     // Greek
-    "Κυρ", "Δευ", "Τρι", "Τετ", "Πεμ", "Παρ", "Σαβ", "κυρ", "δευ", "τρι", "τετ", "πεμ", "παρ",
+    "Κυρ",
+    "Δευ",
+    "Τρι",
+    "Τετ",
+    "Πεμ",
+    "Παρ",
+    "Σαβ",
+    "κυρ",
+    "δευ",
+    "τρι",
+    "τετ",
+    "πεμ",
+    "παρ",
     "σαβ",
 };
 
 // Zone abbreviations in minutes east of UTC. The single letters are RFC 822's military zones
 // with the signs RFC 822 printed (which feedparser and most readers follow).
 constexpr NamedValue kZones[] = {
-    {"ut", 0},          {"utc", 0},        {"gmt", 0},       {"z", 0},         {"wet", 0},
-    {"west", 60},       {"bst", 60},       {"cet", 60},      {"met", 60},      {"mez", 60},
-    {"cest", 120},      {"mest", 120},     {"mesz", 120},    {"eet", 120},     {"eest", 180},
-    {"msk", 180},       {"ist", 330},      {"hkt", 480},     {"sgt", 480},     {"awst", 480},
-    {"jst", 540},       {"kst", 540},      {"acst", 570},    {"aest", 600},    {"aedt", 660},
-    {"nzst", 720},      {"nzdt", 780},     {"adt", -180},    {"ast", -240},    {"at", -240},
-    {"edt", -240},      {"est", -300},     {"et", -300},     {"cdt", -300},    {"cst", -360},
-    {"ct", -360},       {"mdt", -360},     {"mst", -420},    {"mt", -420},     {"pdt", -420},
-    {"pst", -480},      {"pt", -480},      {"akdt", -480},   {"akst", -540},   {"hst", -600},
-    {"ndt", -150},      {"nst", -210},     {"brt", -180},    {"art", -180},
-    {"a", -60},         {"b", -120},       {"c", -180},      {"d", -240},      {"e", -300},
-    {"f", -360},        {"g", -420},       {"h", -480},      {"i", -540},      {"k", -600},
-    {"l", -660},        {"m", -720},       {"n", 60},        {"o", 120},       {"p", 180},
-    {"q", 240},         {"r", 300},        {"s", 360},       {"t", 420},       {"u", 480},
-    {"v", 540},         {"w", 600},        {"x", 660},       {"y", 720},
+    {"ut", 0},      {"utc", 0},     {"gmt", 0},    {"z", 0},      {"wet", 0},    {"west", 60},
+    {"bst", 60},    {"cet", 60},    {"met", 60},   {"mez", 60},   {"cest", 120}, {"mest", 120},
+    {"mesz", 120},  {"eet", 120},   {"eest", 180}, {"msk", 180},  {"ist", 330},  {"hkt", 480},
+    {"sgt", 480},   {"awst", 480},  {"jst", 540},  {"kst", 540},  {"acst", 570}, {"aest", 600},
+    {"aedt", 660},  {"nzst", 720},  {"nzdt", 780}, {"adt", -180}, {"ast", -240}, {"at", -240},
+    {"edt", -240},  {"est", -300},  {"et", -300},  {"cdt", -300}, {"cst", -360}, {"ct", -360},
+    {"mdt", -360},  {"mst", -420},  {"mt", -420},  {"pdt", -420}, {"pst", -480}, {"pt", -480},
+    {"akdt", -480}, {"akst", -540}, {"hst", -600}, {"ndt", -150}, {"nst", -210}, {"brt", -180},
+    {"art", -180},  {"a", -60},     {"b", -120},   {"c", -180},   {"d", -240},   {"e", -300},
+    {"f", -360},    {"g", -420},    {"h", -480},   {"i", -540},   {"k", -600},   {"l", -660},
+    {"m", -720},    {"n", 60},      {"o", 120},    {"p", 180},    {"q", 240},    {"r", 300},
+    {"s", 360},     {"t", 420},     {"u", 480},    {"v", 540},    {"w", 600},    {"x", 660},
+    {"y", 720},
 };
 
 // Words that may sit between date parts and carry nothing ("15 de marzo de 2005", "at 10:00").
-constexpr std::string_view kFillers[] = {"de", "del", "at", "um", "à", "le", "el", "the",
-                                         "of", "on", "uhr", "kl", "om", "às", "alle"};
+constexpr std::string_view kFillers[] = {"de", "del", "at",  "um", "à",  "le", "el",  "the",
+                                         "of", "on",  "uhr", "kl", "om", "às", "alle"};
 
 const NamedValue* Find(const NamedValue* begin, const NamedValue* end, std::string_view w) {
   for (const NamedValue* p = begin; p != end; ++p) {
@@ -372,9 +592,9 @@ struct Token {
   std::string word;  // lower-cased ASCII; other bytes as given
 };
 
-constexpr std::string_view kYearMarker = "\xEB\x85\x84";   // 년
-constexpr std::string_view kMonthMarker = "\xEC\x9B\x94";  // 월
-constexpr std::string_view kDayMarker = "\xEC\x9D\xBC";    // 일
+constexpr std::string_view kYearMarker = "\xEB\x85\x84";            // 년
+constexpr std::string_view kMonthMarker = "\xEC\x9B\x94";           // 월
+constexpr std::string_view kDayMarker = "\xEC\x9D\xBC";             // 일
 constexpr std::string_view kKoreanAm = "\xEC\x98\xA4\xEC\xA0\x84";  // 오전
 constexpr std::string_view kKoreanPm = "\xEC\x98\xA4\xED\x9B\x84";  // 오후
 
@@ -414,13 +634,26 @@ bool Tokenize(std::string_view s, std::vector<Token>* out) {
     } else {
       Tok k;
       switch (c) {
-        case '+': k = Tok::kPlus; break;
-        case '-': k = Tok::kMinus; break;
-        case ':': k = Tok::kColon; break;
-        case '/': k = Tok::kSlash; break;
-        case ',': k = Tok::kComma; break;
-        case '.': k = Tok::kDot; break;
-        default: return false;
+        case '+':
+          k = Tok::kPlus;
+          break;
+        case '-':
+          k = Tok::kMinus;
+          break;
+        case ':':
+          k = Tok::kColon;
+          break;
+        case '/':
+          k = Tok::kSlash;
+          break;
+        case ',':
+          k = Tok::kComma;
+          break;
+        case '.':
+          k = Tok::kDot;
+          break;
+        default:
+          return false;
       }
       out->push_back(Token{k, 0, 0, {}});
       ++i;
@@ -483,13 +716,19 @@ class LooseParser {
   bool Step() {
     const Token& tok = t_[i_];
     switch (tok.kind) {
-      case Tok::kNum: return Number();
-      case Tok::kWord: return Word();
+      case Tok::kNum:
+        return Number();
+      case Tok::kWord:
+        return Word();
       case Tok::kPlus:
-      case Tok::kMinus: return Offset();
+      case Tok::kMinus:
+        return Offset();
       case Tok::kComma:
-      case Tok::kDot: ++i_; return true;
-      default: return false;
+      case Tok::kDot:
+        ++i_;
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -626,8 +865,8 @@ class LooseParser {
 };
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' ||
-                        s.front() == '\r')) {
+  while (!s.empty() &&
+         (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) {
     s.remove_prefix(1);
   }
   while (!s.empty() &&

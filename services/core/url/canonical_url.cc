@@ -134,9 +134,9 @@ std::optional<std::string> CanonicalizeUrl(std::string_view input,
   if (host.front() != '[') {
     for (unsigned char c : host) {
       // RFC 3986 reg-name (unreserved, sub-delims, escapes) plus raw non-ASCII for IDNs.
-      bool allowed = c >= 0x80 || std::isalnum(c) ||
-                     std::string_view("-._~%!$&'()*+,;=").find(static_cast<char>(c)) !=
-                         std::string_view::npos;
+      bool allowed =
+          c >= 0x80 || std::isalnum(c) ||
+          std::string_view("-._~%!$&'()*+,;=").find(static_cast<char>(c)) != std::string_view::npos;
       if (!allowed) return std::nullopt;
     }
   }

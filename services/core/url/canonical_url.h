@@ -14,10 +14,10 @@ struct CanonicalUrlOptions {
   // Query parameters removed, compared case-insensitively; a trailing '*' matches a prefix.
   // Default: the common campaign and click trackers.
   std::vector<std::string> tracking_parameters = {
-      "utm_*", "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid",
-      "yclid", "igshid", "_ga", "_gl", "ref_src", "ref_url", "cmpid", "ncid", "ocid", "smid",
-      "spm", "__twitter_impression", "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id",
-      "_hsenc", "_hsmi", "hsCtaTracking"};
+      "utm_*",   "fbclid",      "gclid",      "dclid",   "gbraid", "wbraid", "msclkid",
+      "mc_cid",  "mc_eid",      "yclid",      "igshid",  "_ga",    "_gl",    "ref_src",
+      "ref_url", "cmpid",       "ncid",       "ocid",    "smid",   "spm",    "__twitter_impression",
+      "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id", "_hsenc", "_hsmi",  "hsCtaTracking"};
 };
 
 // Returns the canonical form of an absolute http(s) URL:

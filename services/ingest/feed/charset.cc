@@ -64,8 +64,7 @@ struct ConverterDeleter {
 };
 
 // Converts with ICU; nullopt when the name is unknown or, with `strict`, the bytes are invalid.
-std::optional<std::string> IcuToUtf8(std::string_view bytes, const std::string& name,
-                                     bool strict) {
+std::optional<std::string> IcuToUtf8(std::string_view bytes, const std::string& name, bool strict) {
   UErrorCode status = U_ZERO_ERROR;
   std::unique_ptr<UConverter, ConverterDeleter> conv(ucnv_open(name.c_str(), &status));
   if (U_FAILURE(status) || !conv) return std::nullopt;
@@ -74,9 +73,8 @@ std::optional<std::string> IcuToUtf8(std::string_view bytes, const std::string& 
     if (U_FAILURE(status)) return std::nullopt;
   }
   std::vector<UChar> utf16(bytes.size() * 2 + 16);
-  const int32_t len16 =
-      ucnv_toUChars(conv.get(), utf16.data(), static_cast<int32_t>(utf16.size()), bytes.data(),
-                    static_cast<int32_t>(bytes.size()), &status);
+  const int32_t len16 = ucnv_toUChars(conv.get(), utf16.data(), static_cast<int32_t>(utf16.size()),
+                                      bytes.data(), static_cast<int32_t>(bytes.size()), &status);
   if (U_FAILURE(status)) return std::nullopt;
   std::string out;
   out.resize(static_cast<size_t>(len16) * 3 + 4);

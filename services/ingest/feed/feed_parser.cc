@@ -111,10 +111,9 @@ size_t RepairReference(std::string_view text, size_t i, std::string* out, Repair
       ++k;
     }
     if (k > start && k < text.size() && text[k] == ';') {
-      const bool legal = value == 0x9 || value == 0xA || value == 0xD ||
-                         (value >= 0x20 && value <= 0xD7FF) ||
-                         (value >= 0xE000 && value <= 0xFFFD) ||
-                         (value >= 0x10000 && value <= 0x10FFFF);
+      const bool legal =
+          value == 0x9 || value == 0xA || value == 0xD || (value >= 0x20 && value <= 0xD7FF) ||
+          (value >= 0xE000 && value <= 0xFFFD) || (value >= 0x10000 && value <= 0x10FFFF);
       if (legal) {
         out->append(text.substr(i, k + 1 - i));
       } else {
@@ -148,8 +147,7 @@ size_t RepairReference(std::string_view text, size_t i, std::string* out, Repair
 }
 
 // Copies text[i..] up to and including `terminator`; returns the new position.
-size_t CopyThrough(std::string_view text, size_t i, std::string_view terminator,
-                   std::string* out) {
+size_t CopyThrough(std::string_view text, size_t i, std::string_view terminator, std::string* out) {
   const size_t end = text.find(terminator, i);
   const size_t stop = end == std::string_view::npos ? text.size() : end + terminator.size();
   out->append(text.substr(i, stop - i));
@@ -529,8 +527,8 @@ class Walker {
     const bool xhtml = type == "xhtml" || type == "application/xhtml+xml";
     const bool html = type == "html" || type == "text/html";
     const bool text = type.empty() || type == "text" || type == "text/plain";
-    const bool xmlish = !xhtml && (type.size() > 4 && (type.ends_with("+xml") ||
-                                                       type.ends_with("/xml")));
+    const bool xmlish =
+        !xhtml && (type.size() > 4 && (type.ends_with("+xml") || type.ends_with("/xml")));
     const bool base64 = mode == "base64" || (!xhtml && !html && !text && !xmlish &&
                                              type.find("text/") != 0 && !type.empty());
     if (base64) {
@@ -608,9 +606,15 @@ class Walker {
   static void Escape(std::string_view s, bool attribute, std::string* out) {
     for (char c : s) {
       switch (c) {
-        case '&': *out += "&amp;"; break;
-        case '<': *out += "&lt;"; break;
-        case '>': *out += "&gt;"; break;
+        case '&':
+          *out += "&amp;";
+          break;
+        case '<':
+          *out += "&lt;";
+          break;
+        case '>':
+          *out += "&gt;";
+          break;
         case '"':
           if (attribute) {
             *out += "&quot;";
@@ -618,7 +622,8 @@ class Walker {
             out->push_back(c);
           }
           break;
-        default: out->push_back(c);
+        default:
+          out->push_back(c);
       }
     }
   }
@@ -627,9 +632,13 @@ class Walker {
     if (depth > 200) return;
     switch (node->type) {
       case XML_TEXT_NODE:
-      case XML_CDATA_SECTION_NODE: Escape(AsView(node->content), false, out); return;
-      case XML_ELEMENT_NODE: break;
-      default: return;
+      case XML_CDATA_SECTION_NODE:
+        Escape(AsView(node->content), false, out);
+        return;
+      case XML_ELEMENT_NODE:
+        break;
+      default:
+        return;
     }
     std::string name(AsView(node->name));
     if (node->ns == nullptr) {
@@ -670,9 +679,9 @@ class Walker {
       Escape(value, true, out);
       out->push_back('"');
     }
-    static constexpr std::string_view kVoid[] = {"br", "img", "hr", "input", "meta", "link",
-                                                 "area", "base", "col", "embed", "source",
-                                                 "wbr", "param", "track"};
+    static constexpr std::string_view kVoid[] = {"br",     "img",  "hr",    "input", "meta",
+                                                 "link",   "area", "base",  "col",   "embed",
+                                                 "source", "wbr",  "param", "track"};
     bool is_void = false;
     for (std::string_view v : kVoid) is_void = is_void || v == lname;
     if (is_void && node->children == nullptr) {
@@ -751,8 +760,8 @@ void ReadChild(const xmlNode* c, bool is_entry, bool atom_doc, const Walker& w, 
   const bool core = ns.empty() || (atom_doc && ns == "atom");
   const bool atom = ns == "atom" || (atom_doc && ns.empty());
 
-  if (atom && (name == "title" || name == "subtitle" || name == "tagline" ||
-               name == "summary" || name == "content" || name == "info")) {
+  if (atom && (name == "title" || name == "subtitle" || name == "tagline" || name == "summary" ||
+               name == "content" || name == "info")) {
     Walker::Value v = w.AtomValue(c);
     if (name == "title") r->title.Offer(0, std::move(v.text), std::move(v.html));
     if (name == "subtitle" || name == "tagline") {
@@ -998,8 +1007,8 @@ ParsedFeed ParseXmlFeed(std::string_view bytes, const ParseOptions& options,
   }
   if (stats.control_chars > 0) AddError(&out, "control characters removed");
   if (stats.tags_repaired > 0) {
-    AddError(&out, "unbalanced or malformed tags repaired (" +
-                       std::to_string(stats.tags_repaired) + ")");
+    AddError(&out,
+             "unbalanced or malformed tags repaired (" + std::to_string(stats.tags_repaired) + ")");
   }
   if (stats.doctype_removed) out.warnings.push_back("DOCTYPE ignored (no DTD processing)");
 
@@ -1011,8 +1020,8 @@ ParsedFeed ParseXmlFeed(std::string_view bytes, const ParseOptions& options,
   }
   // Never XML_PARSE_NOENT / DTDLOAD / DTDVALID / HUGE: no entity substitution, no DTD, no
   // network, libxml2's default size and depth limits stay on.
-  const int flags = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |
-                    XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_NOXINCNODE;
+  const int flags = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                    XML_PARSE_NOCDATA | XML_PARSE_NOXINCNODE;
   std::unique_ptr<xmlDoc, DocDeleter> doc(xmlCtxtReadMemory(
       ctxt.get(), xml.data(), static_cast<int>(xml.size()), nullptr, "UTF-8", flags));
   if (!ctxt->wellFormed) {
@@ -1127,13 +1136,20 @@ void TruncateUtf8(std::string* s, size_t max_bytes) {
 
 std::string_view FeedFormatName(FeedFormat format) {
   switch (format) {
-    case FeedFormat::kRss20: return "rss20";
-    case FeedFormat::kRss10: return "rss10";
-    case FeedFormat::kRss09x: return "rss09x";
-    case FeedFormat::kAtom10: return "atom10";
-    case FeedFormat::kAtom03: return "atom03";
-    case FeedFormat::kJson: return "json";
-    case FeedFormat::kUnknown: break;
+    case FeedFormat::kRss20:
+      return "rss20";
+    case FeedFormat::kRss10:
+      return "rss10";
+    case FeedFormat::kRss09x:
+      return "rss09x";
+    case FeedFormat::kAtom10:
+      return "atom10";
+    case FeedFormat::kAtom03:
+      return "atom03";
+    case FeedFormat::kJson:
+      return "json";
+    case FeedFormat::kUnknown:
+      break;
   }
   return "unknown";
 }
@@ -1151,8 +1167,8 @@ ParsedFeed ParseFeed(std::string_view bytes, const ParseOptions& options) {
   }
   // JSON Feed: the first significant byte is '{' (after an optional UTF-8 BOM).
   size_t i = bytes.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
-  while (i < bytes.size() && (bytes[i] == ' ' || bytes[i] == '\t' || bytes[i] == '\n' ||
-                              bytes[i] == '\r')) {
+  while (i < bytes.size() &&
+         (bytes[i] == ' ' || bytes[i] == '\t' || bytes[i] == '\n' || bytes[i] == '\r')) {
     ++i;
   }
   ParsedFeed result;

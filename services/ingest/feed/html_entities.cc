@@ -2150,8 +2150,9 @@ constexpr Entity kEntities[] = {
 
 std::optional<std::string_view> LookupHtmlEntity(std::string_view name) {
   const Entity* end = std::end(kEntities);
-  const Entity* it = std::lower_bound(std::begin(kEntities), end, name,
-                                      [](const Entity& e, std::string_view n) { return e.name < n; });
+  const Entity* it =
+      std::lower_bound(std::begin(kEntities), end, name,
+                       [](const Entity& e, std::string_view n) { return e.name < n; });
   if (it == end || it->name != name) return std::nullopt;
   return it->utf8;
 }

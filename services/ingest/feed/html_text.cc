@@ -64,10 +64,11 @@ size_t DecodeOne(std::string_view text, size_t i, std::string* out) {
 
 bool IsBlockElement(std::string_view name) {
   static constexpr std::string_view kBlocks[] = {
-      "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt",
-      "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
-      "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "td", "th", "thead",
-      "tr", "ul", "title", "tfoot", "caption"};
+      "address", "article",    "aside",   "blockquote", "br",     "dd",   "div", "dl",
+      "dt",      "figcaption", "figure",  "footer",     "h1",     "h2",   "h3",  "h4",
+      "h5",      "h6",         "header",  "hr",         "li",     "main", "nav", "ol",
+      "p",       "pre",        "section", "table",      "tbody",  "td",   "th",  "thead",
+      "tr",      "ul",         "title",   "tfoot",      "caption"};
   for (std::string_view b : kBlocks) {
     if (b == name) return true;
   }

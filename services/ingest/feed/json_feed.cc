@@ -57,8 +57,7 @@ void ApplyAuthors(std::vector<Person> people, T* target) {
   target->authors = std::move(people);
 }
 
-std::optional<int64_t> GetDate(simdjson::dom::element obj, std::string_view key,
-                               ParsedFeed* out) {
+std::optional<int64_t> GetDate(simdjson::dom::element obj, std::string_view key, ParsedFeed* out) {
   const std::string s = GetString(obj, key);
   if (s.empty()) return std::nullopt;
   std::optional<int64_t> t = datetime::ParseDateTime(s);

@@ -168,7 +168,7 @@ bool IsSafeBaseUrl(std::string_view url) {
 
 std::string ResolveHtmlLinks(std::string_view html, std::string_view base) {
   if (SchemeLength(Trim(base)) == 0) return std::string(html);
-  static constexpr std::string_view kUrlAttributes[] = {"href", "src",      "cite",
+  static constexpr std::string_view kUrlAttributes[] = {"href",   "src",    "cite",
                                                         "action", "poster", "longdesc"};
   std::string out;
   out.reserve(html.size() + 64);

@@ -135,8 +135,8 @@ size_t EntitiesToLabels(std::span<const Token> tokens, std::span<const GoldEntit
   for (const GoldEntity& e : entities) {
     const std::string mapped = MapType(e.type, types, aliases);
     if (mapped.empty()) continue;
-    const auto type = static_cast<uint32_t>(
-        std::find(types.begin(), types.end(), mapped) - types.begin());
+    const auto type =
+        static_cast<uint32_t>(std::find(types.begin(), types.end(), mapped) - types.begin());
     // First token ending after the start.
     auto it = std::partition_point(tokens.begin(), tokens.end(),
                                    [&](const Token& t) { return t.cp_end <= e.start; });
@@ -166,8 +166,8 @@ void AddTokens(std::string_view text, std::span<const Token> tokens, uint32_t ty
   if (tokens.empty() || tokens.size() > NameList::kMaxNameTokens) return;
   uint64_t hashes[NameList::kMaxNameTokens];
   for (size_t i = 0; i < tokens.size(); ++i) {
-    hashes[i] = LowercaseHash(text.substr(tokens[i].byte_begin,
-                                          tokens[i].byte_end - tokens[i].byte_begin));
+    hashes[i] =
+        LowercaseHash(text.substr(tokens[i].byte_begin, tokens[i].byte_end - tokens[i].byte_begin));
   }
   names->Insert(std::span<const uint64_t>(hashes, tokens.size()), type);
 }

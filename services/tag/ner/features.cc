@@ -190,9 +190,8 @@ void Lexicon::Grow() {
 void Lexicon::Assign(std::vector<uint64_t> keys, std::vector<uint8_t> values) {
   keys_ = std::move(keys);
   values_ = std::move(values);
-  size_ = static_cast<size_t>(std::count_if(keys_.begin(), keys_.end(), [](uint64_t k) {
-    return k != 0;
-  }));
+  size_ = static_cast<size_t>(
+      std::count_if(keys_.begin(), keys_.end(), [](uint64_t k) { return k != 0; }));
 }
 
 uint64_t NameKey(uint64_t prefix, uint64_t token_hash) {
@@ -255,9 +254,8 @@ void NameList::Grow() {
 void NameList::Assign(std::vector<uint64_t> keys, std::vector<uint32_t> values) {
   keys_ = std::move(keys);
   values_ = std::move(values);
-  size_ = static_cast<size_t>(std::count_if(keys_.begin(), keys_.end(), [](uint64_t k) {
-    return k != 0;
-  }));
+  size_ = static_cast<size_t>(
+      std::count_if(keys_.begin(), keys_.end(), [](uint64_t k) { return k != 0; }));
 }
 
 void DescribeToken(std::string_view text, const Token& token, const Lexicon& lexicon,
@@ -385,35 +383,35 @@ void ExtractFeatures(std::span<const TokenInfo> sentence, std::span<const uint32
     };
     const uint64_t position = std::min<size_t>(idx, 3);
     const uint64_t length = std::min<uint64_t>(info[idx].length, 8);
-    put(1);                                                    // 0 bias
-    put(lower(i));                                             // 1
-    put(lower(i - 1));                                         // 2
-    put(lower(i + 1));                                         // 3
-    put(lower(i - 2));                                         // 4
-    put(lower(i + 2));                                         // 5
-    put(shape(i));                                             // 6
-    put(shape(i - 1));                                         // 7
-    put(shape(i + 1));                                         // 8
-    put(cshape(i));                                            // 9
+    put(1);                                                          // 0 bias
+    put(lower(i));                                                   // 1
+    put(lower(i - 1));                                               // 2
+    put(lower(i + 1));                                               // 3
+    put(lower(i - 2));                                               // 4
+    put(lower(i + 2));                                               // 5
+    put(shape(i));                                                   // 6
+    put(shape(i - 1));                                               // 7
+    put(shape(i + 1));                                               // 8
+    put(cshape(i));                                                  // 9
     put(Combine(Combine(cshape(i - 1), cshape(i)), cshape(i + 1)));  // 10
     for (int j = 0; j < 3; ++j) put_optional(info[idx].prefix[j]);   // 11..13
     for (int j = 0; j < 4; ++j) put_optional(info[idx].suffix[j]);   // 14..17
-    put(Combine(lower(i - 1), lower(i)));                      // 18
-    put(Combine(lower(i), lower(i + 1)));                      // 19
-    put(Combine(lower(i - 1), lower(i + 1)));                  // 20
-    put(Combine(shape(i), position));                          // 21
-    put(Combine(lower(i - 1), shape(i)));                      // 22
-    put(Combine(shape(i), lower(i + 1)));                      // 23
-    put(lex(i));                                               // 24
-    put(lex(i - 1));                                           // 25
-    put(lex(i + 1));                                           // 26
-    put(Combine(lex(i), cshape(i)));                           // 27
-    put(Combine(lex(i), position));                            // 28
-    put(Combine(length, cshape(i)));                           // 29
-    put(cshape(i - 2));                                        // 30
-    put(cshape(i + 2));                                        // 31
-    put(Combine(lower(i - 2), lower(i - 1)));                  // 32
-    put(Combine(lower(i + 1), lower(i + 2)));                  // 33
+    put(Combine(lower(i - 1), lower(i)));                            // 18
+    put(Combine(lower(i), lower(i + 1)));                            // 19
+    put(Combine(lower(i - 1), lower(i + 1)));                        // 20
+    put(Combine(shape(i), position));                                // 21
+    put(Combine(lower(i - 1), shape(i)));                            // 22
+    put(Combine(shape(i), lower(i + 1)));                            // 23
+    put(lex(i));                                                     // 24
+    put(lex(i - 1));                                                 // 25
+    put(lex(i + 1));                                                 // 26
+    put(Combine(lex(i), cshape(i)));                                 // 27
+    put(Combine(lex(i), position));                                  // 28
+    put(Combine(length, cshape(i)));                                 // 29
+    put(cshape(i - 2));                                              // 30
+    put(cshape(i + 2));                                              // 31
+    put(Combine(lower(i - 2), lower(i - 1)));                        // 32
+    put(Combine(lower(i + 1), lower(i + 2)));                        // 33
     // Gazetteer: up to three set bits of this token, the first with its shape and position,
     // and the neighbours' masks. Bits are whatever the caller defines, consistently.
     uint32_t bits = gaz(i);

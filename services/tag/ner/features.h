@@ -48,7 +48,7 @@ uint64_t LowercaseHash(std::string_view token_text);
 class NameList {
  public:
   static constexpr uint32_t kNamePrefix = 1u << 31;  // value bit: a longer name starts so
-  static constexpr uint32_t kPartShift = 8;           // value bits 8..15: part of a name
+  static constexpr uint32_t kPartShift = 8;          // value bits 8..15: part of a name
   static constexpr size_t kMaxNameTokens = 8;        // longer names are not listed
 
   // Adds the name made of `token_hashes` (LowercaseHash of each token) for type `type` (< 8).
@@ -83,9 +83,9 @@ inline constexpr int kFeaturesPerToken = 42;
 
 // What the features know about one token, computed once per document.
 struct TokenInfo {
-  uint64_t lower;    // lowercased text
-  uint64_t shape;    // "Xxxx", "dddd", "X.X." with runs capped at 4
-  uint64_t cshape;   // shape with runs collapsed ("Xx", "d", "X.X.")
+  uint64_t lower;   // lowercased text
+  uint64_t shape;   // "Xxxx", "dddd", "X.X." with runs capped at 4
+  uint64_t cshape;  // shape with runs collapsed ("Xx", "d", "X.X.")
   uint64_t prefix[3];
   uint64_t suffix[4];
   uint8_t lex_class;

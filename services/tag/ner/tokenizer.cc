@@ -163,8 +163,7 @@ CharClass ClassAt(const Decoded& d) {
 int32_t CodePointAt(std::string_view text, uint32_t byte) {
   int32_t i = static_cast<int32_t>(byte);
   UChar32 cp;
-  U8_NEXT(reinterpret_cast<const uint8_t*>(text.data()), i, static_cast<int32_t>(text.size()),
-          cp);
+  U8_NEXT(reinterpret_cast<const uint8_t*>(text.data()), i, static_cast<int32_t>(text.size()), cp);
   return cp;
 }
 
@@ -172,9 +171,9 @@ int32_t CodePointAt(std::string_view text, uint32_t byte) {
 // precede names, where a false sentence break would cut a PERSON/ORG mention.
 bool IsTitleAbbreviation(std::string_view w) {
   static constexpr std::string_view kList[] = {
-      "Mr",  "Mrs", "Ms",  "Dr",  "St",   "Jr",  "Sr",  "Prof", "Gen", "Gov", "Sen", "Rep",
-      "Lt",  "Col", "Capt", "Sgt", "Mt",  "Ft",  "No",  "vs",   "Rev", "Hon", "Pres", "Supt",
-      "Jan", "Feb", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",  "Co",  "Inc", "Corp", "Ltd"};
+      "Mr",  "Mrs", "Ms",   "Dr",  "St",   "Jr",  "Sr",  "Prof", "Gen", "Gov", "Sen",  "Rep",
+      "Lt",  "Col", "Capt", "Sgt", "Mt",   "Ft",  "No",  "vs",   "Rev", "Hon", "Pres", "Supt",
+      "Jan", "Feb", "Aug",  "Sep", "Sept", "Oct", "Nov", "Dec",  "Co",  "Inc", "Corp", "Ltd"};
   for (std::string_view a : kList) {
     if (a == w) return true;
   }

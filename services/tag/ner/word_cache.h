@@ -77,7 +77,6 @@ void AddWeightRows(const int16_t* table, uint32_t stride, const uint32_t* ids, s
 
 // The baseline-x86-64 kernel of AddWeightRows for stride 16, callable directly so tests cover it
 // on CPUs where AddWeightRows picks AVX2. Scalar elsewhere.
-void AddWeightRows16Baseline(const int16_t* table, const uint32_t* ids, size_t count,
-                             int32_t* sum);
+void AddWeightRows16Baseline(const int16_t* table, const uint32_t* ids, size_t count, int32_t* sum);
 
 }  // namespace newsflow::tag::ner

@@ -29,7 +29,8 @@ namespace {
 
 std::string Upper(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::toupper(c); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::toupper(c); });
   return out;
 }
 
@@ -133,10 +134,11 @@ int Main(int argc, char** argv) {
     exact.AddDocument(gold, predicted);
     overlap.AddDocument(gold, predicted);
   }
-  std::printf("%zu documents, knowledge base %s, model %s\n\nexact span + type\n%s\n"
-              "type + overlap\n%s",
-              documents.size(), tagger->kb_version().c_str(), tagger->model_version().c_str(),
-              FormatScoreTable(exact).c_str(), FormatScoreTable(overlap).c_str());
+  std::printf(
+      "%zu documents, knowledge base %s, model %s\n\nexact span + type\n%s\n"
+      "type + overlap\n%s",
+      documents.size(), tagger->kb_version().c_str(), tagger->model_version().c_str(),
+      FormatScoreTable(exact).c_str(), FormatScoreTable(overlap).c_str());
   return 0;
 }
 

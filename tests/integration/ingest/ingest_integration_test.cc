@@ -49,9 +49,8 @@ class FeedServer {
       res.set_header("ETag", "\"v1\"");
       res.set_content(Rss("good", 3), "application/rss+xml");
     });
-    server_.Get("/broken.xml", [](const httplib::Request&, httplib::Response& res) {
-      res.status = 500;
-    });
+    server_.Get("/broken.xml",
+                [](const httplib::Request&, httplib::Response& res) { res.status = 500; });
     server_.Get("/limited.xml", [](const httplib::Request&, httplib::Response& res) {
       res.status = 429;
       res.set_header("Retry-After", "3600");
@@ -127,18 +126,29 @@ TEST(IngestIntegrationTest, FeedsPushAndRestartWithoutReingest) {
   auto start = [&] {
     return std::make_unique<DaemonProcess>(
         BinaryDir() + "/newsflow-ingest",
-        std::vector<std::string>{
-            "--config", SourceDir() + "/config/ingest.yaml", "--kafka.bootstrap_servers=" + bootstrap,
-            "--kafka.instance_id=it", "--ingest.raw_topic=" + raw_topic,
-            "--ingest.seen_topic=" + seen_topic, "--push.token=t0ken", "--push.max_body_bytes=2048",
-            "--feeds.interval_seconds=1", "--feeds.fetch_timeout_ms=1000",
-            "--feeds.allow_private_addresses=true",
-            "--set", "feeds.urls.good=" + feeds.Url("/good.xml"),
-            "--set", "feeds.urls.broken=" + feeds.Url("/broken.xml"),
-            "--set", "feeds.urls.limited=" + feeds.Url("/limited.xml"),
-            "--set", "feeds.urls.slow=" + feeds.Url("/slow.xml"),
-            "--set", "feeds.urls.moved=" + feeds.Url("/moved.xml"),
-            "--set", "feeds.urls.malformed=" + feeds.Url("/malformed.xml")});
+        std::vector<std::string>{"--config",
+                                 SourceDir() + "/config/ingest.yaml",
+                                 "--kafka.bootstrap_servers=" + bootstrap,
+                                 "--kafka.instance_id=it",
+                                 "--ingest.raw_topic=" + raw_topic,
+                                 "--ingest.seen_topic=" + seen_topic,
+                                 "--push.token=t0ken",
+                                 "--push.max_body_bytes=2048",
+                                 "--feeds.interval_seconds=1",
+                                 "--feeds.fetch_timeout_ms=1000",
+                                 "--feeds.allow_private_addresses=true",
+                                 "--set",
+                                 "feeds.urls.good=" + feeds.Url("/good.xml"),
+                                 "--set",
+                                 "feeds.urls.broken=" + feeds.Url("/broken.xml"),
+                                 "--set",
+                                 "feeds.urls.limited=" + feeds.Url("/limited.xml"),
+                                 "--set",
+                                 "feeds.urls.slow=" + feeds.Url("/slow.xml"),
+                                 "--set",
+                                 "feeds.urls.moved=" + feeds.Url("/moved.xml"),
+                                 "--set",
+                                 "feeds.urls.malformed=" + feeds.Url("/malformed.xml")});
   };
   auto daemon = start();
   int port = daemon->WaitForHttpPort(60000);
@@ -243,12 +253,14 @@ TEST(IngestIntegrationTest, BackfillPublishesEachFileOnce) {
   std::string command = BinaryDir() + "/newsflow-ingest --config " + SourceDir() +
                         "/config/ingest.yaml --kafka.bootstrap_servers=" + bootstrap +
                         " --kafka.instance_id=backfill --ingest.raw_topic=" + raw_topic +
-                        " --ingest.seen_topic=" + seen_topic + " --http.port=0 --push.enabled=false" +
-                        " --files.backfill_dir=" + dir + " 2>&1";
+                        " --ingest.seen_topic=" + seen_topic +
+                        " --http.port=0 --push.enabled=false" + " --files.backfill_dir=" + dir +
+                        " 2>&1";
   std::string output;
   ASSERT_EQ(RunCommand(command, &output), 0) << output;
   size_t files = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) files += entry.is_regular_file();
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    files += entry.is_regular_file();
   EXPECT_THAT(output, HasSubstr("backfill: " + std::to_string(files) + "/" + std::to_string(files) +
                                 " files"));
   EXPECT_THAT(output, HasSubstr(std::to_string(files) + " articles published, 0 already"));

@@ -57,11 +57,11 @@ TEST(NormalizeIntegrationTest, FixtureArticlesComeOutCleanAndExactlyOnce) {
   records.emplace_back("garbage", "\xff\xfe not a protobuf");
   client.Produce(in, records);
 
-  DaemonProcess daemon(BinaryDir() + "/newsflow-normalize",
-                       {"--config", SourceDir() + "/config/normalize.yaml",
-                        "--kafka.bootstrap_servers=" + bootstrap, "--kafka.group_id=n-" + suffix,
-                        "--kafka.instance_id=test", "--kafka.input_topics=" + in,
-                        "--kafka.dlq_topic=" + dlq, "--normalize.output_topic=" + out});
+  DaemonProcess daemon(
+      BinaryDir() + "/newsflow-normalize",
+      {"--config", SourceDir() + "/config/normalize.yaml", "--kafka.bootstrap_servers=" + bootstrap,
+       "--kafka.group_id=n-" + suffix, "--kafka.instance_id=test", "--kafka.input_topics=" + in,
+       "--kafka.dlq_topic=" + dlq, "--normalize.output_topic=" + out});
   ASSERT_GT(daemon.WaitForHttpPort(60000), 0) << daemon.Log();
 
   auto output = client.ReadAll(out, articles, 3000);
@@ -115,8 +115,8 @@ TEST(NormalizeIntegrationTest, DuplicateIndexSurvivesRestartAndIsSharedByInstanc
   ASSERT_NE(SharedKafka(), nullptr);
   const std::string bootstrap = SharedKafka()->bootstrap();
   const std::string suffix = std::to_string(getpid());
-  const std::string in = "raw-d-" + suffix, out = "normalized-d-" + suffix,
-                    dlq = "dlq-d-" + suffix, changelog = "dedupe-" + suffix;
+  const std::string in = "raw-d-" + suffix, out = "normalized-d-" + suffix, dlq = "dlq-d-" + suffix,
+                    changelog = "dedupe-" + suffix;
   KafkaTestClient client(bootstrap);
   client.CreateTopic(in, 3);
   const std::string story = ReadFile(SourceDir() + "/tests/fixtures/articles/outlet-a.txt");

@@ -48,8 +48,10 @@ TEST(PipelineTest, FixtureArticlesFlowThroughAllFourDaemons) {
   ASSERT_EQ(RunCommand(BinaryDir() + "/newsflow-ingest --config " + SourceDir() +
                            "/config/ingest.yaml --kafka.bootstrap_servers=" + bootstrap +
                            " --kafka.instance_id=" + run + " --ingest.raw_topic=" + raw +
-                           " --ingest.seen_topic=" + run + ".seen --http.port=0"
-                           " --push.enabled=false --files.backfill_dir=" + fixtures + " 2>&1",
+                           " --ingest.seen_topic=" + run +
+                           ".seen --http.port=0"
+                           " --push.enabled=false --files.backfill_dir=" +
+                           fixtures + " 2>&1",
                        &output),
             0)
       << output;

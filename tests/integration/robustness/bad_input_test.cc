@@ -83,13 +83,14 @@ TEST(BadInputTest, NormalizeDeadLettersEveryKindAndStaysUp) {
       // Over normalize.max_content_bytes (set to 100 kB below; the broker's own 1 MB message
       // limit stops larger records at the producer, and ingest answers 413 before that).
       {"over-the-limit", {Raw("big", std::string(600 << 10, 'a')), "content_too_large"}},
-      {"unknown-charset", {Raw("cs", "Text", "text/plain; charset=x-klingon"), "unsupported_charset"}},
+      {"unknown-charset",
+       {Raw("cs", "Text", "text/plain; charset=x-klingon"), "unsupported_charset"}},
       {"html-only-navigation",
        {Raw("nav", "<!DOCTYPE html><html><body><nav><a href=/>Home</a></nav></body></html>",
             "text/html"),
         "empty_after_cleaning"}},
-      {"broken-html-tags-only", {Raw("tags", "<html><body><div><span></div>", "text/html"),
-                                 "empty_after_cleaning"}},
+      {"broken-html-tags-only",
+       {Raw("tags", "<html><body><div><span></div>", "text/html"), "empty_after_cleaning"}},
       {"boilerplate-only",
        {Raw("bp", "Featured image: a photo\nThe post X appeared first on Y.\n"),
         "empty_after_cleaning"}},
@@ -102,17 +103,17 @@ TEST(BadInputTest, NormalizeDeadLettersEveryKindAndStaysUp) {
   for (int i = 0; i < 4000; ++i) entities += "&amp;&#x41;&eacute;";
   records.emplace_back("ok-repaired-utf8", Raw("ok1", "Caf\xe9 owners protest new rules today."));
   records.emplace_back("ok-entities", Raw("ok2", "<p>Entities " + entities + "</p>", "text/html"));
-  records.emplace_back("ok-unclosed",
-                       Raw("ok3", "<p>Unclosed <b>bold <i>text about the port reopening", "text/html"));
+  records.emplace_back(
+      "ok-unclosed",
+      Raw("ok3", "<p>Unclosed <b>bold <i>text about the port reopening", "text/html"));
   client.Produce(in, records);
 
-  DaemonProcess daemon(BinaryDir() + "/newsflow-normalize",
-                       {"--config", SourceDir() + "/config/normalize.yaml",
-                        "--kafka.bootstrap_servers=" + bootstrap, "--kafka.group_id=bad-" + s,
-                        "--kafka.instance_id=bad", "--kafka.input_topics=" + in,
-                        "--kafka.dlq_topic=" + dlq, "--normalize.output_topic=" + out,
-                        "--normalize.dedupe.topic=bad-dedupe-" + s,
-                        "--normalize.max_content_bytes=102400"});
+  DaemonProcess daemon(
+      BinaryDir() + "/newsflow-normalize",
+      {"--config", SourceDir() + "/config/normalize.yaml", "--kafka.bootstrap_servers=" + bootstrap,
+       "--kafka.group_id=bad-" + s, "--kafka.instance_id=bad", "--kafka.input_topics=" + in,
+       "--kafka.dlq_topic=" + dlq, "--normalize.output_topic=" + out,
+       "--normalize.dedupe.topic=bad-dedupe-" + s, "--normalize.max_content_bytes=102400"});
   ASSERT_GT(daemon.WaitForHttpPort(60000), 0) << daemon.Log();
   auto reasons = DeadLetters(client, dlq, cases.size());
   for (const auto& [key, value] : cases) {
@@ -149,14 +150,13 @@ TEST(BadInputTest, EntityTagDeadLettersBadArticles) {
                       {"empty", empty.SerializeAsString()},
                       {"huge", huge.SerializeAsString()},
                       {"many", many.SerializeAsString()}});
-  DaemonProcess daemon(BinaryDir() + "/newsflow-entity-tag",
-                       {"--config", SourceDir() + "/config/entity-tag.yaml",
-                        "--kafka.bootstrap_servers=" + bootstrap, "--kafka.group_id=badt-" + s,
-                        "--kafka.instance_id=badt", "--kafka.input_topics=" + in,
-                        "--kafka.dlq_topic=" + dlq, "--tag.output_topic=" + out,
-                        "--tag.kb_dir=" + SourceDir() + "/config/kb",
-                        "--tag.model_path=" + SourceDir() + "/config/ner/model.bin",
-                        "--tag.max_body_bytes=102400"});
+  DaemonProcess daemon(
+      BinaryDir() + "/newsflow-entity-tag",
+      {"--config", SourceDir() + "/config/entity-tag.yaml",
+       "--kafka.bootstrap_servers=" + bootstrap, "--kafka.group_id=badt-" + s,
+       "--kafka.instance_id=badt", "--kafka.input_topics=" + in, "--kafka.dlq_topic=" + dlq,
+       "--tag.output_topic=" + out, "--tag.kb_dir=" + SourceDir() + "/config/kb",
+       "--tag.model_path=" + SourceDir() + "/config/ner/model.bin", "--tag.max_body_bytes=102400"});
   ASSERT_GT(daemon.WaitForHttpPort(60000), 0) << daemon.Log();
   auto reasons = DeadLetters(client, dlq, 4);
   EXPECT_EQ(reasons["garbage"], "invalid_protobuf");
@@ -188,8 +188,9 @@ TEST(BadInputTest, IngestRejectsBadPushesAndHostileFeeds) {
       for (int j = 0; j < 10; ++j) xml += "&" + std::string(1, 'a' + i - 1) + ";";
       xml += "\">";
     }
-    xml += "]><rss version=\"2.0\"><channel><title>&j;</title><item><title>Laugh</title>"
-           "<link>http://x.test/1</link><description>&j;</description></item></channel></rss>";
+    xml +=
+        "]><rss version=\"2.0\"><channel><title>&j;</title><item><title>Laugh</title>"
+        "<link>http://x.test/1</link><description>&j;</description></item></channel></rss>";
     res.set_content(xml, "application/rss+xml");
   });
   feeds.Get("/notafeed.xml", [](const httplib::Request&, httplib::Response& res) {
@@ -204,23 +205,37 @@ TEST(BadInputTest, IngestRejectsBadPushesAndHostileFeeds) {
     return "http://127.0.0.1:" + std::to_string(port) + path;
   };
 
-  DaemonProcess daemon(
-      BinaryDir() + "/newsflow-ingest",
-      {"--config", SourceDir() + "/config/ingest.yaml", "--kafka.bootstrap_servers=" + bootstrap,
-       "--kafka.instance_id=bad-ingest", "--ingest.raw_topic=bad-iraw-" + s,
-       "--ingest.seen_topic=bad-iseen-" + s, "--push.token=tok", "--push.max_body_bytes=1048576",
-       "--feeds.fetch_max_bytes=1048576", "--feeds.interval_seconds=1",
-       "--feeds.allow_private_addresses=true",
-       "--set", "feeds.urls.bomb=" + url("/bomb.xml"), "--set", "feeds.urls.laughs=" + url("/laughs.xml"),
-       "--set", "feeds.urls.notafeed=" + url("/notafeed.xml"), "--set",
-       "feeds.urls.empty=" + url("/empty.xml"), "--set", "feeds.urls.refused=ftp://127.0.0.1/x"});
+  DaemonProcess daemon(BinaryDir() + "/newsflow-ingest",
+                       {"--config",
+                        SourceDir() + "/config/ingest.yaml",
+                        "--kafka.bootstrap_servers=" + bootstrap,
+                        "--kafka.instance_id=bad-ingest",
+                        "--ingest.raw_topic=bad-iraw-" + s,
+                        "--ingest.seen_topic=bad-iseen-" + s,
+                        "--push.token=tok",
+                        "--push.max_body_bytes=1048576",
+                        "--feeds.fetch_max_bytes=1048576",
+                        "--feeds.interval_seconds=1",
+                        "--feeds.allow_private_addresses=true",
+                        "--set",
+                        "feeds.urls.bomb=" + url("/bomb.xml"),
+                        "--set",
+                        "feeds.urls.laughs=" + url("/laughs.xml"),
+                        "--set",
+                        "feeds.urls.notafeed=" + url("/notafeed.xml"),
+                        "--set",
+                        "feeds.urls.empty=" + url("/empty.xml"),
+                        "--set",
+                        "feeds.urls.refused=ftp://127.0.0.1/x"});
   int http_port = daemon.WaitForHttpPort(60000);
   ASSERT_GT(http_port, 0) << daemon.Log();
   httplib::Client http("127.0.0.1", http_port);
   httplib::Headers auth = {{"Authorization", "Bearer tok"}};
   std::string deep = std::string(10000, '[') + std::string(10000, ']');
   std::string many;
-  for (int i = 0; i < 10001; ++i) many += "{\"url\":\"http://e.test/" + std::to_string(i) + "\",\"title\":\"t\",\"body\":\"b\"}\n";
+  for (int i = 0; i < 10001; ++i)
+    many +=
+        "{\"url\":\"http://e.test/" + std::to_string(i) + "\",\"title\":\"t\",\"body\":\"b\"}\n";
   const std::vector<std::tuple<std::string, std::string, std::string, int>> pushes = {
       {"not json", "{\"url\":", "application/json", 400},
       {"truncated", "{\"url\":\"http://e.test/a\",\"title\":\"t\",\"bo", "application/json", 400},

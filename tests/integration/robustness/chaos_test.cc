@@ -37,8 +37,8 @@ TEST(ChaosTest, KillNineEveryStageExactlyOnceEndToEnd) {
   KafkaTestClient client(bootstrap);
   client.CreateTopic(raw, 3);
 
-  static const char* kWords[] = {"port", "robots", "council", "budget", "river", "election",
-                                 "factory", "vaccine", "bridge", "market", "harvest", "storm"};
+  static const char* kWords[] = {"port",    "robots",  "council", "budget", "river",   "election",
+                                 "factory", "vaccine", "bridge",  "market", "harvest", "storm"};
   std::mt19937 random(42);
   std::vector<std::pair<std::string, std::string>> records;
   std::set<std::string> poison = {"poison-1", "poison-2", "poison-3"};
@@ -147,8 +147,10 @@ TEST(ChaosTest, ScaleOutSurvivorsTakeOver) {
   for (long i = 0; i < articles; ++i) {
     v1::RawArticle article;
     article.set_article_id("so-" + std::to_string(i));
-    article.set_content("Port volumes in Rotterdam rose again on Tuesday, officials said. "
-                        "Scale-out reference " + std::to_string(i) + ".");
+    article.set_content(
+        "Port volumes in Rotterdam rose again on Tuesday, officials said. "
+        "Scale-out reference " +
+        std::to_string(i) + ".");
     article.set_content_type("text/plain");
     records.emplace_back(article.article_id(), article.SerializeAsString());
   }
@@ -187,8 +189,10 @@ TEST(ChaosTest, BrokerFailoverLosesNothing) {
   for (long i = 0; i < articles; ++i) {
     v1::RawArticle article;
     article.set_article_id("fo-" + std::to_string(i));
-    article.set_content("The harbour authority in Rotterdam reported record volumes on Monday. "
-                        "Failover reference " + std::to_string(i) + ".");
+    article.set_content(
+        "The harbour authority in Rotterdam reported record volumes on Monday. "
+        "Failover reference " +
+        std::to_string(i) + ".");
     article.set_content_type("text/plain");
     records.emplace_back(article.article_id(), article.SerializeAsString());
   }

@@ -20,7 +20,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-
 constexpr int kPartitions = 3;
 
 std::string Article(int i) {
@@ -40,11 +39,9 @@ std::vector<std::pair<std::string, std::string>> Articles(int from, int to) {
 // Topics and group unique to one test, so tests share the broker without interfering.
 // A run-unique suffix keeps reruns against a long-lived broker (NEWSFLOW_TEST_BOOTSTRAP) apart.
 std::string RunSuffix() {
-  static const std::string suffix = std::to_string(getpid()) + "-" +
-                                    std::to_string(std::chrono::system_clock::now()
-                                                       .time_since_epoch()
-                                                       .count() %
-                                                   1000000);
+  static const std::string suffix =
+      std::to_string(getpid()) + "-" +
+      std::to_string(std::chrono::system_clock::now().time_since_epoch().count() % 1000000);
   return suffix;
 }
 
@@ -177,7 +174,8 @@ TEST_F(StageLoopIntegrationTest, TenThousandExactlyOnceWithPoisonToDeadLetters) 
   auto some = client_->ReadAll(t.out, 1, 500);
   ASSERT_FALSE(some.empty());
   std::map<std::string, std::string> headers(some[0].headers.begin(), some[0].headers.end());
-  EXPECT_THAT(headers["newsflow-version"], ::testing::MatchesRegex("[0-9]+\\.[0-9]+\\.[0-9]+\\+.*"));
+  EXPECT_THAT(headers["newsflow-version"],
+              ::testing::MatchesRegex("[0-9]+\\.[0-9]+\\.[0-9]+\\+.*"));
   EXPECT_EQ(headers["newsflow-stage"], "passthrough");
   EXPECT_EQ(headers["newsflow-components"], "passthrough=1");
 
@@ -201,11 +199,13 @@ TEST_F(StageLoopIntegrationTest, TenThousandExactlyOnceWithPoisonToDeadLetters) 
   EXPECT_EQ(committed_total, 10001) << "every input offset committed, poison included";
   EXPECT_EQ(MetricValue(body, "newsflow_messages_consumed_total{stage=\"passthrough\"}"), 10001);
   EXPECT_EQ(MetricValue(body, "newsflow_messages_produced_total{stage=\"passthrough\"}"), 10000);
-  EXPECT_EQ(MetricValue(body, "newsflow_dead_letters_total{stage=\"passthrough\",reason="
-                              "\"invalid_protobuf\"}"),
+  EXPECT_EQ(MetricValue(body,
+                        "newsflow_dead_letters_total{stage=\"passthrough\",reason="
+                        "\"invalid_protobuf\"}"),
             1);
-  EXPECT_GT(MetricValue(body, "newsflow_transactions_total{stage=\"passthrough\",result="
-                              "\"committed\"}"),
+  EXPECT_GT(MetricValue(body,
+                        "newsflow_transactions_total{stage=\"passthrough\",result="
+                        "\"committed\"}"),
             0);
   EXPECT_THAT(body, HasSubstr("newsflow_build_info{"));
   EXPECT_THAT(body, HasSubstr("newsflow_producer_queue_messages{stage=\"passthrough\"}"));
@@ -228,15 +228,16 @@ TEST_F(StageLoopIntegrationTest, TenThousandExactlyOnceWithPoisonToDeadLetters) 
 TEST_F(StageLoopIntegrationTest, DryInputCommitsAfterLingerNotAfterMaximum) {
   TestTopics t("linger");
   client_->CreateTopic(t.in, kPartitions);
-  auto daemon = StartPassthrough(
-      t, {"--kafka.transaction_max_ms=60000", "--kafka.transaction_linger_ms=10",
-          "--kafka.transaction_timeout_ms=120000"});
+  auto daemon =
+      StartPassthrough(t, {"--kafka.transaction_max_ms=60000", "--kafka.transaction_linger_ms=10",
+                           "--kafka.transaction_timeout_ms=120000"});
   client_->Produce(t.in, Articles(0, 5));
   EXPECT_EQ(client_->ReadAll(t.out, 5, 3000, /*max_wait_ms=*/30000).size(), 5u);
   std::string body;
   ASSERT_EQ(daemon->HttpGet("/metrics", &body), 200);
-  EXPECT_GT(MetricValue(body, "newsflow_transactions_total{stage=\"passthrough\",result="
-                              "\"committed\"}"),
+  EXPECT_GT(MetricValue(body,
+                        "newsflow_transactions_total{stage=\"passthrough\",result="
+                        "\"committed\"}"),
             0);
   daemon->Signal(SIGTERM);
   EXPECT_EQ(daemon->Wait(30000), 0) << daemon->Log();
@@ -308,8 +309,8 @@ TEST_F(StageLoopIntegrationTest, ReprocessFromTheBeginningByResettingTheGroup) {
   std::string output;
   int status = SharedKafka()->Script(
       "run-class org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server " +
-          SharedKafka()->bootstrap() + " --group " + t.group +
-          " --topic " + t.in + " --reset-offsets --to-earliest --execute",
+          SharedKafka()->bootstrap() + " --group " + t.group + " --topic " + t.in +
+          " --reset-offsets --to-earliest --execute",
       &output);
   ASSERT_EQ(status, 0) << output;
   auto daemon = StartPassthrough(t);
@@ -335,4 +336,3 @@ TEST_F(StageLoopIntegrationTest, TwoInstancesSplitPartitionsAndStayExactlyOnce) 
 
 }  // namespace
 }  // namespace newsflow::testing
-

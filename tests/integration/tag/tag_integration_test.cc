@@ -19,8 +19,7 @@ TEST(TagIntegrationTest, ArticlesComeOutTaggedExactlyOnce) {
   ASSERT_NE(SharedKafka(), nullptr);
   const std::string bootstrap = SharedKafka()->bootstrap();
   const std::string suffix = std::to_string(getpid());
-  const std::string in = "tag-in-" + suffix, out = "tag-out-" + suffix,
-                    dlq = "dlq-t-" + suffix;
+  const std::string in = "tag-in-" + suffix, out = "tag-out-" + suffix, dlq = "dlq-t-" + suffix;
   KafkaTestClient client(bootstrap);
   client.CreateTopic(in, 3);
   std::vector<std::pair<std::string, std::string>> records;
@@ -29,20 +28,21 @@ TEST(TagIntegrationTest, ArticlesComeOutTaggedExactlyOnce) {
     v1::Article article;
     article.set_article_id("a" + std::to_string(i));
     article.set_title("Nvidia and DeepSeek, day " + std::to_string(i));
-    article.set_body("Nvidia shares fell 17% on Monday after DeepSeek released R1, which cost "
-                     "less than $6 million to train, according to CNBC.");
+    article.set_body(
+        "Nvidia shares fell 17% on Monday after DeepSeek released R1, which cost "
+        "less than $6 million to train, according to CNBC.");
     records.emplace_back(article.article_id(), article.SerializeAsString());
     if (i == kArticles / 2) records.emplace_back("poison", "\x01\x02 not an Article");
   }
   client.Produce(in, records);
 
-  DaemonProcess daemon(BinaryDir() + "/newsflow-entity-tag",
-                       {"--config", SourceDir() + "/config/entity-tag.yaml",
-                        "--kafka.bootstrap_servers=" + bootstrap, "--kafka.group_id=t-" + suffix,
-                        "--kafka.instance_id=test", "--kafka.input_topics=" + in,
-                        "--kafka.dlq_topic=" + dlq, "--tag.output_topic=" + out,
-                        "--tag.kb_dir=" + SourceDir() + "/config/kb",
-                        "--tag.model_path=" + SourceDir() + "/config/ner/model.bin"});
+  DaemonProcess daemon(
+      BinaryDir() + "/newsflow-entity-tag",
+      {"--config", SourceDir() + "/config/entity-tag.yaml",
+       "--kafka.bootstrap_servers=" + bootstrap, "--kafka.group_id=t-" + suffix,
+       "--kafka.instance_id=test", "--kafka.input_topics=" + in, "--kafka.dlq_topic=" + dlq,
+       "--tag.output_topic=" + out, "--tag.kb_dir=" + SourceDir() + "/config/kb",
+       "--tag.model_path=" + SourceDir() + "/config/ner/model.bin"});
   ASSERT_GT(daemon.WaitForHttpPort(60000), 0) << daemon.Log();
   auto output = client.ReadAll(out, kArticles, 3000);
   ASSERT_EQ(output.size(), static_cast<size_t>(kArticles)) << daemon.Log();

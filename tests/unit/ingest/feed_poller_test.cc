@@ -17,8 +17,8 @@ TEST(ArticlesFromFeedTest, ItemsBecomeRawArticles) {
   options.document_url = "https://wire.example/feed.xml";
   feed::ParsedFeed parsed = feed::ParseFeed(rss, options);
   std::vector<bool> summary_only;
-  auto articles = ArticlesFromFeed(parsed, {"wire", "https://wire.example/feed.xml", 60, false},
-                                   &summary_only);
+  auto articles =
+      ArticlesFromFeed(parsed, {"wire", "https://wire.example/feed.xml", 60, false}, &summary_only);
   ASSERT_EQ(articles.size(), 2u);
   const auto& first = articles[0];
   EXPECT_EQ(first.source_kind(), v1::RawArticle::SOURCE_KIND_FEED);

@@ -14,8 +14,8 @@ TEST(FetcherTest, PrivateAddresses) {
                          "fd12::1", "fe80::1", "::ffff:127.0.0.1", "not-an-ip"}) {
     EXPECT_TRUE(IsPrivateAddress(ip)) << ip;
   }
-  for (const char* ip : {"8.8.8.8", "172.32.0.1", "192.169.0.1", "1.1.1.1", "2606:4700::1111",
-                         "::ffff:8.8.8.8"}) {
+  for (const char* ip :
+       {"8.8.8.8", "172.32.0.1", "192.169.0.1", "1.1.1.1", "2606:4700::1111", "::ffff:8.8.8.8"}) {
     EXPECT_FALSE(IsPrivateAddress(ip)) << ip;
   }
 }

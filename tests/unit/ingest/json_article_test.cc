@@ -124,9 +124,8 @@ TEST(JsonArticleTest, WholeLineErrors) {
 }
 
 TEST(JsonArticleTest, NdjsonReportsLineNumbers) {
-  const std::string batch = std::string(kGood) + "\n\n" +
-                            R"({"url":"http://x/","body":7})" + "\r\n" + "not json\n" +
-                            R"({"url":"http://y/","body":"ok"})" + "\n";
+  const std::string batch = std::string(kGood) + "\n\n" + R"({"url":"http://x/","body":7})" +
+                            "\r\n" + "not json\n" + R"({"url":"http://y/","body":"ok"})" + "\n";
   const ArticleBatch b = ParseArticleNdjson(batch);
   ASSERT_EQ(b.articles.size(), 2u);
   EXPECT_EQ(b.articles[0].line, 1u);
@@ -140,7 +139,9 @@ TEST(JsonArticleTest, NdjsonReportsLineNumbers) {
 
 TEST(JsonArticleTest, NdjsonArticleLimit) {
   std::string batch;
-  for (int i = 0; i < 5; ++i) batch += R"({"url":"http://x/","body":"b"})" "\n";
+  for (int i = 0; i < 5; ++i)
+    batch += R"({"url":"http://x/","body":"b"})"
+             "\n";
   JsonArticleOptions options;
   options.max_articles = 3;
   const ArticleBatch b = ParseArticleNdjson(batch, options);

@@ -38,9 +38,8 @@ TEST(PushHandlerTest, AcceptsOneArticleWithStableIdFromTheCanonicalUrl) {
 }
 
 TEST(PushHandlerTest, HtmlBodyKeepsItsType) {
-  auto decision =
-      DecidePush(Request(R"({"url":"https://e.com/h","html":"<p>Hello <b>world</b></p>"})"),
-                 Options());
+  auto decision = DecidePush(
+      Request(R"({"url":"https://e.com/h","html":"<p>Hello <b>world</b></p>"})"), Options());
   ASSERT_EQ(decision.status, 0) << decision.body;
   EXPECT_THAT(decision.articles[0].content_type(), HasSubstr("text/html"));
   EXPECT_EQ(decision.articles[0].content(), "<p>Hello <b>world</b></p>");
@@ -63,10 +62,10 @@ TEST(PushHandlerTest, AuthorizationIsChecked) {
   EXPECT_EQ(DecidePush(Request("{}", "application/json", "Basic s3cret"), Options()).status, 401);
   PushOptions open = Options();
   open.token.clear();
-  EXPECT_EQ(DecidePush(Request(R"({"url":"https://e.com/1","body":"x"})", "application/json", ""),
-                       open)
-                .status,
-            0);
+  EXPECT_EQ(
+      DecidePush(Request(R"({"url":"https://e.com/1","body":"x"})", "application/json", ""), open)
+          .status,
+      0);
 }
 
 TEST(PushHandlerTest, SizeTypeAndValidationErrors) {

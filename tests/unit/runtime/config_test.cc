@@ -38,13 +38,14 @@ class ConfigTest : public ::testing::Test {
   std::optional<ConfigError> LoadArgs(std::vector<const char*> args,
                                       std::map<std::string, std::string> env = {}) {
     args.insert(args.begin(), "prog");
-    return Load(schema_, static_cast<int>(args.size()), args.data(),
-                [env](const std::string& name) -> std::optional<std::string> {
-                  auto it = env.find(name);
-                  if (it == env.end()) return std::nullopt;
-                  return it->second;
-                },
-                &command_line_);
+    return Load(
+        schema_, static_cast<int>(args.size()), args.data(),
+        [env](const std::string& name) -> std::optional<std::string> {
+          auto it = env.find(name);
+          if (it == env.end()) return std::nullopt;
+          return it->second;
+        },
+        &command_line_);
   }
 
   Options o_;
@@ -129,17 +130,17 @@ TEST_F(ConfigTest, OutOfRangeAndBadEnumAreRejected) {
 TEST_F(ConfigTest, EnvironmentOverridesFileAndFlagsOverrideEnvironment) {
   std::string path = ::testing::TempDir() + "/config_test.yaml";
   std::ofstream(path) << "kafka:\n  partitions: 3\n  bootstrap_servers: file:1\n";
-  ASSERT_FALSE(LoadArgs({"--config", path.c_str(), "--kafka.bootstrap_servers=flag:1"},
-                        {{"NEWSFLOW_KAFKA_PARTITIONS", "4"},
-                         {"NEWSFLOW_KAFKA_BOOTSTRAP_SERVERS", "env:1"}}));
+  ASSERT_FALSE(LoadArgs(
+      {"--config", path.c_str(), "--kafka.bootstrap_servers=flag:1"},
+      {{"NEWSFLOW_KAFKA_PARTITIONS", "4"}, {"NEWSFLOW_KAFKA_BOOTSTRAP_SERVERS", "env:1"}}));
   EXPECT_EQ(o_.partitions, 4);
   EXPECT_EQ(o_.servers, "flag:1");
   EXPECT_EQ(command_line_.config_path, path);
 }
 
 TEST_F(ConfigTest, FlagForms) {
-  ASSERT_FALSE(LoadArgs({"--kafka.partitions", "9", "--set", "kafka.input_topics=a, b",
-                         "--set", "kafka.properties.sasl.mechanism=PLAIN"}));
+  ASSERT_FALSE(LoadArgs({"--kafka.partitions", "9", "--set", "kafka.input_topics=a, b", "--set",
+                         "kafka.properties.sasl.mechanism=PLAIN"}));
   EXPECT_EQ(o_.partitions, 9);
   EXPECT_THAT(o_.topics, ::testing::ElementsAre("a", "b"));
   EXPECT_EQ(o_.properties["sasl.mechanism"], "PLAIN");

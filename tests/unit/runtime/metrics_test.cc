@@ -26,8 +26,9 @@ TEST(MetricsTest, LoopProbeIsExposedWithPrometheusNames) {
   std::string text = metrics.Serialize();
   EXPECT_THAT(text, HasSubstr("newsflow_messages_consumed_total{stage=\"normalize\"} 7"));
   EXPECT_THAT(text, HasSubstr("newsflow_messages_produced_total{stage=\"normalize\"} 5"));
-  EXPECT_THAT(text, HasSubstr(
-                        "newsflow_dead_letters_total{stage=\"normalize\",reason=\"invalid_protobuf\"} 2"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("newsflow_dead_letters_total{stage=\"normalize\",reason=\"invalid_protobuf\"} 2"));
   EXPECT_THAT(text,
               HasSubstr("newsflow_transactions_total{stage=\"normalize\",result=\"committed\"} 3"));
   EXPECT_THAT(text,
@@ -35,7 +36,8 @@ TEST(MetricsTest, LoopProbeIsExposedWithPrometheusNames) {
   EXPECT_THAT(text, HasSubstr("newsflow_consumer_lag{stage=\"normalize\",topic=\"news.raw\","
                               "partition=\"3\"} 42"));
   EXPECT_THAT(text, HasSubstr("newsflow_processing_seconds_count{stage=\"normalize\"} 1"));
-  EXPECT_THAT(text, HasSubstr("newsflow_processing_seconds_bucket{stage=\"normalize\",le=\"+Inf\"} 1"));
+  EXPECT_THAT(text,
+              HasSubstr("newsflow_processing_seconds_bucket{stage=\"normalize\",le=\"+Inf\"} 1"));
   EXPECT_THAT(text, HasSubstr("newsflow_build_info{stage=\"normalize\",version=\"1.2.3\","
                               "commit=\"abc\"} 1"));
   EXPECT_THAT(text, HasSubstr("# TYPE newsflow_processing_seconds histogram"));

@@ -106,8 +106,8 @@ TEST_F(StageLoopFaultTest, RetriableCommitErrorIsRetriedWithoutAbort) {
   StageLoop loop(Options(), &stage, &probe);
   ASSERT_FALSE(loop.Start());
   int status = RunUntil(
-      loop, probe,
-      [](const LoopProbe& p) { return p.produced >= static_cast<uint64_t>(kRecords); }, 30000);
+      loop, probe, [](const LoopProbe& p) { return p.produced >= static_cast<uint64_t>(kRecords); },
+      30000);
   EXPECT_EQ(status, 0);
   EXPECT_EQ(probe.transactions_aborted.load(), 0u);
   EXPECT_EQ(probe.consumed.load(), static_cast<uint64_t>(kRecords)) << "nothing reprocessed";
@@ -137,8 +137,8 @@ TEST_F(StageLoopFaultTest, BacklogCommitsWhenTheTransactionIsDueNotOnlyWhenFull)
   StageLoop loop(options, &stage, &probe);
   ASSERT_FALSE(loop.Start());
   int status = RunUntil(
-      loop, probe,
-      [](const LoopProbe& p) { return p.produced >= static_cast<uint64_t>(kRecords); }, 30000);
+      loop, probe, [](const LoopProbe& p) { return p.produced >= static_cast<uint64_t>(kRecords); },
+      30000);
   EXPECT_EQ(status, 0);
   EXPECT_EQ(probe.produced.load(), static_cast<uint64_t>(kRecords));
   // 200 records x 2 ms = 400 ms of processing: about ten 40 ms transactions, never one of 200.
@@ -146,8 +146,7 @@ TEST_F(StageLoopFaultTest, BacklogCommitsWhenTheTransactionIsDueNotOnlyWhenFull)
 }
 
 TEST_F(StageLoopFaultTest, FencedProducerStopsTheLoopWithNonZeroStatus) {
-  rd_kafka_mock_push_request_errors(cluster_, kApiEndTxn, 1,
-                                    RD_KAFKA_RESP_ERR_PRODUCER_FENCED);
+  rd_kafka_mock_push_request_errors(cluster_, kApiEndTxn, 1, RD_KAFKA_RESP_ERR_PRODUCER_FENCED);
   PassthroughStage stage({"out"});
   LoopProbe probe;
   StageLoop loop(Options(), &stage, &probe);

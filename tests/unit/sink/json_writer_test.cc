@@ -1,14 +1,13 @@
 #include "services/sink/json_writer.h"
 
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <cmath>
 #include <limits>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <simdjson.h>
 
 #include "tests/unit/sink/json_schema_check.h"
 
@@ -64,8 +63,8 @@ TEST(JsonStringTest, EveryByteIsEscapedAtEveryPositionOfALongRun) {
       std::string text(24, 'a');
       text[at] = static_cast<char>(b);
       const std::string want = "\"" + std::string(at, 'a') +
-                               expected(static_cast<unsigned char>(b)) +
-                               std::string(23 - at, 'a') + "\"";
+                               expected(static_cast<unsigned char>(b)) + std::string(23 - at, 'a') +
+                               "\"";
       ASSERT_EQ(Quoted(text), want) << "byte " << b << " at " << at;
     }
   }
@@ -93,9 +92,9 @@ TEST(JsonStringTest, ReplacesInvalidUtf8) {
 // plain runs, escapes and multi-byte sequences it holds (run boundaries are where a bulk-copy
 // escaper goes wrong).
 TEST(JsonStringTest, RandomMixesRoundTripThroughAJsonParser) {
-  const std::vector<std::string> pieces = {"a",  "plain text ", "\"", "\\", "\n", "\x01", "\x7f",
-                                           "é",  "中文",        "😀", "\xE2\x80\xA8", "\xE2\x80\xA9",
-                                           "\xff", "\xC3",      "\xED\xA0\x80", "/"};
+  const std::vector<std::string> pieces = {
+      "a",    "plain text ", "\"",           "\\",           "\n",   "\x01", "\x7f",         "é",
+      "中文", "😀",          "\xE2\x80\xA8", "\xE2\x80\xA9", "\xff", "\xC3", "\xED\xA0\x80", "/"};
   std::mt19937 random(7);
   for (int round = 0; round < 2000; ++round) {
     std::string input, expected;
@@ -115,7 +114,8 @@ TEST(JsonStringTest, RandomMixesRoundTripThroughAJsonParser) {
       }
     }
     // A truncated sequence followed by a valid one would merge; keep the pieces separable.
-    if (input.find("\xC3\x80") != std::string::npos || input.find("\xC3\xA9") != std::string::npos ||
+    if (input.find("\xC3\x80") != std::string::npos ||
+        input.find("\xC3\xA9") != std::string::npos ||
         input.find("\xC3\xE2") != std::string::npos) {
       continue;
     }

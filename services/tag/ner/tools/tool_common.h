@@ -22,7 +22,6 @@ bool ReadDataSpec(const std::string& spec, std::vector<AnnotatedDocument>* docum
 // matches ("-" missed gold, "+" wrong prediction) to it.
 void ScoreModel(const SequenceModel& model, const std::vector<AnnotatedDocument>& documents,
                 const std::map<std::string, std::string>& aliases, SpanEvaluator* exact,
-                SpanEvaluator* overlap, std::FILE* errors = nullptr,
-                TaggerOptions options = {});
+                SpanEvaluator* overlap, std::FILE* errors = nullptr, TaggerOptions options = {});
 
 }  // namespace newsflow::tag::ner::tools

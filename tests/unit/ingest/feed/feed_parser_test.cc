@@ -22,9 +22,7 @@ std::string Fixture(const std::string& name) {
   return buf.str();
 }
 
-std::string Iso(const std::optional<int64_t>& t) {
-  return t ? datetime::FormatIso8601Utc(*t) : "";
-}
+std::string Iso(const std::optional<int64_t>& t) { return t ? datetime::FormatIso8601Utc(*t) : ""; }
 
 ParsedFeed Parse(std::string_view doc, std::string url = "", std::string content_type = "") {
   ParseOptions options;

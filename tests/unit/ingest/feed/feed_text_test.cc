@@ -89,8 +89,7 @@ TEST(ResolveUrlTest, Rfc3986Examples) {
 }
 
 TEST(ResolveHtmlLinksTest, RewritesUrlAttributesOnly) {
-  EXPECT_EQ(ResolveHtmlLinks("<a href=\"x\" title=\"y\">t</a><img src='i.png'>",
-                             "http://h/d/"),
+  EXPECT_EQ(ResolveHtmlLinks("<a href=\"x\" title=\"y\">t</a><img src='i.png'>", "http://h/d/"),
             "<a href=\"http://h/d/x\" title=\"y\">t</a><img src='http://h/d/i.png'>");
   EXPECT_EQ(ResolveHtmlLinks("<a href=x>t</a> 1 < 2", "http://h/"),
             "<a href=http://h/x>t</a> 1 < 2");
