@@ -18,6 +18,7 @@
 #include "services/core/text/language.h"
 #include "services/core/text/simhash.h"
 #include "services/core/url/canonical_url.h"
+#include "services/normalize/article_wire.h"
 
 namespace newsflow {
 namespace {
@@ -276,14 +277,11 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
   const auto& spans = languages.spans;
   const bool single = spans.size() == 1 && spans[0].language == languages.language &&
                       spans[0].byte_start == 0 && spans[0].byte_end == body.size();
+  std::vector<text::LanguageText> texts;  // Article.texts, written with the body (below)
   if (single) {
     article.set_single_language_body(true);
   } else {
-    for (auto& per_language : text::TextPerLanguage(body, languages)) {
-      auto* t = article.add_texts();
-      t->set_language(std::move(per_language.language));
-      t->set_text(std::move(per_language.text));
-    }
+    texts = text::TextPerLanguage(body, languages);
   }
 
   article.set_article_id(raw.article_id());
@@ -292,7 +290,6 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
   if (auto canonical = url::CanonicalizeUrl(article.url())) article.set_canonical_url(*canonical);
   article.set_author(raw.author().empty() ? page.author : raw.author());
   article.set_near_duplicate_of(near_duplicate_of);
-  article.set_body(std::move(body));
   article.set_word_count(static_cast<uint32_t>(words));
   article.set_reading_time_seconds(
       static_cast<uint32_t>(words == 0 ? 0 : std::max(1.0, words * 60 / kWordsPerMinute)));
@@ -313,7 +310,9 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
     component->set_name(c.name);
     component->set_version(c.version);
   }
-  result->Emit(options_.output_topic, raw.article_id(), article.SerializeAsString());
+  // The body and texts are CleanParagraphs' valid UTF-8: written without protobuf's own check.
+  result->Emit(options_.output_topic, raw.article_id(),
+               SerializeArticleWithText(article, body, texts));
 
   if (dedupe_) {
     DedupeEntry entry{raw.article_id(), body_hash, simhash, input.timestamp_ms, near_duplicate_of};
