@@ -245,9 +245,11 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
 
   report->set_control_characters_removed(hygiene.control_characters_removed);
 
-  uint64_t body_hash = text::BodyFingerprint(body);
-  size_t words = 0;  // counted by SimHash's pass over the body (WordCount's rules)
-  uint64_t simhash = text::SimHash(body, &words);
+  // The exact and similarity fingerprints and the word count, from one pass over the body.
+  const text::TextFingerprints fingerprints = text::Fingerprints(body);
+  const uint64_t body_hash = fingerprints.body;
+  const uint64_t simhash = fingerprints.simhash;
+  const size_t words = fingerprints.word_count;
   article.set_simhash(simhash);
   std::string near_duplicate_of;
   if (dedupe_) {

@@ -84,9 +84,11 @@ TEST(BodyFingerprintTest, ExactBytes) {
   EXPECT_NE(BodyFingerprint(""), BodyFingerprint(std::string(1, '\0')));
 }
 
-// normalize takes the word count from SimHash's pass instead of a pass of its own: it must be
-// WordCount's, on every kind of word boundary WordCount knows.
-TEST(SimHashTest, WordCountFromTheSamePassEqualsWordCount) {
+// normalize takes the word count and the exact fingerprint from SimHash's pass instead of passes
+// of their own: they must be WordCount's and BodyFingerprint's, on every kind of word boundary
+// WordCount knows and every path of the tokenizer (ASCII runs, separators, multi-byte and invalid
+// sequences, text ending in each).
+TEST(SimHashTest, FingerprintsFromOnePassEqualTheSeparateFunctions) {
   const std::vector<std::string> texts = {
       "",
       "  \t ",
@@ -103,11 +105,19 @@ TEST(SimHashTest, WordCountFromTheSamePassEqualsWordCount) {
       "ab\xff cd \xe2\x82 ef\xC3",
   };
   for (const std::string& text : texts) {
-    size_t words = 12345;
-    uint64_t signature = SimHash(text, &words);
-    EXPECT_EQ(words, WordCount(text)) << text;
-    EXPECT_EQ(signature, SimHash(text)) << text;
+    const TextFingerprints fingerprints = Fingerprints(text);
+    EXPECT_EQ(fingerprints.word_count, WordCount(text)) << text;
+    EXPECT_EQ(fingerprints.simhash, SimHash(text)) << text;
+    EXPECT_EQ(fingerprints.body, BodyFingerprint(text)) << text;
   }
+}
+
+// BodyFingerprint is stored in the duplicate index's changelog like the signature: fixed values.
+TEST(BodyFingerprintTest, StableAcrossVersions) {
+  EXPECT_EQ(BodyFingerprint(""), 0xf52a15e9a9b5e89bull);
+  EXPECT_EQ(BodyFingerprint(kText), 0x2e13a5e656d2ebecull);
+  EXPECT_EQ(BodyFingerprint("星期一Nvidia發言人告訴CNBC"), 0x56578f76d4a38a57ull);
+  EXPECT_EQ(Fingerprints(kText).body, BodyFingerprint(kText));
 }
 
 }  // namespace
