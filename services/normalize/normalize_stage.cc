@@ -1,5 +1,6 @@
 #include "services/normalize/normalize_stage.h"
 
+#include <google/protobuf/arena.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <unicode/ucnv.h>
@@ -18,6 +19,7 @@
 #include "services/core/text/language.h"
 #include "services/core/text/simhash.h"
 #include "services/core/url/canonical_url.h"
+#include "services/normalize/article_wire.h"
 
 namespace newsflow {
 namespace {
@@ -149,7 +151,14 @@ NormalizeStage::NormalizeStage(NormalizeOptions options, DedupeIndex* dedupe,
 std::vector<Component> NormalizeStage::Components() const { return components_; }
 
 void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
-  v1::RawArticle raw;
+  // The messages' strings and submessages (a few dozen per article) come from one arena whose
+  // first block is on the stack, instead of one heap allocation each.
+  alignas(16) char arena_block[8192];
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.initial_block = arena_block;
+  arena_options.initial_block_size = sizeof(arena_block);
+  google::protobuf::Arena arena(arena_options);
+  v1::RawArticle& raw = *google::protobuf::Arena::CreateMessage<v1::RawArticle>(&arena);
   if (!ParseRawArticle(input, &raw, result)) return;
   if (static_cast<int64_t>(raw.content().size()) > options_.max_content_bytes) {
     result->Reject("content_too_large", "content is " + std::to_string(raw.content().size()) +
@@ -208,7 +217,7 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
   probe_.control_characters_removed.fetch_add(hygiene.control_characters_removed);
   if (html) probe_.extracted_from_html.fetch_add(1);
 
-  v1::Article article;
+  v1::Article& article = *google::protobuf::Arena::CreateMessage<v1::Article>(&arena);
   article.mutable_report()->set_extracted_from_html(html);
   const std::string& explicit_title = !raw.title().empty() ? raw.title() : page.title;
   if (!explicit_title.empty()) {
@@ -244,9 +253,11 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
 
   report->set_control_characters_removed(hygiene.control_characters_removed);
 
-  uint64_t body_hash = text::BodyFingerprint(body);
-  size_t words = 0;  // counted by SimHash's pass over the body (WordCount's rules)
-  uint64_t simhash = text::SimHash(body, &words);
+  // The exact and similarity fingerprints and the word count, from one pass over the body.
+  const text::TextFingerprints fingerprints = text::Fingerprints(body);
+  const uint64_t body_hash = fingerprints.body;
+  const uint64_t simhash = fingerprints.simhash;
+  const size_t words = fingerprints.word_count;
   article.set_simhash(simhash);
   std::string near_duplicate_of;
   if (dedupe_) {
@@ -276,14 +287,11 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
   const auto& spans = languages.spans;
   const bool single = spans.size() == 1 && spans[0].language == languages.language &&
                       spans[0].byte_start == 0 && spans[0].byte_end == body.size();
+  std::vector<text::LanguageText> texts;  // Article.texts, written with the body (below)
   if (single) {
     article.set_single_language_body(true);
   } else {
-    for (auto& per_language : text::TextPerLanguage(body, languages)) {
-      auto* t = article.add_texts();
-      t->set_language(std::move(per_language.language));
-      t->set_text(std::move(per_language.text));
-    }
+    texts = text::TextPerLanguage(body, languages);
   }
 
   article.set_article_id(raw.article_id());
@@ -292,7 +300,6 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
   if (auto canonical = url::CanonicalizeUrl(article.url())) article.set_canonical_url(*canonical);
   article.set_author(raw.author().empty() ? page.author : raw.author());
   article.set_near_duplicate_of(near_duplicate_of);
-  article.set_body(std::move(body));
   article.set_word_count(static_cast<uint32_t>(words));
   article.set_reading_time_seconds(
       static_cast<uint32_t>(words == 0 ? 0 : std::max(1.0, words * 60 / kWordsPerMinute)));
@@ -313,7 +320,9 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
     component->set_name(c.name);
     component->set_version(c.version);
   }
-  result->Emit(options_.output_topic, raw.article_id(), article.SerializeAsString());
+  // The body and texts are CleanParagraphs' valid UTF-8: written without protobuf's own check.
+  result->Emit(options_.output_topic, raw.article_id(),
+               SerializeArticleWithText(article, body, texts));
 
   if (dedupe_) {
     DedupeEntry entry{raw.article_id(), body_hash, simhash, input.timestamp_ms, near_duplicate_of};

@@ -34,8 +34,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   auto texts = newsflow::text::TextPerLanguage(body, languages);
   (void)texts;
-  (void)newsflow::text::SimHash(bytes);
-  (void)newsflow::text::SimHash(body);
-  (void)newsflow::text::WordCount(bytes);
+  // normalize's one pass over the body must agree with the separate functions, on any bytes.
+  for (std::string_view text : {bytes, std::string_view(body)}) {
+    const auto fingerprints = newsflow::text::Fingerprints(text);
+    if (fingerprints.simhash != newsflow::text::SimHash(text) ||
+        fingerprints.body != newsflow::text::BodyFingerprint(text) ||
+        fingerprints.word_count != newsflow::text::WordCount(text)) {
+      __builtin_trap();
+    }
+  }
   return 0;
 }

@@ -7,6 +7,10 @@
 #include <unicode/uscript.h>
 #include <unicode/utypes.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -185,7 +189,61 @@ inline bool IsMidWordPunctuation(int32_t cp) {
   return cp == '\'' || cp == '.' || cp == ',' || cp == 0x2019;
 }
 
+inline bool IsVisibleAscii(unsigned char c) { return c > 0x20 && c < 0x7F; }
+
+// PrintableRunEnd's scalar steps from `j`, where s[j - 1] is visible or s[j] is (so a space at
+// s[j] follows a visible byte): eight bytes at a time while they are all in the run, then byte by
+// byte to its exact end.
+size_t PrintableRunEndFrom(const unsigned char* s, size_t n, size_t j) {
+  while (j + 8 < n && IsSingleSpacedPrintableAscii(LoadWord(s + j), s[j + 8])) j += 8;
+  while (j < n) {
+    if (IsVisibleAscii(s[j])) {
+      ++j;
+    } else if (s[j] == ' ' && j + 1 < n && IsVisibleAscii(s[j + 1])) {
+      j += 2;
+    } else {
+      break;
+    }
+  }
+  return j;
+}
+
 }  // namespace
+
+namespace internal {
+
+size_t PrintableRunEndScalar(std::string_view input, size_t start) {
+  const auto* s = reinterpret_cast<const unsigned char*>(input.data());
+  return PrintableRunEndFrom(s, input.size(), start + 1);
+}
+
+size_t PrintableRunEnd(std::string_view input, size_t start) {
+  const auto* s = reinterpret_cast<const unsigned char*>(input.data());
+  const size_t n = input.size();
+  size_t j = start + 1;
+#if defined(__SSE2__)
+  // Sixteen bytes per step (SSE2 is part of x86-64: no dispatch needed). A byte is in the run
+  // when it is visible, or a space before a visible byte (the byte before it is then visible or
+  // the run's first); the run ends at the first byte that is neither. A space's next byte must be
+  // readable, so the last 16 bytes are left to the scalar steps.
+  while (j + 17 <= n) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + j));
+    // Signed compares: bytes from 0x80 up are negative, so not above 0x20.
+    const __m128i visible = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x20)),
+                                          _mm_cmplt_epi8(v, _mm_set1_epi8(0x7F)));
+    const uint32_t visibles = static_cast<uint32_t>(_mm_movemask_epi8(visible));
+    const uint32_t spaces =
+        static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' '))));
+    const uint32_t next_visible = (visibles >> 1) | (uint32_t{IsVisibleAscii(s[j + 16])} << 15);
+    const uint32_t in_run = visibles | (spaces & next_visible);
+    if (in_run != 0xFFFF) return j + static_cast<size_t>(std::countr_zero(~in_run));
+    j += 16;
+  }
+#endif
+  return PrintableRunEndFrom(s, n, j);
+}
+
+}  // namespace internal
 
 std::vector<std::string> CleanParagraphs(std::string_view input, HygieneReport* report) {
   std::vector<std::string> paragraphs;
@@ -210,19 +268,7 @@ std::vector<std::string> CleanParagraphs(std::string_view input, HygieneReport* 
     // Fast path: a run of printable ASCII, with single spaces between visible characters (which
     // the slow path would keep as they are), is copied in one append.
     if (b > 0x20 && b < 0x7F) {
-      size_t j = i + 1;
-      // Eight bytes at a time while they are all such (s[j - 1] is visible here), then byte by
-      // byte to the run's exact end.
-      while (j + 8 < n && IsSingleSpacedPrintableAscii(LoadWord(s + j), s[j + 8])) j += 8;
-      while (j < n) {
-        if (s[j] > 0x20 && s[j] < 0x7F) {
-          ++j;
-        } else if (s[j] == ' ' && j + 1 < n && s[j + 1] > 0x20 && s[j + 1] < 0x7F) {
-          j += 2;
-        } else {
-          break;
-        }
-      }
+      const size_t j = internal::PrintableRunEnd(input, i);
       if (pending_space) {
         line.push_back(' ');
         pending_space = false;

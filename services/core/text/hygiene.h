@@ -83,4 +83,16 @@ class WordCounter {
   size_t words_ = 0;
 };
 
+namespace internal {
+
+// CleanParagraphs' fast path, declared for its tests. From `start` (a visible ASCII byte, 0x21 to
+// 0x7E, which the caller has checked), the end of the run of visible ASCII bytes and single
+// spaces between them, which CleanParagraphs copies as they are. PrintableRunEnd takes sixteen
+// bytes per step where SSE2 is available; PrintableRunEndScalar is the eight-bytes-then-bytes
+// loop it must agree with.
+size_t PrintableRunEnd(std::string_view input, size_t start);
+size_t PrintableRunEndScalar(std::string_view input, size_t start);
+
+}  // namespace internal
+
 }  // namespace newsflow::text

@@ -7,6 +7,7 @@
 // Pure logic over CLD2 (Debian's libcld2) and ICU script properties. Thread-safe: no shared
 // mutable state.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -59,5 +60,17 @@ struct LanguageText {
   std::string text;
 };
 std::vector<LanguageText> TextPerLanguage(std::string_view text, const LanguageResult& result);
+
+namespace internal {
+
+// The sentence splitter's inner loop, declared for its tests. From `start` (an ASCII byte other
+// than a blank, newline, . ! ? " or ), which the caller has checked), the end of the run of such
+// bytes, single blanks (space, tab, CR) followed by one included; sets `*letters` to the ASCII
+// letters in it. SentenceRunEnd takes sixteen bytes per step where SSE2 is available;
+// SentenceRunEndScalar is the byte-by-byte loop it must agree with.
+size_t SentenceRunEnd(std::string_view text, size_t start, uint32_t* letters);
+size_t SentenceRunEndScalar(std::string_view text, size_t start, uint32_t* letters);
+
+}  // namespace internal
 
 }  // namespace newsflow::text

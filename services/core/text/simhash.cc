@@ -173,13 +173,19 @@ class ShingleFeatures {
   size_t tokens_ = 0;
 };
 
-uint64_t SimHash(std::string_view text, size_t* word_count) {
+namespace {
+
+// SimHash's tokenizer; with kBody, also BodyFingerprint's FNV-1a chain over every byte it reads
+// (the chain is independent of the tokenizer's, so the two overlap).
+template <bool kBody>
+uint64_t ScanText(std::string_view text, size_t* word_count, uint64_t* body_fingerprint) {
   ShingleFeatures features;
   WordCounter words;
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
   int32_t length = static_cast<int32_t>(text.size());
   int32_t i = 0;
   uint64_t token = kFnvOffset;
+  uint64_t body = kFnvOffset;
   bool in_token = false;
   while (i < length) {
     uint8_t byte = kTokenBytes[s[i]];
@@ -191,6 +197,7 @@ uint64_t SimHash(std::string_view text, size_t* word_count) {
         uint64_t h = token;
         do {
           h = (h ^ byte) * kFnvPrime;
+          if constexpr (kBody) body = (body ^ s[i]) * kFnvPrime;
           ++i;
           // 0 (separator) and kNonAscii both end the run: one unsigned comparison.
         } while (i < length && static_cast<uint8_t>((byte = kTokenBytes[s[i]]) - 1) < 0xFE);
@@ -199,6 +206,7 @@ uint64_t SimHash(std::string_view text, size_t* word_count) {
         continue;
       }
       words.AddAsciiOther(s[i]);
+      if constexpr (kBody) body = (body ^ s[i]) * kFnvPrime;
       ++i;
       if (in_token) {
         features.PushToken(token);
@@ -208,7 +216,13 @@ uint64_t SimHash(std::string_view text, size_t* word_count) {
       continue;
     }
     UChar32 c;
-    U8_NEXT(s, i, length, c);
+    if constexpr (kBody) {
+      const int32_t start = i;
+      U8_NEXT(s, i, length, c);
+      for (int32_t k = start; k < i; ++k) body = (body ^ s[k]) * kFnvPrime;
+    } else {
+      U8_NEXT(s, i, length, c);
+    }
     words.AddCodePoint(c);
     bool alnum = c > 0 && u_isalnum(c);
     if (alnum && !IsDenseScript(c)) {
@@ -225,12 +239,21 @@ uint64_t SimHash(std::string_view text, size_t* word_count) {
   }
   if (in_token) features.PushToken(token);
   *word_count = words.words();
+  if constexpr (kBody) *body_fingerprint = Mix(body ^ text.size());
   return features.Signature();
 }
 
+}  // namespace
+
 uint64_t SimHash(std::string_view text) {
   size_t word_count = 0;
-  return SimHash(text, &word_count);
+  return ScanText<false>(text, &word_count, nullptr);
+}
+
+TextFingerprints Fingerprints(std::string_view text) {
+  TextFingerprints result;
+  result.simhash = ScanText<true>(text, &result.word_count, &result.body);
+  return result;
 }
 
 }  // namespace newsflow::text

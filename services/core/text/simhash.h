@@ -21,9 +21,15 @@ uint64_t BodyFingerprint(std::string_view body);
 // shingle; text with no tokens returns 0.
 uint64_t SimHash(std::string_view text);
 
-// The same, also setting `*word_count` (not null) to WordCount(text) (hygiene.h) from the same
-// pass over the text: normalize needs both, and the text is read once.
-uint64_t SimHash(std::string_view text, size_t* word_count);
+// What normalize needs of an article body, from one pass over it (the text is read once, and
+// BodyFingerprint's chain of multiplies, one per byte, runs beside the tokenizer's work instead of
+// in a loop of its own that waits on each multiply).
+struct TextFingerprints {
+  uint64_t body = 0;       // BodyFingerprint(text)
+  uint64_t simhash = 0;    // SimHash(text)
+  size_t word_count = 0;   // WordCount(text) (hygiene.h)
+};
+TextFingerprints Fingerprints(std::string_view text);
 
 // Number of differing bits.
 inline int HammingDistance(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }

@@ -98,6 +98,24 @@ TEST_F(NormalizeStageTest, BilingualTextKeepsBothLanguages) {
   EXPECT_EQ(article.texts(1).text(), "港湾机器人公司周二表示，已完成4000万美元融资。");
 }
 
+// The body and texts are written beside protobuf's serialization (article_wire.h): the record
+// must be the bytes protobuf itself writes for the same Article, with every field once.
+TEST_F(NormalizeStageTest, ArticleBytesAreProtobufsOwn) {
+  for (const char* content : {"Harbor Robotics closed a $40 million round.\n"
+                              "港湾机器人公司周二表示，已完成4000万美元融资。\n",
+                              "Harbor Robotics closed a $40 million round on Tuesday.\n"
+                              "The company said it would hire fifty engineers this year.\n"}) {
+    auto raw = Raw(content);
+    raw.set_url("https://example.com/a?utm_source=x");
+    raw.set_author("A. Writer");
+    const StageResult result = Run(raw);
+    const v1::Article article = Parse(result);
+    ASSERT_FALSE(article.body().empty());
+    ASSERT_EQ(result.records.size(), 1u);
+    EXPECT_EQ(article.SerializeAsString(), result.records[0].value) << content;
+  }
+}
+
 TEST_F(NormalizeStageTest, SingleLanguageBodyIsNotRepeatedInTexts) {
   auto article = Parse(Run(Raw("Harbor Robotics closed a $40 million round on Tuesday.\n"
                                "The company said it would hire fifty engineers this year.\n")));

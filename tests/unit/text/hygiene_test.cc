@@ -513,5 +513,57 @@ TEST(CleanParagraphsPropertyTest, RandomBytesYieldCleanValidNfcOutput) {
   }
 }
 
+// The fast path's sixteen-bytes-a-step scan against its scalar steps: every start at a visible
+// byte of random texts made of visible bytes, spaces, tabs, controls, DEL and UTF-8 bytes, at
+// lengths around the 16-byte blocks (single spaces at block edges, double spaces, a space last).
+TEST(PrintableRunTest, BlocksAgreeWithTheScalarSteps) {
+  const std::string others = std::string(" \t\n\r\x01\x7f") + "\xc3\xa9\xe2\x80\x9c\xff";
+  uint32_t x = 1234567u;
+  auto next = [&x] {
+    x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+    return x;
+  };
+  int compared = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    const size_t length = next() % 70;
+    const uint32_t other_odds = next() % 4;  // from all visible to a quarter of other bytes
+    for (size_t k = 0; k < length; ++k) {
+      const uint32_t r = next();
+      if (r % 16 < other_odds) {
+        text.push_back(others[r / 16 % others.size()]);
+      } else if (r % 16 < 4 + other_odds) {
+        text.push_back(' ');
+      } else {
+        text.push_back(static_cast<char>(0x21 + r / 16 % 94));
+      }
+    }
+    for (size_t start = 0; start < text.size(); ++start) {
+      const auto b = static_cast<unsigned char>(text[start]);
+      if (b <= 0x20 || b >= 0x7F) continue;
+      EXPECT_EQ(internal::PrintableRunEnd(text, start),
+                internal::PrintableRunEndScalar(text, start))
+          << text << " @" << start;
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 40000);
+}
+
+TEST(PrintableRunTest, EndsWhereTheByteRulesSay) {
+  const std::string words = "Officials said inflation was still too high";
+  EXPECT_EQ(internal::PrintableRunEnd(words, 0), words.size());
+  for (size_t at = 10; at < 40; ++at) {
+    const std::string head = std::string(at, 'a');
+    const std::string tail = std::string(30, 'b');
+    EXPECT_EQ(internal::PrintableRunEnd(head + " x" + tail, 0), at + 2 + tail.size());
+    EXPECT_EQ(internal::PrintableRunEnd(head + "  x" + tail, 0), at);
+    EXPECT_EQ(internal::PrintableRunEnd(head + " \t" + tail, 0), at);
+    EXPECT_EQ(internal::PrintableRunEnd(head + "\n" + tail, 0), at);
+    EXPECT_EQ(internal::PrintableRunEnd(head + " \xe2\x80\x9d" + tail, 0), at);
+    EXPECT_EQ(internal::PrintableRunEnd(head + " ", 0), at);
+  }
+}
+
 }  // namespace
 }  // namespace newsflow::text

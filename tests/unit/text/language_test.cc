@@ -158,5 +158,62 @@ TEST(LanguageTest, EmptyAndWhitespace) {
   EXPECT_EQ(digits.spans[0].language, "und");
 }
 
+// The splitter's sixteen-bytes-a-step run scanner against its byte-by-byte loop: every start in
+// random texts made of the bytes that matter (letters, digits, blanks, sentence ends, closers,
+// newlines, UTF-8 lead and continuation bytes), at lengths around the 16-byte blocks.
+TEST(SentenceRunTest, BlocksAgreeWithTheByteLoop) {
+  const std::string alphabet = std::string("aZq09,;-' \t\r\n.!?\")\x01\x7f") + "\xe2\x80\x9c\xc3";
+  uint32_t x = 2463534242u;
+  auto next = [&x] {
+    x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+    return x;
+  };
+  int compared = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    const size_t length = next() % 70;
+    // Mostly run bytes, so runs cross block boundaries; sometimes anything.
+    const uint32_t plain_odds = next() % 4;
+    for (size_t k = 0; k < length; ++k) {
+      const uint32_t r = next();
+      const bool plain = r % 8 < plain_odds + 4;
+      text.push_back(plain ? "abcXYZ019,;'-"[r / 8 % 13] : alphabet[r / 8 % alphabet.size()]);
+    }
+    for (size_t start = 0; start < text.size(); ++start) {
+      uint32_t expected_letters = 0;
+      const size_t expected = internal::SentenceRunEndScalar(text, start, &expected_letters);
+      uint32_t letters = 12345;
+      EXPECT_EQ(internal::SentenceRunEnd(text, start, &letters), expected) << text << " @" << start;
+      EXPECT_EQ(letters, expected_letters) << text << " @" << start;
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 50000);
+}
+
+TEST(SentenceRunTest, EndsAtBlockEdges) {
+  const std::string words = "Officials said inflation was still too high and that they would";
+  uint32_t letters = 0;
+  // A whole text of run bytes: the end of the text, letters counted once.
+  EXPECT_EQ(internal::SentenceRunEnd(words, 0, &letters), words.size());
+  EXPECT_EQ(letters, 53u);
+  // A blank as the 16th byte of a block, then a run byte, a double blank and a stop there.
+  for (size_t at = 10; at < 40; ++at) {
+    for (const char* end : {" x", "  x", " .", ".", "\n", " \xe2\x80\x9d", " "}) {
+      std::string text = std::string(at, 'a') + end + std::string(30, 'b') + ".";
+      uint32_t expected_letters = 0;
+      const size_t expected = internal::SentenceRunEndScalar(text, 0, &expected_letters);
+      EXPECT_EQ(internal::SentenceRunEnd(text, 0, &letters), expected) << text;
+      EXPECT_EQ(letters, expected_letters) << text;
+    }
+  }
+  // The scalar loop's own values, as the splitter had them inline.
+  EXPECT_EQ(internal::SentenceRunEndScalar("ab c  d", 0, &letters), 4u);
+  EXPECT_EQ(letters, 3u);
+  EXPECT_EQ(internal::SentenceRunEndScalar("x1 2.", 0, &letters), 4u);
+  EXPECT_EQ(letters, 1u);
+  EXPECT_EQ(internal::SentenceRunEndScalar("ab ", 0, &letters), 2u);
+}
+
 }  // namespace
 }  // namespace newsflow::text
