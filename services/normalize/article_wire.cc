@@ -8,8 +8,8 @@
 namespace newsflow {
 namespace {
 
-using google::protobuf::io::CodedInputStream;
 using google::protobuf::internal::WireFormatLite;
+using google::protobuf::io::CodedInputStream;
 
 // Offset in `wire` (a serialized message), at or after `from`, of the first top-level field
 // numbered above `field`; wire.size() when there is none.

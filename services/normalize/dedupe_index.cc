@@ -114,8 +114,8 @@ bool DedupeIndex::Insert(DedupeEntry entry) {
   // The arena holds the ids of the live entries after the dead ones evicted before them (in the
   // same order: eviction is first in, first out). The dead prefix goes once it outweighs the
   // live part, so the arena stays under twice the live ids and the copy costs O(1) amortized.
-  const uint32_t live_start = count_ == 0 ? static_cast<uint32_t>(ids_.size())
-                                          : ring_[head_].ids_offset;
+  const uint32_t live_start =
+      count_ == 0 ? static_cast<uint32_t>(ids_.size()) : ring_[head_].ids_offset;
   if (live_start > 0 && live_start >= ids_.size() - live_start) {
     ids_.erase(ids_.begin(), ids_.begin() + live_start);
     for (uint32_t k = 0; k < count_; ++k) {

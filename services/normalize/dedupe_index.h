@@ -94,8 +94,8 @@ class DedupeIndex {
     uint32_t other_bits;
   };
   struct Bucket {
-    uint32_t offset = 0;      // of its block in pool_
-    uint32_t size : 24 = 0;   // up to 16M entries share a band value
+    uint32_t offset = 0;           // of its block in pool_
+    uint32_t size : 24 = 0;        // up to 16M entries share a band value
     uint32_t block_class : 8 = 0;  // capacity BlockCapacity(block_class); 0: no block
   };
   // Block capacities grow by about 1.4 (2, 3, 4, 6, 8, 12, ...): less slack than doubling.

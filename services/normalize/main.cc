@@ -61,14 +61,15 @@ int main(int argc, char** argv) {
     if (!dedupe_enabled) return topics;
     // Compaction keeps one entry per body; deletion after the window bounds the topic like the
     // index.
-    topics.push_back({options.dedupe_topic, static_cast<int>(runtime.kafka.topic_partitions),
+    topics.push_back({options.dedupe_topic,
+                      static_cast<int>(runtime.kafka.topic_partitions),
                       static_cast<int>(runtime.kafka.topic_replication_factor),
                       {{"cleanup.policy", "compact,delete"},
                        {"retention.ms", std::to_string(dedupe_window_hours * 3600 * 1000)}}});
     return topics;
   };
-  definition.before_loop = [&](const newsflow::RuntimeOptions& runtime)
-      -> std::optional<std::string> {
+  definition.before_loop =
+      [&](const newsflow::RuntimeOptions& runtime) -> std::optional<std::string> {
     if (!dedupe) return std::nullopt;
     std::string error;
     changelog = newsflow::ChangelogReader::Restore(

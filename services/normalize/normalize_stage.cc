@@ -2,7 +2,6 @@
 
 #include <google/protobuf/arena.h>
 #include <google/protobuf/util/time_util.h>
-
 #include <unicode/ucnv.h>
 
 #include <algorithm>
@@ -14,10 +13,10 @@
 #include "services/core/html/article_extractor.h"
 #include "services/core/html/html_text.h"
 #include "services/core/raw_article_input.h"
-#include "services/core/time/datetime.h"
 #include "services/core/text/hygiene.h"
 #include "services/core/text/language.h"
 #include "services/core/text/simhash.h"
+#include "services/core/time/datetime.h"
 #include "services/core/url/canonical_url.h"
 #include "services/normalize/article_wire.h"
 
@@ -54,7 +53,8 @@ bool IsHtml(const v1::RawArticle& raw) {
 // The charset parameter of a Content-Type, lower-cased; empty when there is none.
 std::string CharsetOf(std::string_view content_type) {
   std::string lowered;
-  for (char c : content_type) lowered.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  for (char c : content_type)
+    lowered.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   size_t at = lowered.find("charset=");
   if (at == std::string::npos) return "";
   std::string charset = lowered.substr(at + 8);
@@ -128,13 +128,12 @@ bool LooksLikeHeadline(std::string_view p) {
 }
 
 std::unique_ptr<NormalizeStage> NormalizeStage::Create(NormalizeOptions options,
-                                                      DedupeIndex* dedupe, std::string* error) {
+                                                       DedupeIndex* dedupe, std::string* error) {
   std::vector<text::BoilerplateRule> rules;
   for (const auto& [name, pattern] : options.boilerplate_rules) rules.push_back({name, pattern});
   auto filter = text::BoilerplateFilter::Create(std::move(rules), error);
   if (!filter) return nullptr;
-  return std::unique_ptr<NormalizeStage>(
-      new NormalizeStage(std::move(options), dedupe, *filter));
+  return std::unique_ptr<NormalizeStage>(new NormalizeStage(std::move(options), dedupe, *filter));
 }
 
 NormalizeStage::NormalizeStage(NormalizeOptions options, DedupeIndex* dedupe,
@@ -201,12 +200,11 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
   text::HygieneReport hygiene;
   std::vector<std::string> paragraphs = text::CleanParagraphs(decoded, &hygiene);
   if (!html && LooksBinary(decoded, hygiene)) {
-    result->Reject("binary_content",
-                   "content is not text (NUL bytes or " +
-                       std::to_string(hygiene.invalid_utf8_sequences) +
-                       " invalid UTF-8 sequences and " +
-                       std::to_string(hygiene.control_characters_removed) +
-                       " control characters in " + std::to_string(decoded.size()) + " bytes)");
+    result->Reject(
+        "binary_content",
+        "content is not text (NUL bytes or " + std::to_string(hygiene.invalid_utf8_sequences) +
+            " invalid UTF-8 sequences and " + std::to_string(hygiene.control_characters_removed) +
+            " control characters in " + std::to_string(decoded.size()) + " bytes)");
     return;
   }
   if (html && LooksBinary(raw.content(), hygiene)) {
@@ -240,7 +238,8 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
   for (const auto& removed : cleaned.removed) {
     probe_.boilerplate_removed.Add(removed.rule);
     bool seen = false;
-    for (const auto& fired : report->boilerplate_rules_fired()) seen = seen || fired == removed.rule;
+    for (const auto& fired : report->boilerplate_rules_fired())
+      seen = seen || fired == removed.rule;
     if (!seen) report->add_boilerplate_rules_fired(removed.rule);
   }
   std::string body = text::JoinParagraphs(cleaned.kept);
@@ -305,8 +304,8 @@ void NormalizeStage::Process(const InputRecord& input, StageResult* result) {
       static_cast<uint32_t>(words == 0 ? 0 : std::max(1.0, words * 60 / kWordsPerMinute)));
   if (raw.has_published()) {
     *article.mutable_published() = raw.published();
-  } else if (auto when = datetime::ParseDateTime(raw.published_raw().empty() ? page.published
-                                                                             : raw.published_raw())) {
+  } else if (auto when = datetime::ParseDateTime(
+                 raw.published_raw().empty() ? page.published : raw.published_raw())) {
     article.mutable_published()->set_seconds(*when);
   }
   if (raw.has_fetched_at()) *article.mutable_ingested() = raw.fetched_at();

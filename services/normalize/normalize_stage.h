@@ -29,8 +29,8 @@ struct NormalizeOptions {
   std::map<std::string, std::string> boilerplate_rules;
   // Compacted changelog of the duplicate index, written in the same transaction as the Article.
   std::string dedupe_topic = "news.normalize.dedupe";
-  std::string instance_id;        // stamped into Provenance
-  std::string newsflow_version;   // stamped into Provenance
+  std::string instance_id;       // stamped into Provenance
+  std::string newsflow_version;  // stamped into Provenance
 };
 
 // What normalize counts beyond the runtime's metrics.

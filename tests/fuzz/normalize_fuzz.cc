@@ -1,11 +1,11 @@
 // The whole normalize stage on arbitrary bytes as a news.raw record value, and on arbitrary
 // content inside a valid RawArticle. Must never crash; every input yields an Article, a dead
 // letter, or (duplicates) nothing.
+#include <google/protobuf/stubs/logging.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
-
-#include <google/protobuf/stubs/logging.h>
 
 #include "newsflow/v1/raw_article.pb.h"
 #include "services/normalize/normalize_stage.h"

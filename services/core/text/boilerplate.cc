@@ -110,13 +110,14 @@ constexpr std::string_view kBracketedLineRuleLeads[] = {
 
 // A heading may also be bracketed: "【相关阅读】", "[Related]".
 constexpr std::string_view kHeadingLeads[] = {
-    "read more", "read next", "read also", "also read", "see also", "further reading",
-    "what to read next", "related", "more ", "recommended", "you may also ", "you might also ",
-    "trending", "popular ", "most ", "latest ", "top stories", "in other news", "相关", "推荐阅读",
-    "延伸阅读", "更多阅读", "热门推荐"};
+    "read more",       "read next",         "read also",     "also read", "see also",
+    "further reading", "what to read next", "related",       "more ",     "recommended",
+    "you may also ",   "you might also ",   "trending",      "popular ",  "most ",
+    "latest ",         "top stories",       "in other news", "相关",      "推荐阅读",
+    "延伸阅读",        "更多阅读",          "热门推荐"};
 
-constexpr std::string_view kLeadInLeads[] = {"for more ", "for further ", "more ", "further ",
-                                             "see ", "read ", "check out "};
+constexpr std::string_view kLeadInLeads[] = {"for more ", "for further ", "more ",     "further ",
+                                             "see ",      "read ",        "check out "};
 
 // ASCII letters compare case-insensitively (as std::regex::icase does with the classic locale);
 // every other byte compares exactly. `lead` is lower-case.

@@ -20,39 +20,69 @@ namespace newsflow::text {
 namespace {
 
 // Scripts that decide a language by themselves or group sentences for CLD2.
-enum Script : int { kOther = 0, kLatin, kHan, kKana, kHangul, kCyrillic, kArabic, kGreek,
-                    kHebrew, kThai, kScriptCount };
+enum Script : int {
+  kOther = 0,
+  kLatin,
+  kHan,
+  kKana,
+  kHangul,
+  kCyrillic,
+  kArabic,
+  kGreek,
+  kHebrew,
+  kThai,
+  kScriptCount
+};
 
 Script ClassifyScript(UChar32 c) {
   UErrorCode status = U_ZERO_ERROR;
   UScriptCode code = uscript_getScript(c, &status);
   if (U_FAILURE(status)) return kOther;
   switch (code) {
-    case USCRIPT_LATIN: return kLatin;
-    case USCRIPT_HAN: return kHan;
+    case USCRIPT_LATIN:
+      return kLatin;
+    case USCRIPT_HAN:
+      return kHan;
     case USCRIPT_HIRAGANA:
-    case USCRIPT_KATAKANA: return kKana;
-    case USCRIPT_HANGUL: return kHangul;
-    case USCRIPT_CYRILLIC: return kCyrillic;
-    case USCRIPT_ARABIC: return kArabic;
-    case USCRIPT_GREEK: return kGreek;
-    case USCRIPT_HEBREW: return kHebrew;
-    case USCRIPT_THAI: return kThai;
-    default: return kOther;
+    case USCRIPT_KATAKANA:
+      return kKana;
+    case USCRIPT_HANGUL:
+      return kHangul;
+    case USCRIPT_CYRILLIC:
+      return kCyrillic;
+    case USCRIPT_ARABIC:
+      return kArabic;
+    case USCRIPT_GREEK:
+      return kGreek;
+    case USCRIPT_HEBREW:
+      return kHebrew;
+    case USCRIPT_THAI:
+      return kThai;
+    default:
+      return kOther;
   }
 }
 
 const char* DefaultLanguage(Script script) {
   switch (script) {
-    case kHan: return "zh";
-    case kKana: return "ja";
-    case kHangul: return "ko";
-    case kCyrillic: return "ru";
-    case kArabic: return "ar";
-    case kGreek: return "el";
-    case kHebrew: return "he";
-    case kThai: return "th";
-    default: return "und";
+    case kHan:
+      return "zh";
+    case kKana:
+      return "ja";
+    case kHangul:
+      return "ko";
+    case kCyrillic:
+      return "ru";
+    case kArabic:
+      return "ar";
+    case kGreek:
+      return "el";
+    case kHebrew:
+      return "he";
+    case kThai:
+      return "th";
+    default:
+      return "und";
   }
 }
 
@@ -145,9 +175,9 @@ size_t SentenceRunEnd(std::string_view text, size_t start, uint32_t* letters) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
     const auto eq = [&v](char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); };
     const __m128i blank = _mm_or_si128(_mm_or_si128(eq(' '), eq('\t')), eq('\r'));
-    const __m128i stop = _mm_or_si128(
-        _mm_or_si128(_mm_or_si128(eq('\n'), eq('.')), _mm_or_si128(eq('!'), eq('?'))),
-        _mm_or_si128(eq('"'), eq(')')));
+    const __m128i stop =
+        _mm_or_si128(_mm_or_si128(_mm_or_si128(eq('\n'), eq('.')), _mm_or_si128(eq('!'), eq('?'))),
+                     _mm_or_si128(eq('"'), eq(')')));
     const uint32_t blanks = static_cast<uint32_t>(_mm_movemask_epi8(blank));
     // The high bit of a byte from 0x80 up (kNonAscii) is its movemask bit.
     const uint32_t run =
@@ -155,16 +185,15 @@ size_t SentenceRunEnd(std::string_view text, size_t start, uint32_t* letters) {
     const uint32_t next_in_run = (run >> 1) | (uint32_t{IsRunByte(s[i + 16])} << 15);
     const uint32_t in_run = run | (blanks & next_in_run);
     // ASCII letters: (byte | 0x20) - 'a' below 26, unsigned (bytes from 0x80 land at 0x3F up).
-    const __m128i folded =
-        _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+    const __m128i folded = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
     __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(folded, _mm_set1_epi8(25)), folded);
     const int taken = in_run == 0xFFFF ? 16 : std::countr_zero(~in_run);
     if (taken < 16) {
       const __m128i taken_lanes = _mm_cmplt_epi8(lanes, _mm_set1_epi8(static_cast<char>(taken)));
       letter = _mm_and_si128(letter, taken_lanes);
     }
-    letter_sums = _mm_add_epi64(
-        letter_sums, _mm_sad_epu8(_mm_and_si128(letter, ones), _mm_setzero_si128()));
+    letter_sums =
+        _mm_add_epi64(letter_sums, _mm_sad_epu8(_mm_and_si128(letter, ones), _mm_setzero_si128()));
     i += static_cast<size_t>(taken);
     if (taken < 16) {
       *letters = SumLanes(letter_sums);
@@ -214,8 +243,8 @@ std::vector<Sentence> SplitSentences(std::string_view text) {
         current.cp_start = cp;
       }
       uint32_t letters = 0;
-      const int32_t j = static_cast<int32_t>(
-          internal::SentenceRunEnd(text, static_cast<size_t>(i), &letters));
+      const int32_t j =
+          static_cast<int32_t>(internal::SentenceRunEnd(text, static_cast<size_t>(i), &letters));
       current.letters[kLatin] += letters;
       cp += static_cast<uint32_t>(j - i);
       i = j;

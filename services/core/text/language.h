@@ -27,7 +27,7 @@ struct LanguageSpan {
 };
 
 struct LanguageResult {
-  std::string language = "und";    // the language holding most of the letters
+  std::string language = "und";     // the language holding most of the letters
   std::vector<LanguageSpan> spans;  // in text order, adjacent spans differ in language
 };
 

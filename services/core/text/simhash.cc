@@ -124,10 +124,10 @@ class BitCounter {
     }
     pending_ = 0;
   }
-  std::array<uint64_t, 8> group_{};   // hashes not yet added to the tree
+  std::array<uint64_t, 8> group_{};  // hashes not yet added to the tree
   size_t grouped_ = 0;
   uint64_t ones_ = 0, twos_ = 0, fours_ = 0;  // bit planes of the count modulo 8
-  std::array<uint64_t, 8> packed_{};  // byte j of packed_[k] counts eights of bit 8*k+j
+  std::array<uint64_t, 8> packed_{};          // byte j of packed_[k] counts eights of bit 8*k+j
   std::array<uint32_t, 64> eights_{};
   uint32_t pending_ = 0;
   uint32_t features_ = 0;

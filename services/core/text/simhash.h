@@ -25,9 +25,9 @@ uint64_t SimHash(std::string_view text);
 // BodyFingerprint's chain of multiplies, one per byte, runs beside the tokenizer's work instead of
 // in a loop of its own that waits on each multiply).
 struct TextFingerprints {
-  uint64_t body = 0;       // BodyFingerprint(text)
-  uint64_t simhash = 0;    // SimHash(text)
-  size_t word_count = 0;   // WordCount(text) (hygiene.h)
+  uint64_t body = 0;      // BodyFingerprint(text)
+  uint64_t simhash = 0;   // SimHash(text)
+  size_t word_count = 0;  // WordCount(text) (hygiene.h)
 };
 TextFingerprints Fingerprints(std::string_view text);
 

@@ -97,7 +97,8 @@ TEST(DedupeIndexTest, SizeCapBoundsMemory) {
   options.max_entries = 1000;
   DedupeIndex index{options};
   for (uint64_t i = 1; i <= 100'000; ++i) {
-    index.Insert({"id" + std::to_string(i), i, i * 0x9E3779B97F4A7C15ull, static_cast<int64_t>(i), ""});
+    index.Insert(
+        {"id" + std::to_string(i), i, i * 0x9E3779B97F4A7C15ull, static_cast<int64_t>(i), ""});
   }
   EXPECT_EQ(index.size(), 1000u);
   EXPECT_EQ(index.expired(), 99'000u);
@@ -112,8 +113,8 @@ TEST(DedupeIndexTest, APowerOfTwoCapFillsTheRingWithoutDoublingIt) {
   options.max_entries = 4096;
   DedupeIndex index{options};
   for (uint64_t i = 1; i <= 3 * 4096; ++i) {
-    ASSERT_TRUE(index.Insert({"id" + std::to_string(i), i, i * 0x9E3779B97F4A7C15ull,
-                              static_cast<int64_t>(i), ""}));
+    ASSERT_TRUE(index.Insert(
+        {"id" + std::to_string(i), i, i * 0x9E3779B97F4A7C15ull, static_cast<int64_t>(i), ""}));
   }
   EXPECT_EQ(index.size(), 4096u);
   EXPECT_EQ(index.capacity(), 4096u);

@@ -58,13 +58,13 @@ class NormalizeStageTest : public ::testing::Test {
 };
 
 TEST_F(NormalizeStageTest, PlainTextGetsHeadlineCleanBodyAndNoBoilerplate) {
-  auto article = Parse(Run(Raw(
-      "Harbor Robotics raises $ 40 million for warehouse robots\t \n\n"
-      "Harbor Robotics said on Tuesday it raised $ 40 million.  \r\n"
-      "Revenue grew 35 % last year.\n"
-      "Featured image: a robot arm in Rotterdam.\n"
-      "Get our daily briefing in your inbox\n"
-      "The post Harbor Robotics raises $ 40 million appeared first on Wire Daily.\n")));
+  auto article = Parse(
+      Run(Raw("Harbor Robotics raises $ 40 million for warehouse robots\t \n\n"
+              "Harbor Robotics said on Tuesday it raised $ 40 million.  \r\n"
+              "Revenue grew 35 % last year.\n"
+              "Featured image: a robot arm in Rotterdam.\n"
+              "Get our daily briefing in your inbox\n"
+              "The post Harbor Robotics raises $ 40 million appeared first on Wire Daily.\n")));
   EXPECT_EQ(article.title(), "Harbor Robotics raises $ 40 million for warehouse robots");
   EXPECT_EQ(article.body(),
             "Harbor Robotics said on Tuesday it raised $ 40 million.\n\n"
@@ -78,15 +78,17 @@ TEST_F(NormalizeStageTest, PlainTextGetsHeadlineCleanBodyAndNoBoilerplate) {
 }
 
 TEST_F(NormalizeStageTest, LedeSentenceIsNotAHeadline) {
-  auto article = Parse(Run(Raw("Shares of Acme fell 3% on Monday after the results.\n"
-                               "Analysts had expected a rise.\n")));
+  auto article =
+      Parse(Run(Raw("Shares of Acme fell 3% on Monday after the results.\n"
+                    "Analysts had expected a rise.\n")));
   EXPECT_EQ(article.title(), "");
   EXPECT_THAT(article.body(), HasSubstr("Shares of Acme fell 3%"));
 }
 
 TEST_F(NormalizeStageTest, BilingualTextKeepsBothLanguages) {
-  auto article = Parse(Run(Raw("Harbor Robotics closed a $40 million round.\n"
-                               "港湾机器人公司周二表示，已完成4000万美元融资。\n")));
+  auto article =
+      Parse(Run(Raw("Harbor Robotics closed a $40 million round.\n"
+                    "港湾机器人公司周二表示，已完成4000万美元融资。\n")));
   EXPECT_THAT(article.body(), HasSubstr("港湾机器人公司周二表示，已完成4000万美元融资。"));
   EXPECT_THAT(article.body(), HasSubstr("Harbor Robotics closed"));
   ASSERT_EQ(article.segments_size(), 2);
@@ -117,8 +119,9 @@ TEST_F(NormalizeStageTest, ArticleBytesAreProtobufsOwn) {
 }
 
 TEST_F(NormalizeStageTest, SingleLanguageBodyIsNotRepeatedInTexts) {
-  auto article = Parse(Run(Raw("Harbor Robotics closed a $40 million round on Tuesday.\n"
-                               "The company said it would hire fifty engineers this year.\n")));
+  auto article =
+      Parse(Run(Raw("Harbor Robotics closed a $40 million round on Tuesday.\n"
+                    "The company said it would hire fifty engineers this year.\n")));
   EXPECT_EQ(article.language(), "en");
   EXPECT_TRUE(article.single_language_body());
   EXPECT_EQ(article.texts_size(), 0);
@@ -170,9 +173,10 @@ TEST_F(NormalizeStageTest, FullPageGoesThroughMainContentExtraction) {
 }
 
 TEST_F(NormalizeStageTest, HtmlFragmentKeepsEveryParagraph) {
-  auto raw = Raw("<p>First &amp; foremost, the port reopened on Monday.</p><p>Ships queued "
-                 "outside for <b>three</b> days.</p>",
-                 "text/html; charset=utf-8");
+  auto raw =
+      Raw("<p>First &amp; foremost, the port reopened on Monday.</p><p>Ships queued "
+          "outside for <b>three</b> days.</p>",
+          "text/html; charset=utf-8");
   raw.set_title("Port reopens");
   auto article = Parse(Run(raw));
   EXPECT_EQ(article.body(),
@@ -183,11 +187,15 @@ TEST_F(NormalizeStageTest, HtmlFragmentKeepsEveryParagraph) {
 
 TEST_F(NormalizeStageTest, DeclaredCharsetIsDecoded) {
   // windows-1252: curly quotes and e-acute; Shift_JIS: "東京" (Tokyo).
-  auto article = Parse(Run(Raw("\x93" "Caf\xe9 culture\x94 returns to the old town square.\n",
-                               "text/plain; charset=windows-1252")));
+  auto article =
+      Parse(Run(Raw("\x93"
+                    "Caf\xe9 culture\x94 returns to the old town square.\n",
+                    "text/plain; charset=windows-1252")));
   EXPECT_EQ(article.body(), "“Café culture” returns to the old town square.");
-  article = Parse(Run(Raw("\x93\x8c\x8b\x9e\x82\xcc\x8a\x94\x89\xbf\x82\xaa\x8f\xe3\x82\xaa\x82\xe8\x82\xdc\x82\xb5\x82\xbd\x81\x42\n",
-                          "text/plain; Charset=\"Shift_JIS\"")));
+  article =
+      Parse(Run(Raw("\x93\x8c\x8b\x9e\x82\xcc\x8a\x94\x89\xbf\x82\xaa\x8f\xe3\x82\xaa\x82\xe8\x82"
+                    "\xdc\x82\xb5\x82\xbd\x81\x42\n",
+                    "text/plain; Charset=\"Shift_JIS\"")));
   EXPECT_EQ(article.body(), "東京の株価が上がりました。");
   EXPECT_EQ(article.language(), "ja");
 }
@@ -212,9 +220,9 @@ TEST_F(NormalizeStageTest, BadInputsAreDeadLettersWithReasons) {
   no_id.clear_article_id();
   EXPECT_EQ(Run(no_id).dead_letter->reason, "missing_article_id");
 
-  EXPECT_EQ(Run(Raw("<!DOCTYPE html><html><body><nav>Home</nav></body></html>", ""))
-                .dead_letter->reason,
-            "empty_after_cleaning");
+  EXPECT_EQ(
+      Run(Raw("<!DOCTYPE html><html><body><nav>Home</nav></body></html>", "")).dead_letter->reason,
+      "empty_after_cleaning");
   EXPECT_EQ(Run(Raw(std::string(5 << 20, 'a'))).dead_letter->reason, "content_too_large");
   EXPECT_EQ(Run(Raw(" \n\t\n")).dead_letter->reason, "empty_after_cleaning");
   EXPECT_EQ(Run(Raw(std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) + std::string(100, '\x01')))

@@ -31,10 +31,10 @@ bool SameCounts(const FunctionWordCounts& a, const FunctionWordCounts& b) {
 // A word with 8 bytes of text from its start on is keyed from one 8-byte load, one nearer the
 // end byte by byte: both must count alike (case, length 1-9+, accents after the ASCII run).
 TEST(FunctionWordsTest, WordsKeyedFromOneLoadCountAsByteByByte) {
-  for (std::string_view word : {"the", "The", "THE", "tHe", "a", "I", "would", "Would", "el",
-                                "El", "and", "andy", "because", "BECAUSE", "becausee",
-                                "nevertheless", "ou", "que", "Qué", "caf\xC3\xA9", "dass",
-                                "zh\xC5\x8Dng", "x"}) {
+  for (std::string_view word : {"the",     "The",         "THE",      "tHe",          "a",   "I",
+                                "would",   "Would",       "el",       "El",           "and", "andy",
+                                "because", "BECAUSE",     "becausee", "nevertheless", "ou",  "que",
+                                "Qué",     "caf\xC3\xA9", "dass",     "zh\xC5\x8Dng", "x"}) {
     const std::string near_end = std::string("-") + std::string(word);
     const std::string padded = near_end + " .........";
     EXPECT_TRUE(SameCounts(CountFunctionWords(near_end), CountFunctionWords(padded))) << word;
@@ -86,8 +86,8 @@ TEST(FunctionWordsTest, EnglishSentencesLookEnglish) {
 TEST(FunctionWordsTest, OtherLanguagesDoNotLookEnglish) {
   EXPECT_FALSE(
       SentenceLooksEnglish(CountFunctionWords("La economía está creciendo más que nunca.")));
-  EXPECT_FALSE(SentenceLooksEnglish(CountFunctionWords(
-      "Paris pleure les siens cet après-midi après cette effroyable attaque.")));
+  EXPECT_FALSE(SentenceLooksEnglish(
+      CountFunctionWords("Paris pleure les siens cet après-midi après cette effroyable attaque.")));
   EXPECT_FALSE(SentenceLooksEnglish(
       CountFunctionWords("Die Regierung hat am Montag mitgeteilt, dass sie nicht zurücktritt.")));
   EXPECT_FALSE(SentenceLooksEnglish(
@@ -134,15 +134,14 @@ TEST(FunctionWordsTest, OneForeignSentenceRejectsTheWholeSample) {
   EXPECT_TRUE(sample.AddSentence(
       "The governor said on Wednesday that he would resign at the end of the week, after "
       "protests that went on for days."));
-  EXPECT_FALSE(
-      sample.AddSentence("Si el Senado no me ratifica, seré gobernador hasta el lunes."));
+  EXPECT_FALSE(sample.AddSentence("Si el Senado no me ratifica, seré gobernador hasta el lunes."));
   EXPECT_FALSE(sample.AddSentence("The senate was set to meet on Wednesday."));
   EXPECT_FALSE(sample.LooksEnglish());
 }
 
 TEST(FunctionWordsTest, PlainlyEnglishSentenceNeedsLengthAndFunctionWords) {
-  EXPECT_TRUE(SentenceIsPlainlyEnglish(CountFunctionWords(
-      "Officials said inflation was still too high and that they would wait.")));
+  EXPECT_TRUE(SentenceIsPlainlyEnglish(
+      CountFunctionWords("Officials said inflation was still too high and that they would wait.")));
   EXPECT_FALSE(SentenceIsPlainlyEnglish(CountFunctionWords("We went there.")));  // short
   EXPECT_FALSE(SentenceIsPlainlyEnglish(CountFunctionWords(
       "Former United States Central Intelligence Agency agent Tony Mendez died Saturday.")));

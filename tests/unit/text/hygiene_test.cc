@@ -76,8 +76,8 @@ Paragraphs Clean(std::string_view input, HygieneReport* report = nullptr) {
 // end or continue the run exactly as byte by byte.
 TEST(CleanParagraphsTest, AsciiRunsAcrossEightByteBlocksMatchByteRules) {
   std::mt19937 random(4);
-  const std::string pieces[] = {"a", "Z", "7", "~", "!", " ", "  ", "\t", "\n", "\x7F",
-                                "\xC3\xA9", "\x01"};
+  const std::string pieces[] = {"a",  "Z",  "7",  "~",    "!",        " ",
+                                "  ", "\t", "\n", "\x7F", "\xC3\xA9", "\x01"};
   for (int round = 0; round < 2000; ++round) {
     std::string input;
     const int length = static_cast<int>(random() % 40);
@@ -204,8 +204,10 @@ TEST(CleanParagraphsTest, GeneralPunctuationIsInertUnderNfc) {
   ASSERT_TRUE(U_SUCCESS(status));
   for (UChar32 c = 0x2010; c <= 0x206F; ++c) EXPECT_TRUE(nfc->isInert(c)) << std::hex << c;
   // A combining mark after curly quotes still composes.
-  EXPECT_EQ(Clean("\xE2\x80\x9C" "Cafe\xCC\x81\xE2\x80\x9D \xE2\x80\x94 ok"),
-            Paragraphs{"\xE2\x80\x9C" "Caf\xC3\xA9\xE2\x80\x9D \xE2\x80\x94 ok"});
+  EXPECT_EQ(Clean("\xE2\x80\x9C"
+                  "Cafe\xCC\x81\xE2\x80\x9D \xE2\x80\x94 ok"),
+            Paragraphs{"\xE2\x80\x9C"
+                       "Caf\xC3\xA9\xE2\x80\x9D \xE2\x80\x94 ok"});
 }
 
 TEST(CleanParagraphsTest, NfcIsNotCompatibilityNormalization) {

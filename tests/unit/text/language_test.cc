@@ -95,9 +95,9 @@ TEST(LanguageTest, ScriptsAreRecognized) {
                             "сообщили в пятницу.")
                 .language,
             "ru");
-  EXPECT_EQ(DetectLanguages("قال البنك المركزي يوم الخميس إنه أبقى أسعار الفائدة دون تغيير.")
-                .language,
-            "ar");
+  EXPECT_EQ(
+      DetectLanguages("قال البنك المركزي يوم الخميس إنه أبقى أسعار الفائدة دون تغيير.").language,
+      "ar");
   EXPECT_EQ(DetectLanguages("La banque centrale a laissé ses taux inchangés jeudi, ont indiqué "
                             "plusieurs responsables à Paris.")
                 .language,

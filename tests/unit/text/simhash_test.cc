@@ -54,7 +54,9 @@ TEST(SimHashTest, SignaturesAreStableAcrossVersions) {
   EXPECT_EQ(SimHash("星期一Nvidia發言人告訴CNBC,DeepSeek是一個傑出的進化。"),
             0xcab3387d55f00850ull);
   EXPECT_EQ(SimHash("Café déjà vu — naïve résumé, Zürich 2024."), 0x0d0a1a9d03cc883cull);
-  EXPECT_EQ(SimHash("\xff\xfe" "abc def\xc3"), 0x8d05c2ba2b6b9356ull);
+  EXPECT_EQ(SimHash("\xff\xfe"
+                    "abc def\xc3"),
+            0x8d05c2ba2b6b9356ull);
   EXPECT_EQ(SimHash(LongText()), 0x9f4765fda142bf68ull);
 }
 
@@ -181,9 +183,12 @@ TEST(SimHashTest, EqualsThePlainDefinition) {
   EXPECT_EQ(ReferenceSimHash(kText), 0xb167f587ba118440ull);  // the reference itself is right
   EXPECT_EQ(ReferenceSimHash(LongText()), 0x9f4765fda142bf68ull);
   const std::vector<std::string> pieces = {
-      "word", "Word", "w0rd", "42", " ", "  ", ", ", ". ", "\n\n", "-", "'", "\t", "Café",
-      "naïve", "Zürich", "—", "“", "”", "英伟达", "股", "ひらがな", "ラーメン", "한국어", "Акции",
-      "\u0939\u093F\u0928", "\xff", "\xe2\x82", "\xc3", "\u200d", "\u00a0"};
+      "word",     "Word",     "w0rd",   "42",     " ",
+      "  ",       ", ",       ". ",     "\n\n",   "-",
+      "'",        "\t",       "Café",   "naïve",  "Zürich",
+      "—",        "“",        "”",      "英伟达", "股",
+      "ひらがな", "ラーメン", "한국어", "Акции",  "\u0939\u093F\u0928",
+      "\xff",     "\xe2\x82", "\xc3",   "\u200d", "\u00a0"};
   uint32_t x = 88172645u;
   auto next = [&x] {
     x ^= x << 13, x ^= x >> 17, x ^= x << 5;
