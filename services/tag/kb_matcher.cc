@@ -46,8 +46,8 @@ bool HasAsciiLetter(std::string_view alias) {
 // nothing would remain.
 uint32_t SpanSkip(std::string_view alias, EntityType type) {
   static constexpr std::string_view kArticles[] = {"The ", "the "};
-  static constexpr std::string_view kTitles[] = {"Ayatollah ", "King ",   "Pope ",    "President ",
-                                                 "Prince ",    "Queen ",  "Sheikh ",  "Sir "};
+  static constexpr std::string_view kTitles[] = {"Ayatollah ", "King ",  "Pope ",   "President ",
+                                                 "Prince ",    "Queen ", "Sheikh ", "Sir "};
   auto skip_if = [&](std::string_view prefix) -> uint32_t {
     return alias.size() > prefix.size() && alias.starts_with(prefix)
                ? static_cast<uint32_t>(prefix.size())
