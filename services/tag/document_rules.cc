@@ -151,11 +151,35 @@ void TakeIdentity(const Mention& full, Mention* surname) {
 }  // namespace
 
 void LinkSurnamesToFullNames(std::vector<Mention>* body, std::vector<Mention>* title) {
+  // Every full name's surname that the body also uses alone first: a "full name" that starts with
+  // one ("Warhol Polaroids" after "Andy Warhol" and "Warhol's") is that person's thing, and its
+  // last word names nobody. A surname never used alone may be a given name too ("Thomas Knapp"
+  // beside "Clarence Thomas"), as in the model's surname pass.
+  std::vector<std::string_view> surnames;
+  for (const Mention& m : *body) {
+    if (m.type != EntityType::kPerson) continue;
+    if (std::string_view surname = FullNameSurname(m.text); !surname.empty()) {
+      surnames.push_back(surname);
+    }
+  }
+  if (surnames.empty()) return;
+  std::erase_if(surnames, [&](std::string_view surname) {
+    return std::none_of(body->begin(), body->end(), [&](const Mention& m) {
+      return m.type == EntityType::kPerson && text::EqualsIgnoringAsciiCase(m.text, surname);
+    });
+  });
+  auto starts_with_a_surname = [&](std::string_view full, std::string_view own_surname) {
+    const std::string_view first = full.substr(0, full.find(' '));
+    if (text::EqualsIgnoringAsciiCase(first, own_surname)) return false;
+    return std::any_of(surnames.begin(), surnames.end(), [&](std::string_view s) {
+      return text::EqualsIgnoringAsciiCase(s, first);
+    });
+  };
   std::vector<FullName> names;
   for (const Mention& m : *body) {
     if (m.type != EntityType::kPerson) continue;
     std::string_view surname = FullNameSurname(m.text);
-    if (surname.empty()) continue;
+    if (surname.empty() || starts_with_a_surname(m.text, surname)) continue;
     auto it = std::find_if(names.begin(), names.end(), [&](const FullName& n) {
       return text::EqualsIgnoringAsciiCase(n.surname, surname);
     });
@@ -203,6 +227,126 @@ void PreferModelSurnames(const std::vector<Mention>& model, std::vector<Mention>
              m.byte_end == k.byte_end &&
              std::binary_search(surnames.begin(), surnames.end(), std::string_view(m.text));
     });
+  });
+}
+
+namespace {
+
+bool IsAsciiUpper(char c) { return c >= 'A' && c <= 'Z'; }
+
+char AsciiLower(char c) { return IsAsciiUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Start of the words that end at byte `end` of `text` and whose initials spell `letters`
+// (ASCII case ignored), one space between words; npos when there are no such words.
+size_t SpelledWordsStart(std::string_view text, size_t end, std::string_view letters) {
+  size_t begin = end;
+  for (size_t k = letters.size(); k-- > 0;) {
+    size_t word_begin = begin;
+    while (word_begin > 0 && text[word_begin - 1] != ' ' && text[word_begin - 1] != '\n') {
+      --word_begin;
+    }
+    if (word_begin == begin || AsciiLower(text[word_begin]) != AsciiLower(letters[k])) {
+      return std::string_view::npos;
+    }
+    begin = word_begin;
+    if (k > 0) {
+      if (begin == 0 || text[begin - 1] != ' ') return std::string_view::npos;
+      --begin;
+    }
+  }
+  return begin;
+}
+
+// "GM" in "Grand Master (GM)": the words just before "(acronym)" whose initials spell it, or
+// empty when there are none.
+std::string_view DefiningWords(std::string_view text, const Mention& m) {
+  const std::string_view acronym = m.text;
+  if (acronym.size() < 2 || acronym.size() > 5 ||
+      !std::all_of(acronym.begin(), acronym.end(), IsAsciiUpper)) {
+    return {};
+  }
+  if (m.byte_start < 2 || m.byte_end >= text.size() || text[m.byte_start - 1] != '(' ||
+      text[m.byte_end] != ')' || text[m.byte_start - 2] != ' ') {
+    return {};
+  }
+  const size_t end = m.byte_start - 2;  // the space before '('
+  const size_t begin = SpelledWordsStart(text, end, acronym);
+  return begin == std::string_view::npos ? std::string_view() : text.substr(begin, end - begin);
+}
+
+// The plural acronym in parentheses right after byte `end` ("GPUs" in " (GPUs)"), or empty.
+std::string_view FollowingAcronymPlural(std::string_view text, size_t end) {
+  if (end + 2 >= text.size() || text[end] != ' ' || text[end + 1] != '(') return {};
+  const size_t close = text.find(')', end + 2);
+  if (close == std::string_view::npos || close - (end + 2) > 8) return {};
+  const std::string_view acronym = text.substr(end + 2, close - (end + 2));
+  if (acronym.size() < 3 || acronym.back() != 's') return {};
+  for (size_t i = 0; i + 1 < acronym.size(); ++i) {
+    if (!IsAsciiUpper(acronym[i])) return {};
+  }
+  return acronym;
+}
+
+}  // namespace
+
+void DropRedefinedAcronyms(std::string_view text, std::vector<Mention>* kb,
+                           std::vector<Mention>* rules) {
+  std::vector<std::string_view> redefined;
+  for (const Mention& m : *kb) {
+    const std::string_view words = DefiningWords(text, m);
+    if (!words.empty() && !text::EqualsIgnoringAsciiCase(words, m.canonical_name)) {
+      redefined.push_back(m.text);
+    }
+  }
+  if (redefined.empty()) return;
+  std::sort(redefined.begin(), redefined.end());
+  std::vector<std::string> names(redefined.begin(), redefined.end());  // `kb` is edited below
+  std::erase_if(*kb, [&](const Mention& m) {
+    return std::binary_search(names.begin(), names.end(), m.text);
+  });
+  std::erase_if(*rules, [&](const Mention& m) {
+    return m.type == EntityType::kTicker && std::binary_search(names.begin(), names.end(), m.text);
+  });
+}
+
+void DropAcronymPluralExpansions(std::string_view text, std::vector<Mention>* model) {
+  std::erase_if(*model, [&](const Mention& m) {
+    if (m.byte_end > text.size()) return false;
+    const std::string_view acronym = FollowingAcronymPlural(text, m.byte_end);
+    if (acronym.empty()) return false;
+    return SpelledWordsStart(text, m.byte_end, acronym.substr(0, acronym.size() - 1)) ==
+           m.byte_start;
+  });
+}
+
+void JoinPlacesToPrecedingNames(std::string_view text, std::vector<Mention>* model,
+                                std::vector<Mention>* kb) {
+  if (model->empty() || kb->empty()) return;
+  std::vector<Mention*> by_end;  // model names by end, for the lookup below
+  for (Mention& m : *model) {
+    if (m.type == EntityType::kPerson || m.type == EntityType::kOrg ||
+        m.type == EntityType::kMisc) {
+      by_end.push_back(&m);
+    }
+  }
+  if (by_end.empty()) return;
+  std::sort(by_end.begin(), by_end.end(),
+            [](const Mention* a, const Mention* b) { return a->byte_end < b->byte_end; });
+  std::erase_if(*kb, [&](const Mention& place) {
+    if (place.type != EntityType::kLoc || place.byte_start < 2 ||
+        place.byte_end > text.size() || text[place.byte_start - 1] != ' ') {
+      return false;
+    }
+    const uint32_t name_end = place.byte_start - 1;
+    const auto it = std::lower_bound(
+        by_end.begin(), by_end.end(), name_end,
+        [](const Mention* m, uint32_t end) { return m->byte_end < end; });
+    if (it == by_end.end() || (*it)->byte_end != name_end) return false;
+    Mention& name = **it;
+    name.byte_end = place.byte_end;
+    name.end = place.end;
+    name.text.assign(text.data() + name.byte_start, name.byte_end - name.byte_start);
+    return true;
   });
 }
 

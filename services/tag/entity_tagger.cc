@@ -95,6 +95,9 @@ void EntityTagger::TagText(std::string_view text, std::vector<Mention>* out) {
     return false;
   });
   PreferModelSurnames(model, &kb);
+  DropRedefinedAcronyms(text, &kb, &rules);
+  DropAcronymPluralExpansions(text, &model);
+  JoinPlacesToPrecedingNames(text, &model, &kb);
   *out = MergeMentions(std::move(kb), std::move(rules), std::move(model));
   RetypeTeamsInScores(text, out);
   AssignCodePointOffsets(text, out);

@@ -39,6 +39,37 @@ bool HasAsciiLetter(std::string_view alias) {
   return false;
 }
 
+// Bytes at the start of `alias` that the mention's span leaves out: a leading article ("The New
+// York Times") or, for a person, a leading title ("President Trump", "Pope Francis"). News
+// annotation spans are bare names (the model learned that convention too), so the alias still
+// matches and links with them but the span starts at the name. 0 when nothing is left out or
+// nothing would remain.
+uint32_t SpanSkip(std::string_view alias, EntityType type) {
+  static constexpr std::string_view kArticles[] = {"The ", "the "};
+  static constexpr std::string_view kTitles[] = {"Ayatollah ", "King ",  "Pope ",   "President ",
+                                                 "Prince ",    "Queen ", "Sheikh ", "Sir "};
+  auto skip_if = [&](std::string_view prefix) -> uint32_t {
+    return alias.size() > prefix.size() && alias.starts_with(prefix)
+               ? static_cast<uint32_t>(prefix.size())
+               : 0;
+  };
+  for (std::string_view article : kArticles) {
+    if (const uint32_t n = skip_if(article)) return n;
+  }
+  if (type != EntityType::kPerson) return 0;
+  for (std::string_view title : kTitles) {
+    if (const uint32_t n = skip_if(title)) return n;
+  }
+  return 0;
+}
+
+bool HasAsciiUpper(std::string_view s) {
+  for (unsigned char c : s) {
+    if (c >= 'A' && c <= 'Z') return true;
+  }
+  return false;
+}
+
 struct Hit {
   uint32_t start;
   uint32_t end;
@@ -81,6 +112,9 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
   const bool exact_case =
       !p.caseless || std::memcmp(ctx->text.data() + start,
                                  ctx->alias_bytes->data() + p.alias_offset, p.alias_size) == 0;
+  if (!exact_case && !p.lowercase_ok && !HasAsciiUpper(ctx->text.substr(start, p.alias_size))) {
+    return 0;  // "youtube-dl", "the information": a name written all in lower case is a word
+  }
   ctx->hits->push_back(
       Hit{static_cast<uint32_t>(start), static_cast<uint32_t>(end), id, exact_case});
   return 0;
@@ -125,6 +159,9 @@ std::unique_ptr<KbMatcher> KbMatcher::Build(std::shared_ptr<const KnowledgeBase>
       p.boundary_left = IsAsciiAlnumByte(first);
       p.boundary_right = IsAsciiAlnumByte(last);
       p.plural_ok = last >= '0' && last <= '9';
+      p.span_skip = SpanSkip(text, entities[e].type);
+      // Currencies and the like (type misc: "bitcoin") are common nouns in lower case.
+      p.lowercase_ok = !HasAsciiUpper(text) || entities[e].type == EntityType::kMisc;
       m->alias_bytes_ += text;
       m->patterns_.push_back(p);
     }
@@ -219,12 +256,13 @@ void KbMatcher::Find(std::string_view text, std::vector<Mention>* out) const {
   for (const Hit& h : hits) {
     if (h.start < covered_until) continue;
     covered_until = h.end;
-    const Entity& entity = entities[patterns_[h.pattern].entity];
+    const Pattern& p = patterns_[h.pattern];
+    const Entity& entity = entities[p.entity];
     Mention& m = out->emplace_back();
     m.type = entity.type;
-    m.byte_start = h.start;
+    m.byte_start = h.start + p.span_skip;
     m.byte_end = h.end;
-    m.text.assign(text.data() + h.start, h.end - h.start);
+    m.text.assign(text.data() + m.byte_start, h.end - m.byte_start);
     m.entity_id = entity.id;
     m.canonical_name = entity.name;
     m.source = MentionSource::kKnowledgeBase;

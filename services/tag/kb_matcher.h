@@ -15,11 +15,19 @@
 //  - Case: aliases match ASCII-case-insensitively ("NVIDIA" and "Nvidia" link to one id), except
 //    aliases from entities marked `exact: true` and short acronyms (all letters upper case, at
 //    most KbMatcherOptions::acronym_max_letters letters: "US", "IBM", "CNBC"), which match
-//    exactly. An exact-case hit has confidence 1.0, a case-folded one `folded_confidence`.
+//    exactly. An exact-case hit has confidence 1.0, a case-folded one `folded_confidence`. A
+//    case-folded hit needs an upper-case letter when the alias has one: news writes names
+//    capitalized, and an all-lower-case "youtube-dl", "the information" or "micron" is a word or
+//    an identifier. Aliases written in lower case, and those of misc entities (currencies such
+//    as "bitcoin", which news writes as common nouns), match in lower case too.
 //  - Overlaps: leftmost-longest. Among the hits that survive the rules, a hit starting earlier
 //    wins; at one start the longest wins ("Scale AI" over "Scale"); at one span an exact-case
 //    alias beats a folded one, then the entity defined first.
 //  - Ambiguous aliases (one alias on several entities) link to the entity defined first.
+//  - Spans are bare names, as news annotation has them: an alias's leading article ("The New
+//    York Times", "the Associated Press") and a person alias's leading title ("President Trump",
+//    "Pope Francis", "King Charles III") match and link but are left out of the mention's span
+//    ("New York Times", "Trump"). Overlaps are decided on the whole alias.
 //
 // Thread safety: a KbMatcher is immutable and may be used from any number of threads. Each Find
 // borrows a Hyperscan scratch from a small pool owned by the matcher (one per concurrent caller,
@@ -82,6 +90,8 @@ class KbMatcher {
     bool boundary_left = false;   // alias starts with an ASCII letter/digit
     bool boundary_right = false;  // alias ends with an ASCII letter/digit
     bool plural_ok = false;       // alias ends with a digit
+    uint32_t span_skip = 0;       // leading article or title left out of the span (bytes)
+    bool lowercase_ok = false;    // a case-folded hit may be all lower case
   };
 
  private:

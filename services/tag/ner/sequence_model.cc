@@ -504,32 +504,82 @@ void PropagateSurnames(std::string_view text, std::span<const Token> tokens, uin
                        std::span<uint16_t> labels, std::vector<EntitySpan>* spans,
                        DocumentPassScratch* scratch) {
   if (spans->empty()) return;
-  scratch->names.clear();
-  for (const EntitySpan& s : *spans) {
-    if (s.type != person || s.token_end - s.token_begin < 2) continue;
+  // The last word of a multi-word PERSON span, if it can be a surname.
+  auto surname_of = [&](const EntitySpan& s) -> std::string_view {
+    if (s.type != person || s.token_end - s.token_begin < 2) return {};
     const Token& last = tokens[s.token_end - 1];
     const std::string_view w = TokenText(text, last);
-    if (last.kind == TokenKind::kWord && w.size() >= 2 && StartsUpper(w)) {
-      scratch->names.push_back(w);
-    }
+    return last.kind == TokenKind::kWord && w.size() >= 2 && StartsUpper(w) ? w
+                                                                             : std::string_view();
+  };
+  scratch->names.clear();
+  for (const EntitySpan& s : *spans) {
+    if (const std::string_view w = surname_of(s); !w.empty()) scratch->names.push_back(w);
   }
   if (scratch->names.empty()) return;
-  // Sorted for binary search: a long document must not turn this into tokens x names work.
   std::sort(scratch->names.begin(), scratch->names.end());
-  auto is_surname = [&](const Token& t) {
-    if (t.kind != TokenKind::kWord) return false;
-    return std::binary_search(scratch->names.begin(), scratch->names.end(), TokenText(text, t));
+  // A span that starts with the surname of another full name, where the document also uses that
+  // surname alone, is that person's thing, not a second person ("Warhol Polaroids" after "Andy
+  // Warhol" and "Warhol's"), so its last word is no surname. A surname never used alone may be a
+  // given name too ("Thomas Knapp" beside "Clarence Thomas"). Judged against the whole document,
+  // so span order does not matter.
+  auto& owned = scratch->first_words;  // first words that are such surnames
+  owned.clear();
+  for (const EntitySpan& s : *spans) {
+    const std::string_view w = surname_of(s);
+    const std::string_view first = TokenText(text, tokens[s.token_begin]);
+    if (!w.empty() && first != w &&
+        std::binary_search(scratch->names.begin(), scratch->names.end(), first)) {
+      owned.push_back(first);
+    }
+  }
+  if (!owned.empty()) {
+    std::sort(owned.begin(), owned.end());
+    // Keep those the document uses alone: a token outside multi-word spans, no capitalized word
+    // after it.
+    auto& alone = scratch->alone_words;
+    alone.clear();
+    auto continues = [&](size_t i) { return labels[i] != kOutside && labels[i] % 2 == 0; };
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      if (tokens[i].kind != TokenKind::kWord || continues(i)) continue;
+      if (i + 1 < tokens.size() &&
+          (continues(i + 1) || (tokens[i + 1].kind == TokenKind::kWord &&
+                                StartsUpper(TokenText(text, tokens[i + 1]))))) {
+        continue;
+      }
+      const std::string_view w = TokenText(text, tokens[i]);
+      if (std::binary_search(owned.begin(), owned.end(), w)) alone.push_back(w);
+    }
+    std::sort(alone.begin(), alone.end());
+    owned.swap(alone);
+  }
+  auto& surnames = scratch->surnames;
+  surnames.clear();
+  for (const EntitySpan& s : *spans) {
+    const std::string_view w = surname_of(s);
+    if (w.empty()) continue;
+    const std::string_view first = TokenText(text, tokens[s.token_begin]);
+    if (first != w && std::binary_search(owned.begin(), owned.end(), first)) continue;
+    surnames.push_back(w);
+  }
+  if (surnames.empty()) return;
+  // Sorted for binary search: a long document must not turn this into tokens x names work.
+  std::sort(surnames.begin(), surnames.end());
+  auto is_surname = [&](size_t i) {
+    const Token& t = tokens[i];
+    return t.kind == TokenKind::kWord &&
+           std::binary_search(surnames.begin(), surnames.end(), TokenText(text, t));
   };
   // Retype one-token spans; then add spans for untagged tokens (labels says which are untagged).
   for (EntitySpan& s : *spans) {
-    if (s.type != person && s.token_end - s.token_begin == 1 && is_surname(tokens[s.token_begin])) {
+    if (s.type != person && s.token_end - s.token_begin == 1 && is_surname(s.token_begin)) {
       s.type = person;
       labels[s.token_begin] = BeginLabel(person);
     }
   }
   bool added = false;
   for (size_t i = 0; i < tokens.size(); ++i) {
-    if (labels[i] != kOutside || !is_surname(tokens[i])) continue;
+    if (labels[i] != kOutside || !is_surname(i)) continue;
     labels[i] = BeginLabel(person);
     added = true;
   }

@@ -120,8 +120,11 @@ void Viterbi(const SequenceModel& model, std::span<const int32_t> scores, size_t
 struct TaggerOptions {
   // Document-level consistency after decoding (news names a person in full once, then by surname):
   // a capitalized token equal to the last word of a multi-word PERSON span elsewhere in the
-  // document becomes PERSON (if untagged or a one-token span of another type). Needs a model
-  // with a "PERSON" type; otherwise does nothing.
+  // document becomes PERSON (if untagged or a one-token span of another type). Not from a span
+  // that starts with another full name's surname which the document also uses alone ("Warhol
+  // Polaroids" after "Andy Warhol" and "Warhol's" is Warhol's, so "Polaroids" is no surname;
+  // "Thomas Knapp" beside "Clarence Thomas" still gives "Knapp"). Needs a model with a "PERSON"
+  // type; otherwise does nothing.
   bool propagate_person_surnames = true;  // default: on
   // One-token spans with the same text get the type most of them have in the document (ties keep
   // each span's own type).
@@ -160,6 +163,9 @@ struct TaggerOptions {
 // both are updated together. `person_type` is the index of PERSON among the model's types.
 struct DocumentPassScratch {
   std::vector<std::string_view> names;
+  std::vector<std::string_view> surnames;  // PropagateSurnames: the surnames it spreads
+  std::vector<std::string_view> first_words;
+  std::vector<std::string_view> alone_words;
   std::vector<std::pair<std::string, uint32_t>> acronyms;  // (initials, type)
   std::vector<std::pair<std::string_view, uint32_t>> groups;  // (text, span index)
   std::vector<uint32_t> votes;

@@ -103,6 +103,111 @@ TEST(PreferModelSurnamesTest, OneWordModelPersonsAloneDoNotOverrideTheKnowledgeB
   EXPECT_EQ(kb.size(), 1u);
 }
 
+TEST(DropRedefinedAcronymsTest, AnAcronymTheArticleSpellsOutIsNotTheKnowledgeBaseEntity) {
+  const std::string text =
+      "He met Grand Master (GM) Alexander Huzman. Later GM Hikaru Nakamura tweeted. USA won.";
+  auto kb_mention = [&](std::string_view surface, size_t from, std::string id,
+                        std::string canonical) {
+    Mention m = At(text, surface, EntityType::kOrg, MentionSource::kKnowledgeBase, from, id);
+    m.canonical_name = std::move(canonical);
+    return m;
+  };
+  std::vector<Mention> kb = {
+      kb_mention("GM", 0, "general_motors", "General Motors"),
+      kb_mention("GM", 30, "general_motors", "General Motors"),
+      kb_mention("USA", 0, "united_states", "United States"),  // never spelled out: stays
+  };
+  std::vector<Mention> rules = {
+      At(text, "GM", EntityType::kTicker, MentionSource::kRule),  // "(GM)" read as NYSE:GM
+      At(text, "USA", EntityType::kTicker, MentionSource::kRule),
+  };
+  DropRedefinedAcronyms(text, &kb, &rules);
+  ASSERT_EQ(kb.size(), 1u);
+  EXPECT_EQ(kb[0].text, "USA");
+  ASSERT_EQ(rules.size(), 1u);
+  EXPECT_EQ(rules[0].text, "USA");
+}
+
+TEST(DropRedefinedAcronymsTest, TheEntitysOwnNameOrNoMatchingInitialsKeepIt) {
+  const std::string text = "General Motors (GM) said. Big Moves (AB) and (GM) again.";
+  auto kb_mention = [&](size_t from) {
+    Mention m =
+        At(text, "GM", EntityType::kOrg, MentionSource::kKnowledgeBase, from, "general_motors");
+    m.canonical_name = "General Motors";
+    return m;
+  };
+  std::vector<Mention> kb = {kb_mention(0), kb_mention(30)};
+  std::vector<Mention> rules;
+  DropRedefinedAcronyms(text, &kb, &rules);
+  EXPECT_EQ(kb.size(), 2u);  // the second "(GM)" follows "(AB) and": it spells nothing
+}
+
+TEST(DropAcronymPluralExpansionsTest, WordsSpelledOutBeforeAPluralAcronymAreNoName) {
+  const std::string text =
+      "Graphics Processing Units (GPUs) and the Securities and Exchange Commission (SEC) and "
+      "Big Data (GPUs) met.";
+  std::vector<Mention> model = {
+      At(text, "Graphics Processing Units", EntityType::kMisc, MentionSource::kModel),
+      At(text, "Securities and Exchange Commission", EntityType::kOrg, MentionSource::kModel),
+      At(text, "Big Data", EntityType::kMisc, MentionSource::kModel),
+  };
+  DropAcronymPluralExpansions(text, &model);
+  ASSERT_EQ(model.size(), 2u);  // a singular acronym, or initials that do not spell it: kept
+  EXPECT_EQ(model[0].text, "Securities and Exchange Commission");
+  EXPECT_EQ(model[1].text, "Big Data");
+}
+
+TEST(JoinPlacesToPrecedingNamesTest, APlaceRightAfterAModelNameEndsThatName) {
+  const std::string text =
+      "Socialist Party USA won. Ambassador to Germany Richard Grenell met Ana in Paris.";
+  std::vector<Mention> model = {
+      At(text, "Socialist Party", EntityType::kOrg, MentionSource::kModel),
+      At(text, "Richard Grenell", EntityType::kPerson, MentionSource::kModel),
+      At(text, "Ana", EntityType::kPerson, MentionSource::kModel),
+  };
+  std::vector<Mention> kb = {
+      At(text, "USA", EntityType::kLoc, MentionSource::kKnowledgeBase, 0, "united_states"),
+      At(text, "Germany", EntityType::kLoc, MentionSource::kKnowledgeBase, 0, "germany"),
+      At(text, "Paris", EntityType::kLoc, MentionSource::kKnowledgeBase, 0, "paris"),
+  };
+  JoinPlacesToPrecedingNames(text, &model, &kb);
+  ASSERT_EQ(kb.size(), 2u);  // a place before a name, or after "in", stays
+  EXPECT_EQ(kb[0].text, "Germany");
+  EXPECT_EQ(kb[1].text, "Paris");
+  EXPECT_EQ(model[0].text, "Socialist Party USA");
+  EXPECT_EQ(model[0].type, EntityType::kOrg);
+  EXPECT_EQ(model[0].byte_end, text.find(" won"));
+  EXPECT_EQ(model[1].text, "Richard Grenell");
+  EXPECT_EQ(model[2].text, "Ana");
+}
+
+TEST(LinkSurnamesToFullNamesTest, FullNameStartingWithAnotherSurnameLinksNothing) {
+  // "Warhol Polaroids" (a model PERSON error) is Warhol's, not a person called "Polaroids".
+  const std::string text = "Andy Warhol shot Warhol Polaroids. Polaroids sold. Warhol smiled.";
+  std::vector<Mention> body = {
+      At(text, "Andy Warhol", EntityType::kPerson, MentionSource::kModel),
+      At(text, "Warhol Polaroids", EntityType::kPerson, MentionSource::kModel),
+      At(text, "Polaroids", EntityType::kPerson, MentionSource::kModel, 35),
+      At(text, "Warhol", EntityType::kPerson, MentionSource::kModel, 50),
+  };
+  std::vector<Mention> title;
+  LinkSurnamesToFullNames(&body, &title);
+  EXPECT_EQ(body[2].canonical_name, "");
+  EXPECT_EQ(body[3].canonical_name, "Andy Warhol");
+}
+
+TEST(LinkSurnamesToFullNamesTest, ASurnameNeverUsedAloneMayStartAFullName) {
+  const std::string text = "Clarence Thomas swore. Thomas Knapp ran; Knapp won.";
+  std::vector<Mention> body = {
+      At(text, "Clarence Thomas", EntityType::kPerson, MentionSource::kModel),
+      At(text, "Thomas Knapp", EntityType::kPerson, MentionSource::kModel),
+      At(text, "Knapp", EntityType::kPerson, MentionSource::kModel, 40),
+  };
+  std::vector<Mention> title;
+  LinkSurnamesToFullNames(&body, &title);
+  EXPECT_EQ(body[2].canonical_name, "Thomas Knapp");
+}
+
 TEST(LinkSurnamesToFullNamesTest, SurnameAfterTheFullNameTakesItsIdentity) {
   const std::string text =
       "Nancy Pelosi met Jensen Huang. Pelosi said Huang was late. Huang agreed.";

@@ -28,6 +28,11 @@ entities:
   - {id: new_york_times, type: org, name: New York Times}
   - {id: first_owner, type: org, name: Twin Name}
   - {id: second_owner, type: org, name: Twin Name}
+  - {id: globe, type: org, name: The Globe and Mail}
+  - {id: donald_trump, type: person, name: Donald Trump, aka: [President Trump]}
+  - {id: king_stores, type: org, name: King Stores}
+  - {id: bitcoin, type: misc, name: Bitcoin}
+  - {id: o3_mini, type: product, name: o3-mini}
 )";
 
 class KbMatcherTest : public ::testing::Test {
@@ -59,8 +64,8 @@ class KbMatcherTest : public ::testing::Test {
 using Strings = std::vector<std::string>;
 
 TEST_F(KbMatcherTest, LinksCaseVariantsToOneId) {
-  EXPECT_EQ(Ids("Nvidia rose; NVIDIA said; nvidia.com"),
-            (Strings{"nvidia@Nvidia", "nvidia@NVIDIA", "nvidia@nvidia"}));
+  EXPECT_EQ(Ids("Nvidia rose; NVIDIA said; nVidia too"),
+            (Strings{"nvidia@Nvidia", "nvidia@NVIDIA", "nvidia@nVidia"}));
   const std::vector<Mention> m = Find("NVIDIA and Nvidia");
   ASSERT_EQ(m.size(), 2u);
   EXPECT_FLOAT_EQ(m[0].confidence, 0.9f) << "case differs from the alias";
@@ -68,6 +73,15 @@ TEST_F(KbMatcherTest, LinksCaseVariantsToOneId) {
   EXPECT_EQ(m[1].canonical_name, "Nvidia");
   EXPECT_EQ(m[1].type, EntityType::kOrg);
   EXPECT_EQ(m[1].source, MentionSource::kKnowledgeBase);
+}
+
+TEST_F(KbMatcherTest, AllLowerCaseIsAWordUnlessTheAliasIsLowerCase) {
+  // "youtube-dl", "the information", "nvidia.com": identifiers and words, not the names.
+  EXPECT_EQ(Ids("see nvidia.com and the globe and mail, but The Globe and Mail"),
+            (Strings{"globe@Globe and Mail"}));
+  // Lower-case aliases, and misc entities (currencies), match in lower case.
+  EXPECT_EQ(Ids("bitcoin, Bitcoin, BITCOIN, o3-mini"),
+            (Strings{"bitcoin@bitcoin", "bitcoin@Bitcoin", "bitcoin@BITCOIN", "o3_mini@o3-mini"}));
 }
 
 TEST_F(KbMatcherTest, ExactAliasesKeepTheirCase) {
@@ -117,6 +131,22 @@ TEST_F(KbMatcherTest, LongestMatchWinsAtAPosition) {
   EXPECT_EQ(Ids("Scale AI chief; Scale alone"), (Strings{"scale_ai@Scale AI", "scale_co@Scale"}));
   EXPECT_EQ(Ids("The New York Times in New York"),
             (Strings{"new_york_times@New York Times", "new_york@New York"}));
+}
+
+TEST_F(KbMatcherTest, LeadingArticlesAndPersonTitlesStayOutOfTheSpan) {
+  // Spans are bare names, as news annotation has them; the whole alias still links. A title
+  // word starts an organization's own name ("King Stores") and stays.
+  const std::string text = "In the Globe and Mail, President Trump praised King Stores.";
+  EXPECT_EQ(Ids(text), (Strings{"globe@Globe and Mail", "donald_trump@Trump",
+                                "king_stores@King Stores"}));
+  const std::vector<Mention> ms = Find(text);
+  ASSERT_EQ(ms.size(), 3u);
+  EXPECT_EQ(ms[0].byte_start, text.find("Globe"));
+  EXPECT_EQ(ms[0].start, text.find("Globe"));  // ASCII: code points equal bytes
+  EXPECT_EQ(ms[1].byte_start, text.find("Trump"));
+  EXPECT_EQ(ms[1].byte_end, text.find(" praised"));
+  // Not matched without the article: "Globe and Mail" alone is no alias here.
+  EXPECT_EQ(Ids("Globe and Mail"), Strings{});
 }
 
 TEST_F(KbMatcherTest, AmbiguousAliasLinksToFirstDefined) {

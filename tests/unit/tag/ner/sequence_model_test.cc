@@ -121,6 +121,40 @@ TEST(DocumentPassTest, SurnamesPropagateAndRepeatedNamesTakeTheMajorityType) {
   EXPECT_EQ(labels[3], kOutside);  // "Ruiz" is no known surname
 }
 
+// Runs PropagateSurnames on `labels` (types: 0 PERSON, 1 ORG) and describes the spans.
+std::vector<std::string> PropagateOn(const std::string& text, std::vector<uint16_t> labels) {
+  std::vector<Token> tokens;
+  Tokenize(text, &tokens);
+  EXPECT_EQ(tokens.size(), labels.size()) << text;
+  labels.resize(tokens.size(), kOutside);
+  std::vector<EntitySpan> spans;
+  LabelsToSpans(tokens, labels, &spans);
+  DocumentPassScratch scratch;
+  PropagateSurnames(text, tokens, 0, labels, &spans, &scratch);
+  std::vector<std::string> got;
+  for (const EntitySpan& s : spans) {
+    got.push_back(std::to_string(s.type) + ":" +
+                  text.substr(s.byte_begin, s.byte_end - s.byte_begin));
+  }
+  return got;
+}
+
+TEST(DocumentPassTest, SurnamesDoNotComeFromASpanStartingWithAnotherSurname) {
+  // Andy Warhol shot Warhol Polaroids . Polaroids sold ; Warhol smiled .
+  const uint16_t b = BeginLabel(0), i = InsideLabel(0), o = kOutside;
+  EXPECT_EQ(PropagateOn("Andy Warhol shot Warhol Polaroids. Polaroids sold; Warhol smiled.",
+                        {b, i, o, b, i, o, o, o, o, o, o, o}),
+            (std::vector<std::string>{"0:Andy Warhol", "0:Warhol Polaroids", "0:Warhol"}));
+}
+
+TEST(DocumentPassTest, ASurnameNeverUsedAloneMayStartAnotherFullName) {
+  // Clarence Thomas swore . Thomas Knapp ran ; Knapp won .
+  const uint16_t b = BeginLabel(0), i = InsideLabel(0), o = kOutside;
+  EXPECT_EQ(PropagateOn("Clarence Thomas swore. Thomas Knapp ran; Knapp won.",
+                        {b, i, o, o, b, i, o, o, o, o, o}),
+            (std::vector<std::string>{"0:Clarence Thomas", "0:Thomas Knapp", "0:Knapp"}));
+}
+
 TEST(SequenceModelTest, SaveLoadRoundtripGivesIdenticalPredictions) {
   const auto model = TrainTiny(MadeUpSentences(), 3);  // undertrained: scores are close calls
   std::string error;
