@@ -59,8 +59,8 @@ bool ContainsScore(std::string_view s) {
 }
 
 // The words between two sides of a match result.
-constexpr std::array<std::string_view, 8> kResultVerbs = {
-    "defeated", "defeats", "beat", "beats", "lost", "loses", "drew", "tied"};
+constexpr std::array<std::string_view, 8> kResultVerbs = {"defeated", "defeats", "beat", "beats",
+                                                          "lost",     "loses",   "drew", "tied"};
 
 bool StartsWithResultVerb(std::string_view gap) {
   const size_t begin = SkipSpaces(gap, 0);
@@ -171,9 +171,8 @@ void LinkSurnamesToFullNames(std::vector<Mention>* body, std::vector<Mention>* t
   auto starts_with_a_surname = [&](std::string_view full, std::string_view own_surname) {
     const std::string_view first = full.substr(0, full.find(' '));
     if (text::EqualsIgnoringAsciiCase(first, own_surname)) return false;
-    return std::any_of(surnames.begin(), surnames.end(), [&](std::string_view s) {
-      return text::EqualsIgnoringAsciiCase(s, first);
-    });
+    return std::any_of(surnames.begin(), surnames.end(),
+                       [&](std::string_view s) { return text::EqualsIgnoringAsciiCase(s, first); });
   };
   std::vector<FullName> names;
   for (const Mention& m : *body) {
@@ -333,14 +332,14 @@ void JoinPlacesToPrecedingNames(std::string_view text, std::vector<Mention>* mod
   std::sort(by_end.begin(), by_end.end(),
             [](const Mention* a, const Mention* b) { return a->byte_end < b->byte_end; });
   std::erase_if(*kb, [&](const Mention& place) {
-    if (place.type != EntityType::kLoc || place.byte_start < 2 ||
-        place.byte_end > text.size() || text[place.byte_start - 1] != ' ') {
+    if (place.type != EntityType::kLoc || place.byte_start < 2 || place.byte_end > text.size() ||
+        text[place.byte_start - 1] != ' ') {
       return false;
     }
     const uint32_t name_end = place.byte_start - 1;
-    const auto it = std::lower_bound(
-        by_end.begin(), by_end.end(), name_end,
-        [](const Mention* m, uint32_t end) { return m->byte_end < end; });
+    const auto it =
+        std::lower_bound(by_end.begin(), by_end.end(), name_end,
+                         [](const Mention* m, uint32_t end) { return m->byte_end < end; });
     if (it == by_end.end() || (*it)->byte_end != name_end) return false;
     Mention& name = **it;
     name.byte_end = place.byte_end;

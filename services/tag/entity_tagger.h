@@ -23,9 +23,9 @@
 namespace newsflow::tag {
 
 struct EntityTaggerOptions {
-  std::string kb_dir = "config/kb";               // *.yaml knowledge base
+  std::string kb_dir = "config/kb";                 // *.yaml knowledge base
   std::string model_path = "config/ner/model.bin";  // empty: no statistical model
-  float model_confidence = 0.7f;                  // confidence stamped on model mentions
+  float model_confidence = 0.7f;                    // confidence stamped on model mentions
   KbMatcherOptions matcher;
   RuleOptions rules;
   SummaryOptions summary;

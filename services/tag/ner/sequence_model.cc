@@ -3,13 +3,13 @@
 #include <sys/mman.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <new>
 #include <bit>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <new>
 #include <sstream>
 
 namespace newsflow::tag::ner {
@@ -88,8 +88,8 @@ std::unique_ptr<SequenceModel> Fail(std::string* error, std::string message) {
 constexpr size_t kHugePage = size_t{2} << 20;
 
 int16_t* AllocateTable(size_t count) {
-  const size_t bytes = std::max<size_t>((count * sizeof(int16_t) + kHugePage - 1) / kHugePage, 1) *
-                       kHugePage;
+  const size_t bytes =
+      std::max<size_t>((count * sizeof(int16_t) + kHugePage - 1) / kHugePage, 1) * kHugePage;
   void* p = std::aligned_alloc(kHugePage, bytes);
   if (p == nullptr) throw std::bad_alloc();  // start-up only: models are loaded at start
 #ifdef MADV_HUGEPAGE
@@ -163,8 +163,7 @@ std::string SequenceModel::Serialize() const {
 }
 
 std::unique_ptr<SequenceModel> SequenceModel::Load(std::string_view bytes, std::string* error) {
-  if (bytes.size() < sizeof(kMagic) + 8 ||
-      std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
+  if (bytes.size() < sizeof(kMagic) + 8 || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
     return Fail(error, "bad magic (not a newsflow NER model)");
   }
   uint64_t stored_checksum = 0;
@@ -229,9 +228,8 @@ std::unique_ptr<SequenceModel> SequenceModel::Load(std::string_view bytes, std::
     return Fail(error, "lexicon has no empty slot");  // lookups would never terminate
   }
   uint64_t names_capacity = 0;
-  if (!r.Get(&names_capacity) ||
-      (names_capacity != 0 &&
-       (!std::has_single_bit(names_capacity) || names_capacity > (uint64_t{1} << 26)))) {
+  if (!r.Get(&names_capacity) || (names_capacity != 0 && (!std::has_single_bit(names_capacity) ||
+                                                          names_capacity > (uint64_t{1} << 26)))) {
     return Fail(error, "bad name list size");
   }
   std::vector<uint64_t> name_keys;
@@ -397,8 +395,8 @@ void Viterbi(const SequenceModel& model, std::span<const int32_t> scores, size_t
   }
 }
 
-void ScoreTokens(const SequenceModel& model, std::span<const uint32_t> features,
-                 size_t num_tokens, std::vector<int32_t>* scores) {
+void ScoreTokens(const SequenceModel& model, std::span<const uint32_t> features, size_t num_tokens,
+                 std::vector<int32_t>* scores) {
   const uint32_t stride = model.stride();
   scores->resize(num_tokens * stride);
   const uint32_t* f = features.data();
@@ -510,7 +508,7 @@ void PropagateSurnames(std::string_view text, std::span<const Token> tokens, uin
     const Token& last = tokens[s.token_end - 1];
     const std::string_view w = TokenText(text, last);
     return last.kind == TokenKind::kWord && w.size() >= 2 && StartsUpper(w) ? w
-                                                                             : std::string_view();
+                                                                            : std::string_view();
   };
   scratch->names.clear();
   for (const EntitySpan& s : *spans) {
@@ -680,13 +678,14 @@ namespace {
 // Last words of organization names, lower case, sorted for binary search (business names too:
 // "Northwind Capital", "Harbor Robotics"; newspapers: "Miami Herald", "LA Weekly").
 constexpr std::string_view kOrganizationWords[] = {
-    "academy", "agency", "airlines", "association", "bank", "capital", "church", "college",
-    "commission", "committee", "company", "conference", "corporation", "council", "court",
-    "department", "federation", "foundation", "gallery", "gazette", "group", "herald", "holdings",
-    "institute", "journal", "labs", "league", "logistics", "ministry", "motors", "municipality",
-    "museum", "news", "office", "org", "organisation", "organization", "parliament", "partners",
-    "police", "robotics", "society", "technologies", "times", "tribune", "university", "ventures",
-    "weekly",
+    "academy",      "agency",     "airlines",   "association", "bank",       "capital",
+    "church",       "college",    "commission", "committee",   "company",    "conference",
+    "corporation",  "council",    "court",      "department",  "federation", "foundation",
+    "gallery",      "gazette",    "group",      "herald",      "holdings",   "institute",
+    "journal",      "labs",       "league",     "logistics",   "ministry",   "motors",
+    "municipality", "museum",     "news",       "office",      "org",        "organisation",
+    "organization", "parliament", "partners",   "police",      "robotics",   "society",
+    "technologies", "times",      "tribune",    "university",  "ventures",   "weekly",
 };
 
 bool IsCapitalizedWord(std::string_view text, const Token& t) {
@@ -713,13 +712,45 @@ bool IsInside(uint16_t label) { return label != kOutside && label % 2 == 0; }
 
 // Titles and roles that precede a name, lower case without a final '.', sorted.
 constexpr std::string_view kTitleWords[] = {
-    "ambassador",   "bishop",  "captain",   "cardinal",  "ceo",        "cfo",
-    "chairman",     "chairwoman", "chancellor", "coach",  "commissioner", "congressman",
-    "congresswoman", "cto",    "dr",        "executive", "founder",    "gen",
-    "general",      "governor", "judge",    "lt",        "mayor",      "minister",
-    "mr",           "mrs",     "ms",        "pope",      "premier",    "president",
-    "prof",         "professor", "rep",     "secretary", "sen",        "senator",
-    "sheikh",       "sir",     "undersecretary",
+    "ambassador",
+    "bishop",
+    "captain",
+    "cardinal",
+    "ceo",
+    "cfo",
+    "chairman",
+    "chairwoman",
+    "chancellor",
+    "coach",
+    "commissioner",
+    "congressman",
+    "congresswoman",
+    "cto",
+    "dr",
+    "executive",
+    "founder",
+    "gen",
+    "general",
+    "governor",
+    "judge",
+    "lt",
+    "mayor",
+    "minister",
+    "mr",
+    "mrs",
+    "ms",
+    "pope",
+    "premier",
+    "president",
+    "prof",
+    "professor",
+    "rep",
+    "secretary",
+    "sen",
+    "senator",
+    "sheikh",
+    "sir",
+    "undersecretary",
 };
 
 bool IsTitleWord(std::string_view text, const Token& t) {
@@ -760,20 +791,25 @@ namespace {
 // Lower case, sorted: words that make a span without digits a plausible date (GUM's DATE spans
 // without digits are weekdays, months, number words and named days or periods).
 constexpr std::string_view kDateWords[] = {
-    "a.m", "afternoon", "afternoons", "age", "ages", "am", "apr", "april", "aug", "august",
-    "autumn", "bc", "bce", "centuries", "century", "christmas", "day", "days", "dec", "decade",
-    "decades", "december", "diwali", "easter", "eight", "eighteen", "eighty", "eleven", "era",
-    "eve", "evening", "evenings", "fall", "feb", "february", "fifteen", "fifty", "five", "forty",
-    "four", "fourteen", "fri", "friday", "fridays", "gmt", "halloween", "hanukkah", "hundred",
-    "jan", "january", "jul", "july", "jun", "june", "mar", "march", "may", "midnight", "mon",
-    "monday", "mondays", "month", "months", "morning", "mornings", "night", "nights", "nine",
-    "nineteen", "ninety", "noon", "nov", "november", "o'clock", "oct", "october", "one", "p.m",
-    "pm", "ramadan", "sat", "saturday", "saturdays", "sep", "sept", "september", "seven",
-    "seventeen", "seventy", "six", "sixteen", "sixty", "spring", "summer", "sun", "sunday",
-    "sundays", "ten", "thanksgiving", "thirteen", "thirty", "thousand", "three", "thu", "thur",
-    "thurs", "thursday", "thursdays", "today", "tomorrow", "tue", "tues", "tuesday", "tuesdays",
-    "twelve", "twenty", "two", "utc", "wed", "wednesday", "wednesdays", "week", "weekend", "weeks",
-    "winter", "year", "years", "yesterday",
+    "a.m",          "afternoon",  "afternoons", "age",       "ages",     "am",        "apr",
+    "april",        "aug",        "august",     "autumn",    "bc",       "bce",       "centuries",
+    "century",      "christmas",  "day",        "days",      "dec",      "decade",    "decades",
+    "december",     "diwali",     "easter",     "eight",     "eighteen", "eighty",    "eleven",
+    "era",          "eve",        "evening",    "evenings",  "fall",     "feb",       "february",
+    "fifteen",      "fifty",      "five",       "forty",     "four",     "fourteen",  "fri",
+    "friday",       "fridays",    "gmt",        "halloween", "hanukkah", "hundred",   "jan",
+    "january",      "jul",        "july",       "jun",       "june",     "mar",       "march",
+    "may",          "midnight",   "mon",        "monday",    "mondays",  "month",     "months",
+    "morning",      "mornings",   "night",      "nights",    "nine",     "nineteen",  "ninety",
+    "noon",         "nov",        "november",   "o'clock",   "oct",      "october",   "one",
+    "p.m",          "pm",         "ramadan",    "sat",       "saturday", "saturdays", "sep",
+    "sept",         "september",  "seven",      "seventeen", "seventy",  "six",       "sixteen",
+    "sixty",        "spring",     "summer",     "sun",       "sunday",   "sundays",   "ten",
+    "thanksgiving", "thirteen",   "thirty",     "thousand",  "three",    "thu",       "thur",
+    "thurs",        "thursday",   "thursdays",  "today",     "tomorrow", "tue",       "tues",
+    "tuesday",      "tuesdays",   "twelve",     "twenty",    "two",      "utc",       "wed",
+    "wednesday",    "wednesdays", "week",       "weekend",   "weeks",    "winter",    "year",
+    "years",        "yesterday",
 };
 
 static_assert(std::is_sorted(std::begin(kDateWords), std::end(kDateWords)));
@@ -882,15 +918,12 @@ void RedecodeDatesWithoutEvidence(const SequenceModel& model, std::string_view t
   LabelsToSpans(tokens, labels, spans);
 }
 
-void JoinHyphenatedNames(std::string_view text, std::span<const Token> tokens,
-                         uint32_t person_type, std::span<uint16_t> labels,
-                         std::vector<EntitySpan>* spans) {
+void JoinHyphenatedNames(std::string_view text, std::span<const Token> tokens, uint32_t person_type,
+                         std::span<uint16_t> labels, std::vector<EntitySpan>* spans) {
   const size_t n = std::min(tokens.size(), labels.size());
   const uint16_t begin_label = BeginLabel(person_type);
   const uint16_t inside_label = InsideLabel(person_type);
-  auto is_person = [&](size_t k) {
-    return labels[k] == begin_label || labels[k] == inside_label;
-  };
+  auto is_person = [&](size_t k) { return labels[k] == begin_label || labels[k] == inside_label; };
   bool changed = false;
   for (size_t i = 0; i + 2 < n; ++i) {
     const Token& left = tokens[i];
@@ -960,7 +993,7 @@ void ExtendOrganizationNames(std::string_view text, std::span<const Token> token
       while (e < n && IsCapitalizedWord(text, tokens[e])) ++e;
       if (e > k) end = std::max(end, e);
     }
-    while (end > i + 1 && is_connector(end - 1)) --end;  // "University of" alone
+    while (end > i + 1 && is_connector(end - 1)) --end;                 // "University of" alone
     if (begin == i && end == i + 1 && labels[i] == kOutside) continue;  // a lone "Museum"
     for (size_t k = end; k < old_end; ++k) labels[k] = kOutside;
     labels[begin] = BeginLabel(org_type);

@@ -166,7 +166,7 @@ struct DocumentPassScratch {
   std::vector<std::string_view> surnames;  // PropagateSurnames: the surnames it spreads
   std::vector<std::string_view> first_words;
   std::vector<std::string_view> alone_words;
-  std::vector<std::pair<std::string, uint32_t>> acronyms;  // (initials, type)
+  std::vector<std::pair<std::string, uint32_t>> acronyms;     // (initials, type)
   std::vector<std::pair<std::string_view, uint32_t>> groups;  // (text, span index)
   std::vector<uint32_t> votes;
 };
@@ -180,9 +180,8 @@ void PropagateAcronyms(std::string_view text, std::span<const Token> tokens,
                        DocumentPassScratch* scratch);
 void StripPersonTitles(std::string_view text, std::span<const Token> tokens, uint32_t person_type,
                        std::span<uint16_t> labels, std::vector<EntitySpan>* spans);
-void JoinHyphenatedNames(std::string_view text, std::span<const Token> tokens,
-                         uint32_t person_type, std::span<uint16_t> labels,
-                         std::vector<EntitySpan>* spans);
+void JoinHyphenatedNames(std::string_view text, std::span<const Token> tokens, uint32_t person_type,
+                         std::span<uint16_t> labels, std::vector<EntitySpan>* spans);
 void ExtendOrganizationNames(std::string_view text, std::span<const Token> tokens,
                              uint32_t org_type, std::span<uint16_t> labels,
                              std::vector<EntitySpan>* spans);
@@ -247,7 +246,7 @@ class Tagger {
 
 // Sums the weight rows of `features` (kFeaturesPerToken per token) into `scores` (resized to
 // num_tokens * model.stride()).
-void ScoreTokens(const SequenceModel& model, std::span<const uint32_t> features,
-                 size_t num_tokens, std::vector<int32_t>* scores);
+void ScoreTokens(const SequenceModel& model, std::span<const uint32_t> features, size_t num_tokens,
+                 std::vector<int32_t>* scores);
 
 }  // namespace newsflow::tag::ner

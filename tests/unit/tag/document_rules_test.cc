@@ -12,8 +12,8 @@ namespace newsflow::tag {
 namespace {
 
 // A mention of the first occurrence of `surface` at or after byte `from`.
-Mention At(std::string_view text, std::string_view surface, EntityType type,
-           MentionSource source, size_t from = 0, std::string id = "") {
+Mention At(std::string_view text, std::string_view surface, EntityType type, MentionSource source,
+           size_t from = 0, std::string id = "") {
   const size_t pos = text.find(surface, from);
   EXPECT_NE(pos, std::string_view::npos) << surface;
   Mention m;
@@ -44,14 +44,13 @@ TEST(RetypeTeamsInScoresTest, PlacesOnBothSidesOfAScoreBecomeTeamsThroughoutTheD
       At(text, "Sweden", EntityType::kLoc, MentionSource::kModel),
   };
   RetypeTeamsInScores(text, &ms);
-  EXPECT_EQ(Types(ms), (std::vector<EntityType>{EntityType::kOrg, EntityType::kOrg,
-                                                 EntityType::kOrg, EntityType::kOrg,
-                                                 EntityType::kLoc, EntityType::kLoc}));
+  EXPECT_EQ(Types(ms),
+            (std::vector<EntityType>{EntityType::kOrg, EntityType::kOrg, EntityType::kOrg,
+                                     EntityType::kOrg, EntityType::kLoc, EntityType::kLoc}));
 }
 
 TEST(RetypeTeamsInScoresTest, ResultVerbsWithAScoreCount) {
-  const std::string text =
-      "Sweden defeated South Korea 1 \u2013 0; Tunisia lost 1 - 2 to England.";
+  const std::string text = "Sweden defeated South Korea 1 \u2013 0; Tunisia lost 1 - 2 to England.";
   std::vector<Mention> ms = {
       At(text, "Sweden", EntityType::kLoc, MentionSource::kModel),
       At(text, "South Korea", EntityType::kLoc, MentionSource::kKnowledgeBase),
@@ -220,8 +219,8 @@ TEST(LinkSurnamesToFullNamesTest, SurnameAfterTheFullNameTakesItsIdentity) {
       At(text, "Huang", EntityType::kPerson, MentionSource::kModel, 50),
   };
   body[1].canonical_name = "Jensen Huang";
-  std::vector<Mention> title = {At("Pelosi speaks", "Pelosi", EntityType::kPerson,
-                                   MentionSource::kModel)};
+  std::vector<Mention> title = {
+      At("Pelosi speaks", "Pelosi", EntityType::kPerson, MentionSource::kModel)};
   LinkSurnamesToFullNames(&body, &title);
   EXPECT_EQ(body[2].canonical_name, "Nancy Pelosi");
   EXPECT_EQ(body[2].entity_id, "");

@@ -137,8 +137,8 @@ TEST_F(KbMatcherTest, LeadingArticlesAndPersonTitlesStayOutOfTheSpan) {
   // Spans are bare names, as news annotation has them; the whole alias still links. A title
   // word starts an organization's own name ("King Stores") and stays.
   const std::string text = "In the Globe and Mail, President Trump praised King Stores.";
-  EXPECT_EQ(Ids(text), (Strings{"globe@Globe and Mail", "donald_trump@Trump",
-                                "king_stores@King Stores"}));
+  EXPECT_EQ(Ids(text),
+            (Strings{"globe@Globe and Mail", "donald_trump@Trump", "king_stores@King Stores"}));
   const std::vector<Mention> ms = Find(text);
   ASSERT_EQ(ms.size(), 3u);
   EXPECT_EQ(ms[0].byte_start, text.find("Globe"));

@@ -43,7 +43,7 @@ TEST(CodePointOffsetsTest, InvalidBytesCountAsOneCodePointEach) {
 // counters must be flushed before they wrap), checked against a byte-by-byte count.
 TEST(CodePointOffsetsTest, LongMixedTextMatchesByteByByteCount) {
   std::string text;
-  for (int i = 0; i < 1500; ++i) {  // ~14,600 bytes
+  for (int i = 0; i < 1500; ++i) {     // ~14,600 bytes
     text += "ab\xC3\xA9\xE4\xB8\xAD";  // 2 ASCII, 2-byte, 3-byte
     if (i % 7 == 0) text += "\xF0\x9F\x98\x80";
     if (i % 11 == 0) text += "\x80\xFF";  // stray continuation byte, invalid lead byte

@@ -110,10 +110,10 @@ TEST(MergeTest, DropsEmptySpans) {
 
 // Disjoint inputs take a linear path (no sorting); these pin that it agrees with the policy.
 TEST(MergeTest, DisjointListsInterleaveInTextOrder) {
-  const auto merged = MergeMentions(
-      {Make(kKb, EntityType::kOrg, 0, 4), Make(kKb, EntityType::kLoc, 20, 26)},
-      {Make(kRule, EntityType::kDate, 5, 9), Make(kRule, EntityType::kMoney, 30, 35)},
-      {Make(kModel, EntityType::kPerson, 10, 15)});
+  const auto merged =
+      MergeMentions({Make(kKb, EntityType::kOrg, 0, 4), Make(kKb, EntityType::kLoc, 20, 26)},
+                    {Make(kRule, EntityType::kDate, 5, 9), Make(kRule, EntityType::kMoney, 30, 35)},
+                    {Make(kModel, EntityType::kPerson, 10, 15)});
   EXPECT_EQ(Describe(merged),
             "kb:org[0,4) rule:date[5,9) model:person[10,15) kb:loc[20,26) rule:money[30,35) ");
 }
@@ -131,9 +131,9 @@ TEST(MergeTest, SingleListComesBackWhole) {
 }
 
 TEST(MergeTest, EmptySpanAmongDisjointMentionsIsDropped) {
-  const auto merged = MergeMentions({Make(kKb, EntityType::kOrg, 0, 4)},
-                                    {Make(kRule, EntityType::kDate, 6, 6)},
-                                    {Make(kModel, EntityType::kPerson, 10, 15)});
+  const auto merged =
+      MergeMentions({Make(kKb, EntityType::kOrg, 0, 4)}, {Make(kRule, EntityType::kDate, 6, 6)},
+                    {Make(kModel, EntityType::kPerson, 10, 15)});
   EXPECT_EQ(Describe(merged), "kb:org[0,4) model:person[10,15) ");
 }
 

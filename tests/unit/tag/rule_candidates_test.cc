@@ -49,7 +49,9 @@ TEST(RuleCandidateMaskTest, MarksNumberAndWordStartsOnly) {
 }
 
 TEST(RuleCandidateMaskTest, NonAsciiLeadBytesAreCandidatesContinuationBytesNot) {
-  const std::string text = "\xE2\x82\xAC" "5 \xE5\x85\x83";  // €5 元
+  const std::string text =
+      "\xE2\x82\xAC"
+      "5 \xE5\x85\x83";  // €5 元
   const uint64_t mask = RuleCandidateMask(text, 0);
   EXPECT_EQ(mask, (uint64_t{1} << 0) | (uint64_t{1} << 3) | (uint64_t{1} << 5));
 }

@@ -159,8 +159,7 @@ TEST(SerializeTaggedArticleTest, ParsesAsTheWholeMessageForEveryLengthOfVarint) 
 
     v1::TaggedArticle parsed;
     ASSERT_TRUE(parsed.ParseFromString(SerializeTaggedArticle(article.SerializeAsString(), rest)));
-    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(parsed, expected))
-        << body_size;
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(parsed, expected)) << body_size;
   }
 }
 

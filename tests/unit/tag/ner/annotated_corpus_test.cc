@@ -96,8 +96,7 @@ TEST(NameListFileTest, AddsNamesOfKnownTypesAndPartsWithoutListingThem) {
   size_t added = 0;
   ASSERT_TRUE(AddNameListFile(path, types, &names, &error, &added)) << error;
   EXPECT_EQ(added, 3u);  // two LOC names and one part; the rest is skipped
-  const uint64_t new_mexico =
-      NameKey(NameKey(0, LowercaseHash("new")), LowercaseHash("mexico"));
+  const uint64_t new_mexico = NameKey(NameKey(0, LowercaseHash("new")), LowercaseHash("mexico"));
   EXPECT_EQ(names.Lookup(new_mexico) & 0xff, 1u << 2);
   EXPECT_EQ(names.Lookup(NameKey(0, LowercaseHash("paris"))) & 0xff, 1u << 2);  // "\r" dropped
   const uint32_t valeska = names.Lookup(NameKey(0, LowercaseHash("Valeska")));

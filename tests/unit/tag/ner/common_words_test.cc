@@ -32,7 +32,7 @@ Lexicon TestLexicon() {
 // Tags `text` with the given (first occurrence of the substring, type) spans, runs the pass and
 // returns "TYPE-INDEX:text" for each span left.
 std::vector<std::string> TagAndDrop(const std::string& text,
-                             const std::vector<std::pair<std::string, uint32_t>>& tagged) {
+                                    const std::vector<std::pair<std::string, uint32_t>>& tagged) {
   std::vector<Token> tokens;
   Tokenize(text, &tokens);
   std::vector<TokenInfo> info;
@@ -78,22 +78,21 @@ TEST(IsAcronymPluralTest, CapitalsThenOneS) {
 
 TEST(DropCommonWordSpansTest, DropsAcronymsUsedAsWordsWithCommonWords) {
   // The sample articles' junk: "AI Major" and "Innovative AI" (MISC), "GPUs" (PERSON).
-  EXPECT_EQ(TagAndDrop("AI Major Stocks fell. The AI model runs on AI chips.",
-                       {{"AI Major", kMisc}}),
-            std::vector<std::string>{});
+  EXPECT_EQ(
+      TagAndDrop("AI Major Stocks fell. The AI model runs on AI chips.", {{"AI Major", kMisc}}),
+      std::vector<std::string>{});
   EXPECT_EQ(TagAndDrop("DeepSeek's Innovative AI Model\nAI models need AI chips.",
-                {{"Innovative AI", kMisc}}),
+                       {{"Innovative AI", kMisc}}),
             std::vector<std::string>{});
   EXPECT_EQ(TagAndDrop("DeepSeek used Nvidia GPUs models.", {{"GPUs", kPerson}}),
             std::vector<std::string>{});
 }
 
 TEST(DropCommonWordSpansTest, CutsATrailingAcronymUsedAsAWord) {
-  EXPECT_EQ(TagAndDrop("The Chinese AI model DeepSeek. AI chips and AI labs.",
-                       {{"Chinese AI", kMisc}}),
-            std::vector<std::string>{"5:Chinese"});
-  EXPECT_EQ(TagAndDrop("SC/STs and SCs.", {{"SC/STs", kMisc}}),
-            std::vector<std::string>{"5:SC"});
+  EXPECT_EQ(
+      TagAndDrop("The Chinese AI model DeepSeek. AI chips and AI labs.", {{"Chinese AI", kMisc}}),
+      std::vector<std::string>{"5:Chinese"});
+  EXPECT_EQ(TagAndDrop("SC/STs and SCs.", {{"SC/STs", kMisc}}), std::vector<std::string>{"5:SC"});
 }
 
 TEST(DropCommonWordSpansTest, KeepsNames) {

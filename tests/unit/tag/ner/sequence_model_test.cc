@@ -315,14 +315,14 @@ TEST(ModelBitsTest, ListedNamesMarkBeginAndInsideBitsOfTheirType) {
   const auto bits = ModelBits("Valeska Paris met the Sea Org in sea air.", names, &tokens);
   ASSERT_EQ(bits.size(), 10u);
   constexpr uint32_t kNameMask = (1u << kNameBits) - 1;
-  EXPECT_EQ(bits[0] & kNameMask, 0u);              // "Valeska" alone is no listed name...
-  EXPECT_TRUE(bits[0] & kPartOfFirstTypeName);     // ...but a word of a listed person's name
-  EXPECT_FALSE(bits[1] & kPartOfFirstTypeName);    // "Paris" is not
+  EXPECT_EQ(bits[0] & kNameMask, 0u);                     // "Valeska" alone is no listed name...
+  EXPECT_TRUE(bits[0] & kPartOfFirstTypeName);            // ...but a word of a listed person's name
+  EXPECT_FALSE(bits[1] & kPartOfFirstTypeName);           // "Paris" is not
   EXPECT_EQ(bits[4] & kNameMask, (1u << 2) | (1u << 4));  // "Sea": B-ORG and B-LOC
   EXPECT_TRUE(bits[4] & kPartOfOtherName);
-  EXPECT_EQ(bits[5] & kNameMask, 1u << 3);         // "Org": I-ORG
-  EXPECT_EQ(bits[7] & kNameMask, 0u);              // lower-case "sea" starts no name
-  EXPECT_EQ(bits[3] & kNameMask, 0u);              // "the"
+  EXPECT_EQ(bits[5] & kNameMask, 1u << 3);  // "Org": I-ORG
+  EXPECT_EQ(bits[7] & kNameMask, 0u);       // lower-case "sea" starts no name
+  EXPECT_EQ(bits[3] & kNameMask, 0u);       // "the"
 }
 
 TEST(ModelBitsTest, DocumentCaseBitsSeeTheWholeDocument) {
@@ -433,9 +433,9 @@ TEST(DocumentPassTest, OrganizationWordsMakeAndExtendOrganizationNames) {
     got.push_back(std::to_string(s.type) + ":" +
                   text.substr(s.byte_begin, s.byte_end - s.byte_begin));
   }
-  EXPECT_EQ(got, (std::vector<std::string>{"1:Andy Warhol Foundation",
-                                           "1:University of Southern Indiana",
-                                           "1:Tang Teaching Museum", "1:Bank of America"}));
+  EXPECT_EQ(
+      got, (std::vector<std::string>{"1:Andy Warhol Foundation", "1:University of Southern Indiana",
+                                     "1:Tang Teaching Museum", "1:Bank of America"}));
 }
 
 TEST(DocumentPassTest, PublicationAndOrgEndingsAreOrganizations) {
@@ -459,8 +459,7 @@ TEST(DocumentPassTest, PublicationAndOrgEndingsAreOrganizations) {
     got.push_back(std::to_string(s.type) + ":" +
                   text.substr(s.byte_begin, s.byte_end - s.byte_begin));
   }
-  EXPECT_EQ(got,
-            (std::vector<std::string>{"1:Miami Herald", "1:Sea Org", "1:Deseret News"}));
+  EXPECT_EQ(got, (std::vector<std::string>{"1:Miami Herald", "1:Sea Org", "1:Deseret News"}));
 }
 
 TEST(DocumentPassTest, HyphenatedNamesAreJoinedIntoTheirPersonSpan) {
@@ -485,14 +484,14 @@ TEST(DocumentPassTest, HyphenatedNamesAreJoinedIntoTheirPersonSpan) {
   labels[find("Hwang")] = BeginLabel(0);  // "Hwang Hee" and "Chan" as two persons
   labels[find("Hee")] = InsideLabel(0);
   labels[find("Chan")] = BeginLabel(0);
-  labels[find("Ho")] = BeginLabel(0);  // only the second half tagged
+  labels[find("Ho")] = BeginLabel(0);          // only the second half tagged
   labels[find("Pittsburgh")] = BeginLabel(2);  // two places stay two places
   labels[find("Cleveland")] = BeginLabel(2);
   labels[find("Trump")] = BeginLabel(0);  // sentence-initial "Anti" is no name
   labels[find("Mohamed")] = BeginLabel(0);
   labels[find("Hassan")] = BeginLabel(0);  // a third half joins the span before it
-  labels[find("Smith")] = BeginLabel(0);  // spaced hyphens are not one name
-  labels[find("Anne")] = BeginLabel(0);  // "Marie" untagged
+  labels[find("Smith")] = BeginLabel(0);   // spaced hyphens are not one name
+  labels[find("Anne")] = BeginLabel(0);    // "Marie" untagged
   std::vector<EntitySpan> spans;
   LabelsToSpans(tokens, labels, &spans);
   JoinHyphenatedNames(text, tokens, 0, labels, &spans);

@@ -56,8 +56,7 @@ TEST(TokenizerTest, PossessivesSplitContractionsStay) {
 TEST(TokenizerTest, AbbreviationsHyphensAndAmpersands) {
   EXPECT_EQ(Split("U.S. troops"), (Words{"U.S.", "troops"}));
   EXPECT_EQ(Split("J. R. R. Tolkien"), (Words{"J.", "R.", "R.", "Tolkien"}));
-  EXPECT_EQ(Split("Pittsburgh-Cleveland game"),
-            (Words{"Pittsburgh", "-", "Cleveland", "game"}));
+  EXPECT_EQ(Split("Pittsburgh-Cleveland game"), (Words{"Pittsburgh", "-", "Cleveland", "game"}));
   EXPECT_EQ(Split("AT&T and R&D"), (Words{"AT&T", "and", "R&D"}));
   EXPECT_EQ(Split("end. Next"), (Words{"end", ".", "Next"}));
 }
@@ -66,8 +65,8 @@ TEST(TokenizerTest, CjkOneTokenPerHanWithCodePointOffsets) {
   const std::string_view text = "奧巴馬在Uber公司說5,000美元。";
   std::vector<Token> tokens;
   Tokenize(text, &tokens);
-  EXPECT_EQ(Texts(text, tokens), (Words{"奧", "巴", "馬", "在", "Uber", "公", "司", "說", "5,000",
-                                        "美", "元", "。"}));
+  EXPECT_EQ(Texts(text, tokens),
+            (Words{"奧", "巴", "馬", "在", "Uber", "公", "司", "說", "5,000", "美", "元", "。"}));
   ASSERT_EQ(tokens.size(), 12u);
   EXPECT_EQ(tokens[0].kind, TokenKind::kHan);
   EXPECT_EQ(tokens[1].cp_begin, 1u);
