@@ -8,7 +8,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest protobuf-compiler libprotobuf-dev
   libyaml-cpp-dev libcli11-dev libcurl4-openssl-dev zlib1g-dev
   libicu-dev libxml2-dev libcld2-dev libhyperscan-dev libbenchmark-dev libgumbo-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format-14
   maven default-jre-headless kcat python3 python3-yaml procps
   prometheus gnuplot-nox postgresql libpq-dev
 )

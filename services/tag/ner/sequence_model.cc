@@ -641,7 +641,8 @@ void PropagateAcronyms(std::string_view text, std::span<const Token> tokens,
         initials.push_back(w[0]);
       } else if (!(w[0] >= 'a' && w[0] <= 'z')) {
         ok = false;  // not Latin: no acronym rule
-      }  // lower-case words ("of", "and") have no letter in the acronym
+      }
+      // Lower-case words ("of", "and") have no letter in the acronym.
       ok = ok && initials.size() <= kMaxLetters;
     }
     if (ok && initials.size() >= kMinLetters) acronyms[used++].second = s.type;

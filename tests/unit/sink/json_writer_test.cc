@@ -92,9 +92,25 @@ TEST(JsonStringTest, ReplacesInvalidUtf8) {
 // plain runs, escapes and multi-byte sequences it holds (run boundaries are where a bulk-copy
 // escaper goes wrong).
 TEST(JsonStringTest, RandomMixesRoundTripThroughAJsonParser) {
+  // One piece per line: the kinds of run the escaper distinguishes.
   const std::vector<std::string> pieces = {
-      "a",    "plain text ", "\"",           "\\",           "\n",   "\x01", "\x7f",         "é",
-      "中文", "😀",          "\xE2\x80\xA8", "\xE2\x80\xA9", "\xff", "\xC3", "\xED\xA0\x80", "/"};
+      "a",                 // ASCII letter
+      "plain text ",       // ASCII run
+      "\"",                // escaped quote
+      "\\",                // escaped backslash
+      "\n",                // short escape
+      "\x01",              // \u escape
+      "\x7f",              // DEL, passed through
+      "é",                 // two-byte sequence
+      "中文",              // three-byte sequences
+      "\xF0\x9F\x98\x80",  // four-byte sequence (U+1F600)
+      "\xE2\x80\xA8",      // U+2028, escaped for JavaScript
+      "\xE2\x80\xA9",      // U+2029
+      "\xff",              // invalid byte
+      "\xC3",              // truncated sequence
+      "\xED\xA0\x80",      // surrogate
+      "/",
+  };
   std::mt19937 random(7);
   for (int round = 0; round < 2000; ++round) {
     std::string input, expected;

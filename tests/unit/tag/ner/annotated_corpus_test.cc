@@ -63,7 +63,7 @@ TEST(DataSpecTest, ReadAnnotatedSpecKeepsTheFoldInFileOrder) {
     std::ofstream out(path);
     for (int i = 0; i < 5; ++i) {
       out << R"({"id":"d)" << i << R"(","text":"Paris","entities":[{"start":0,"end":5,)"
-          << R"("type":"LOC"}]})" << "\n";
+          << R"("type":"LOC"}]})" << '\n';
       if (i == 1) out << "\n";  // blank lines are not documents
     }
   }
