@@ -231,10 +231,6 @@ void PreferModelSurnames(const std::vector<Mention>& model, std::vector<Mention>
 
 namespace {
 
-bool IsAsciiUpper(char c) { return c >= 'A' && c <= 'Z'; }
-
-char AsciiLower(char c) { return IsAsciiUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
-
 // Start of the words that end at byte `end` of `text` and whose initials spell `letters`
 // (ASCII case ignored), one space between words; npos when there are no such words.
 size_t SpelledWordsStart(std::string_view text, size_t end, std::string_view letters) {
@@ -244,7 +240,7 @@ size_t SpelledWordsStart(std::string_view text, size_t end, std::string_view let
     while (word_begin > 0 && text[word_begin - 1] != ' ' && text[word_begin - 1] != '\n') {
       --word_begin;
     }
-    if (word_begin == begin || AsciiLower(text[word_begin]) != AsciiLower(letters[k])) {
+    if (word_begin == begin || text::AsciiLower(text[word_begin]) != text::AsciiLower(letters[k])) {
       return std::string_view::npos;
     }
     begin = word_begin;
@@ -261,7 +257,7 @@ size_t SpelledWordsStart(std::string_view text, size_t end, std::string_view let
 std::string_view DefiningWords(std::string_view text, const Mention& m) {
   const std::string_view acronym = m.text;
   if (acronym.size() < 2 || acronym.size() > 5 ||
-      !std::all_of(acronym.begin(), acronym.end(), IsAsciiUpper)) {
+      !std::all_of(acronym.begin(), acronym.end(), text::IsAsciiUpper)) {
     return {};
   }
   if (m.byte_start < 2 || m.byte_end >= text.size() || text[m.byte_start - 1] != '(' ||
@@ -281,7 +277,7 @@ std::string_view FollowingAcronymPlural(std::string_view text, size_t end) {
   const std::string_view acronym = text.substr(end + 2, close - (end + 2));
   if (acronym.size() < 3 || acronym.back() != 's') return {};
   for (size_t i = 0; i + 1 < acronym.size(); ++i) {
-    if (!IsAsciiUpper(acronym[i])) return {};
+    if (!text::IsAsciiUpper(acronym[i])) return {};
   }
   return acronym;
 }

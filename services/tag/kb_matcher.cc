@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "services/core/text/ascii.h"
 #include "services/tag/utf8_scan.h"
 
 namespace newsflow::tag {
@@ -63,13 +64,6 @@ uint32_t SpanSkip(std::string_view alias, EntityType type) {
   return 0;
 }
 
-bool HasAsciiUpper(std::string_view s) {
-  for (unsigned char c : s) {
-    if (c >= 'A' && c <= 'Z') return true;
-  }
-  return false;
-}
-
 struct Hit {
   uint32_t start;
   uint32_t end;
@@ -112,7 +106,8 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
   const bool exact_case =
       !p.caseless || std::memcmp(ctx->text.data() + start,
                                  ctx->alias_bytes->data() + p.alias_offset, p.alias_size) == 0;
-  if (!exact_case && !p.lowercase_ok && !HasAsciiUpper(ctx->text.substr(start, p.alias_size))) {
+  if (!exact_case && !p.lowercase_ok &&
+      !text::HasAsciiUpper(ctx->text.substr(start, p.alias_size))) {
     return 0;  // "youtube-dl", "the information": a name written all in lower case is a word
   }
   ctx->hits->push_back(
@@ -161,7 +156,7 @@ std::unique_ptr<KbMatcher> KbMatcher::Build(std::shared_ptr<const KnowledgeBase>
       p.plural_ok = last >= '0' && last <= '9';
       p.span_skip = SpanSkip(text, entities[e].type);
       // Currencies and the like (type misc: "bitcoin") are common nouns in lower case.
-      p.lowercase_ok = !HasAsciiUpper(text) || entities[e].type == EntityType::kMisc;
+      p.lowercase_ok = !text::HasAsciiUpper(text) || entities[e].type == EntityType::kMisc;
       m->alias_bytes_ += text;
       m->patterns_.push_back(p);
     }

@@ -11,6 +11,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "services/core/text/ascii.h"
+
 namespace newsflow::tag {
 namespace {
 
@@ -18,14 +20,6 @@ std::string AsciiUpper(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return out;
-}
-
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
 }
@@ -347,7 +341,7 @@ KbLoadResult KnowledgeBase::FromEntities(std::vector<Entity> entities) {
         errors.push_back(KbError{e.file, e.line, "aliases", problem + ": '" + a.text + "'"});
         continue;
       }
-      if (seen.insert((a.case_sensitive ? "=" : "~") + AsciiLower(a.text)).second) {
+      if (seen.insert((a.case_sensitive ? "=" : "~") + text::ToAsciiLower(a.text)).second) {
         unique.push_back(std::move(a));
       }
     }

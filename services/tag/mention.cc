@@ -4,6 +4,8 @@
 #include <cstring>
 #include <tuple>
 
+#include "services/core/text/ascii.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -35,10 +37,7 @@ std::string_view EntityTypeName(EntityType type) {
 }
 
 std::optional<EntityType> ParseEntityType(std::string_view name) {
-  std::string lower(name);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  const std::string lower = text::ToAsciiLower(name);
   for (int i = 0; i <= static_cast<int>(EntityType::kMisc); ++i) {
     const auto type = static_cast<EntityType>(i);
     if (EntityTypeName(type) == lower) return type;

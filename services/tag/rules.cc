@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "services/core/text/ascii.h"
 #include "services/tag/rule_candidates.h"
 #include "services/tag/utf8_scan.h"
 
@@ -20,7 +21,6 @@ bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
 bool IsAlpha(char c) { return IsUpper(c) || IsLower(c); }
 bool IsAlnum(char c) { return IsAlpha(c) || IsDigit(c); }
-char Lower(char c) { return IsUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Chinese numeral characters: digit value 0-9, or a multiplier (10, 100, 1000, 1e4, 1e8).
 struct CjkNumeral {
@@ -357,7 +357,7 @@ class Scanner {
   size_t MatchWordCI(size_t i, std::string_view word) const {
     if (i > t_.size() || t_.size() - i < word.size()) return 0;
     for (size_t k = 0; k < word.size(); ++k) {
-      if (Lower(t_[i + k]) != word[k]) return 0;
+      if (text::AsciiLower(t_[i + k]) != word[k]) return 0;
     }
     const size_t end = i + word.size();
     return NextIsWordChar(end) ? 0 : end;
@@ -444,7 +444,7 @@ class Scanner {
     const size_t k = SkipOneSpace(j);
     if (k >= t_.size()) return 0;
     // Every scale word starts with t, m, b or k.
-    const char first = Lower(t_[k]);
+    const char first = text::AsciiLower(t_[k]);
     if (first != 't' && first != 'm' && first != 'b' && first != 'k') return 0;
     for (const Scale& s : kScales) {
       if (s.short_form && !allow_short) continue;
@@ -471,7 +471,8 @@ class Scanner {
     }
     const size_t k = SkipOneSpace(j);
     if (k >= t_.size() || !IsAlpha(t_[k])) return 0;
-    const char first = Lower(t_[k]);  // every word is lower case: most fail on the first letter
+    const char first =
+        text::AsciiLower(t_[k]);  // every word is lower case: most fail on the first letter
     for (const Currency& c : kCurrencyWords) {
       if (c.word[0] != first || (c.needs_scale && !scaled)) continue;
       if (const size_t end = MatchWordCI(k, c.word); end != 0) {
@@ -773,7 +774,8 @@ class Scanner {
         p = k + 1;
       } else if (StartsWith(k, "\xEF\xBC\x85")) {  // ％
         p = k + 3;
-      } else if (k < t_.size() && Lower(t_[k]) == 'p') {  // every percent word starts with p
+      } else if (k < t_.size() &&
+                 text::AsciiLower(t_[k]) == 'p') {  // every percent word starts with p
         if (size_t w = MatchWordCI(k, "percent"); w != 0) {
           p = w;
         } else if (size_t w2 = MatchWordCI(k, "per cent"); w2 != 0) {

@@ -9,18 +9,11 @@
 #include <optional>
 #include <vector>
 
+#include "services/core/text/ascii.h"
 #include "services/ingest/feed/html_text.h"
 
 namespace newsflow::feed {
 namespace {
-
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-std::string LowerAscii(std::string_view s) {
-  std::string r;
-  r.reserve(s.size());
-  for (char c : s) r.push_back(Lower(c));
-  return r;
-}
 
 constexpr std::array<uint16_t, 32> kCp1252High = {
     0x20AC, 0x81,   0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
@@ -56,7 +49,7 @@ std::string XmlDeclEncoding(std::string_view bytes) {
   const char q = decl[i];
   const size_t close = decl.find(q, i + 1);
   if (close == std::string_view::npos || close - i > 40) return "";
-  return LowerAscii(decl.substr(i + 1, close - i - 1));
+  return text::ToAsciiLower(decl.substr(i + 1, close - i - 1));
 }
 
 struct ConverterDeleter {
@@ -162,7 +155,7 @@ std::string Windows1252ToUtf8(std::string_view bytes) {
 }
 
 std::string CharsetFromContentType(std::string_view ct) {
-  const std::string lower = LowerAscii(ct);
+  const std::string lower = text::ToAsciiLower(ct);
   const size_t pos = lower.find("charset=");
   if (pos == std::string::npos) return "";
   size_t i = pos + 8;

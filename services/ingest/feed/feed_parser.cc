@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 
+#include "services/core/text/ascii.h"
 #include "services/core/time/datetime.h"
 #include "services/ingest/feed/charset.h"
 #include "services/ingest/feed/feed_internal.h"
@@ -19,13 +20,6 @@ namespace {
 
 constexpr size_t kMaxErrors = 8;
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-std::string LowerAscii(std::string_view s) {
-  std::string r;
-  r.reserve(s.size());
-  for (char c : s) r.push_back(Lower(c));
-  return r;
-}
 bool IsNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
@@ -104,7 +98,7 @@ size_t RepairReference(std::string_view text, size_t i, std::string* out, Repair
     uint64_t value = 0;
     while (k < text.size() && k - start < 8 &&
            (IsNameChar(text[k]) && (hex || (text[k] >= '0' && text[k] <= '9')))) {
-      const char c = Lower(text[k]);
+      const char c = text::AsciiLower(text[k]);
       const int d = c <= '9' ? c - '0' : (c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1);
       if (d < 0) break;
       value = value * (hex ? 16 : 10) + static_cast<uint64_t>(d);
@@ -181,14 +175,6 @@ bool IsNameStart(char c) {
          static_cast<unsigned char>(c) >= 0x80;
 }
 bool IsXmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-bool SameNameIgnoringCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
-}
 
 // Appends an attribute value or a run of text with '&' and '<' repaired.
 void AppendRepairedText(std::string_view text, std::string* out, RepairStats* stats) {
@@ -280,7 +266,7 @@ class XmlRepairer {
     const size_t after = k < text_.size() && text_[k] == '>' ? k + 1 : k;
     // Find the innermost open element with this name.
     size_t depth = open_.size();
-    while (depth > 0 && !SameNameIgnoringCase(open_[depth - 1], name)) --depth;
+    while (depth > 0 && !text::EqualsIgnoringAsciiCase(open_[depth - 1], name)) --depth;
     if (depth == 0) {  // stray end tag
       ++stats_->tags_repaired;
       return after;
@@ -407,9 +393,9 @@ std::string NamespaceKey(const xmlNode* node) {
     // Undeclared prefix ("itunes:subtitle" without xmlns:itunes): libxml2 keeps it in the name.
     const std::string_view name = AsView(node->name);
     const size_t colon = name.find(':');
-    return colon == std::string_view::npos ? "" : LowerAscii(name.substr(0, colon));
+    return colon == std::string_view::npos ? "" : text::ToAsciiLower(name.substr(0, colon));
   }
-  std::string uri = LowerAscii(AsView(node->ns->href));
+  std::string uri = text::ToAsciiLower(AsView(node->ns->href));
   while (!uri.empty() && uri.back() == '/') uri.pop_back();
   if (uri == "http://purl.org/rss/1.0" || uri == "http://my.netscape.com/rdf/simple/0.9" ||
       uri == "http://backend.userland.com/rss2" || uri == "http://backend.userland.com/rss" ||
@@ -436,7 +422,7 @@ std::string NamespaceKey(const xmlNode* node) {
   if (uri == "http://www.w3.org/1999/02/22-rdf-syntax-ns#") return "rdf";
   // Unknown namespace: a default namespace is taken as the format's own, a prefix as itself.
   if (node->ns->prefix == nullptr) return "";
-  return LowerAscii(AsView(node->ns->prefix));
+  return text::ToAsciiLower(AsView(node->ns->prefix));
 }
 
 std::string LocalName(const xmlNode* node) {
@@ -445,12 +431,12 @@ std::string LocalName(const xmlNode* node) {
     const size_t colon = name.find(':');
     if (colon != std::string_view::npos) name.remove_prefix(colon + 1);
   }
-  return LowerAscii(name);
+  return text::ToAsciiLower(name);
 }
 
 std::string Attr(const xmlNode* node, const char* name) {
   for (const xmlAttr* a = node->properties; a != nullptr; a = a->next) {
-    if (LowerAscii(AsView(a->name)) == name && a->ns == nullptr) {
+    if (text::ToAsciiLower(AsView(a->name)) == name && a->ns == nullptr) {
       xmlChar* v = xmlNodeGetContent(reinterpret_cast<const xmlNode*>(a));
       std::string s(AsView(v));
       xmlFree(v);
@@ -522,8 +508,8 @@ class Walker {
 
   // An Atom text construct (title, subtitle, summary, content; 0.3 and 1.0 rules).
   Value AtomValue(const xmlNode* node) const {
-    const std::string type = LowerAscii(Attr(node, "type"));
-    const std::string mode = LowerAscii(Attr(node, "mode"));
+    const std::string type = text::ToAsciiLower(Attr(node, "type"));
+    const std::string mode = text::ToAsciiLower(Attr(node, "mode"));
     const bool xhtml = type == "xhtml" || type == "application/xhtml+xml";
     const bool html = type == "html" || type == "text/html";
     const bool text = type.empty() || type == "text" || type == "text/plain";
@@ -646,7 +632,7 @@ class Walker {
       if (colon != std::string::npos) name.erase(0, colon + 1);
     }
     *out += "<" + name;
-    const std::string lname = LowerAscii(name);
+    const std::string lname = text::ToAsciiLower(name);
     // Foreign vocabularies keep their namespace so the markup stays meaningful.
     if (node->ns != nullptr && node->ns->href != nullptr &&
         (node->parent == nullptr || node->parent->ns == nullptr ||
@@ -662,7 +648,7 @@ class Walker {
     for (const xmlAttr* a = node->properties; a != nullptr; a = a->next) {
       const std::string aname(AsView(a->name));
       std::string value = TextContent(reinterpret_cast<const xmlNode*>(a));
-      const std::string laname = LowerAscii(aname);
+      const std::string laname = text::ToAsciiLower(aname);
       if (a->ns != nullptr && AsView(a->ns->href) == "http://www.w3.org/XML/1998/namespace") {
         continue;  // xml:base / xml:lang are consumed here
       }
@@ -748,7 +734,7 @@ Person AtomPerson(const xmlNode* node) {
 }
 
 bool IsAlternateLink(const xmlNode* node) {
-  const std::string rel = LowerAscii(Attr(node, "rel"));
+  const std::string rel = text::ToAsciiLower(Attr(node, "rel"));
   return rel.empty() || rel == "alternate";
 }
 
@@ -849,7 +835,7 @@ void ReadChild(const xmlNode* c, bool is_entry, bool atom_doc, const Walker& w, 
   } else if (core && name == "guid") {
     const std::string guid = CollapseWhitespace(TextContent(c));
     r->id.Offer(0, guid);
-    const std::string permalink = LowerAscii(Attr(c, "ispermalink"));
+    const std::string permalink = text::ToAsciiLower(Attr(c, "ispermalink"));
     if (permalink != "false" && guid.find("://") != std::string::npos) {
       r->link.Offer(5, w.ResolvedLink(c, guid));
     }
@@ -949,7 +935,7 @@ FeedFormat DetectFormat(const xmlNode* root, bool* atom_doc) {
   if (name == "rdf") {
     for (const xmlNode* c = root->children; c != nullptr; c = c->next) {
       if (c->type != XML_ELEMENT_NODE || c->ns == nullptr) continue;
-      std::string uri = LowerAscii(AsView(c->ns->href));
+      std::string uri = text::ToAsciiLower(AsView(c->ns->href));
       if (uri == "http://purl.org/rss/1.0/") return FeedFormat::kRss10;
       if (uri == "http://my.netscape.com/rdf/simple/0.9/") return FeedFormat::kRss09x;
     }
@@ -958,7 +944,7 @@ FeedFormat DetectFormat(const xmlNode* root, bool* atom_doc) {
   if (name == "feed") {
     *atom_doc = true;
     if (root->ns != nullptr) {
-      const std::string uri = LowerAscii(AsView(root->ns->href));
+      const std::string uri = text::ToAsciiLower(AsView(root->ns->href));
       if (uri == "http://www.w3.org/2005/atom") return FeedFormat::kAtom10;
       if (NamespaceKey(root) == "atom") return FeedFormat::kAtom03;
     }

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "services/core/text/ascii.h"
 #include "services/ingest/feed/html_entities.h"
 
 namespace newsflow::feed {
@@ -10,7 +11,6 @@ namespace {
 bool IsAsciiSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsAlnum(char c) { return IsAlpha(c) || (c >= '0' && c <= '9'); }
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // windows-1252 code points for bytes 0x80..0x9F (0 where the code page leaves a hole).
 constexpr std::array<uint16_t, 32> kCp1252High = {
@@ -34,8 +34,8 @@ size_t DecodeOne(std::string_view text, size_t i, std::string* out) {
       int digit;
       if (c >= '0' && c <= '9') {
         digit = c - '0';
-      } else if (hex && Lower(c) >= 'a' && Lower(c) <= 'f') {
-        digit = Lower(c) - 'a' + 10;
+      } else if (hex && text::AsciiLower(c) >= 'a' && text::AsciiLower(c) <= 'f') {
+        digit = text::AsciiLower(c) - 'a' + 10;
       } else {
         break;
       }
@@ -225,7 +225,7 @@ std::string HtmlToPlainText(std::string_view html) {
     flush_text(lt);
     std::string name;
     for (size_t k = name_start; k < gt && IsAlnum(html[k]) && name.size() < 16; ++k) {
-      name.push_back(Lower(html[k]));
+      name.push_back(text::AsciiLower(html[k]));
     }
     i = gt + 1;
     if (!closing && (name == "script" || name == "style")) {
@@ -238,7 +238,7 @@ std::string HtmlToPlainText(std::string_view html) {
         if (p == std::string_view::npos) break;
         bool match = true;
         for (size_t m = 0; m < name.size(); ++m) {
-          if (p + 2 + m >= html.size() || Lower(html[p + 2 + m]) != name[m]) {
+          if (p + 2 + m >= html.size() || text::AsciiLower(html[p + 2 + m]) != name[m]) {
             match = false;
             break;
           }

@@ -2,12 +2,13 @@
 
 #include <vector>
 
+#include "services/core/text/ascii.h"
+
 namespace newsflow::feed {
 namespace {
 
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
@@ -162,7 +163,7 @@ bool IsSafeBaseUrl(std::string_view url) {
   const size_t sl = SchemeLength(url);
   if (sl == 0) return false;
   std::string scheme;
-  for (char c : url.substr(0, sl)) scheme.push_back(Lower(c));
+  for (char c : url.substr(0, sl)) scheme.push_back(text::AsciiLower(c));
   return scheme == "http" || scheme == "https";
 }
 
@@ -197,7 +198,7 @@ std::string ResolveHtmlLinks(std::string_view html, std::string_view base) {
         ++k;
       }
       std::string name;
-      for (char c : html.substr(name_start, k - name_start)) name.push_back(Lower(c));
+      for (char c : html.substr(name_start, k - name_start)) name.push_back(text::AsciiLower(c));
       out.append(html.substr(name_start, k - name_start));
       size_t eq = k;
       while (eq < html.size() && IsSpace(html[eq])) ++eq;

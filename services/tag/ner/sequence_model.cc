@@ -12,6 +12,8 @@
 #include <new>
 #include <sstream>
 
+#include "services/core/text/ascii.h"
+
 namespace newsflow::tag::ner {
 
 // Model file, little-endian:
@@ -676,6 +678,17 @@ void PropagateAcronyms(std::string_view text, std::span<const Token> tokens,
 
 namespace {
 
+// Whether `w`, its ASCII capitals lowered, is in `sorted_lower_words` (sorted, lower case, at
+// most 16 bytes each): lowered into a stack buffer, no allocation.
+template <size_t N>
+bool InLowerCaseList(std::string_view w, const std::string_view (&sorted_lower_words)[N]) {
+  char lower[16];
+  if (w.empty() || w.size() > sizeof(lower)) return false;
+  for (size_t i = 0; i < w.size(); ++i) lower[i] = text::AsciiLower(w[i]);
+  return std::binary_search(std::begin(sorted_lower_words), std::end(sorted_lower_words),
+                            std::string_view(lower, w.size()));
+}
+
 // Last words of organization names, lower case, sorted for binary search (business names too:
 // "Northwind Capital", "Harbor Robotics"; newspapers: "Miami Herald", "LA Weekly").
 constexpr std::string_view kOrganizationWords[] = {
@@ -699,73 +712,27 @@ bool IsOrganizationWord(std::string_view text, const Token& t) {
   // Cheap filter before the search: first letters of kOrganizationWords.
   static constexpr std::string_view kFirstLetters = "ABCDFGHIJLMNOPRSTUVW";
   if (w.size() < 3 || kFirstLetters.find(w[0]) == std::string_view::npos) return false;
-  char lower[16];
-  if (w.size() > sizeof(lower)) return false;
-  for (size_t i = 0; i < w.size(); ++i) {
-    const char c = w[i];
-    lower[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-  }
-  return std::binary_search(std::begin(kOrganizationWords), std::end(kOrganizationWords),
-                            std::string_view(lower, w.size()));
+  return InLowerCaseList(w, kOrganizationWords);
 }
 
 bool IsInside(uint16_t label) { return label != kOutside && label % 2 == 0; }
 
 // Titles and roles that precede a name, lower case without a final '.', sorted.
 constexpr std::string_view kTitleWords[] = {
-    "ambassador",
-    "bishop",
-    "captain",
-    "cardinal",
-    "ceo",
-    "cfo",
-    "chairman",
-    "chairwoman",
-    "chancellor",
-    "coach",
-    "commissioner",
-    "congressman",
-    "congresswoman",
-    "cto",
-    "dr",
-    "executive",
-    "founder",
-    "gen",
-    "general",
-    "governor",
-    "judge",
-    "lt",
-    "mayor",
-    "minister",
-    "mr",
-    "mrs",
-    "ms",
-    "pope",
-    "premier",
-    "president",
-    "prof",
-    "professor",
-    "rep",
-    "secretary",
-    "sen",
-    "senator",
-    "sheikh",
-    "sir",
-    "undersecretary",
-};
+    "ambassador",   "bishop",      "captain",       "cardinal",      "ceo",
+    "cfo",          "chairman",    "chairwoman",    "chancellor",    "coach",
+    "commissioner", "congressman", "congresswoman", "cto",           "dr",
+    "executive",    "founder",     "gen",           "general",       "governor",
+    "judge",        "lt",          "mayor",         "minister",      "mr",
+    "mrs",          "ms",          "pope",          "premier",       "president",
+    "prof",         "professor",   "rep",           "secretary",     "sen",
+    "senator",      "sheikh",      "sir",           "undersecretary"};
 
 bool IsTitleWord(std::string_view text, const Token& t) {
   if (t.kind != TokenKind::kWord) return false;
   std::string_view w = TokenText(text, t);
   if (!w.empty() && w.back() == '.') w.remove_suffix(1);
-  char lower[16];
-  if (w.empty() || w.size() > sizeof(lower)) return false;
-  for (size_t i = 0; i < w.size(); ++i) {
-    const char c = w[i];
-    lower[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-  }
-  return std::binary_search(std::begin(kTitleWords), std::end(kTitleWords),
-                            std::string_view(lower, w.size()));
+  return InLowerCaseList(w, kTitleWords);
 }
 
 }  // namespace
@@ -817,14 +784,7 @@ static_assert(std::is_sorted(std::begin(kDateWords), std::end(kDateWords)));
 
 bool IsDateWord(std::string_view w) {
   if (!w.empty() && w.back() == '.') w.remove_suffix(1);  // "Feb.", "Thurs."
-  char lower[16];
-  if (w.empty() || w.size() > sizeof(lower)) return false;
-  for (size_t i = 0; i < w.size(); ++i) {
-    const char c = w[i];
-    lower[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-  }
-  return std::binary_search(std::begin(kDateWords), std::end(kDateWords),
-                            std::string_view(lower, w.size()));
+  return InLowerCaseList(w, kDateWords);
 }
 
 }  // namespace
