@@ -14,6 +14,17 @@ TEST(AsciiTest, LowersOnlyAsciiCapitals) {
   EXPECT_EQ(AsciiLower('\xC3'), '\xC3');
 }
 
+TEST(AsciiTest, UpperCaseTestsAndLoweredCopies) {
+  EXPECT_TRUE(IsAsciiUpper('A'));
+  EXPECT_TRUE(IsAsciiUpper('Z'));
+  EXPECT_FALSE(IsAsciiUpper('a'));
+  EXPECT_FALSE(IsAsciiUpper('\xC3'));
+  EXPECT_TRUE(HasAsciiUpper("youTube"));
+  EXPECT_FALSE(HasAsciiUpper("youtube-dl \xC3\x89"));  // "É" is not ASCII
+  EXPECT_FALSE(HasAsciiUpper(""));
+  EXPECT_EQ(ToAsciiLower("UTF-8 \xC3\x89T\xC3\x89"), "utf-8 \xC3\x89t\xC3\x89");
+}
+
 TEST(AsciiTest, EqualsIgnoringAsciiCase) {
   EXPECT_TRUE(EqualsIgnoringAsciiCase("UTM_Source", "utm_source"));
   EXPECT_TRUE(EqualsIgnoringAsciiCase("", ""));
