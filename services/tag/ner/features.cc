@@ -339,111 +339,44 @@ void ComputeModelBits(std::span<const Token> tokens, std::span<const TokenInfo> 
 void ExtractFeatures(std::span<const TokenInfo> sentence, std::span<const uint32_t> bits,
                      uint32_t num_buckets, FeatureScratch* scratch, std::vector<uint32_t>* out,
                      const int16_t* prefetch_rows, uint32_t prefetch_stride) {
+  // The templates' slots, for each part of the split (features.h): where the ids that
+  // ComputeWordFeatureIds and ExtractContextFeatures give land in a token's kFeaturesPerToken.
+  static constexpr int kSelfSlots[WordFeatureIds::kSelf] = {0,  1,  6,  9,  11, 12, 13,
+                                                            14, 15, 16, 17, 24, 27, 29};
+  static constexpr int kPrev1Slots[3] = {2, 7, 25};
+  static constexpr int kNext1Slots[3] = {3, 8, 26};
+  static constexpr int kPrev2Slots[2] = {4, 30};
+  static constexpr int kNext2Slots[2] = {5, 31};
+  static constexpr int kContextSlots[kContextFeaturesPerToken] = {
+      10, 18, 19, 20, 21, 22, 23, 28, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41};
   const size_t n = sentence.size();
-  // Two sentinel entries on each side stand for the words beyond the sentence edges, so the
-  // window lookups below need no bounds checks.
+  std::vector<uint32_t>& context = scratch->context;
+  ExtractContextFeatures(sentence, bits, num_buckets, scratch, &context);
+  // Word ids with two sentinel entries on each side, for the neighbour templates.
   constexpr size_t kPad = 2;
-  scratch->info.resize(n + 2 * kPad);
-  TokenInfo* info = scratch->info.data() + kPad;
+  std::vector<WordFeatureIds>& words = scratch->words;
+  words.resize(n + 2 * kPad);
   for (size_t j = 0; j < kPad; ++j) {
-    TokenInfo& b = scratch->info[j];
-    TokenInfo& e = scratch->info[n + kPad + j];
-    b.lower = b.shape = b.cshape = kBeginOfSentence;
-    e.lower = e.shape = e.cshape = kEndOfSentence;
-    b.lex_class = 0xfe;
-    e.lex_class = 0xff;
+    ComputeWordFeatureIds(SentinelInfo(true), num_buckets, &words[j]);
+    ComputeWordFeatureIds(SentinelInfo(false), num_buckets, &words[n + kPad + j]);
   }
-  if (n > 0) std::memcpy(info, sentence.data(), n * sizeof(TokenInfo));
+  for (size_t i = 0; i < n; ++i) ComputeWordFeatureIds(sentence[i], num_buckets, &words[i + kPad]);
   out->resize(n * kFeaturesPerToken);
-  const uint32_t mask = num_buckets - 1;
-  auto lower = [&](ptrdiff_t j) -> uint64_t { return info[j].lower; };
-  auto shape = [&](ptrdiff_t j) -> uint64_t { return info[j].shape; };
-  auto cshape = [&](ptrdiff_t j) -> uint64_t { return info[j].cshape; };
-  auto lex = [&](ptrdiff_t j) -> uint64_t { return info[j].lex_class; };
-  const GazetteerWindow gaz{bits, n};
-  for (size_t idx = 0; idx < n; ++idx) {
-    const auto i = static_cast<ptrdiff_t>(idx);
-    uint32_t* f = out->data() + idx * kFeaturesPerToken;
-    int k = 0;
-    // Each feature is (template id, value): the id keeps equal values of different templates
-    // (w-1 = "new" vs w+1 = "new") apart.
-    auto put = [&](uint64_t value) {
-      f[k] = static_cast<uint32_t>(Combine(value, static_cast<uint64_t>(k) + 1) >> 20) & mask;
-      if (prefetch_rows != nullptr) {
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t* f = out->data() + i * kFeaturesPerToken;
+    const WordFeatureIds* w = words.data() + i + kPad;
+    for (int k = 0; k < WordFeatureIds::kSelf; ++k) f[kSelfSlots[k]] = w->self[k];
+    for (int k = 0; k < 3; ++k) f[kPrev1Slots[k]] = w[-1].prev1[k];
+    for (int k = 0; k < 3; ++k) f[kNext1Slots[k]] = w[1].next1[k];
+    for (int k = 0; k < 2; ++k) f[kPrev2Slots[k]] = w[-2].prev2[k];
+    for (int k = 0; k < 2; ++k) f[kNext2Slots[k]] = w[2].next2[k];
+    const uint32_t* c = context.data() + i * kContextFeaturesPerToken;
+    for (int k = 0; k < kContextFeaturesPerToken; ++k) f[kContextSlots[k]] = c[k];
+    if (prefetch_rows != nullptr) {
+      for (int k = 0; k < kFeaturesPerToken; ++k) {
         __builtin_prefetch(prefetch_rows + size_t{f[k]} * prefetch_stride);
       }
-      ++k;
-    };
-    auto put_optional = [&](uint64_t value) {
-      if (value == kNone) {
-        f[k++] = num_buckets;
-      } else {
-        put(value);
-      }
-    };
-    const uint64_t position = std::min<size_t>(idx, 3);
-    const uint64_t length = std::min<uint64_t>(info[idx].length, 8);
-    put(1);                                                          // 0 bias
-    put(lower(i));                                                   // 1
-    put(lower(i - 1));                                               // 2
-    put(lower(i + 1));                                               // 3
-    put(lower(i - 2));                                               // 4
-    put(lower(i + 2));                                               // 5
-    put(shape(i));                                                   // 6
-    put(shape(i - 1));                                               // 7
-    put(shape(i + 1));                                               // 8
-    put(cshape(i));                                                  // 9
-    put(Combine(Combine(cshape(i - 1), cshape(i)), cshape(i + 1)));  // 10
-    for (int j = 0; j < 3; ++j) put_optional(info[idx].prefix[j]);   // 11..13
-    for (int j = 0; j < 4; ++j) put_optional(info[idx].suffix[j]);   // 14..17
-    put(Combine(lower(i - 1), lower(i)));                            // 18
-    put(Combine(lower(i), lower(i + 1)));                            // 19
-    put(Combine(lower(i - 1), lower(i + 1)));                        // 20
-    put(Combine(shape(i), position));                                // 21
-    put(Combine(lower(i - 1), shape(i)));                            // 22
-    put(Combine(shape(i), lower(i + 1)));                            // 23
-    put(lex(i));                                                     // 24
-    put(lex(i - 1));                                                 // 25
-    put(lex(i + 1));                                                 // 26
-    put(Combine(lex(i), cshape(i)));                                 // 27
-    put(Combine(lex(i), position));                                  // 28
-    put(Combine(length, cshape(i)));                                 // 29
-    put(cshape(i - 2));                                              // 30
-    put(cshape(i + 2));                                              // 31
-    put(Combine(lower(i - 2), lower(i - 1)));                        // 32
-    put(Combine(lower(i + 1), lower(i + 2)));                        // 33
-    // Gazetteer: up to three set bits of this token, the first with its shape and position,
-    // and the neighbours' masks. Bits are whatever the caller defines, consistently.
-    uint32_t bits = gaz(i);
-    uint32_t first_bit = bits ? static_cast<uint32_t>(std::countr_zero(bits)) + 1 : 0;
-    for (int j = 0; j < 3; ++j) {  // 34..36
-      if (bits) {
-        put(0x6a7a00 + static_cast<uint64_t>(std::countr_zero(bits)));
-        bits &= bits - 1;
-      } else {
-        f[k++] = num_buckets;
-      }
     }
-    if (first_bit) {
-      put(Combine(first_bit, cshape(i)));  // 37
-      put(Combine(first_bit, position));   // 38
-    } else {
-      f[k++] = num_buckets;
-      f[k++] = num_buckets;
-    }
-    const uint32_t around = gaz(i - 1) | gaz(i + 1);
-    if (around) {
-      put(Combine(gaz(i - 1), static_cast<uint64_t>(gaz(i + 1)) << 32));  // 39
-    } else {
-      f[k++] = num_buckets;
-    }
-    // Document case with sentence position and shape: "Sweden" opening a sentence but
-    // capitalized mid-sentence elsewhere is a name; "Yesterday" is written in lower case too.
-    const uint64_t document_case = (gaz(i) / kCapitalizedInDocument) & 15;
-    put(Combine(Combine(0x444f43ull, document_case), Combine(position, cshape(i))));  // 40
-    // The whole mask with the word's class: lets a name listed under two types, or a listed
-    // name that is also a common word, weigh differently.
-    put(Combine(0x4d41534bull + gaz(i), lex(i)));  // 41
   }
 }
 

@@ -129,9 +129,13 @@ void ComputeModelBits(std::span<const Token> tokens, std::span<const TokenInfo> 
                       const NameList& names, DocumentBitsScratch* scratch,
                       std::vector<uint32_t>* bits);
 
+struct WordFeatureIds;
+
 // Reusable per-sentence scratch for extraction.
 struct FeatureScratch {
-  std::vector<TokenInfo> info;  // the sentence with two sentinel entries on each side
+  std::vector<TokenInfo> info;        // the sentence with two sentinel entries on each side
+  std::vector<uint32_t> context;      // ExtractFeatures: the context templates' ids
+  std::vector<WordFeatureIds> words;  // ExtractFeatures: the word templates' ids, padded
 };
 
 // Writes kFeaturesPerToken bucket ids per token of a sentence (`info`, from DescribeTokens) into
@@ -149,7 +153,7 @@ void ExtractFeatures(std::span<const TokenInfo> info, std::span<const uint32_t> 
 // word_cache.h): 24 of the 42 templates read one token's own description (its word, shape,
 // affixes, lexicon class) and nothing else, so their bucket ids depend on the word and on where
 // it sits relative to the tagged token. The other 18 combine neighbours or per-document bits.
-// Together they give exactly the ids of ExtractFeatures (tested), in another order.
+// ExtractFeatures assembles its ids from these two.
 struct WordFeatureIds {
   static constexpr int kSelf = 14;  // the tagged token itself (bias included)
   uint32_t self[kSelf];

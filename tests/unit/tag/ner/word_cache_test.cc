@@ -126,6 +126,43 @@ TEST(WordFeatureIdsTest, WordAndContextIdsAreExactlyTheFeaturesOfExtractFeatures
   }
 }
 
+// The ids ExtractFeatures wrote for the documents above before it was assembled from the split
+// below (FNV-1a over every id in order): the templates, their slots and their hashing are part
+// of the model file's meaning, so any change must show here (and retraining would not reproduce
+// config/ner/model.bin).
+TEST(WordFeatureIdsTest, ExtractFeaturesIdsAreStable) {
+  const auto model = TrainTiny();
+  uint64_t hash = 0xcbf29ce484222325ull;
+  size_t count = 0;
+  for (const std::string& text : Documents()) {
+    std::vector<Token> tokens;
+    Tokenize(text, &tokens);
+    std::vector<TokenInfo> info;
+    DescribeTokens(text, tokens, model->lexicon(), &info);
+    DocumentBitsScratch bits_scratch;
+    std::vector<uint32_t> bits;
+    ComputeModelBits(tokens, info, model->names(), &bits_scratch, &bits);
+    std::vector<std::pair<uint32_t, uint32_t>> ranges;
+    SentenceRanges(tokens, &ranges);
+    FeatureScratch scratch;
+    std::vector<uint32_t> ids;
+    for (const auto& [begin, end] : ranges) {
+      ExtractFeatures(std::span<const TokenInfo>(info).subspan(begin, end - begin),
+                      std::span<const uint32_t>(bits).subspan(begin, end - begin),
+                      model->num_buckets(), &scratch, &ids);
+      for (uint32_t id : ids) {
+        for (int b = 0; b < 4; ++b) {
+          hash ^= (id >> (8 * b)) & 0xff;
+          hash *= 0x100000001b3ull;
+        }
+      }
+      count += ids.size();
+    }
+  }
+  EXPECT_EQ(count, 4956u);
+  EXPECT_EQ(hash, 11434371449416594736ull);
+}
+
 TEST(WordCacheTest, NarrowModelsUseTheGenericKernels) {
   // Three types: 7 labels, stride 8.
   const auto model = TrainTiny({"PERSON", "ORG", "LOC"});
