@@ -5,11 +5,17 @@
 
 #include <cstdint>
 
+#include "services/core/proto_wire.h"
+
 namespace newsflow {
 namespace {
 
 using google::protobuf::internal::WireFormatLite;
 using google::protobuf::io::CodedInputStream;
+using wire::AppendLengthDelimited;
+using wire::AppendVarint;
+using wire::LengthDelimitedSize;
+using wire::LengthDelimitedTag;
 
 // Offset in `wire` (a serialized message), at or after `from`, of the first top-level field
 // numbered above `field`; wire.size() when there is none.
@@ -26,38 +32,6 @@ size_t FieldsEnd(std::string_view wire, size_t from, int field) {
     // valid encoding, parsers accept fields in any order).
     if (!WireFormatLite::SkipField(&in, tag)) return wire.size();
   }
-}
-
-void AppendVarint(uint64_t value, std::string* out) {
-  while (value >= 0x80) {
-    out->push_back(static_cast<char>(value | 0x80));
-    value >>= 7;
-  }
-  out->push_back(static_cast<char>(value));
-}
-
-size_t VarintSize(uint64_t value) {
-  size_t size = 1;
-  while (value >= 0x80) {
-    value >>= 7;
-    ++size;
-  }
-  return size;
-}
-
-uint32_t LengthDelimitedTag(int field) {
-  return WireFormatLite::MakeTag(field, WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
-}
-
-// Size of a length-delimited field holding `length` bytes.
-size_t LengthDelimitedSize(int field, size_t length) {
-  return VarintSize(LengthDelimitedTag(field)) + VarintSize(length) + length;
-}
-
-void AppendLengthDelimited(int field, std::string_view bytes, std::string* out) {
-  AppendVarint(LengthDelimitedTag(field), out);
-  AppendVarint(bytes.size(), out);
-  out->append(bytes);
 }
 
 // Size of a LanguageText's own fields (proto3 leaves empty strings out).

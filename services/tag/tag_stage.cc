@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "services/core/proto_wire.h"
+
 namespace newsflow {
 namespace {
 
@@ -134,17 +136,10 @@ void TagStage::CountMentions(const std::vector<tag::Mention>& mentions) {
 std::string SerializeTaggedArticle(std::string_view article_bytes,
                                    const v1::TaggedArticle& tagged) {
   std::string out;
-  out.reserve(article_bytes.size() + 16 + tagged.ByteSizeLong());
-  // Field 1 (article), length-delimited: the tag byte, the length as a varint, the bytes.
-  out.push_back(static_cast<char>((1 << 3) | 2));
-  for (uint64_t n = article_bytes.size();; n >>= 7) {
-    if (n < 0x80) {
-      out.push_back(static_cast<char>(n));
-      break;
-    }
-    out.push_back(static_cast<char>((n & 0x7F) | 0x80));
-  }
-  out.append(article_bytes);
+  out.reserve(
+      wire::LengthDelimitedSize(v1::TaggedArticle::kArticleFieldNumber, article_bytes.size()) +
+      tagged.ByteSizeLong());
+  wire::AppendLengthDelimited(v1::TaggedArticle::kArticleFieldNumber, article_bytes, &out);
   tagged.AppendToString(&out);
   return out;
 }
