@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/support/xorshift.h"
+
 namespace newsflow::text {
 namespace {
 
@@ -520,11 +522,7 @@ TEST(CleanParagraphsPropertyTest, RandomBytesYieldCleanValidNfcOutput) {
 // lengths around the 16-byte blocks (single spaces at block edges, double spaces, a space last).
 TEST(PrintableRunTest, BlocksAgreeWithTheScalarSteps) {
   const std::string others = std::string(" \t\n\r\x01\x7f") + "\xc3\xa9\xe2\x80\x9c\xff";
-  uint32_t x = 1234567u;
-  auto next = [&x] {
-    x ^= x << 13, x ^= x >> 17, x ^= x << 5;
-    return x;
-  };
+  testing::XorShift32 next(1234567u);
   int compared = 0;
   for (int round = 0; round < 3000; ++round) {
     std::string text;

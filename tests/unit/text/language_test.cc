@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "services/core/text/hygiene.h"
+#include "tests/support/xorshift.h"
 
 namespace newsflow::text {
 namespace {
@@ -163,11 +164,7 @@ TEST(LanguageTest, EmptyAndWhitespace) {
 // newlines, UTF-8 lead and continuation bytes), at lengths around the 16-byte blocks.
 TEST(SentenceRunTest, BlocksAgreeWithTheByteLoop) {
   const std::string alphabet = std::string("aZq09,;-' \t\r\n.!?\")\x01\x7f") + "\xe2\x80\x9c\xc3";
-  uint32_t x = 2463534242u;
-  auto next = [&x] {
-    x ^= x << 13, x ^= x >> 17, x ^= x << 5;
-    return x;
-  };
+  testing::XorShift32 next(2463534242u);
   int compared = 0;
   for (int round = 0; round < 3000; ++round) {
     std::string text;

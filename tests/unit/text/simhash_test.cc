@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "services/core/text/hygiene.h"
+#include "tests/support/xorshift.h"
 
 namespace newsflow::text {
 namespace {
@@ -189,11 +190,7 @@ TEST(SimHashTest, EqualsThePlainDefinition) {
       "—",        "“",        "”",      "英伟达", "股",
       "ひらがな", "ラーメン", "한국어", "Акции",  "\u0939\u093F\u0928",
       "\xff",     "\xe2\x82", "\xc3",   "\u200d", "\u00a0"};
-  uint32_t x = 88172645u;
-  auto next = [&x] {
-    x ^= x << 13, x ^= x >> 17, x ^= x << 5;
-    return x;
-  };
+  testing::XorShift32 next(88172645u);
   for (int round = 0; round < 400; ++round) {
     std::string text;
     // From a handful of tokens (the fewer-than-3 case) to thousands (many counter blocks and

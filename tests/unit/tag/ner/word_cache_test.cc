@@ -50,17 +50,27 @@ std::unique_ptr<SequenceModel> TrainTiny(std::vector<std::string> types = {}) {
   return TrainTinyModel(examples, options, /*epochs=*/3, std::move(names));
 }
 
+// A document as the features see it: tokens, their descriptions, model bits, sentences.
+struct PreparedDocument {
+  std::vector<Token> tokens;
+  std::vector<TokenInfo> info;
+  std::vector<uint32_t> bits;
+  std::vector<std::pair<uint32_t, uint32_t>> ranges;
+};
+
+PreparedDocument Prepare(const SequenceModel& model, const std::string& text) {
+  PreparedDocument doc;
+  Tokenize(text, &doc.tokens);
+  DescribeTokens(text, doc.tokens, model.lexicon(), &doc.info);
+  DocumentBitsScratch bits_scratch;
+  ComputeModelBits(doc.tokens, doc.info, model.names(), &bits_scratch, &doc.bits);
+  SentenceRanges(doc.tokens, &doc.ranges);
+  return doc;
+}
+
 // Scores the way the tagger did before the cache: every feature of ExtractFeatures, summed.
 std::vector<int32_t> ReferenceScores(const SequenceModel& model, const std::string& text) {
-  std::vector<Token> tokens;
-  Tokenize(text, &tokens);
-  std::vector<TokenInfo> info;
-  DescribeTokens(text, tokens, model.lexicon(), &info);
-  DocumentBitsScratch bits_scratch;
-  std::vector<uint32_t> bits;
-  ComputeModelBits(tokens, info, model.names(), &bits_scratch, &bits);
-  std::vector<std::pair<uint32_t, uint32_t>> ranges;
-  SentenceRanges(tokens, &ranges);
+  const auto [tokens, info, bits, ranges] = Prepare(model, text);
   std::vector<int32_t> out;
   FeatureScratch scratch;
   std::vector<uint32_t> features;
@@ -79,15 +89,7 @@ std::vector<int32_t> ReferenceScores(const SequenceModel& model, const std::stri
 TEST(WordFeatureIdsTest, WordAndContextIdsAreExactlyTheFeaturesOfExtractFeatures) {
   const auto model = TrainTiny();
   for (const std::string& text : Documents()) {
-    std::vector<Token> tokens;
-    Tokenize(text, &tokens);
-    std::vector<TokenInfo> info;
-    DescribeTokens(text, tokens, model->lexicon(), &info);
-    DocumentBitsScratch bits_scratch;
-    std::vector<uint32_t> bits;
-    ComputeModelBits(tokens, info, model->names(), &bits_scratch, &bits);
-    std::vector<std::pair<uint32_t, uint32_t>> ranges;
-    SentenceRanges(tokens, &ranges);
+    const auto [tokens, info, bits, ranges] = Prepare(*model, text);
     const uint32_t buckets = model->num_buckets();
     WordFeatureIds begin_ids;
     WordFeatureIds end_ids;
@@ -135,15 +137,7 @@ TEST(WordFeatureIdsTest, ExtractFeaturesIdsAreStable) {
   uint64_t hash = 0xcbf29ce484222325ull;
   size_t count = 0;
   for (const std::string& text : Documents()) {
-    std::vector<Token> tokens;
-    Tokenize(text, &tokens);
-    std::vector<TokenInfo> info;
-    DescribeTokens(text, tokens, model->lexicon(), &info);
-    DocumentBitsScratch bits_scratch;
-    std::vector<uint32_t> bits;
-    ComputeModelBits(tokens, info, model->names(), &bits_scratch, &bits);
-    std::vector<std::pair<uint32_t, uint32_t>> ranges;
-    SentenceRanges(tokens, &ranges);
+    const auto [tokens, info, bits, ranges] = Prepare(*model, text);
     FeatureScratch scratch;
     std::vector<uint32_t> ids;
     for (const auto& [begin, end] : ranges) {
