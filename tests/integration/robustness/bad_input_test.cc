@@ -16,6 +16,7 @@
 #include "newsflow/v1/dead_letter.pb.h"
 #include "newsflow/v1/raw_article.pb.h"
 #include "tests/support/kafka_test_client.h"
+#include "tests/support/pipeline_daemons.h"
 
 namespace newsflow::testing {
 namespace {
@@ -62,7 +63,8 @@ TEST(BadInputTest, NormalizeDeadLettersEveryKindAndStaysUp) {
   ASSERT_NE(SharedKafka(), nullptr);
   const std::string bootstrap = SharedKafka()->bootstrap();
   const std::string s = std::to_string(getpid());
-  const std::string in = "bad-raw-" + s, out = "bad-norm-" + s, dlq = "bad-dlq-" + s;
+  const PipelineTopics topics("bad-" + s);
+  const std::string &in = topics.raw, &out = topics.normalized, &dlq = topics.dlq;
   KafkaTestClient client(bootstrap);
   client.CreateTopic(in, 2);
   std::string png("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
@@ -108,12 +110,9 @@ TEST(BadInputTest, NormalizeDeadLettersEveryKindAndStaysUp) {
       Raw("ok3", "<p>Unclosed <b>bold <i>text about the port reopening", "text/html"));
   client.Produce(in, records);
 
-  DaemonProcess daemon(
-      BinaryDir() + "/newsflow-normalize",
-      {"--config", SourceDir() + "/config/normalize.yaml", "--kafka.bootstrap_servers=" + bootstrap,
-       "--kafka.group_id=bad-" + s, "--kafka.instance_id=bad", "--kafka.input_topics=" + in,
-       "--kafka.dlq_topic=" + dlq, "--normalize.output_topic=" + out,
-       "--normalize.dedupe.topic=bad-dedupe-" + s, "--normalize.max_content_bytes=102400"});
+  std::vector<std::string> args = PipelineDaemonArgs("normalize", bootstrap, topics, "bad");
+  args.push_back("--normalize.max_content_bytes=102400");
+  DaemonProcess daemon(BinaryDir() + "/newsflow-normalize", args);
   ASSERT_GT(daemon.WaitForHttpPort(60000), 0) << daemon.Log();
   auto reasons = DeadLetters(client, dlq, cases.size());
   for (const auto& [key, value] : cases) {
@@ -132,7 +131,8 @@ TEST(BadInputTest, EntityTagDeadLettersBadArticles) {
   ASSERT_NE(SharedKafka(), nullptr);
   const std::string bootstrap = SharedKafka()->bootstrap();
   const std::string s = std::to_string(getpid());
-  const std::string in = "bad-tin-" + s, out = "bad-tout-" + s, dlq = "bad-tdlq-" + s;
+  const PipelineTopics topics("badt-" + s);
+  const std::string &in = topics.normalized, &out = topics.tagged, &dlq = topics.dlq;
   KafkaTestClient client(bootstrap);
   client.CreateTopic(in, 2);
   v1::Article no_id;
@@ -150,13 +150,9 @@ TEST(BadInputTest, EntityTagDeadLettersBadArticles) {
                       {"empty", empty.SerializeAsString()},
                       {"huge", huge.SerializeAsString()},
                       {"many", many.SerializeAsString()}});
-  DaemonProcess daemon(
-      BinaryDir() + "/newsflow-entity-tag",
-      {"--config", SourceDir() + "/config/entity-tag.yaml",
-       "--kafka.bootstrap_servers=" + bootstrap, "--kafka.group_id=badt-" + s,
-       "--kafka.instance_id=badt", "--kafka.input_topics=" + in, "--kafka.dlq_topic=" + dlq,
-       "--tag.output_topic=" + out, "--tag.kb_dir=" + SourceDir() + "/config/kb",
-       "--tag.model_path=" + SourceDir() + "/config/ner/model.bin", "--tag.max_body_bytes=102400"});
+  std::vector<std::string> args = PipelineDaemonArgs("entity-tag", bootstrap, topics, "badt");
+  args.push_back("--tag.max_body_bytes=102400");
+  DaemonProcess daemon(BinaryDir() + "/newsflow-entity-tag", args);
   ASSERT_GT(daemon.WaitForHttpPort(60000), 0) << daemon.Log();
   auto reasons = DeadLetters(client, dlq, 4);
   EXPECT_EQ(reasons["garbage"], "invalid_protobuf");

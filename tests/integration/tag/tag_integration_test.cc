@@ -11,6 +11,7 @@
 #include "newsflow/v1/dead_letter.pb.h"
 #include "newsflow/v1/tagged_article.pb.h"
 #include "tests/support/kafka_test_client.h"
+#include "tests/support/pipeline_daemons.h"
 
 namespace newsflow::testing {
 namespace {
@@ -19,7 +20,8 @@ TEST(TagIntegrationTest, ArticlesComeOutTaggedExactlyOnce) {
   ASSERT_NE(SharedKafka(), nullptr);
   const std::string bootstrap = SharedKafka()->bootstrap();
   const std::string suffix = std::to_string(getpid());
-  const std::string in = "tag-in-" + suffix, out = "tag-out-" + suffix, dlq = "dlq-t-" + suffix;
+  const PipelineTopics topics("tag-" + suffix);
+  const std::string &in = topics.normalized, &out = topics.tagged, &dlq = topics.dlq;
   KafkaTestClient client(bootstrap);
   client.CreateTopic(in, 3);
   std::vector<std::pair<std::string, std::string>> records;
@@ -36,13 +38,8 @@ TEST(TagIntegrationTest, ArticlesComeOutTaggedExactlyOnce) {
   }
   client.Produce(in, records);
 
-  DaemonProcess daemon(
-      BinaryDir() + "/newsflow-entity-tag",
-      {"--config", SourceDir() + "/config/entity-tag.yaml",
-       "--kafka.bootstrap_servers=" + bootstrap, "--kafka.group_id=t-" + suffix,
-       "--kafka.instance_id=test", "--kafka.input_topics=" + in, "--kafka.dlq_topic=" + dlq,
-       "--tag.output_topic=" + out, "--tag.kb_dir=" + SourceDir() + "/config/kb",
-       "--tag.model_path=" + SourceDir() + "/config/ner/model.bin"});
+  DaemonProcess daemon(BinaryDir() + "/newsflow-entity-tag",
+                       PipelineDaemonArgs("entity-tag", bootstrap, topics, "test"));
   ASSERT_GT(daemon.WaitForHttpPort(60000), 0) << daemon.Log();
   auto output = client.ReadAll(out, kArticles, 3000);
   ASSERT_EQ(output.size(), static_cast<size_t>(kArticles)) << daemon.Log();
