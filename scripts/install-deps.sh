@@ -4,7 +4,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl
-  librdkafka-dev libsimdjson-dev libspdlog-dev libfmt-dev prometheus-cpp-dev libcpp-httplib-dev
+  librdkafka-dev libjemalloc-dev libsimdjson-dev libspdlog-dev libfmt-dev prometheus-cpp-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev googletest protobuf-compiler libprotobuf-dev
   libyaml-cpp-dev libcli11-dev libcurl4-openssl-dev zlib1g-dev
   libicu-dev libxml2-dev libcld2-dev libhyperscan-dev libbenchmark-dev libgumbo-dev

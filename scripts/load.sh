@@ -14,6 +14,10 @@
 # kafka.transaction_linger_ms (how soon a transaction commits once the input runs dry).
 # --daemon-flag passes a flag to every daemon of both chains, e.g.
 # --daemon-flag --kafka.properties.compression.type=none.
+# The local broker runs with LOCAL_KAFKA_JVM_FLAGS, by default -XX:TieredStopAtLevel=1 (the JVM's
+# C1 compiler only): on 2 cores shared with the daemons, C2 kept recompiling as the two chains
+# took turns and took about half the broker's CPU (docs/benchmarks.md, session 7). Set
+# LOCAL_KAFKA_JVM_FLAGS= (empty) for the JVM's default tiered compilation.
 # NEWSFLOW_BOOTSTRAP=host:port uses an existing cluster (NEWSFLOW_BROKER_PID_FILE names the file
 # holding its broker's pid, for the broker CPU figures).
 set -euo pipefail
@@ -36,6 +40,7 @@ while (($#)); do
   esac
 done
 
+export LOCAL_KAFKA_JVM_FLAGS=${LOCAL_KAFKA_JVM_FLAGS--XX:TieredStopAtLevel=1}
 source "$ROOT/scripts/lib.sh"
 newsflow_setup newsflow-load
 NEWSFLOW_DAEMON_FLAGS=(--log.level=warn "${TXN_FLAGS[@]}")
@@ -71,6 +76,9 @@ snapshot() {  # each daemon's metrics into $WORK/<id>.$SNAP.prom; the broker's C
 }
 
 echo "== starting both chains" >&2
+python3 -c 'import json, sys; print(json.dumps({"label": "setup", "broker_jvm_flags": sys.argv[1],
+  "daemon_allocator": sys.argv[2]}))' "${LOCAL_KAFKA_JVM_FLAGS:-}" \
+  "$(grep -q jemalloc <(ldd "$BIN/newsflow-sink" 2>/dev/null) && echo jemalloc || echo system)"
 start_daemon p1 newsflow-passthrough passthrough --kafka.input_topics="$RUN.b0" \
   --passthrough.output_topic="$RUN.b1"
 start_daemon p2 newsflow-passthrough passthrough --kafka.input_topics="$RUN.b1" \

@@ -24,7 +24,7 @@ Usage: scripts/local-kafka.sh COMMAND [OPTIONS]
 
 Environment: LOCAL_KAFKA_VERSION (default 4.1.2), NEWSFLOW_CACHE (default ~/.cache/newsflow),
 LOCAL_KAFKA_HEAP (default 512m per node), LOCAL_KAFKA_TIMEOUT (start wait, default 90 s),
-JAVA (default java). Needs java 17+, mvn (fetch only), python3 and kcat.
+LOCAL_KAFKA_JVM_FLAGS (extra JVM flags for each broker, split on spaces), JAVA (default java). Needs java 17+, mvn (fetch only), python3 and kcat.
 Logs: DIR/nodeN/server.log; pids: DIR/nodeN.pid.
 EOF
 }
@@ -35,6 +35,7 @@ VERSION=${LOCAL_KAFKA_VERSION:-4.1.2}
 HEAP=${LOCAL_KAFKA_HEAP:-512m}
 TIMEOUT=${LOCAL_KAFKA_TIMEOUT:-90}
 JAVA=${JAVA:-java}
+read -r -a BROKER_JVM_FLAGS <<<"${LOCAL_KAFKA_JVM_FLAGS:-}"
 
 die() { echo "local-kafka: error: $*" >&2; exit 1; }
 log() { echo "local-kafka: $*" >&2; }
@@ -142,7 +143,7 @@ EOF
 launch() { # node
   local n=$1
   nohup "$JAVA" -Xms128m -Xmx"$HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError \
-    "${JOPTS[@]}" -cp "$(libs)/*" kafka.Kafka "$DIR/node$n/server.properties" \
+    ${BROKER_JVM_FLAGS[@]+"${BROKER_JVM_FLAGS[@]}"} "${JOPTS[@]}" -cp "$(libs)/*" kafka.Kafka "$DIR/node$n/server.properties" \
     >>"$DIR/node$n/server.log" 2>&1 </dev/null &
   local pid=$! i
   echo "$pid" >"$DIR/node$n.pid"
