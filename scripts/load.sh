@@ -5,7 +5,7 @@
 # producer). Prints one JSON line per measurement, the throughput ratio and each daemon's RSS.
 #
 #   bash scripts/load.sh [--count N] [--warmup N] [--rate R] [--corpus FILE] [--txn-ms MS]
-#                        [--linger-ms MS] [--daemon-flag FLAG]...
+#                        [--linger-ms MS] [--daemon-flag FLAG]... [--tag-instances N]
 #
 # --warmup is how many articles each chain carries before anything is measured (default 2000).
 # --rate is the offered rate for the latency run (default 1000 articles/s); the throughput runs
@@ -14,6 +14,8 @@
 # kafka.transaction_linger_ms (how soon a transaction commits once the input runs dry).
 # --daemon-flag passes a flag to every daemon of both chains, e.g.
 # --daemon-flag --kafka.properties.compression.type=none.
+# --tag-instances runs N entity-tag daemons in one consumer group (default 1), as a deployment
+# scales out its slowest stage; their CPU is added up in cpu-breakdown.
 # The local broker runs with LOCAL_KAFKA_JVM_FLAGS, by default -XX:TieredStopAtLevel=1 (the JVM's
 # C1 compiler only): on 2 cores shared with the daemons, C2 kept recompiling as the two chains
 # took turns and took about half the broker's CPU (docs/benchmarks.md, session 7). Set
@@ -25,6 +27,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 COUNT=5000
 RATE=1000
 WARMUP=2000
+TAG_INSTANCES=1
 CORPUS=$ROOT/../shared/corpus/wikinews.jsonl
 TXN_FLAGS=()
 while (($#)); do
@@ -36,12 +39,48 @@ while (($#)); do
     --txn-ms) TXN_FLAGS+=(--kafka.transaction_max_ms="$2"); shift 2 ;;
     --linger-ms) TXN_FLAGS+=(--kafka.transaction_linger_ms="$2"); shift 2 ;;
     --daemon-flag) TXN_FLAGS+=("$2"); shift 2 ;;
-    *) echo "usage: load.sh [--count N] [--warmup N] [--rate R] [--corpus FILE] [--txn-ms MS] [--linger-ms MS] [--daemon-flag FLAG]..." >&2; exit 2 ;;
+    --tag-instances) TAG_INSTANCES=$2; shift 2 ;;
+    *) echo "usage: load.sh [--count N] [--warmup N] [--rate R] [--corpus FILE] [--txn-ms MS] [--linger-ms MS] [--daemon-flag FLAG]... [--tag-instances N]" >&2; exit 2 ;;
   esac
 done
 
 export LOCAL_KAFKA_JVM_FLAGS=${LOCAL_KAFKA_JVM_FLAGS--XX:TieredStopAtLevel=1}
 source "$ROOT/scripts/lib.sh"
+# Where the latency of a fixed-rate run went, hop by hop: each record's timestamp is the moment
+# its producer (the load tool, then each daemon) produced it, so the difference between two
+# topics' timestamps for one article id is that hop's wait, processing and the upstream commit.
+# "to_reader" is the rest of the end-to-end latency: the last hop's commit and the reader's poll.
+hop_latency() { # RESULT_JSON TOPIC...
+  python3 - "$BOOTSTRAP" "$RUN" "$@" <<'PY'
+import json, subprocess, sys
+bootstrap, run, result, topics = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4:]
+prefix = f"load-{result['run']}-"
+stamps = []
+for topic in topics:
+    out = subprocess.run(["kcat", "-C", "-b", bootstrap, "-t", f"{run}.{topic}", "-o", "beginning",
+                          "-e", "-q", "-X", "isolation.level=read_committed", "-f", "%k %T\\n"],
+                         check=True, capture_output=True, text=True).stdout
+    seen = {}
+    for line in out.splitlines():
+        key, _, ts = line.rpartition(" ")
+        if key.startswith(prefix):
+            seen.setdefault(key, int(ts))  # the first copy: a replayed one would come later
+    stamps.append(seen)
+def pct(values, p):
+    values = sorted(values)
+    return values[int(p * (len(values) - 1))] if values else None
+keys = [k for k in stamps[0] if all(k in s for s in stamps)]
+hops = {}
+for (a, sa), (b, sb) in zip(zip(topics, stamps), zip(topics[1:], stamps[1:])):
+    d = [sb[k] - sa[k] for k in keys]
+    hops[f"{a}->{b}"] = {"p50": pct(d, .5), "p99": pct(d, .99)}
+total = [stamps[-1][k] - stamps[0][k] for k in keys]
+hops[f"{topics[0]}->{topics[-1]}"] = {"p50": pct(total, .5), "p99": pct(total, .99)}
+lat = result["latency_ms"]
+hops["to_reader_at_p50"] = round(lat["p50"] - hops[f"{topics[0]}->{topics[-1]}"]["p50"], 1)
+print(json.dumps({"label": f"{result['label']}-hops", "articles": len(keys), "ms": hops}))
+PY
+}
 newsflow_setup newsflow-load
 NEWSFLOW_DAEMON_FLAGS=(--log.level=warn "${TXN_FLAGS[@]}")
 # The local broker's user + system CPU seconds and the part of them spent by the JVM's JIT
@@ -87,9 +126,13 @@ start_daemon p3 newsflow-passthrough passthrough --kafka.input_topics="$RUN.b2" 
   --passthrough.output_topic="$RUN.b3"
 start_daemon normalize newsflow-normalize normalize --kafka.input_topics="$RUN.raw" \
   --normalize.output_topic="$RUN.normalized" --normalize.dedupe.topic="$RUN.dedupe"
-start_daemon tag newsflow-entity-tag entity-tag --kafka.input_topics="$RUN.normalized" \
-  --tag.output_topic="$RUN.tagged" --tag.kb_dir="$ROOT/config/kb" \
-  --tag.model_path="$ROOT/config/ner/model.bin"
+TAG_IDS=(tag)
+for ((i = 2; i <= TAG_INSTANCES; i++)); do TAG_IDS+=("tag$i"); done
+for id in "${TAG_IDS[@]}"; do
+  start_daemon "$id" newsflow-entity-tag entity-tag --kafka.group_id="$RUN-tag" \
+    --kafka.input_topics="$RUN.normalized" --tag.output_topic="$RUN.tagged" \
+    --tag.kb_dir="$ROOT/config/kb" --tag.model_path="$ROOT/config/ner/model.bin"
+done
 start_daemon sink newsflow-sink sink --kafka.input_topics="$RUN.tagged" \
   --sink.enriched_topic="$RUN.enriched" --sink.entity_mentions_topic="$RUN.mentions" \
   --sink.stories.topic="$RUN.stories" --sink.stories.changelog_topic="$RUN.stories-state"
@@ -112,8 +155,9 @@ BASE=$("$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.b0" --out "$RUN.
   --corpus "$CORPUS" --label passthrough-max)
 SNAP=after; snapshot p1 p2 p3
 echo "$BASE"
-"$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.b0" --out "$RUN.b3" --count "$COUNT" \
-  --rate "$RATE" --corpus "$CORPUS" --label "passthrough-at-$RATE"
+BASE_LAT=$("$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.b0" --out "$RUN.b3" \
+  --count "$COUNT" --rate "$RATE" --corpus "$CORPUS" --label "passthrough-at-$RATE")
+echo "$BASE_LAT"
 # Sanity check of the broker itself with kcat, outside our code: read the baseline's input
 # topic end to end (read_committed), then write as many corpus lines to a fresh topic.
 python3 - "$BOOTSTRAP" "$RUN" "$WORK" "$CORPUS" "$ROOT" <<'PY'
@@ -142,7 +186,7 @@ print(json.dumps({"label": "kcat-sanity", "records": len(offsets),
 PY
 
 echo "== pipeline: normalize -> entity-tag -> sink" >&2
-SNAP=before; snapshot normalize tag sink
+SNAP=before; snapshot normalize "${TAG_IDS[@]}" sink
 # NEWSFLOW_PROFILE_DIR=DIR: perf-record each pipeline daemon during the as-fast-as-possible run
 # (DIR/<stage>.perf.data; read with `perf report -i`).
 PERF_PIDS=()
@@ -158,12 +202,12 @@ fi
 PIPE=$("$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.raw" --out "$RUN.enriched" \
   --count "$COUNT" --corpus "$CORPUS" --label pipeline-max)
 for pid in "${PERF_PIDS[@]}"; do kill -INT "$pid"; wait "$pid" || true; done
-SNAP=after; snapshot normalize tag sink
+SNAP=after; snapshot normalize "${TAG_IDS[@]}" sink
 echo "$PIPE"
 # Where each daemon's time went during the as-fast-as-possible run, from its own metrics: CPU
 # of the whole process, stage logic, transaction commits, and the mean batch.
-python3 - "$WORK" "$PIPE" "$BASE" <<'PY'
-import json, re, sys
+TAG_IDS="${TAG_IDS[*]}" python3 - "$WORK" "$PIPE" "$BASE" <<'PY'
+import json, os, re, sys
 work, pipe, base = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
 def scrape(path):
     values = {}
@@ -174,9 +218,12 @@ def scrape(path):
     return values
 out = {"label": "cpu-breakdown", "pipeline_wall_seconds": pipe["seconds"],
        "passthrough_wall_seconds": base["seconds"]}
+instances = {"tag": os.environ["TAG_IDS"].split()}
 for stage in ("p1", "p2", "p3", "normalize", "tag", "sink"):
-    a, b = scrape(f"{work}/{stage}.after.prom"), scrape(f"{work}/{stage}.before.prom")
-    d = lambda k: a.get(k, 0.0) - b.get(k, 0.0)
+    ids = instances.get(stage, [stage])
+    a = [scrape(f"{work}/{i}.after.prom") for i in ids]
+    b = [scrape(f"{work}/{i}.before.prom") for i in ids]
+    d = lambda k: sum(x.get(k, 0.0) - y.get(k, 0.0) for x, y in zip(a, b))
     commits = d("newsflow_transaction_commit_seconds_count")
     batches = d("newsflow_batch_size_count")
     out[stage] = {
@@ -211,6 +258,8 @@ PY
 LAT=$("$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.raw" --out "$RUN.enriched" \
   --count "$COUNT" --rate "$RATE" --corpus "$CORPUS" --label "pipeline-at-$RATE")
 echo "$LAT"
+hop_latency "$BASE_LAT" b0 b1 b2 b3
+hop_latency "$LAT" raw normalized tagged enriched
 python3 - "$BASE" "$PIPE" <<'PY'
 import json, sys
 base, pipe = json.loads(sys.argv[1]), json.loads(sys.argv[2])
@@ -238,4 +287,5 @@ for chain, topics in chains.items():
 print(json.dumps(out))
 PY
 fi
-echo "{\"rss_mb\":{\"passthrough\":$(rss_mb "${DAEMON_PID[p1]}"),\"normalize\":$(rss_mb "${DAEMON_PID[normalize]}"),\"entity-tag\":$(rss_mb "${DAEMON_PID[tag]}"),\"sink\":$(rss_mb "${DAEMON_PID[sink]}")}}"
+TAG_RSS=$(for id in "${TAG_IDS[@]}"; do rss_mb "${DAEMON_PID[$id]}"; echo; done | sort -n | tail -1)
+echo "{\"rss_mb\":{\"passthrough\":$(rss_mb "${DAEMON_PID[p1]}"),\"normalize\":$(rss_mb "${DAEMON_PID[normalize]}"),\"entity-tag\":$TAG_RSS,\"sink\":$(rss_mb "${DAEMON_PID[sink]}")}}"

@@ -6,8 +6,8 @@
 //   newsflow-load --bootstrap B --in news.raw --out news.enriched --count 5000 [--rate 1000]
 //                 [--corpus ../shared/corpus/wikinews.jsonl] [--label pipeline]
 //
-// Each article gets a unique id and a unique last line, so duplicate detection lets every one
-// through. Prints one JSON object with the results.
+// Each article gets a unique id ("load-RUN-N", RUN printed with the results) and a unique last
+// line, so duplicate detection lets every one through. Prints one JSON object with the results.
 
 #include <simdjson.h>
 
@@ -192,10 +192,10 @@ int Main(int argc, char** argv) {
   double seconds = std::chrono::duration<double>(last_received - start).count();
   double produce_seconds = std::chrono::duration<double>(produced - start).count();
   std::printf(
-      "{\"label\":\"%s\",\"offered\":%ld,\"offered_rate\":%.0f,\"received\":%ld,"
+      "{\"label\":\"%s\",\"run\":\"%s\",\"offered\":%ld,\"offered_rate\":%.0f,\"received\":%ld,"
       "\"seconds\":%.2f,\"produce_seconds\":%.2f,\"articles_per_s\":%.1f,\"mb_per_s\":%.2f,"
       "\"latency_ms\":{\"p50\":%.1f,\"p95\":%.1f,\"p99\":%.1f,\"max\":%.1f}}\n",
-      label.c_str(), count, rate, received.load(), seconds, produce_seconds,
+      label.c_str(), run.c_str(), count, rate, received.load(), seconds, produce_seconds,
       received.load() / std::max(seconds, 1e-9), bytes / 1e6 / std::max(seconds, 1e-9),
       Percentile(latencies_ms, 0.50), Percentile(latencies_ms, 0.95),
       Percentile(latencies_ms, 0.99), Percentile(latencies_ms, 1.0));
