@@ -41,6 +41,8 @@ void RegisterRuntimeOptions(config::Schema& schema, RuntimeOptions* o) {
            "Longest a transaction stays open before it commits", 1, 60000)
       .Int("kafka.transaction_linger_ms", &o->kafka.transaction_linger_ms,
            "Once the input runs dry, a transaction commits when it is this old", 0, 60000)
+      .Bool("kafka.overlap_commit", &o->kafka.overlap_commit,
+            "Process the next records while a transaction commits (outputs wait for the commit)")
       .Int("kafka.transaction_timeout_ms", &o->kafka.transaction_timeout_ms,
            "Broker-side transaction timeout", 1000, 900000)
       .Int("kafka.max_in_flight_messages", &o->kafka.max_in_flight_messages,
@@ -246,6 +248,7 @@ int RunStageDaemon(const StageDefinition& def, int argc, const char* const* argv
   loop_options.transaction_max_messages = options.kafka.transaction_max_messages;
   loop_options.transaction_max_ms = options.kafka.transaction_max_ms;
   loop_options.transaction_linger_ms = options.kafka.transaction_linger_ms;
+  loop_options.overlap_commit = options.kafka.overlap_commit;
   loop_options.transaction_timeout_ms = options.kafka.transaction_timeout_ms;
   loop_options.max_in_flight_messages = options.kafka.max_in_flight_messages;
   loop_options.statistics_interval_ms = options.kafka.statistics_interval_ms;

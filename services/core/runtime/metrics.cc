@@ -166,6 +166,9 @@ void BindLoopProbe(DaemonMetrics* metrics, const LoopProbe* p) {
   c.AddCounter("newsflow_backpressure_pauses_total",
                "Times consumption was paused because in-flight work hit its cap.", stage,
                load(p->backpressure_pauses));
+  c.AddCounter("newsflow_processed_during_commit_total",
+               "Records processed while the previous transaction committed (overlap_commit).",
+               stage, load(p->processed_during_commit));
   c.AddCounter("newsflow_config_reloads_total", "Successful SIGHUP reloads.", stage,
                load(p->reloads));
   c.AddCounter("newsflow_config_reload_failures_total", "Failed SIGHUP reloads.", stage,

@@ -72,6 +72,7 @@ struct LoopProbe {
   std::atomic<uint64_t> producer_reinitialized{0};
   std::atomic<uint64_t> rebalances{0};
   std::atomic<uint64_t> backpressure_pauses{0};
+  std::atomic<uint64_t> processed_during_commit{0};  // records worked ahead of a commit
   std::atomic<uint64_t> reloads{0};
   std::atomic<uint64_t> reload_failures{0};
   std::atomic<int64_t> producer_queue_messages{0};

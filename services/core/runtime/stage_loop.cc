@@ -52,7 +52,9 @@ StageLoop::StageLoop(LoopOptions options, Stage* stage, LoopProbe* probe)
   components_header_ = ComponentsHeader(*stage_);
 }
 
-StageLoop::~StageLoop() = default;
+StageLoop::~StageLoop() {
+  if (commit_thread_.joinable()) commit_thread_.join();
+}
 
 std::optional<std::string> StageLoop::Start() {
   auto props = options_.kafka_properties;
@@ -172,6 +174,7 @@ void StageLoop::OnRevoke() {
   // Finish what was processed for the departing partitions while the group generation is still
   // ours; if the commit fails the new owner reprocesses from the committed offsets. A fatal
   // producer can do neither: its open transaction is settled by the broker or the next instance.
+  if (!fatal_) SettleCommitInFlight();
   if (fatal_) {
     transaction_open_ = false;
   } else if (transaction_open_ && !CommitTransaction() && transaction_open_) {
@@ -294,7 +297,7 @@ bool StageLoop::Produce(const std::string& topic, const std::string& key, const 
   }
 }
 
-void StageLoop::HandleRecord(const rd_kafka_message_t* msg) {
+StageLoop::ProcessedRecord StageLoop::ProcessRecord(const rd_kafka_message_t* msg) {
   InputRecord input;
   input.topic = rd_kafka_topic_name(msg->rkt);
   input.partition = msg->partition;
@@ -310,110 +313,222 @@ void StageLoop::HandleRecord(const rd_kafka_message_t* msg) {
   StageResult result;
   auto started = Clock::now();
   stage_->Process(input, &result);
-  probe_->processing_seconds.Observe(std::chrono::duration<double>(Clock::now() - started).count());
+  auto processed_at = Clock::now();
+  probe_->processing_seconds.Observe(std::chrono::duration<double>(processed_at - started).count());
 
+  ProcessedRecord processed;
+  processed.source = {std::string(input.topic), input.partition};
+  processed.next_offset = input.offset + 1;
+  processed.processed_at = processed_at;
+  if (!result.dead_letter) {
+    processed.outputs = std::move(result.records);
+    return processed;
+  }
+  v1::DeadLetter letter;
+  letter.set_stage(options_.stage);
+  letter.set_reason(result.dead_letter->reason);
+  letter.set_detail(result.dead_letter->detail);
+  letter.set_original_key(std::string(input.key));
+  letter.set_original_value(std::string(input.value));
+  for (const auto& [name, value] : input.headers) {
+    (*letter.mutable_original_headers())[name] = value;
+  }
+  letter.set_source_topic(std::string(input.topic));
+  letter.set_source_partition(input.partition);
+  letter.set_source_offset(input.offset);
+  int64_t now_ms = NowUnixMs();
+  letter.mutable_dead_lettered_at()->set_seconds(now_ms / 1000);
+  letter.mutable_dead_lettered_at()->set_nanos(static_cast<int32_t>(now_ms % 1000) * 1000000);
+  auto* provenance = letter.mutable_provenance();
+  provenance->set_newsflow_version(options_.newsflow_version);
+  provenance->set_stage(options_.stage);
+  provenance->set_instance_id(options_.instance_id);
+  processed.outputs.push_back({options_.dlq_topic,
+                               std::string(input.key),
+                               letter.SerializeAsString(),
+                               {{"newsflow-dlq-reason", result.dead_letter->reason}}});
+  processed.dead_letter_reason = std::move(result.dead_letter->reason);
+  return processed;
+}
+
+bool StageLoop::ProduceProcessed(const ProcessedRecord& record) {
   bool ok = true;
-  if (result.dead_letter) {
-    v1::DeadLetter letter;
-    letter.set_stage(options_.stage);
-    letter.set_reason(result.dead_letter->reason);
-    letter.set_detail(result.dead_letter->detail);
-    letter.set_original_key(std::string(input.key));
-    letter.set_original_value(std::string(input.value));
-    for (const auto& [name, value] : input.headers) {
-      (*letter.mutable_original_headers())[name] = value;
-    }
-    letter.set_source_topic(std::string(input.topic));
-    letter.set_source_partition(input.partition);
-    letter.set_source_offset(input.offset);
-    int64_t now_ms = NowUnixMs();
-    letter.mutable_dead_lettered_at()->set_seconds(now_ms / 1000);
-    letter.mutable_dead_lettered_at()->set_nanos(static_cast<int32_t>(now_ms % 1000) * 1000000);
-    auto* provenance = letter.mutable_provenance();
-    provenance->set_newsflow_version(options_.newsflow_version);
-    provenance->set_stage(options_.stage);
-    provenance->set_instance_id(options_.instance_id);
-    ok = Produce(options_.dlq_topic, std::string(input.key), letter.SerializeAsString(),
-                 {{"newsflow-dlq-reason", result.dead_letter->reason}});
-    probe_->dead_lettered.Add(result.dead_letter->reason);
-  } else {
-    for (const auto& record : result.records) {
-      ok = ok && Produce(record.topic, record.key, record.value, record.headers);
-    }
-    if (ok) probe_->produced.fetch_add(result.records.size(), std::memory_order_relaxed);
+  for (const auto& output : record.outputs) {
+    ok = ok && Produce(output.topic, output.key, output.value, output.headers);
   }
   if (!ok) {
     // Could not enqueue the outputs: give the whole transaction up and reprocess it.
     AbortTransaction();
-    return;
+    return false;
   }
-  pending_offsets_[{std::string(input.topic), input.partition}] = input.offset + 1;
+  if (record.dead_letter_reason) {
+    probe_->dead_lettered.Add(*record.dead_letter_reason);
+  } else {
+    probe_->produced.fetch_add(record.outputs.size(), std::memory_order_relaxed);
+  }
+  pending_offsets_[record.source] = record.next_offset;
   ++transaction_records_;
+  return true;
 }
 
-bool StageLoop::HandleTransactionError(rd_kafka_error_t* error, const char* what, int attempt) {
-  spdlog::warn("{} failed: {} (retriable={}, abortable={}, fatal={})", what,
-               rd_kafka_error_string(error), rd_kafka_error_is_retriable(error),
-               rd_kafka_error_txn_requires_abort(error), rd_kafka_error_is_fatal(error));
-  if (rd_kafka_error_is_fatal(error)) {
-    spdlog::critical("fatal transactional error in {}: {}; exiting for a clean restart", what,
-                     rd_kafka_error_string(error));
-    fatal_ = true;
-    return false;
-  }
-  if (rd_kafka_error_txn_requires_abort(error)) {
-    AbortTransaction();
-    return false;
-  }
-  if (rd_kafka_error_is_retriable(error) && attempt < 3) return true;
-  // The outcome is unknown (timed out repeatedly, or an unexpected error): do not guess.
-  // A new producer with the same transactional.id settles the old transaction either way, and
-  // the group's committed offsets then say what to reprocess.
-  ReinitializeProducer();
-  RewindToCommitted();
-  return false;
+void StageLoop::HandleRecord(const rd_kafka_message_t* msg) {
+  ProduceProcessed(ProcessRecord(msg));
 }
 
 bool StageLoop::CommitTransaction() {
   if (!transaction_open_) return true;
-  auto started = Clock::now();
+  if (!LaunchCommit(/*async=*/false)) return false;
+  return AwaitCommit();
+}
+
+bool StageLoop::LaunchCommit(bool async) {
+  commit_started_ = Clock::now();
   if (auto error = stage_->PrepareCommit()) {
     spdlog::error("stage could not prepare the commit, aborting the transaction: {}", *error);
     AbortTransaction();
     return false;
   }
-  if (!pending_offsets_.empty()) {
-    kafka::TopicPartitionList offsets(
-        rd_kafka_topic_partition_list_new(static_cast<int>(pending_offsets_.size())));
-    for (const auto& [tp, offset] : pending_offsets_) {
-      rd_kafka_topic_partition_list_add(offsets.get(), tp.topic.c_str(), tp.partition)->offset =
+  committing_offsets_ = std::move(pending_offsets_);
+  pending_offsets_.clear();
+  transaction_open_ = false;
+  commit_in_flight_ = true;
+  commit_done_ = false;
+  rd_kafka_consumer_group_metadata_t* group =
+      committing_offsets_.empty() ? nullptr : rd_kafka_consumer_group_metadata(consumer_.get());
+  auto run = [this, group] {
+    commit_outcome_ = CommitKafka(committing_offsets_, producer_.get(), group);
+    if (group) rd_kafka_consumer_group_metadata_destroy(group);
+    commit_seconds_ = std::chrono::duration<double>(Clock::now() - commit_started_).count();
+    commit_done_ = true;
+  };
+  if (async) {
+    commit_thread_ = std::thread(run);
+  } else {
+    run();
+  }
+  return true;
+}
+
+StageLoop::CommitOutcome StageLoop::CommitKafka(const std::map<PartitionKey, int64_t>& offsets,
+                                                rd_kafka_t* producer,
+                                                rd_kafka_consumer_group_metadata_t* group) {
+  // As librdkafka documents the errors: fatal (e.g. fenced) ends the daemon; abortable aborts;
+  // retriable is retried; an outcome still unknown after that is settled by a new producer.
+  auto classify = [](rd_kafka_error_t* error, const char* what,
+                     int attempt) -> std::optional<CommitOutcome> {
+    spdlog::warn("{} failed: {} (retriable={}, abortable={}, fatal={})", what,
+                 rd_kafka_error_string(error), rd_kafka_error_is_retriable(error),
+                 rd_kafka_error_txn_requires_abort(error), rd_kafka_error_is_fatal(error));
+    if (rd_kafka_error_is_fatal(error)) {
+      spdlog::critical("fatal transactional error in {}: {}; exiting for a clean restart", what,
+                       rd_kafka_error_string(error));
+      return CommitOutcome::kFatal;
+    }
+    if (rd_kafka_error_txn_requires_abort(error)) return CommitOutcome::kAbortRequired;
+    if (rd_kafka_error_is_retriable(error) && attempt < 3) return std::nullopt;
+    return CommitOutcome::kUnknown;
+  };
+  if (!offsets.empty()) {
+    kafka::TopicPartitionList list(
+        rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+    for (const auto& [tp, offset] : offsets) {
+      rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset =
           offset;
     }
-    kafka::GroupMetadata group(rd_kafka_consumer_group_metadata(consumer_.get()));
     for (int attempt = 1;; ++attempt) {
-      kafka::Error e(rd_kafka_send_offsets_to_transaction(producer_.get(), offsets.get(),
-                                                          group.get(), options_.api_timeout_ms));
+      kafka::Error e(rd_kafka_send_offsets_to_transaction(producer, list.get(), group,
+                                                          options_.api_timeout_ms));
       if (!e) break;
-      if (!HandleTransactionError(e.get(), "send_offsets_to_transaction", attempt)) return false;
+      if (auto outcome = classify(e.get(), "send_offsets_to_transaction", attempt)) {
+        return *outcome;
+      }
     }
   }
   for (int attempt = 1;; ++attempt) {
-    kafka::Error e(rd_kafka_commit_transaction(producer_.get(), options_.api_timeout_ms));
+    kafka::Error e(rd_kafka_commit_transaction(producer, options_.api_timeout_ms));
     if (!e) break;
-    if (!HandleTransactionError(e.get(), "commit_transaction", attempt)) return false;
+    if (auto outcome = classify(e.get(), "commit_transaction", attempt)) return *outcome;
   }
-  transaction_open_ = false;
-  for (const auto& [tp, offset] : pending_offsets_) committed_offsets_[tp] = offset;
-  pending_offsets_.clear();
-  probe_->transactions_committed.fetch_add(1);
-  probe_->commit_seconds.Observe(std::chrono::duration<double>(Clock::now() - started).count());
-  return true;
+  return CommitOutcome::kCommitted;
+}
+
+bool StageLoop::AwaitCommit() {
+  if (!commit_in_flight_) return true;
+  if (commit_thread_.joinable()) commit_thread_.join();
+  commit_in_flight_ = false;
+  switch (commit_outcome_) {
+    case CommitOutcome::kCommitted:
+      for (const auto& [tp, offset] : committing_offsets_) committed_offsets_[tp] = offset;
+      committing_offsets_.clear();
+      probe_->transactions_committed.fetch_add(1);
+      probe_->commit_seconds.Observe(commit_seconds_);
+      return true;
+    case CommitOutcome::kAbortRequired:
+      // AbortTransaction() settles the open transaction: here, the one that failed to commit.
+      transaction_open_ = true;
+      AbortTransaction();
+      break;
+    case CommitOutcome::kFatal:
+      fatal_ = true;
+      break;
+    case CommitOutcome::kUnknown:
+      // A new producer with the same transactional.id settles the old transaction either way,
+      // and the group's committed offsets then say what to reprocess.
+      ReinitializeProducer();
+      RewindToCommitted();
+      break;
+  }
+  committing_offsets_.clear();
+  deferred_.clear();
+  return false;
+}
+
+void StageLoop::ProduceDeferred() {
+  if (deferred_.empty()) return;
+  std::vector<ProcessedRecord> records = std::move(deferred_);
+  deferred_.clear();
+  if (!BeginTransactionIfNeeded()) return;  // rewound: the records are read again
+  // The transaction is as old as its first record, for the commit deadlines.
+  transaction_started_ = std::min(transaction_started_, records.front().processed_at);
+  for (const auto& record : records) {
+    if (!ProduceProcessed(record)) return;  // aborted and rewound
+  }
+}
+
+void StageLoop::WorkAheadOfCommit() {
+  // Short polls: the loop must notice the commit's end soon, and consumer_poll cannot be woken.
+  constexpr int kPollMs = 1;
+  // Hold no more than one transaction's worth: as many records, or as long, as a transaction.
+  bool room = static_cast<int64_t>(deferred_.size()) < options_.transaction_max_messages &&
+              (deferred_.empty() || Clock::now() - deferred_.front().processed_at <
+                                        std::chrono::milliseconds(options_.transaction_max_ms));
+  if (room) {
+    kafka::Message msg(rd_kafka_consumer_poll(consumer_.get(), kPollMs));
+    if (msg && msg->err) {
+      if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        spdlog::warn("consumer: {}", rd_kafka_message_errstr(msg.get()));
+      }
+    } else if (msg && commit_in_flight_) {
+      deferred_.push_back(ProcessRecord(msg.get()));
+      probe_->processed_during_commit.fetch_add(1, std::memory_order_relaxed);
+    } else if (msg) {  // a revocation inside the poll settled the commit
+      if (BeginTransactionIfNeeded()) HandleRecord(msg.get());
+    }
+    if (msg && !commit_done_) return;
+  }
+  // Enough held, or the input is quiet: wait for the commit, then produce what was processed.
+  SettleCommitInFlight();
+}
+
+void StageLoop::SettleCommitInFlight() {
+  if (commit_in_flight_ && AwaitCommit()) ProduceDeferred();
 }
 
 void StageLoop::AbortTransaction() {
   if (!transaction_open_) return;
   transaction_open_ = false;
   pending_offsets_.clear();
+  deferred_.clear();
   stage_->Aborted();
   probe_->transactions_aborted.fetch_add(1);
   kafka::Error e(rd_kafka_abort_transaction(producer_.get(), options_.api_timeout_ms));
@@ -432,6 +547,7 @@ void StageLoop::ReinitializeProducer() {
   spdlog::warn("re-creating the transactional producer {}", transactional_id_);
   transaction_open_ = false;
   pending_offsets_.clear();
+  deferred_.clear();
   stage_->Aborted();
   probe_->producer_reinitialized.fetch_add(1);
   if (producer_)
@@ -522,6 +638,11 @@ void StageLoop::MaybeReload(std::atomic<bool>& reload) {
 
 int StageLoop::Run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
   while (!stop && !fatal_) {
+    if (commit_in_flight_) {
+      WorkAheadOfCommit();
+      RefreshLag();
+      continue;
+    }
     if (!transaction_open_) MaybeReload(reload);
     int64_t batch = 0;
     int timeout_ms = 100;
@@ -567,11 +688,17 @@ int StageLoop::Run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
       if (transaction_records_ >= options_.transaction_max_messages ||
           age >= std::chrono::milliseconds(options_.transaction_max_ms) ||
           (input_dry && age >= std::chrono::milliseconds(options_.transaction_linger_ms))) {
-        CommitTransaction();
+        if (options_.overlap_commit && !stop) {
+          LaunchCommit(/*async=*/true);
+        } else {
+          CommitTransaction();
+        }
       }
     }
     RefreshLag();
   }
+  // Whatever happens next needs the commit thread's result and its producer to itself.
+  if (commit_thread_.joinable()) commit_thread_.join();
   if (fatal_) {
     // Leave the group at once so the partitions move on; commit nothing.
     rd_kafka_consumer_close(consumer_.get());
@@ -581,6 +708,7 @@ int StageLoop::Run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
   }
   // Graceful stop: commit what was processed, then leave the group.
   spdlog::info("stopping: committing in-flight work");
+  SettleCommitInFlight();
   if (transaction_open_ && !CommitTransaction() && transaction_open_) AbortTransaction();
   rd_kafka_consumer_close(consumer_.get());
   consumer_.reset();

@@ -10,6 +10,12 @@
 // settles the old transaction) and the consumer rewound; a fatal error (e.g. fenced by a newer
 // instance with the same transactional.id) ends Run() with a non-zero status so the supervisor
 // restarts the daemon cleanly.
+//
+// With overlap_commit, a transaction's commit (send offsets, flush, EndTxn: several broker round
+// trips) runs on a helper thread while the loop keeps consuming and processing: those records'
+// outputs are held in memory and produced into the next transaction once the commit succeeded.
+// If it failed, they are dropped with the failed transaction (Stage::Aborted(), rewind) and
+// processed again, so a record's outputs still go out in exactly one committed transaction.
 
 #include <atomic>
 #include <chrono>
@@ -18,6 +24,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "services/core/runtime/kafka.h"
@@ -47,6 +54,10 @@ struct LoopOptions {
   // transaction_max_ms, while a busy input (never dry) still fills transactions up to the limits
   // above. 0 commits as soon as the input is dry.
   int64_t transaction_linger_ms = 10;
+  // Process the next records while a transaction commits (see above) instead of waiting for the
+  // commit's round trips; at most one transaction's worth (transaction_max_messages records,
+  // transaction_max_ms of processing) is held meanwhile.
+  bool overlap_commit = true;
   // Producer messages not yet delivered above which consumption pauses until half drained.
   int64_t max_in_flight_messages = 10000;
   // Broker-side transaction timeout; an instance killed mid-transaction blocks read_committed
@@ -102,17 +113,46 @@ class StageLoop {
   void OnAssign(rd_kafka_topic_partition_list_t* partitions);
   void OnRevoke();
 
+  // One input record's outputs (or its dead letter), ready to produce.
+  struct ProcessedRecord {
+    PartitionKey source;
+    int64_t next_offset = 0;
+    std::vector<OutputRecord> outputs;
+    std::optional<std::string> dead_letter_reason;
+    std::chrono::steady_clock::time_point processed_at;
+  };
+  enum class CommitOutcome { kCommitted, kAbortRequired, kFatal, kUnknown };
+
+  // Runs the stage on one consumed record; touches no producer.
+  ProcessedRecord ProcessRecord(const rd_kafka_message_t* msg);
+  // Produces a processed record into the open transaction and adds its offset to it; on failure
+  // abandons the transaction (abort and rewind) and returns false.
+  bool ProduceProcessed(const ProcessedRecord& record);
   // Processes one consumed record inside the open transaction.
   void HandleRecord(const rd_kafka_message_t* msg);
   // Produces with retry on a full queue; false when the transaction must be abandoned.
   bool Produce(const std::string& topic, const std::string& key, const std::string& value,
                const Headers& headers);
   bool BeginTransactionIfNeeded();
-  // Commits the open transaction (offsets included). Returns false if it did not commit.
+  // Commits the open transaction (offsets included) and waits. Returns false if it did not commit.
   bool CommitTransaction();
+  // Prepares the open transaction (Stage::PrepareCommit) and starts its Kafka commit, on a
+  // helper thread when `async`. False (transaction abandoned) if the stage could not prepare.
+  bool LaunchCommit(bool async);
+  // Waits for the launched commit and settles it: bookkeeping on success; on failure abort or
+  // re-create the producer, rewind, and drop the deferred records. Returns true if committed.
+  bool AwaitCommit();
+  // The Kafka calls of a commit, safe off the loop thread: no stage, consumer seek or loop state.
+  CommitOutcome CommitKafka(const std::map<PartitionKey, int64_t>& offsets, rd_kafka_t* producer,
+                            rd_kafka_consumer_group_metadata_t* group);
+  // Produces the records processed during a commit into a new transaction.
+  void ProduceDeferred();
+  // Finishes a commit in flight, if any, and produces what was processed meanwhile.
+  void SettleCommitInFlight();
+  // One step of the loop while a commit is in flight: process one more record into deferred_,
+  // or settle the commit once it is done or enough is held.
+  void WorkAheadOfCommit();
   void AbortTransaction();
-  // Handles a failed transactional call. Returns true if `retry` should be attempted again.
-  bool HandleTransactionError(rd_kafka_error_t* error, const char* what, int attempt);
   void ReinitializeProducer();
   void RewindToCommitted();
   void ApplyBackpressure(const std::atomic<bool>& stop);
@@ -129,6 +169,16 @@ class StageLoop {
   kafka::Handle producer_;
 
   bool transaction_open_ = false;
+  // A launched commit not yet settled by AwaitCommit(); its thread, result and offsets.
+  bool commit_in_flight_ = false;
+  std::thread commit_thread_;
+  std::atomic<bool> commit_done_{false};
+  CommitOutcome commit_outcome_ = CommitOutcome::kCommitted;
+  double commit_seconds_ = 0;
+  std::chrono::steady_clock::time_point commit_started_;
+  std::map<PartitionKey, int64_t> committing_offsets_;
+  // Records processed while the commit was in flight, produced into the next transaction.
+  std::vector<ProcessedRecord> deferred_;
   std::atomic<bool> fatal_{false};
   std::chrono::steady_clock::time_point transaction_started_;
   int64_t transaction_records_ = 0;
