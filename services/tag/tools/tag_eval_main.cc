@@ -28,6 +28,7 @@
 #include "services/tag/entity_tagger.h"
 #include "services/tag/evaluation.h"
 #include "services/tag/ner/annotated_corpus.h"
+#include "services/tag/tools/prediction_kind.h"
 
 namespace newsflow::tag {
 namespace {
@@ -89,36 +90,30 @@ void CountBySource(const ner::AnnotatedDocument& doc, const std::vector<ScoredSp
   for (size_t i = 0; i < predicted.size(); ++i) {
     const ScoredSpan& p = predicted[i];
     if (!types.contains(p.type)) continue;
-    bool exact = false, same_span = false, same_type_overlap = false, overlap = false;
-    for (const ScoredSpan& g : gold) {
-      if (g.start >= p.end || p.start >= g.end) continue;
-      overlap = true;
-      const bool span = g.start == p.start && g.end == p.end;
-      exact |= span && g.type == p.type;
-      same_span |= span;
-      same_type_overlap |= g.type == p.type;
-    }
+    const PredictionKind kind = ClassifyPrediction(gold, p);
     SourceCounts& c = (*table)[{sources[i], p.type}];
-    const char* kind = "exact";
-    if (exact) {
-      ++c.exact;
-    } else if (same_span) {
-      ++c.type;
-      kind = "type";
-    } else if (same_type_overlap) {
-      ++c.boundary;
-      kind = "boundary";
-    } else if (overlap) {
-      ++c.other;
-      kind = "other";
-    } else {
-      ++c.spurious;
-      kind = "spurious";
+    switch (kind) {
+      case PredictionKind::kExact:
+        ++c.exact;
+        break;
+      case PredictionKind::kType:
+        ++c.type;
+        break;
+      case PredictionKind::kBoundary:
+        ++c.boundary;
+        break;
+      case PredictionKind::kOther:
+        ++c.other;
+        break;
+      case PredictionKind::kSpurious:
+        ++c.spurious;
+        break;
     }
-    if (errors && !exact) {
+    if (errors && kind != PredictionKind::kExact) {
       const std::string_view surface = Slice(doc.text, p.start, p.end);
+      const std::string name(PredictionKindName(kind));
       std::fprintf(stderr, "*\t%s\t%s\t%s\t%s\t%u\t%u\t%.*s\n", doc.id.c_str(), sources[i].c_str(),
-                   kind, p.type.c_str(), p.start, p.end, static_cast<int>(surface.size()),
+                   name.c_str(), p.type.c_str(), p.start, p.end, static_cast<int>(surface.size()),
                    surface.data());
     }
   }
