@@ -248,8 +248,32 @@ std::optional<std::string> CheckSpans(const v1::TaggedArticle& tagged) {
   return std::nullopt;
 }
 
+MentionArrays::MentionArrays(const std::vector<EntityView>& entities) {
+  size_t mentions = 0;
+  for (const auto& e : entities) mentions += e.mentions.size();
+  JsonWriter w;
+  w.Reserve(160 * mentions + 2 * entities.size() + 64);
+  spans_.reserve(entities.size());
+  for (const auto& e : entities) {
+    // One writer for all arrays: it puts a comma between them, which the spans leave out.
+    w.BeginArray();
+    const size_t begin = w.str().size() - 1;
+    for (const auto* m : e.mentions) WriteMention(w, *m);
+    w.EndArray();
+    spans_.emplace_back(begin, w.str().size());
+  }
+  json_ = w.Take();
+}
+
 std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
                                 const std::vector<EntityView>& entities, std::string_view story_id,
+                                const google::protobuf::Timestamp& processed) {
+  return EnrichedArticleJson(tagged, entities, MentionArrays(entities), story_id, processed);
+}
+
+std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
+                                const std::vector<EntityView>& entities,
+                                const MentionArrays& mention_arrays, std::string_view story_id,
                                 const google::protobuf::Timestamp& processed) {
   const v1::Article& a = tagged.article();
   JsonWriter w;
@@ -265,7 +289,10 @@ std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
   w.Field("source", a.source_name());
   w.Field("title", a.title());
   w.StringOrNull("author", a.author());
-  w.Field("body", a.body());
+  w.Key("body");
+  const size_t body_begin = w.str().size();
+  w.String(a.body());
+  const size_t body_end = w.str().size();
   w.Field("language", a.language());
   w.Key("segments");
   w.BeginArray();
@@ -282,7 +309,8 @@ std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
   if (a.single_language_body()) {
     w.BeginObject();
     w.Field("language", a.language());
-    w.Field("text", a.body());
+    w.Key("text");
+    w.RepeatRaw(body_begin, body_end);  // the body, escaped above
     w.EndObject();
   }
   for (const auto& t : a.texts()) {
@@ -302,7 +330,8 @@ std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
   w.StringOrNull("story_id", story_id);
   w.Key("entities");
   w.BeginArray();
-  for (const auto& e : entities) {
+  for (size_t i = 0; i < entities.size(); ++i) {
+    const EntityView& e = entities[i];
     w.BeginObject();
     w.Field("id", e.id);
     w.Field("type", EntityTypeName(e.type));
@@ -310,9 +339,7 @@ std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
     w.Field("count", e.count);
     w.Field("salience", e.salience);
     w.Key("mentions");
-    w.BeginArray();
-    for (const auto* m : e.mentions) WriteMention(w, *m);
-    w.EndArray();
+    w.RawJson(mention_arrays.Of(i));
     w.EndObject();
   }
   w.EndArray();
@@ -341,6 +368,17 @@ std::string EntityMentionsJson(const v1::TaggedArticle& tagged, const EntityView
 
 std::string EntityMentionsJson(std::string_view article_json, const EntityView& entity) {
   JsonWriter w;
+  w.BeginArray();
+  for (const auto* m : entity.mentions) WriteMention(w, *m);
+  w.EndArray();
+  return EntityMentionsJson(article_json, entity, w.str());
+}
+
+std::string EntityMentionsJson(std::string_view article_json, const EntityView& entity,
+                               std::string_view mentions_json) {
+  JsonWriter w;
+  w.Reserve(article_json.size() + mentions_json.size() + entity.id.size() + entity.name.size() +
+            192);
   w.BeginObject();
   w.Field("schema_version", kSchemaVersion);
   w.Key("entity");
@@ -354,9 +392,7 @@ std::string EntityMentionsJson(std::string_view article_json, const EntityView& 
   w.Field("mention_count", entity.count);
   w.Field("salience", entity.salience);
   w.Key("mentions");
-  w.BeginArray();
-  for (const auto* m : entity.mentions) WriteMention(w, *m);
-  w.EndArray();
+  w.RawJson(mentions_json);
   w.EndObject();
   return w.Take();
 }

@@ -215,6 +215,14 @@ void JsonWriter::RawJson(std::string_view json) {
   Put(json);
 }
 
+void JsonWriter::RepeatRaw(size_t begin, size_t end) {
+  BeforeValue();
+  const size_t n = end - begin;
+  Ensure(n);  // before taking the source: growing moves the buffer
+  std::memcpy(out_.data() + size_, out_.data() + begin, n);
+  size_ += n;
+}
+
 void JsonWriter::String(std::string_view value) {
   BeforeValue();
   invalid_utf8_ += EscapeJsonString(value, *this);

@@ -39,6 +39,9 @@ class JsonWriter {
   // A value serialized before (by another JsonWriter): spliced in as is. The caller guarantees
   // it is one well-formed JSON value.
   void RawJson(std::string_view json);
+  // Bytes [begin, end) of this document written again, as RawJson (the same long string twice
+  // is escaped once).
+  void RepeatRaw(size_t begin, size_t end);
 
   // Shorthands for a key and its value.
   void Field(std::string_view key, std::string_view value) { Key(key), String(value); }

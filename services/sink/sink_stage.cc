@@ -101,9 +101,10 @@ void SinkStage::Process(const InputRecord& input, StageResult* result) {
   }
   const std::vector<EntityView> entities = EntitiesOf(tagged);
   // The stores keep the JSON form whatever the topic's format.
+  const MentionArrays mention_arrays(entities);
   std::string enriched_json;
   if (options_.enriched_format == "json" || !stores_.empty()) {
-    enriched_json = EnrichedArticleJson(tagged, entities, story_id, processed);
+    enriched_json = EnrichedArticleJson(tagged, entities, mention_arrays, story_id, processed);
   }
   if (options_.enriched_format == "protobuf") {
     v1::EnrichedArticle enriched;
@@ -142,9 +143,9 @@ void SinkStage::Process(const InputRecord& input, StageResult* result) {
 
   const std::string mentions_article =
       entities.empty() ? std::string() : MentionsArticleJson(tagged, story_id);
-  for (const auto& entity : entities) {
-    result->Emit(options_.entity_mentions_topic, entity.id,
-                 EntityMentionsJson(mentions_article, entity),
+  for (size_t i = 0; i < entities.size(); ++i) {
+    result->Emit(options_.entity_mentions_topic, entities[i].id,
+                 EntityMentionsJson(mentions_article, entities[i], mention_arrays.Of(i)),
                  {{"content-type", "application/json"}});
   }
   if (!entities.empty()) probe_.records_by_output.Add("entity_mentions", entities.size());

@@ -189,6 +189,37 @@ TEST(JsonWriterTest, KeysNeedingEscapesAreEscapedAndRawJsonIsSplicedAsAValue) {
   EXPECT_TRUE(testing::ValidateJson(R"({"type":"object"})", w.str()).empty());
 }
 
+// RepeatRaw copies from the writer's own buffer, which grows (moves) while it copies a string
+// longer than the room left.
+TEST(JsonWriterTest, RepeatRawWritesTheSameBytesAsWritingTheValueAgain) {
+  const std::string text = std::string(3000, 'x') + "\"quoted\"\n" + std::string(5000, 'y');
+  JsonWriter once;
+  once.BeginObject();
+  once.Key("a");
+  const size_t begin = once.str().size();
+  once.String(text);
+  const size_t end = once.str().size();
+  once.Key("b");
+  once.RepeatRaw(begin, end);
+  once.Key("list");
+  once.BeginArray();
+  once.RepeatRaw(begin, end);
+  once.RepeatRaw(begin, end);
+  once.EndArray();
+  once.EndObject();
+  JsonWriter twice;
+  twice.BeginObject();
+  twice.Field("a", text);
+  twice.Field("b", text);
+  twice.Key("list");
+  twice.BeginArray();
+  twice.String(text);
+  twice.String(text);
+  twice.EndArray();
+  twice.EndObject();
+  EXPECT_EQ(once.str(), twice.str());
+}
+
 TEST(JsonWriterTest, NumbersAreShortAndValid) {
   JsonWriter w;
   w.BeginArray();
