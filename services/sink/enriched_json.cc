@@ -268,15 +268,17 @@ MentionArrays::MentionArrays(const std::vector<EntityView>& entities) {
 std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
                                 const std::vector<EntityView>& entities, std::string_view story_id,
                                 const google::protobuf::Timestamp& processed) {
-  return EnrichedArticleJson(tagged, entities, MentionArrays(entities), story_id, processed);
+  std::string out;
+  WriteEnrichedArticleJson(tagged, entities, MentionArrays(entities), story_id, processed, &out);
+  return out;
 }
 
-std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
-                                const std::vector<EntityView>& entities,
-                                const MentionArrays& mention_arrays, std::string_view story_id,
-                                const google::protobuf::Timestamp& processed) {
+void WriteEnrichedArticleJson(const v1::TaggedArticle& tagged,
+                              const std::vector<EntityView>& entities,
+                              const MentionArrays& mention_arrays, std::string_view story_id,
+                              const google::protobuf::Timestamp& processed, std::string* out) {
   const v1::Article& a = tagged.article();
-  JsonWriter w;
+  JsonWriter w(std::move(*out));
   size_t texts_bytes = a.single_language_body() ? a.body().size() : 0;
   for (const auto& t : a.texts()) texts_bytes += t.text().size();
   w.Reserve(a.body().size() + texts_bytes + 160 * static_cast<size_t>(tagged.mentions_size()) +
@@ -344,7 +346,7 @@ std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
   }
   w.EndArray();
   w.EndObject();
-  return w.Take();
+  *out = w.Take();
 }
 
 std::string MentionsArticleJson(const v1::TaggedArticle& tagged, std::string_view story_id) {
@@ -371,12 +373,14 @@ std::string EntityMentionsJson(std::string_view article_json, const EntityView& 
   w.BeginArray();
   for (const auto* m : entity.mentions) WriteMention(w, *m);
   w.EndArray();
-  return EntityMentionsJson(article_json, entity, w.str());
+  std::string out;
+  WriteEntityMentionsJson(article_json, entity, w.str(), &out);
+  return out;
 }
 
-std::string EntityMentionsJson(std::string_view article_json, const EntityView& entity,
-                               std::string_view mentions_json) {
-  JsonWriter w;
+void WriteEntityMentionsJson(std::string_view article_json, const EntityView& entity,
+                             std::string_view mentions_json, std::string* out) {
+  JsonWriter w(std::move(*out));
   w.Reserve(article_json.size() + mentions_json.size() + entity.id.size() + entity.name.size() +
             192);
   w.BeginObject();
@@ -394,11 +398,17 @@ std::string EntityMentionsJson(std::string_view article_json, const EntityView& 
   w.Key("mentions");
   w.RawJson(mentions_json);
   w.EndObject();
-  return w.Take();
+  *out = w.Take();
 }
 
 std::string StoryJson(const StorySnapshot& story) {
-  JsonWriter w;
+  std::string out;
+  WriteStoryJson(story, &out);
+  return out;
+}
+
+void WriteStoryJson(const StorySnapshot& story, std::string* out) {
+  JsonWriter w(std::move(*out));
   w.BeginObject();
   w.Field("schema_version", kSchemaVersion);
   w.Field("story_id", story.story_id);
@@ -434,7 +444,7 @@ std::string StoryJson(const StorySnapshot& story) {
   }
   w.EndArray();
   w.EndObject();
-  return w.Take();
+  *out = w.Take();
 }
 
 }  // namespace newsflow::sink

@@ -71,11 +71,12 @@ class MentionArrays {
 std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
                                 const std::vector<EntityView>& entities, std::string_view story_id,
                                 const google::protobuf::Timestamp& processed);
-// The same, with the entities' mention arrays built already (MentionArrays(entities)).
-std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
-                                const std::vector<EntityView>& entities,
-                                const MentionArrays& mention_arrays, std::string_view story_id,
-                                const google::protobuf::Timestamp& processed);
+// The same, with the entities' mention arrays built already (MentionArrays(entities)), written
+// into `*out` (replacing its contents, reusing its capacity).
+void WriteEnrichedArticleJson(const v1::TaggedArticle& tagged,
+                              const std::vector<EntityView>& entities,
+                              const MentionArrays& mention_arrays, std::string_view story_id,
+                              const google::protobuf::Timestamp& processed, std::string* out);
 
 // One news.entity-mentions record. The "article" object is the same for every entity of an
 // article: build it once with MentionsArticleJson and pass it to the second form.
@@ -83,10 +84,13 @@ std::string EntityMentionsJson(const v1::TaggedArticle& tagged, const EntityView
                                std::string_view story_id);
 std::string MentionsArticleJson(const v1::TaggedArticle& tagged, std::string_view story_id);
 std::string EntityMentionsJson(std::string_view article_json, const EntityView& entity);
-// The same, with the entity's mention array built already (MentionArrays::Of).
-std::string EntityMentionsJson(std::string_view article_json, const EntityView& entity,
-                               std::string_view mentions_json);
+// The same, with the entity's mention array built already (MentionArrays::Of), written into
+// `*out` (replacing its contents, reusing its capacity).
+void WriteEntityMentionsJson(std::string_view article_json, const EntityView& entity,
+                             std::string_view mentions_json, std::string* out);
 
 std::string StoryJson(const StorySnapshot& story);
+// The same, written into `*out` (replacing its contents, reusing its capacity).
+void WriteStoryJson(const StorySnapshot& story, std::string* out);
 
 }  // namespace newsflow::sink

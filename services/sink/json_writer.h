@@ -20,6 +20,11 @@ size_t AppendJsonString(std::string_view text, std::string* out);
 // placed by the writer. Not thread-safe.
 class JsonWriter {
  public:
+  JsonWriter() = default;
+  // Writes into `buffer`'s storage (its contents are discarded): a recycled output record's
+  // value keeps its capacity.
+  explicit JsonWriter(std::string buffer) : out_(std::move(buffer)) { out_.clear(); }
+
   void BeginObject();
   void EndObject();
   void BeginArray();

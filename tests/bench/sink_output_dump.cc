@@ -51,6 +51,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", error.c_str());
     return 1;
   }
+  StageResult result;  // reused, as the stage loop does
   for (int64_t copy = 0; copy < copies; ++copy) {
     for (size_t i = 0; i < corpus.size(); ++i) {
       v1::TaggedArticle tagged = corpus[i];
@@ -68,7 +69,7 @@ int Main(int argc, char** argv) {
       InputRecord input;
       input.value = value;
       input.timestamp_ms = kStart;
-      StageResult result;
+      result.Clear();
       stage->Process(input, &result);
       Write("== " + std::to_string(n) + "\n");
       if (result.dead_letter) {

@@ -307,7 +307,9 @@ void StageLoop::HandleRecord(const rd_kafka_message_t* msg) {
   probe_->consumed.fetch_add(1, std::memory_order_relaxed);
   probe_->consumed_bytes.fetch_add(msg->len, std::memory_order_relaxed);
 
-  StageResult result;
+  // One result for every input: Clear() keeps the records' buffers for the stage's Add().
+  StageResult& result = result_;
+  result.Clear();
   auto started = Clock::now();
   stage_->Process(input, &result);
   probe_->processing_seconds.Observe(std::chrono::duration<double>(Clock::now() - started).count());

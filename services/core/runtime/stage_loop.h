@@ -125,6 +125,9 @@ class StageLoop {
   std::string transactional_id_;
   std::string components_header_;
 
+  // Reused for every input (see StageResult).
+  StageResult result_;
+
   kafka::Handle consumer_;
   kafka::Handle producer_;
 

@@ -157,12 +157,13 @@ TEST(MentionArraysTest, SplicedRecordsEqualTheRecordsWrittenInPlace) {
   const MentionArrays arrays(entities);
   const std::string article_json = MentionsArticleJson(tagged, "st-1");
   for (size_t i = 0; i < entities.size(); ++i) {
-    EXPECT_EQ(EntityMentionsJson(article_json, entities[i], arrays.Of(i)),
-              EntityMentionsJson(article_json, entities[i]))
-        << entities[i].id;
+    std::string spliced = "previous contents of a recycled buffer";
+    WriteEntityMentionsJson(article_json, entities[i], arrays.Of(i), &spliced);
+    EXPECT_EQ(spliced, EntityMentionsJson(article_json, entities[i])) << entities[i].id;
   }
   EXPECT_EQ(arrays.Of(3), "[]");
-  const std::string enriched = EnrichedArticleJson(tagged, entities, arrays, "st-1", processed);
+  std::string enriched(100000, 'x');  // a recycled buffer, longer than the document
+  WriteEnrichedArticleJson(tagged, entities, arrays, "st-1", processed, &enriched);
   EXPECT_EQ(enriched, EnrichedArticleJson(tagged, entities, "st-1", processed));
   // The single-language body is written twice ("body" and "texts"), escaped the same way.
   const std::string escaped_body = R"("Harbor Robotics raised $40 million, \"a record\", )"
