@@ -33,7 +33,8 @@ TEST(StageResultTest, RecycledRecordsCarryOnlyWhatAddGives) {
   EXPECT_EQ(a.key, "k");
   EXPECT_TRUE(a.value.empty());
   ASSERT_EQ(a.headers.size(), 1u);
-  EXPECT_EQ(a.headers[0], (std::pair<std::string, std::string>{"content-type", "application/json"}));
+  EXPECT_EQ(a.headers[0],
+            (std::pair<std::string, std::string>{"content-type", "application/json"}));
   a.value = "1";
   auto& b = result.Add("u", "");
   EXPECT_EQ(b.topic, "u");
