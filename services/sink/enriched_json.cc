@@ -32,7 +32,8 @@ size_t CodePointCount(std::string_view s) {
   return n;
 }
 
-void TimestampField(JsonWriter& w, std::string_view key, bool present,
+template <size_t N>
+void TimestampField(JsonWriter& w, const char (&key)[N], bool present,
                     const google::protobuf::Timestamp& t) {
   w.Key(key);
   if (present && (t.seconds() != 0 || t.nanos() != 0)) {

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace newsflow::sink {
 
@@ -31,6 +32,26 @@ class JsonWriter {
   void EndArray();
   // An object key; the next call writes its value.
   void Key(std::string_view key);
+  // A key written as a string literal (nearly all of them): its length is known where it is
+  // written, so a plain one goes out in a few moves instead of a scan and a memcpy call (keys
+  // were a tenth of the stage's instructions).
+  template <size_t N>
+  void Key(const char (&key)[N]) {
+    const size_t n = std::char_traits<char>::length(key);  // folded for a literal
+    if (n + 1 != N || !IsPlainKey(key, n)) {
+      Key(std::string_view(key, n));
+      return;
+    }
+    BeforeValue();
+    Ensure(N + 2);
+    char* p = out_.data() + size_;
+    p[0] = '"';
+    std::memcpy(p + 1, key, n);
+    p[n + 1] = '"';
+    p[n + 2] = ':';
+    size_ += n + 3;
+    after_key_ = true;
+  }
 
   void String(std::string_view value);
   void Int(int64_t value);
@@ -48,19 +69,22 @@ class JsonWriter {
   // is escaped once).
   void RepeatRaw(size_t begin, size_t end);
 
-  // Shorthands for a key and its value.
-  void Field(std::string_view key, std::string_view value) { Key(key), String(value); }
-  void Field(std::string_view key, const char* value) { Key(key), String(value); }
-  void Field(std::string_view key, const std::string& value) { Key(key), String(value); }
-  void Field(std::string_view key, int64_t value) { Key(key), Int(value); }
-  void Field(std::string_view key, uint64_t value) { Key(key), UInt(value); }
-  void Field(std::string_view key, uint32_t value) { Key(key), UInt(value); }
-  void Field(std::string_view key, int value) { Key(key), Int(value); }
-  void Field(std::string_view key, double value) { Key(key), Double(value); }
-  void Field(std::string_view key, float value) { Key(key), Float(value); }
-  void Field(std::string_view key, bool value) { Key(key), Bool(value); }
+  // Shorthands for a key and its value; a literal key takes the fast Key above.
+  template <typename K, typename V>
+  void Field(const K& key, V&& value) {
+    Key(key);
+    Value(std::forward<V>(value));
+  }
   // `value`, or null when it is empty (optional strings).
-  void StringOrNull(std::string_view key, std::string_view value);
+  template <typename K>
+  void StringOrNull(const K& key, std::string_view value) {
+    Key(key);
+    if (value.empty()) {
+      Null();
+    } else {
+      String(value);
+    }
+  }
 
   // Capacity for a document of about `bytes`, so long bodies are not copied as the output grows.
   void Reserve(size_t bytes) {
@@ -91,6 +115,27 @@ class JsonWriter {
   }
 
  private:
+  // Field's value writers, one per value type it takes.
+  void Value(std::string_view value) { String(value); }
+  void Value(const char* value) { String(value); }
+  void Value(const std::string& value) { String(value); }
+  void Value(int64_t value) { Int(value); }
+  void Value(uint64_t value) { UInt(value); }
+  void Value(uint32_t value) { UInt(value); }
+  void Value(int value) { Int(value); }
+  void Value(double value) { Double(value); }
+  void Value(float value) { Float(value); }
+  void Value(bool value) { Bool(value); }
+
+  // Whether `key` needs no escaping (printable ASCII but '"' and '\\').
+  static bool IsPlainKey(const char* key, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      const unsigned char c = static_cast<unsigned char>(key[i]);
+      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return false;
+    }
+    return true;
+  }
+
   void BeforeValue();
   void Grow(size_t n);
 

@@ -140,7 +140,8 @@ TEST(StageLoopOutputTest, EveryRecordIsProducedWithItsHeadersInOrder) {
     want_a.push_back(std::move(a));
   }
   for (auto* want : {&want_a, &want_b}) {
-    for (auto& r : *want) r.headers.insert(r.headers.end(), loop_headers.begin(), loop_headers.end());
+    for (auto& r : *want)
+      r.headers.insert(r.headers.end(), loop_headers.begin(), loop_headers.end());
   }
   for (const auto& [topic, want] : {std::pair{std::string("a"), want_a}, {"b", want_b}}) {
     const std::vector<Read> got = ReadTopic(mock->bootstrap(), topic, want.size());
@@ -155,8 +156,8 @@ TEST(StageLoopOutputTest, EveryRecordIsProducedWithItsHeadersInOrder) {
   ASSERT_EQ(dlq.size(), dead);
   for (const auto& r : dlq) {
     ASSERT_FALSE(r.headers.empty());
-    EXPECT_EQ(r.headers[0], (std::pair<std::string, std::string>{"newsflow-dlq-reason",
-                                                                 "bad_input"}));
+    EXPECT_EQ(r.headers[0],
+              (std::pair<std::string, std::string>{"newsflow-dlq-reason", "bad_input"}));
   }
 }
 
