@@ -41,28 +41,15 @@ uint64_t Load8(const char* p) {
   return word;
 }
 
-// Whether any of the eight bytes is a control character, non-ASCII, '"' or '\\' (the bytes
-// AppendJsonString must look at one by one). Exact, by the usual SWAR zero-byte test: a byte
-// below 0x20 borrows in `word - 0x20..`, a byte equal to q turns zero in `word ^ q..`.
-bool NeedsAttention(uint64_t word) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr uint64_t kHigh = 0x8080808080808080ULL;
-  auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
-  const uint64_t below_space = (word - kOnes * 0x20) & ~word & kHigh;
-  const uint64_t quote = has_zero(word ^ (kOnes * '"'));
-  const uint64_t backslash = has_zero(word ^ (kOnes * '\\'));
-  return ((word & kHigh) | below_space | quote | backslash) != 0;
-}
-
 // Whether `text` needs no escaping at all, eight bytes at a time (the tail padded with 'a').
 bool IsPlain(std::string_view text) {
   size_t i = 0;
   for (; i + 8 <= text.size(); i += 8) {
-    if (NeedsAttention(Load8(text.data() + i))) return false;
+    if (JsonWriter::NeedsAttention(Load8(text.data() + i))) return false;
   }
   uint64_t tail = 0x6161616161616161ULL;
   std::memcpy(&tail, text.data() + i, text.size() - i);
-  return !NeedsAttention(tail);
+  return !JsonWriter::NeedsAttention(tail);
 }
 
 template <typename Out>
@@ -77,7 +64,7 @@ size_t EscapeJsonString(std::string_view text, Out& out) {
   auto flush_run = [&] { out.Put(text.substr(run_start, i - run_start)); };
   while (i < text.size()) {
     // Eight plain bytes at a time: bodies are mostly printable ASCII.
-    while (i + 8 <= text.size() && !NeedsAttention(Load8(text.data() + i))) i += 8;
+    while (i + 8 <= text.size() && !JsonWriter::NeedsAttention(Load8(text.data() + i))) i += 8;
     if (i >= text.size()) break;
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {

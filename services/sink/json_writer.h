@@ -100,6 +100,20 @@ class JsonWriter {
   size_t invalid_utf8_replaced() const { return invalid_utf8_; }
 
   // The escaper's interface (EscapeJsonString in json_writer.cc); not for callers.
+
+  // Whether any of the eight bytes is a control character, non-ASCII, '"' or '\\' (the bytes an
+  // escaper must look at one by one). Exact, by the usual SWAR zero-byte test: a byte below 0x20
+  // borrows in `word - 0x20..`, a byte equal to q turns zero in `word ^ q..`.
+  static bool NeedsAttention(uint64_t word) {
+    constexpr uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr uint64_t kHigh = 0x8080808080808080ULL;
+    auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+    const uint64_t below_space = (word - kOnes * 0x20) & ~word & kHigh;
+    const uint64_t quote = has_zero(word ^ (kOnes * '"'));
+    const uint64_t backslash = has_zero(word ^ (kOnes * '\\'));
+    return ((word & kHigh) | below_space | quote | backslash) != 0;
+  }
+
   void Ensure(size_t n) {
     if (out_.size() - size_ < n) Grow(n);
   }
@@ -127,11 +141,20 @@ class JsonWriter {
   void Value(float value) { Float(value); }
   void Value(bool value) { Bool(value); }
 
-  // Whether `key` needs no escaping (printable ASCII but '"' and '\\').
-  static bool IsPlainKey(const char* key, size_t n) {
-    for (size_t i = 0; i < n; ++i) {
-      const unsigned char c = static_cast<unsigned char>(key[i]);
-      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return false;
+  // Whether the `n` bytes of `key` need no escaping, a word at a time: with n known where a
+  // literal key is written, this unrolls into a few loads and tests.
+  template <size_t N>
+  static bool IsPlainKey(const char (&key)[N], size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      uint64_t word;
+      std::memcpy(&word, key + i, sizeof(word));
+      if (NeedsAttention(word)) return false;
+    }
+    if (i < n) {  // the tail, padded with 'a'
+      uint64_t word = 0x6161616161616161ULL;
+      std::memcpy(&word, key + i, n - i);
+      if (NeedsAttention(word)) return false;
     }
     return true;
   }
