@@ -32,12 +32,14 @@ size_t CodePointCount(std::string_view s) {
   return n;
 }
 
+void WriteRfc3339(JsonWriter& w, int64_t seconds, int32_t nanos);  // below, by Rfc3339
+
 template <size_t N>
 void TimestampField(JsonWriter& w, const char (&key)[N], bool present,
                     const google::protobuf::Timestamp& t) {
   w.Key(key);
   if (present && (t.seconds() != 0 || t.nanos() != 0)) {
-    w.String(Rfc3339(t));
+    WriteRfc3339(w, t.seconds(), t.nanos());
   } else {
     w.Null();
   }
@@ -101,16 +103,17 @@ std::string_view MentionSourceName(int source) {
   }
 }
 
-std::string Rfc3339(int64_t seconds, int32_t nanos) {
+namespace {
+
+// Rfc3339's text for a time in 0001..9999 with nanos in [0, 1e9), written into `buffer`; its
+// length, or 0 for any other time.
+size_t FormatRfc3339(int64_t seconds, int32_t nanos, char (&buffer)[32]) {
   // TimeUtil::ToString formats through printf and was a tenth of the sink's time (every
   // entity-mentions record carries a timestamp); this writes the same text directly.
   constexpr int64_t kMinSeconds = -62135596800;  // 0001-01-01T00:00:00Z
   constexpr int64_t kMaxSeconds = 253402300799;  // 9999-12-31T23:59:59Z
   if (seconds < kMinSeconds || seconds > kMaxSeconds || nanos < 0 || nanos > 999999999) {
-    google::protobuf::Timestamp t;
-    t.set_seconds(seconds);
-    t.set_nanos(nanos);
-    return TimeUtil::ToString(t);  // whatever protobuf says of an invalid time
+    return 0;
   }
   // Days to civil date (proleptic Gregorian), after Howard Hinnant's days_from_civil inverse.
   const int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
@@ -127,7 +130,6 @@ std::string Rfc3339(int64_t seconds, int32_t nanos) {
   const int64_t month = mp < 10 ? mp + 3 : mp - 9;
   const int64_t year = year_of_era + era * 400 + (month <= 2);
 
-  char buffer[32];
   char* p = buffer;
   auto digits = [&p](int64_t value, int width) {
     for (int i = width - 1; i >= 0; --i) {
@@ -159,7 +161,23 @@ std::string Rfc3339(int64_t seconds, int32_t nanos) {
     }
   }
   *p++ = 'Z';
-  return std::string(buffer, p);
+  return static_cast<size_t>(p - buffer);
+}
+
+void MillisToTime(int64_t ms, int64_t* seconds, int32_t* nanos) {
+  *seconds = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+  *nanos = static_cast<int32_t>((ms - *seconds * 1000) * 1000000);
+}
+
+}  // namespace
+
+std::string Rfc3339(int64_t seconds, int32_t nanos) {
+  char buffer[32];
+  if (const size_t n = FormatRfc3339(seconds, nanos, buffer)) return std::string(buffer, n);
+  google::protobuf::Timestamp t;
+  t.set_seconds(seconds);
+  t.set_nanos(nanos);
+  return TimeUtil::ToString(t);  // whatever protobuf says of an invalid time
 }
 
 std::string Rfc3339(const google::protobuf::Timestamp& t) {
@@ -167,9 +185,33 @@ std::string Rfc3339(const google::protobuf::Timestamp& t) {
 }
 
 std::string Rfc3339Millis(int64_t ms) {
-  const int64_t seconds = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
-  return Rfc3339(seconds, static_cast<int32_t>((ms - seconds * 1000) * 1000000));
+  int64_t seconds;
+  int32_t nanos;
+  MillisToTime(ms, &seconds, &nanos);
+  return Rfc3339(seconds, nanos);
 }
+
+namespace {
+
+// Rfc3339(seconds, nanos) as a JSON string, without a std::string in between for a valid time
+// (a story record has one per member).
+void WriteRfc3339(JsonWriter& w, int64_t seconds, int32_t nanos) {
+  char buffer[32];
+  if (const size_t n = FormatRfc3339(seconds, nanos, buffer)) {
+    w.String(std::string_view(buffer, n));
+  } else {
+    w.String(Rfc3339(seconds, nanos));
+  }
+}
+
+void WriteRfc3339Millis(JsonWriter& w, int64_t ms) {
+  int64_t seconds;
+  int32_t nanos;
+  MillisToTime(ms, &seconds, &nanos);
+  WriteRfc3339(w, seconds, nanos);
+}
+
+}  // namespace
 
 std::vector<EntityView> EntitiesOf(const v1::TaggedArticle& tagged) {
   std::vector<EntityView> entities;
@@ -414,8 +456,10 @@ void WriteStoryJson(const StorySnapshot& story, std::string* out) {
   w.Field("schema_version", kSchemaVersion);
   w.Field("story_id", story.story_id);
   w.Field("headline", story.headline);
-  w.Field("first_seen", Rfc3339Millis(story.first_seen_ms));
-  w.Field("last_seen", Rfc3339Millis(story.last_seen_ms));
+  w.Key("first_seen");
+  WriteRfc3339Millis(w, story.first_seen_ms);
+  w.Key("last_seen");
+  WriteRfc3339Millis(w, story.last_seen_ms);
   w.Field("article_count", static_cast<uint64_t>(story.article_count));
   w.Key("articles");
   w.BeginArray();
@@ -424,7 +468,8 @@ void WriteStoryJson(const StorySnapshot& story, std::string* out) {
     w.Field("id", m.article_id);
     w.Field("source", m.source);
     w.Field("headline", m.headline);
-    w.Field("seen", Rfc3339Millis(m.event_ms));
+    w.Key("seen");
+    WriteRfc3339Millis(w, m.event_ms);
     w.EndObject();
   }
   w.EndArray();
