@@ -32,11 +32,14 @@ size_t CodePointCount(std::string_view s) {
   return n;
 }
 
-void TimestampField(JsonWriter& w, std::string_view key, bool present,
+void WriteRfc3339(JsonWriter& w, int64_t seconds, int32_t nanos);  // below, by Rfc3339
+
+template <size_t N>
+void TimestampField(JsonWriter& w, const char (&key)[N], bool present,
                     const google::protobuf::Timestamp& t) {
   w.Key(key);
   if (present && (t.seconds() != 0 || t.nanos() != 0)) {
-    w.String(Rfc3339(t));
+    WriteRfc3339(w, t.seconds(), t.nanos());
   } else {
     w.Null();
   }
@@ -100,16 +103,17 @@ std::string_view MentionSourceName(int source) {
   }
 }
 
-std::string Rfc3339(int64_t seconds, int32_t nanos) {
+namespace {
+
+// Rfc3339's text for a time in 0001..9999 with nanos in [0, 1e9), written into `buffer`; its
+// length, or 0 for any other time.
+size_t FormatRfc3339(int64_t seconds, int32_t nanos, char (&buffer)[32]) {
   // TimeUtil::ToString formats through printf and was a tenth of the sink's time (every
   // entity-mentions record carries a timestamp); this writes the same text directly.
   constexpr int64_t kMinSeconds = -62135596800;  // 0001-01-01T00:00:00Z
   constexpr int64_t kMaxSeconds = 253402300799;  // 9999-12-31T23:59:59Z
   if (seconds < kMinSeconds || seconds > kMaxSeconds || nanos < 0 || nanos > 999999999) {
-    google::protobuf::Timestamp t;
-    t.set_seconds(seconds);
-    t.set_nanos(nanos);
-    return TimeUtil::ToString(t);  // whatever protobuf says of an invalid time
+    return 0;
   }
   // Days to civil date (proleptic Gregorian), after Howard Hinnant's days_from_civil inverse.
   const int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
@@ -126,7 +130,6 @@ std::string Rfc3339(int64_t seconds, int32_t nanos) {
   const int64_t month = mp < 10 ? mp + 3 : mp - 9;
   const int64_t year = year_of_era + era * 400 + (month <= 2);
 
-  char buffer[32];
   char* p = buffer;
   auto digits = [&p](int64_t value, int width) {
     for (int i = width - 1; i >= 0; --i) {
@@ -158,7 +161,23 @@ std::string Rfc3339(int64_t seconds, int32_t nanos) {
     }
   }
   *p++ = 'Z';
-  return std::string(buffer, p);
+  return static_cast<size_t>(p - buffer);
+}
+
+void MillisToTime(int64_t ms, int64_t* seconds, int32_t* nanos) {
+  *seconds = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+  *nanos = static_cast<int32_t>((ms - *seconds * 1000) * 1000000);
+}
+
+}  // namespace
+
+std::string Rfc3339(int64_t seconds, int32_t nanos) {
+  char buffer[32];
+  if (const size_t n = FormatRfc3339(seconds, nanos, buffer)) return std::string(buffer, n);
+  google::protobuf::Timestamp t;
+  t.set_seconds(seconds);
+  t.set_nanos(nanos);
+  return TimeUtil::ToString(t);  // whatever protobuf says of an invalid time
 }
 
 std::string Rfc3339(const google::protobuf::Timestamp& t) {
@@ -166,9 +185,33 @@ std::string Rfc3339(const google::protobuf::Timestamp& t) {
 }
 
 std::string Rfc3339Millis(int64_t ms) {
-  const int64_t seconds = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
-  return Rfc3339(seconds, static_cast<int32_t>((ms - seconds * 1000) * 1000000));
+  int64_t seconds;
+  int32_t nanos;
+  MillisToTime(ms, &seconds, &nanos);
+  return Rfc3339(seconds, nanos);
 }
+
+namespace {
+
+// Rfc3339(seconds, nanos) as a JSON string, without a std::string in between for a valid time
+// (a story record has one per member).
+void WriteRfc3339(JsonWriter& w, int64_t seconds, int32_t nanos) {
+  char buffer[32];
+  if (const size_t n = FormatRfc3339(seconds, nanos, buffer)) {
+    w.String(std::string_view(buffer, n));
+  } else {
+    w.String(Rfc3339(seconds, nanos));
+  }
+}
+
+void WriteRfc3339Millis(JsonWriter& w, int64_t ms) {
+  int64_t seconds;
+  int32_t nanos;
+  MillisToTime(ms, &seconds, &nanos);
+  WriteRfc3339(w, seconds, nanos);
+}
+
+}  // namespace
 
 std::vector<EntityView> EntitiesOf(const v1::TaggedArticle& tagged) {
   std::vector<EntityView> entities;
@@ -248,11 +291,37 @@ std::optional<std::string> CheckSpans(const v1::TaggedArticle& tagged) {
   return std::nullopt;
 }
 
+MentionArrays::MentionArrays(const std::vector<EntityView>& entities) {
+  size_t mentions = 0;
+  for (const auto& e : entities) mentions += e.mentions.size();
+  JsonWriter w;
+  w.Reserve(160 * mentions + 2 * entities.size() + 64);
+  spans_.reserve(entities.size());
+  for (const auto& e : entities) {
+    // One writer for all arrays: it puts a comma between them, which the spans leave out.
+    w.BeginArray();
+    const size_t begin = w.str().size() - 1;
+    for (const auto* m : e.mentions) WriteMention(w, *m);
+    w.EndArray();
+    spans_.emplace_back(begin, w.str().size());
+  }
+  json_ = w.Take();
+}
+
 std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
                                 const std::vector<EntityView>& entities, std::string_view story_id,
                                 const google::protobuf::Timestamp& processed) {
+  std::string out;
+  WriteEnrichedArticleJson(tagged, entities, MentionArrays(entities), story_id, processed, &out);
+  return out;
+}
+
+void WriteEnrichedArticleJson(const v1::TaggedArticle& tagged,
+                              const std::vector<EntityView>& entities,
+                              const MentionArrays& mention_arrays, std::string_view story_id,
+                              const google::protobuf::Timestamp& processed, std::string* out) {
   const v1::Article& a = tagged.article();
-  JsonWriter w;
+  JsonWriter w(std::move(*out));
   size_t texts_bytes = a.single_language_body() ? a.body().size() : 0;
   for (const auto& t : a.texts()) texts_bytes += t.text().size();
   w.Reserve(a.body().size() + texts_bytes + 160 * static_cast<size_t>(tagged.mentions_size()) +
@@ -265,7 +334,10 @@ std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
   w.Field("source", a.source_name());
   w.Field("title", a.title());
   w.StringOrNull("author", a.author());
-  w.Field("body", a.body());
+  w.Key("body");
+  const size_t body_begin = w.str().size();
+  w.String(a.body());
+  const size_t body_end = w.str().size();
   w.Field("language", a.language());
   w.Key("segments");
   w.BeginArray();
@@ -282,7 +354,8 @@ std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
   if (a.single_language_body()) {
     w.BeginObject();
     w.Field("language", a.language());
-    w.Field("text", a.body());
+    w.Key("text");
+    w.RepeatRaw(body_begin, body_end);  // the body, escaped above
     w.EndObject();
   }
   for (const auto& t : a.texts()) {
@@ -302,7 +375,8 @@ std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
   w.StringOrNull("story_id", story_id);
   w.Key("entities");
   w.BeginArray();
-  for (const auto& e : entities) {
+  for (size_t i = 0; i < entities.size(); ++i) {
+    const EntityView& e = entities[i];
     w.BeginObject();
     w.Field("id", e.id);
     w.Field("type", EntityTypeName(e.type));
@@ -310,14 +384,12 @@ std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
     w.Field("count", e.count);
     w.Field("salience", e.salience);
     w.Key("mentions");
-    w.BeginArray();
-    for (const auto* m : e.mentions) WriteMention(w, *m);
-    w.EndArray();
+    w.RawJson(mention_arrays.Of(i));
     w.EndObject();
   }
   w.EndArray();
   w.EndObject();
-  return w.Take();
+  *out = w.Take();
 }
 
 std::string MentionsArticleJson(const v1::TaggedArticle& tagged, std::string_view story_id) {
@@ -341,6 +413,19 @@ std::string EntityMentionsJson(const v1::TaggedArticle& tagged, const EntityView
 
 std::string EntityMentionsJson(std::string_view article_json, const EntityView& entity) {
   JsonWriter w;
+  w.BeginArray();
+  for (const auto* m : entity.mentions) WriteMention(w, *m);
+  w.EndArray();
+  std::string out;
+  WriteEntityMentionsJson(article_json, entity, w.str(), &out);
+  return out;
+}
+
+void WriteEntityMentionsJson(std::string_view article_json, const EntityView& entity,
+                             std::string_view mentions_json, std::string* out) {
+  JsonWriter w(std::move(*out));
+  w.Reserve(article_json.size() + mentions_json.size() + entity.id.size() + entity.name.size() +
+            192);
   w.BeginObject();
   w.Field("schema_version", kSchemaVersion);
   w.Key("entity");
@@ -354,21 +439,27 @@ std::string EntityMentionsJson(std::string_view article_json, const EntityView& 
   w.Field("mention_count", entity.count);
   w.Field("salience", entity.salience);
   w.Key("mentions");
-  w.BeginArray();
-  for (const auto* m : entity.mentions) WriteMention(w, *m);
-  w.EndArray();
+  w.RawJson(mentions_json);
   w.EndObject();
-  return w.Take();
+  *out = w.Take();
 }
 
 std::string StoryJson(const StorySnapshot& story) {
-  JsonWriter w;
+  std::string out;
+  WriteStoryJson(story, &out);
+  return out;
+}
+
+void WriteStoryJson(const StorySnapshot& story, std::string* out) {
+  JsonWriter w(std::move(*out));
   w.BeginObject();
   w.Field("schema_version", kSchemaVersion);
   w.Field("story_id", story.story_id);
   w.Field("headline", story.headline);
-  w.Field("first_seen", Rfc3339Millis(story.first_seen_ms));
-  w.Field("last_seen", Rfc3339Millis(story.last_seen_ms));
+  w.Key("first_seen");
+  WriteRfc3339Millis(w, story.first_seen_ms);
+  w.Key("last_seen");
+  WriteRfc3339Millis(w, story.last_seen_ms);
   w.Field("article_count", static_cast<uint64_t>(story.article_count));
   w.Key("articles");
   w.BeginArray();
@@ -377,7 +468,8 @@ std::string StoryJson(const StorySnapshot& story) {
     w.Field("id", m.article_id);
     w.Field("source", m.source);
     w.Field("headline", m.headline);
-    w.Field("seen", Rfc3339Millis(m.event_ms));
+    w.Key("seen");
+    WriteRfc3339Millis(w, m.event_ms);
     w.EndObject();
   }
   w.EndArray();
@@ -398,7 +490,7 @@ std::string StoryJson(const StorySnapshot& story) {
   }
   w.EndArray();
   w.EndObject();
-  return w.Take();
+  *out = w.Take();
 }
 
 }  // namespace newsflow::sink

@@ -52,9 +52,31 @@ std::string Rfc3339(const google::protobuf::Timestamp& t);
 std::string Rfc3339(int64_t seconds, int32_t nanos);
 std::string Rfc3339Millis(int64_t ms);
 
+// The "mentions" array of each entity of an article, serialized once: the enriched article and
+// the entity's news.entity-mentions record carry the same array, and writing every mention twice
+// (floats through std::to_chars) was a sixth of the stage's instructions.
+class MentionArrays {
+ public:
+  explicit MentionArrays(const std::vector<EntityView>& entities);
+  // The array of entities[i] (for the `entities` given to the constructor).
+  std::string_view Of(size_t i) const {
+    return std::string_view(json_).substr(spans_[i].first, spans_[i].second - spans_[i].first);
+  }
+
+ private:
+  std::string json_;
+  std::vector<std::pair<size_t, size_t>> spans_;  // [begin, end) of each array in json_
+};
+
 std::string EnrichedArticleJson(const v1::TaggedArticle& tagged,
                                 const std::vector<EntityView>& entities, std::string_view story_id,
                                 const google::protobuf::Timestamp& processed);
+// The same, with the entities' mention arrays built already (MentionArrays(entities)), written
+// into `*out` (replacing its contents, reusing its capacity).
+void WriteEnrichedArticleJson(const v1::TaggedArticle& tagged,
+                              const std::vector<EntityView>& entities,
+                              const MentionArrays& mention_arrays, std::string_view story_id,
+                              const google::protobuf::Timestamp& processed, std::string* out);
 
 // One news.entity-mentions record. The "article" object is the same for every entity of an
 // article: build it once with MentionsArticleJson and pass it to the second form.
@@ -62,7 +84,13 @@ std::string EntityMentionsJson(const v1::TaggedArticle& tagged, const EntityView
                                std::string_view story_id);
 std::string MentionsArticleJson(const v1::TaggedArticle& tagged, std::string_view story_id);
 std::string EntityMentionsJson(std::string_view article_json, const EntityView& entity);
+// The same, with the entity's mention array built already (MentionArrays::Of), written into
+// `*out` (replacing its contents, reusing its capacity).
+void WriteEntityMentionsJson(std::string_view article_json, const EntityView& entity,
+                             std::string_view mentions_json, std::string* out);
 
 std::string StoryJson(const StorySnapshot& story);
+// The same, written into `*out` (replacing its contents, reusing its capacity).
+void WriteStoryJson(const StorySnapshot& story, std::string* out);
 
 }  // namespace newsflow::sink

@@ -41,28 +41,15 @@ uint64_t Load8(const char* p) {
   return word;
 }
 
-// Whether any of the eight bytes is a control character, non-ASCII, '"' or '\\' (the bytes
-// AppendJsonString must look at one by one). Exact, by the usual SWAR zero-byte test: a byte
-// below 0x20 borrows in `word - 0x20..`, a byte equal to q turns zero in `word ^ q..`.
-bool NeedsAttention(uint64_t word) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr uint64_t kHigh = 0x8080808080808080ULL;
-  auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
-  const uint64_t below_space = (word - kOnes * 0x20) & ~word & kHigh;
-  const uint64_t quote = has_zero(word ^ (kOnes * '"'));
-  const uint64_t backslash = has_zero(word ^ (kOnes * '\\'));
-  return ((word & kHigh) | below_space | quote | backslash) != 0;
-}
-
 // Whether `text` needs no escaping at all, eight bytes at a time (the tail padded with 'a').
 bool IsPlain(std::string_view text) {
   size_t i = 0;
   for (; i + 8 <= text.size(); i += 8) {
-    if (NeedsAttention(Load8(text.data() + i))) return false;
+    if (JsonWriter::NeedsAttention(Load8(text.data() + i))) return false;
   }
   uint64_t tail = 0x6161616161616161ULL;
   std::memcpy(&tail, text.data() + i, text.size() - i);
-  return !NeedsAttention(tail);
+  return !JsonWriter::NeedsAttention(tail);
 }
 
 template <typename Out>
@@ -77,7 +64,7 @@ size_t EscapeJsonString(std::string_view text, Out& out) {
   auto flush_run = [&] { out.Put(text.substr(run_start, i - run_start)); };
   while (i < text.size()) {
     // Eight plain bytes at a time: bodies are mostly printable ASCII.
-    while (i + 8 <= text.size() && !NeedsAttention(Load8(text.data() + i))) i += 8;
+    while (i + 8 <= text.size() && !JsonWriter::NeedsAttention(Load8(text.data() + i))) i += 8;
     if (i >= text.size()) break;
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
@@ -215,6 +202,14 @@ void JsonWriter::RawJson(std::string_view json) {
   Put(json);
 }
 
+void JsonWriter::RepeatRaw(size_t begin, size_t end) {
+  BeforeValue();
+  const size_t n = end - begin;
+  Ensure(n);  // before taking the source: growing moves the buffer
+  std::memcpy(out_.data() + size_, out_.data() + begin, n);
+  size_ += n;
+}
+
 void JsonWriter::String(std::string_view value) {
   BeforeValue();
   invalid_utf8_ += EscapeJsonString(value, *this);
@@ -255,9 +250,24 @@ void JsonWriter::Float(float value) {
     Put("null");
     return;
   }
-  char buffer[32];
-  auto end = std::to_chars(buffer, buffer + sizeof(buffer), value).ptr;
-  Put(std::string_view(buffer, static_cast<size_t>(end - buffer)));
+  // Shortest-form formatting costs ~1,500 instructions, and the floats written (confidences,
+  // saliences) take few distinct values: a small direct-mapped cache of the formatted text, per
+  // thread, keyed by the float's bits (the same bits always format the same).
+  struct Entry {
+    uint32_t bits = 0x7FC00001;  // a NaN: never looked up, so an empty slot never matches
+    uint8_t size = 0;
+    char text[19];
+  };
+  static thread_local Entry cache[256];
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof(bits));
+  Entry& entry = cache[(bits * 0x9E3779B1u) >> 24];
+  if (entry.bits != bits) {
+    auto end = std::to_chars(entry.text, entry.text + sizeof(entry.text), value).ptr;
+    entry.size = static_cast<uint8_t>(end - entry.text);
+    entry.bits = bits;
+  }
+  Put(std::string_view(entry.text, entry.size));
 }
 
 void JsonWriter::Bool(bool value) {
@@ -268,15 +278,6 @@ void JsonWriter::Bool(bool value) {
 void JsonWriter::Null() {
   BeforeValue();
   Put("null");
-}
-
-void JsonWriter::StringOrNull(std::string_view key, std::string_view value) {
-  Key(key);
-  if (value.empty()) {
-    Null();
-  } else {
-    String(value);
-  }
 }
 
 }  // namespace newsflow::sink

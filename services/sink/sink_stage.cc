@@ -33,15 +33,19 @@ std::vector<Component> SinkStage::Components() const {
 namespace {
 
 // The news.stories record of a story merged into another (key: the absorbed id).
-std::string MergedStoryJson(const std::string& story_id, const std::string& merged_into) {
-  JsonWriter w;
+void WriteMergedStoryJson(const std::string& story_id, const std::string& merged_into,
+                          std::string* out) {
+  JsonWriter w(std::move(*out));
   w.BeginObject();
   w.Field("schema_version", kSchemaVersion);
   w.Field("story_id", story_id);
   w.Field("merged_into", merged_into);
   w.EndObject();
-  return w.Take();
+  *out = w.Take();
 }
+
+constexpr std::pair<std::string_view, std::string_view> kJsonContentType{"content-type",
+                                                                         "application/json"};
 
 }  // namespace
 
@@ -100,12 +104,21 @@ void SinkStage::Process(const InputRecord& input, StageResult* result) {
         1e6);
   }
   const std::vector<EntityView> entities = EntitiesOf(tagged);
+  const MentionArrays mention_arrays(entities);
   // The stores keep the JSON form whatever the topic's format.
   std::string enriched_json;
-  if (options_.enriched_format == "json" || !stores_.empty()) {
-    enriched_json = EnrichedArticleJson(tagged, entities, story_id, processed);
-  }
-  if (options_.enriched_format == "protobuf") {
+  if (options_.enriched_format == "json") {
+    // Written straight into the record (records are added through StageResult::Add, whose
+    // buffers are recycled from article to article); copied only when the stores need it.
+    std::string& value =
+        result->Add(options_.enriched_topic, article.article_id(), {kJsonContentType}).value;
+    WriteEnrichedArticleJson(tagged, entities, mention_arrays, story_id, processed, &value);
+    if (!stores_.empty()) enriched_json = value;
+  } else {
+    if (!stores_.empty()) {
+      WriteEnrichedArticleJson(tagged, entities, mention_arrays, story_id, processed,
+                               &enriched_json);
+    }
     v1::EnrichedArticle enriched;
     enriched.set_schema_version(kSchemaVersion);
     *enriched.mutable_article() = article;
@@ -132,20 +145,15 @@ void SinkStage::Process(const InputRecord& input, StageResult* result) {
     result->Emit(
         options_.enriched_topic, article.article_id(), enriched.SerializeAsString(),
         {{"content-type", "application/x-protobuf; messageType=newsflow.v1.EnrichedArticle"}});
-  } else {
-    // Copied only when the stores still need it.
-    result->Emit(options_.enriched_topic, article.article_id(),
-                 stores_.empty() ? std::move(enriched_json) : enriched_json,
-                 {{"content-type", "application/json"}});
   }
   probe_.records_by_output.Add("enriched");
 
   const std::string mentions_article =
       entities.empty() ? std::string() : MentionsArticleJson(tagged, story_id);
-  for (const auto& entity : entities) {
-    result->Emit(options_.entity_mentions_topic, entity.id,
-                 EntityMentionsJson(mentions_article, entity),
-                 {{"content-type", "application/json"}});
+  for (size_t i = 0; i < entities.size(); ++i) {
+    WriteEntityMentionsJson(
+        mentions_article, entities[i], mention_arrays.Of(i),
+        &result->Add(options_.entity_mentions_topic, entities[i].id, {kJsonContentType}).value);
   }
   if (!entities.empty()) probe_.records_by_output.Add("entity_mentions", entities.size());
 
@@ -154,26 +162,29 @@ void SinkStage::Process(const InputRecord& input, StageResult* result) {
     // The story as this instance knows it now; a later member re-publishes it.
     snapshot = grouper_->Snapshot(story_id);
     if (snapshot) {
-      result->Emit(options_.stories_topic, story_id, StoryJson(*snapshot),
-                   {{"content-type", "application/json"}});
+      WriteStoryJson(*snapshot,
+                     &result->Add(options_.stories_topic, story_id, {kJsonContentType}).value);
       probe_.records_by_output.Add("stories");
     }
     // Stories this article merged into its own: consumers learn where their articles went, and
     // the compacted topic keeps that answer for the absorbed id.
     for (const auto& absorbed : decision.merged_story_ids) {
-      result->Emit(options_.stories_topic, absorbed, MergedStoryJson(absorbed, story_id),
-                   {{"content-type", "application/json"}});
+      WriteMergedStoryJson(
+          absorbed, story_id,
+          &result->Add(options_.stories_topic, absorbed, {kJsonContentType}).value);
       probe_.records_by_output.Add("stories");
     }
     // Always written, even for an article already grouped: the transaction that first carried
     // its membership may have aborted.
-    result->Emit(options_.stories_changelog_topic, article.article_id(),
-                 ToMembership(story_id, grouping).SerializeAsString());
+    ToMembership(story_id, grouping)
+        .SerializeToString(
+            &result->Add(options_.stories_changelog_topic, article.article_id()).value);
     // Moved members are re-written under their new story, so a restore (and compaction, which
     // keeps the last record per article) finds them there.
     for (const auto& moved : decision.moved_members) {
-      result->Emit(options_.stories_changelog_topic, moved.article_id,
-                   ToMembership(story_id, moved).SerializeAsString());
+      ToMembership(story_id, moved)
+          .SerializeToString(
+              &result->Add(options_.stories_changelog_topic, moved.article_id).value);
     }
   }
   if (!stores_.empty()) {

@@ -66,6 +66,66 @@ void BM_SinkProcess(benchmark::State& state) {
 }
 BENCHMARK(BM_SinkProcess)->Arg(0)->Arg(1)->ArgName("protobuf")->Unit(benchmark::kMillisecond);
 
+// One pass of BM_SinkReplay, out of line so that callgrind can count it alone (valgrind
+// --tool=callgrind --toggle-collect='*ReplayPass*' build/bin/newsflow-bench-sink
+// --benchmark_filter=BM_SinkReplay).
+[[gnu::noinline]] void ReplayPass(Stage& stage, const std::vector<std::string>& records,
+                                  int64_t* outputs, int64_t* output_bytes) {
+  StageResult result;  // reused, as the stage loop does
+  for (const auto& record : records) {
+    InputRecord input;
+    input.value = record;
+    input.timestamp_ms = kStart;
+    result.Clear();
+    stage.Process(input, &result);
+    *outputs += static_cast<int64_t>(result.records.size());
+    for (const auto& r : result.records) *output_bytes += static_cast<int64_t>(r.value.size());
+    benchmark::DoNotOptimize(result);
+  }
+}
+
+// The corpus as scripts/load.sh feeds the sink: every article again and again under fresh ids,
+// each copy flagged by normalize as a near-duplicate of the first one and ingested 10 ms after
+// the previous article, with one source. Copies pile up in their stories (up to the member cap),
+// which is what the grouping, the story snapshot and its JSON cost under load. The StageResult
+// is reused from article to article as the stage loop reuses it. range(0): copies of the corpus.
+void BM_SinkReplay(benchmark::State& state) {
+  const auto& corpus = bench::TaggedCorpus();
+  std::vector<std::string> records;
+  for (int64_t copy = 0; copy < state.range(0); ++copy) {
+    for (size_t i = 0; i < corpus.size(); ++i) {
+      v1::TaggedArticle tagged = corpus[i];
+      const int64_t n = copy * static_cast<int64_t>(corpus.size()) + static_cast<int64_t>(i);
+      v1::Article& article = *tagged.mutable_article();
+      article.set_article_id("load-bench-" + std::to_string(n));
+      article.set_source_name("load");
+      if (copy > 0) article.set_near_duplicate_of("load-bench-" + std::to_string(i));
+      article.clear_published();
+      const int64_t ingested_ms = kStart + n * 10;
+      article.mutable_ingested()->set_seconds(ingested_ms / 1000);
+      article.mutable_ingested()->set_nanos(static_cast<int32_t>(ingested_ms % 1000) * 1000000);
+      *article.mutable_normalized() = article.ingested();  // fixed: the corpus has the build time
+      records.push_back(tagged.SerializeAsString());
+    }
+  }
+  int64_t articles = 0, outputs = 0, output_bytes = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    sink::StoryGrouper grouper{sink::StoryGrouperOptions{}};
+    std::string error;
+    auto stage = sink::SinkStage::Create(sink::SinkOptions{}, &grouper, &error);
+    state.ResumeTiming();
+    ReplayPass(*stage, records, &outputs, &output_bytes);
+    articles += static_cast<int64_t>(records.size());
+  }
+  state.SetItemsProcessed(articles);
+  state.counters["records/article"] =
+      static_cast<double>(outputs) / static_cast<double>(std::max<int64_t>(articles, 1));
+  state.counters["bytes/article"] =
+      static_cast<double>(output_bytes) / static_cast<double>(std::max<int64_t>(articles, 1));
+}
+BENCHMARK(BM_SinkReplay)->Arg(20)->ArgName("copies")->Unit(benchmark::kMillisecond);
+
 sink::GroupingInput RandomArticle(std::mt19937& rng, int64_t id, int64_t event_ms) {
   sink::GroupingInput input;
   input.article_id = "a-" + std::to_string(id);

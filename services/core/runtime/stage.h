@@ -4,6 +4,7 @@
 // prometheus-cpp so stage logic can be unit-tested, fuzzed and benchmarked alone.
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,11 @@ struct DeadLetterVerdict {
 // What a stage made of one input: zero or more records, or a dead letter. A dead letter discards
 // `records`. Everything produced for one input is written in the same Kafka transaction as the
 // input's offset.
+//
+// The stage loop reuses one StageResult for every input (Clear() between them), so a stage that
+// emits many records per input can build them with Add(), which hands out records recycled from
+// the previous inputs: their strings and header lists keep their capacity, and a warm stage
+// allocates nothing per record. Emit() works on a cleared result as on a new one.
 struct StageResult {
   std::vector<OutputRecord> records;
   std::optional<DeadLetterVerdict> dead_letter;
@@ -51,6 +57,50 @@ struct StageResult {
   void Reject(std::string reason, std::string detail) {
     dead_letter = DeadLetterVerdict{std::move(reason), std::move(detail)};
   }
+
+  // Appends a record with `topic`, `key` and exactly `headers`, and an empty value for the caller
+  // to fill (its capacity kept). Valid until the next Add or Emit.
+  OutputRecord& Add(
+      std::string_view topic, std::string_view key,
+      std::initializer_list<std::pair<std::string_view, std::string_view>> headers = {}) {
+    if (spare_.empty()) {
+      records.emplace_back();
+    } else {
+      records.push_back(std::move(spare_.back()));
+      spare_.pop_back();
+    }
+    OutputRecord& record = records.back();
+    record.topic.assign(topic);
+    record.key.assign(key);
+    record.value.clear();
+    record.headers.resize(headers.size());
+    size_t i = 0;
+    for (const auto& [name, value] : headers) {
+      record.headers[i].first.assign(name);
+      record.headers[i].second.assign(value);
+      ++i;
+    }
+    return record;
+  }
+
+  // Empties the result for the next input: no records, no dead letter. The records' buffers are
+  // kept for Add, except outsized ones (one huge article must not pin its memory for good).
+  void Clear() {
+    // In reverse, so that Add hands them out in the order they were used: the next input's
+    // records tend to have the same sizes in the same order.
+    for (auto it = records.rbegin(); it != records.rend(); ++it) {
+      if (spare_.size() < kMaxSpareRecords && it->value.capacity() <= kMaxSpareValueBytes) {
+        spare_.push_back(std::move(*it));
+      }
+    }
+    records.clear();
+    dead_letter.reset();
+  }
+
+ private:
+  static constexpr size_t kMaxSpareRecords = 4096;
+  static constexpr size_t kMaxSpareValueBytes = size_t{1} << 20;
+  std::vector<OutputRecord> spare_;  // cleared records' buffers, next one to hand out last
 };
 
 // A versioned part of a stage (rules, model, knowledge base) stamped on every output.

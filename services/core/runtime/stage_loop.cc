@@ -111,6 +111,7 @@ std::optional<std::string> StageLoop::CreateProducer() {
   std::string error;
   kafka::Conf conf = kafka::MakeConf(props, &error);
   if (!conf) return error;
+  topics_.clear();  // handles of an earlier producer
   rd_kafka_conf_set_opaque(conf.get(), this);
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &StageLoop::DeliveryCallback);
   rd_kafka_conf_set_log_cb(conf.get(), kafka::LogToSpdlog);
@@ -267,6 +268,16 @@ bool StageLoop::BeginTransactionIfNeeded() {
   return true;
 }
 
+rd_kafka_topic_t* StageLoop::TopicHandle(const std::string& topic) {
+  // A handful of topics: a linear search beats hashing the name.
+  for (const auto& [name, handle] : topics_) {
+    if (name == topic) return handle.get();
+  }
+  rd_kafka_topic_t* handle = rd_kafka_topic_new(producer_.get(), topic.c_str(), nullptr);
+  if (handle) topics_.emplace_back(topic, handle);
+  return handle;
+}
+
 bool StageLoop::Produce(const std::string& topic, const std::string& key, const std::string& value,
                         const Headers& headers) {
   rd_kafka_headers_t* hdrs = rd_kafka_headers_new(headers.size() + 3);
@@ -280,12 +291,19 @@ bool StageLoop::Produce(const std::string& topic, const std::string& key, const 
     rd_kafka_header_add(hdrs, "newsflow-components", -1, components_header_.data(),
                         components_header_.size());
   }
+  rd_kafka_topic_t* handle = TopicHandle(topic);
   while (true) {
-    rd_kafka_resp_err_t err = rd_kafka_producev(
-        producer_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
-        RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+    rd_kafka_resp_err_t err =
+        handle ? rd_kafka_producev(producer_.get(), RD_KAFKA_V_RKT(handle),
+                                   RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+                                   RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                   RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END)
+               : rd_kafka_producev(producer_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
+                                   RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+                                   RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                   RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return true;  // headers now owned by the message
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       rd_kafka_poll(producer_.get(), 10);
@@ -310,7 +328,9 @@ StageLoop::ProcessedRecord StageLoop::ProcessRecord(const rd_kafka_message_t* ms
   probe_->consumed.fetch_add(1, std::memory_order_relaxed);
   probe_->consumed_bytes.fetch_add(msg->len, std::memory_order_relaxed);
 
-  StageResult result;
+  // One result for every input: Clear() keeps the records' buffers for the stage's Add().
+  StageResult& result = result_;
+  result.Clear();
   auto started = Clock::now();
   stage_->Process(input, &result);
   auto processed_at = Clock::now();
@@ -552,6 +572,7 @@ void StageLoop::ReinitializeProducer() {
   probe_->producer_reinitialized.fetch_add(1);
   if (producer_)
     rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  topics_.clear();
   producer_.reset();
   if (auto err = CreateProducer()) {
     spdlog::critical("cannot re-create producer: {}", *err);
@@ -703,6 +724,7 @@ int StageLoop::Run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
     // Leave the group at once so the partitions move on; commit nothing.
     rd_kafka_consumer_close(consumer_.get());
     consumer_.reset();
+    topics_.clear();
     producer_.reset();
     return 1;
   }
@@ -712,6 +734,7 @@ int StageLoop::Run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
   if (transaction_open_ && !CommitTransaction() && transaction_open_) AbortTransaction();
   rd_kafka_consumer_close(consumer_.get());
   consumer_.reset();
+  topics_.clear();
   producer_.reset();
   spdlog::info("stopped cleanly");
   return fatal_ ? 1 : 0;

@@ -108,5 +108,71 @@ TEST(EntitiesOfTest, WeekdayInChineseMeetsTheEnglishWeekday) {
   EXPECT_EQ(UnlinkedEntityId("person", "", " Alexandr \n Wang "), "person:alexandr wang");
 }
 
+// The mention arrays are written once per article and spliced into the enriched article and every
+// entity-mentions record: the same bytes as writing them in place, for entities with several
+// mentions, one, and none (a summary without mentions).
+TEST(MentionArraysTest, SplicedRecordsEqualTheRecordsWrittenInPlace) {
+  v1::TaggedArticle tagged;
+  v1::Article& article = *tagged.mutable_article();
+  article.set_article_id("a-1");
+  article.set_title("Harbor Robotics raises money");
+  article.set_body("Harbor Robotics raised $40 million, \"a record\", Lena Vos said in Rotterdam.");
+  article.set_language("en");
+  article.set_single_language_body(true);
+  auto add_summary = [&](const std::string& id, v1::EntityType type, const std::string& name,
+                         float salience) {
+    auto* e = tagged.add_entities();
+    e->set_entity_id(id);
+    e->set_type(type);
+    e->set_name(name);
+    e->set_salience(salience);
+  };
+  add_summary("Q1", v1::ENTITY_TYPE_ORG, "Harbor Robotics", 0.9f);
+  add_summary("money:USD 40000000", v1::ENTITY_TYPE_MONEY, "$40 million", 0.4f);
+  add_summary("Q3", v1::ENTITY_TYPE_PERSON, "Lena Vos", 0.7f);
+  add_summary("Q4", v1::ENTITY_TYPE_LOC, "Nowhere", 0.1f);  // no mention
+  auto add_mention = [&](const std::string& id, v1::EntityType type, const std::string& text,
+                         uint32_t start, float confidence) {
+    auto* m = tagged.add_mentions();
+    m->set_entity_id(id);
+    m->set_type(type);
+    m->set_text(text);
+    m->set_start(start);
+    m->set_end(start + static_cast<uint32_t>(text.size()));
+    m->set_confidence(confidence);
+    return m;
+  };
+  add_mention("Q1", v1::ENTITY_TYPE_ORG, "Harbor Robotics", 0, 0.93f);
+  auto* money = add_mention("money:USD 40000000", v1::ENTITY_TYPE_MONEY, "$40 million", 23, 1.0f);
+  money->mutable_money()->set_amount(40000000);
+  money->mutable_money()->set_currency("USD");
+  add_mention("Q3", v1::ENTITY_TYPE_PERSON, "Lena Vos", 49, 0.81f);
+  add_mention("Q1", v1::ENTITY_TYPE_ORG, "Harbor", 70, 0.5f);
+  google::protobuf::Timestamp processed;
+  processed.set_seconds(1737936000);
+
+  const std::vector<EntityView> entities = EntitiesOf(tagged);
+  ASSERT_EQ(entities.size(), 4u);
+  ASSERT_TRUE(entities[3].mentions.empty());
+  const MentionArrays arrays(entities);
+  const std::string article_json = MentionsArticleJson(tagged, "st-1");
+  for (size_t i = 0; i < entities.size(); ++i) {
+    std::string spliced = "previous contents of a recycled buffer";
+    WriteEntityMentionsJson(article_json, entities[i], arrays.Of(i), &spliced);
+    EXPECT_EQ(spliced, EntityMentionsJson(article_json, entities[i])) << entities[i].id;
+  }
+  EXPECT_EQ(arrays.Of(3), "[]");
+  std::string enriched(100000, 'x');  // a recycled buffer, longer than the document
+  WriteEnrichedArticleJson(tagged, entities, arrays, "st-1", processed, &enriched);
+  EXPECT_EQ(enriched, EnrichedArticleJson(tagged, entities, "st-1", processed));
+  // The single-language body is written twice ("body" and "texts"), escaped the same way.
+  const std::string escaped_body = R"("Harbor Robotics raised $40 million, \"a record\", )"
+                                   R"(Lena Vos said in Rotterdam.")";
+  EXPECT_NE(enriched.find(R"("body":)" + escaped_body), std::string::npos) << enriched;
+  EXPECT_NE(enriched.find(R"("texts":[{"language":"en","text":)" + escaped_body + "}]"),
+            std::string::npos)
+      << enriched;
+}
+
 }  // namespace
 }  // namespace newsflow::sink

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <charconv>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
@@ -187,6 +189,60 @@ TEST(JsonWriterTest, KeysNeedingEscapesAreEscapedAndRawJsonIsSplicedAsAValue) {
   EXPECT_EQ(w.str(), R"({"plain_key":1,"quote\"back\\slash\nline":2,"article":{"id":"a-1"},)"
                      R"("list":[[],{"id":"a-1"}]})");
   EXPECT_TRUE(testing::ValidateJson(R"({"type":"object"})", w.str()).empty());
+}
+
+// RepeatRaw copies from the writer's own buffer, which grows (moves) while it copies a string
+// longer than the room left.
+TEST(JsonWriterTest, RepeatRawWritesTheSameBytesAsWritingTheValueAgain) {
+  const std::string text = std::string(3000, 'x') + "\"quoted\"\n" + std::string(5000, 'y');
+  JsonWriter once;
+  once.BeginObject();
+  once.Key("a");
+  const size_t begin = once.str().size();
+  once.String(text);
+  const size_t end = once.str().size();
+  once.Key("b");
+  once.RepeatRaw(begin, end);
+  once.Key("list");
+  once.BeginArray();
+  once.RepeatRaw(begin, end);
+  once.RepeatRaw(begin, end);
+  once.EndArray();
+  once.EndObject();
+  JsonWriter twice;
+  twice.BeginObject();
+  twice.Field("a", text);
+  twice.Field("b", text);
+  twice.Key("list");
+  twice.BeginArray();
+  twice.String(text);
+  twice.String(text);
+  twice.EndArray();
+  twice.EndObject();
+  EXPECT_EQ(once.str(), twice.str());
+}
+
+// Float keeps the formatted text of recent values: whatever the order and the collisions in its
+// cache, each value comes out as std::to_chars formats it.
+TEST(JsonWriterTest, FloatsAreWrittenAsToCharsWritesThemAcrossItsCache) {
+  std::mt19937 rng(20261205);
+  std::vector<float> values = {0.f, -0.f, 1.f, 0.8f, 0.93f, 1e-38f, -3.4e38f, 1.17549435e-38f};
+  for (int i = 0; i < 5000; ++i) {
+    uint32_t bits = static_cast<uint32_t>(rng());
+    float f;
+    std::memcpy(&f, &bits, sizeof(f));
+    if (std::isfinite(f)) values.push_back(f);
+    values.push_back(static_cast<float>(rng() % 1000) / 1000.f);  // confidences: many repeats
+  }
+  for (int round = 0; round < 2; ++round) {
+    for (float f : values) {
+      JsonWriter w;
+      w.Float(f);
+      char buffer[32];
+      auto end = std::to_chars(buffer, buffer + sizeof(buffer), f).ptr;
+      ASSERT_EQ(w.str(), std::string_view(buffer, static_cast<size_t>(end - buffer))) << f;
+    }
+  }
 }
 
 TEST(JsonWriterTest, NumbersAreShortAndValid) {

@@ -364,6 +364,53 @@ TEST_F(SinkStageTest, ReferenceStoryGroupsAsExpected) {
   EXPECT_NE(story_of["article-4"], story_of["article-1"]);
 }
 
+// The stage loop reuses one StageResult (Clear() between inputs): each article's records are
+// exactly those a fresh result gets, whatever the previous article emitted into the recycled
+// buffers (more entities, a dead letter, a longer body).
+TEST(SinkStageReuseTest, AReusedResultHoldsExactlyWhatAFreshOneDoes) {
+  std::vector<v1::TaggedArticle> articles = {
+      fixtures::CnbcBilingual(), fixtures::ReadWrite(),      fixtures::Observer(),
+      fixtures::Highlights(),    fixtures::HarborRobotics(), fixtures::FollowUpInterview()};
+  v1::TaggedArticle bad = fixtures::ReadWrite();
+  bad.mutable_article()->clear_article_id();
+  articles.insert(articles.begin() + 2, bad);
+  articles.push_back(fixtures::CnbcBilingual());  // already grouped: regrouped
+  StoryGrouper fresh_grouper{StoryGrouperOptions{}}, reused_grouper{StoryGrouperOptions{}};
+  std::string error;
+  auto fresh_stage = SinkStage::Create(SinkOptions{}, &fresh_grouper, &error);
+  auto reused_stage = SinkStage::Create(SinkOptions{}, &reused_grouper, &error);
+  ASSERT_TRUE(fresh_stage && reused_stage) << error;
+  StageResult reused;
+  for (const auto& tagged : articles) {
+    const std::string bytes = tagged.SerializeAsString();
+    InputRecord input;
+    input.value = bytes;
+    input.timestamp_ms = 1737936000000;
+    StageResult fresh;
+    fresh_stage->Process(input, &fresh);
+    reused.Clear();
+    reused_stage->Process(input, &reused);
+    ASSERT_EQ(reused.dead_letter.has_value(), fresh.dead_letter.has_value());
+    ASSERT_EQ(reused.records.size(), fresh.records.size()) << tagged.article().article_id();
+    for (size_t i = 0; i < fresh.records.size(); ++i) {
+      const OutputRecord& r = reused.records[i];
+      const OutputRecord& f = fresh.records[i];
+      EXPECT_EQ(r.topic, f.topic);
+      EXPECT_EQ(r.key, f.key);
+      EXPECT_EQ(r.headers, f.headers);
+      if (r.topic == "news.enriched") {
+        // "processed" is the wall clock: compare around it.
+        const size_t at = f.value.find("\"processed\":");
+        ASSERT_NE(at, std::string::npos);
+        EXPECT_EQ(r.value.substr(0, at), f.value.substr(0, at));
+        EXPECT_EQ(r.value.substr(r.value.find(',', at)), f.value.substr(f.value.find(',', at)));
+      } else {
+        EXPECT_EQ(r.value, f.value) << r.topic << " " << r.key;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace newsflow::sink
 
