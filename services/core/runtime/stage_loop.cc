@@ -340,10 +340,7 @@ StageLoop::ProcessedRecord StageLoop::ProcessRecord(const rd_kafka_message_t* ms
   processed.source = {std::string(input.topic), input.partition};
   processed.next_offset = input.offset + 1;
   processed.processed_at = processed_at;
-  if (!result.dead_letter) {
-    processed.outputs = std::move(result.records);
-    return processed;
-  }
+  if (!result.dead_letter) return processed;
   v1::DeadLetter letter;
   letter.set_stage(options_.stage);
   letter.set_reason(result.dead_letter->reason);
@@ -363,17 +360,18 @@ StageLoop::ProcessedRecord StageLoop::ProcessRecord(const rd_kafka_message_t* ms
   provenance->set_newsflow_version(options_.newsflow_version);
   provenance->set_stage(options_.stage);
   provenance->set_instance_id(options_.instance_id);
-  processed.outputs.push_back({options_.dlq_topic,
-                               std::string(input.key),
-                               letter.SerializeAsString(),
-                               {{"newsflow-dlq-reason", result.dead_letter->reason}}});
   processed.dead_letter_reason = std::move(result.dead_letter->reason);
+  // A dead letter replaces whatever the stage emitted.
+  result.Clear();
+  result.Emit(options_.dlq_topic, std::string(input.key), letter.SerializeAsString(),
+              {{"newsflow-dlq-reason", *processed.dead_letter_reason}});
   return processed;
 }
 
-bool StageLoop::ProduceProcessed(const ProcessedRecord& record) {
+bool StageLoop::ProduceProcessed(const ProcessedRecord& record,
+                                 const std::vector<OutputRecord>& outputs) {
   bool ok = true;
-  for (const auto& output : record.outputs) {
+  for (const auto& output : outputs) {
     ok = ok && Produce(output.topic, output.key, output.value, output.headers);
   }
   if (!ok) {
@@ -384,7 +382,7 @@ bool StageLoop::ProduceProcessed(const ProcessedRecord& record) {
   if (record.dead_letter_reason) {
     probe_->dead_lettered.Add(*record.dead_letter_reason);
   } else {
-    probe_->produced.fetch_add(record.outputs.size(), std::memory_order_relaxed);
+    probe_->produced.fetch_add(outputs.size(), std::memory_order_relaxed);
   }
   pending_offsets_[record.source] = record.next_offset;
   ++transaction_records_;
@@ -392,7 +390,17 @@ bool StageLoop::ProduceProcessed(const ProcessedRecord& record) {
 }
 
 void StageLoop::HandleRecord(const rd_kafka_message_t* msg) {
-  ProduceProcessed(ProcessRecord(msg));
+  ProcessedRecord processed = ProcessRecord(msg);
+  ProduceProcessed(processed, result_.records);
+}
+
+void StageLoop::DeferRecord(const rd_kafka_message_t* msg) {
+  ProcessedRecord processed = ProcessRecord(msg);
+  // Held past the next input: the outputs leave the reused result (which keeps no buffers then).
+  processed.outputs = std::move(result_.records);
+  result_.records.clear();
+  deferred_.push_back(std::move(processed));
+  probe_->processed_during_commit.fetch_add(1, std::memory_order_relaxed);
 }
 
 bool StageLoop::CommitTransaction() {
@@ -511,7 +519,7 @@ void StageLoop::ProduceDeferred() {
   // The transaction is as old as its first record, for the commit deadlines.
   transaction_started_ = std::min(transaction_started_, records.front().processed_at);
   for (const auto& record : records) {
-    if (!ProduceProcessed(record)) return;  // aborted and rewound
+    if (!ProduceProcessed(record, record.outputs)) return;  // aborted and rewound
   }
 }
 
@@ -529,8 +537,7 @@ void StageLoop::WorkAheadOfCommit() {
         spdlog::warn("consumer: {}", rd_kafka_message_errstr(msg.get()));
       }
     } else if (msg && commit_in_flight_) {
-      deferred_.push_back(ProcessRecord(msg.get()));
-      probe_->processed_during_commit.fetch_add(1, std::memory_order_relaxed);
+      DeferRecord(msg.get());
     } else if (msg) {  // a revocation inside the poll settled the commit
       if (BeginTransactionIfNeeded()) HandleRecord(msg.get());
     }

@@ -114,21 +114,25 @@ class StageLoop {
   void OnAssign(rd_kafka_topic_partition_list_t* partitions);
   void OnRevoke();
 
-  // One input record's outputs (or its dead letter), ready to produce.
+  // What processing one input record gave, beside its outputs (in result_, or in `outputs`
+  // once deferred).
   struct ProcessedRecord {
     PartitionKey source;
     int64_t next_offset = 0;
-    std::vector<OutputRecord> outputs;
+    std::vector<OutputRecord> outputs;  // set only for a deferred record
     std::optional<std::string> dead_letter_reason;
     std::chrono::steady_clock::time_point processed_at;
   };
   enum class CommitOutcome { kCommitted, kAbortRequired, kFatal, kUnknown };
 
-  // Runs the stage on one consumed record; touches no producer.
+  // Runs the stage on one consumed record, its outputs (or its dead letter) left in result_;
+  // touches no producer.
   ProcessedRecord ProcessRecord(const rd_kafka_message_t* msg);
-  // Produces a processed record into the open transaction and adds its offset to it; on failure
-  // abandons the transaction (abort and rewind) and returns false.
-  bool ProduceProcessed(const ProcessedRecord& record);
+  // Produces a processed record's outputs into the open transaction and adds its offset to it;
+  // on failure abandons the transaction (abort and rewind) and returns false.
+  bool ProduceProcessed(const ProcessedRecord& record, const std::vector<OutputRecord>& outputs);
+  // Processes one consumed record while a commit is in flight, into deferred_.
+  void DeferRecord(const rd_kafka_message_t* msg);
   // Processes one consumed record inside the open transaction.
   void HandleRecord(const rd_kafka_message_t* msg);
   // Produces with retry on a full queue; false when the transaction must be abandoned.
