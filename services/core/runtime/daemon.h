@@ -34,7 +34,7 @@ struct RuntimeOptions {
     int64_t transaction_max_messages = 500;
     int64_t transaction_max_ms = 100;
     int64_t transaction_linger_ms = 10;  // commit this soon once the input runs dry
-    bool overlap_commit = true;          // process the next records while a commit runs
+    bool overlap_commit = false;         // process the next records while a commit runs
     int64_t transaction_timeout_ms = 60000;
     int64_t max_in_flight_messages = 10000;
     int64_t statistics_interval_ms = 5000;

@@ -153,6 +153,7 @@ TEST_F(StageLoopFaultTest, RecordsProcessedDuringACommitGoIntoTheNextTransaction
   LoopProbe probe;
   LoopOptions options = Options();
   options.transaction_max_ms = 40;
+  options.overlap_commit = true;
   StageLoop loop(options, &stage, &probe);
   ASSERT_FALSE(loop.Start());
   int status = RunUntil(
@@ -178,6 +179,7 @@ TEST_F(StageLoopFaultTest, RecordsProcessedDuringAFailedCommitAreDroppedAndRepro
   LoopProbe probe;
   LoopOptions options = Options();
   options.transaction_max_ms = 40;
+  options.overlap_commit = true;
   StageLoop loop(options, &stage, &probe);
   ASSERT_FALSE(loop.Start());
   int status = RunUntil(
