@@ -90,24 +90,7 @@ BENCHMARK(BM_SinkProcess)->Arg(0)->Arg(1)->ArgName("protobuf")->Unit(benchmark::
 // which is what the grouping, the story snapshot and its JSON cost under load. The StageResult
 // is reused from article to article as the stage loop reuses it. range(0): copies of the corpus.
 void BM_SinkReplay(benchmark::State& state) {
-  const auto& corpus = bench::TaggedCorpus();
-  std::vector<std::string> records;
-  for (int64_t copy = 0; copy < state.range(0); ++copy) {
-    for (size_t i = 0; i < corpus.size(); ++i) {
-      v1::TaggedArticle tagged = corpus[i];
-      const int64_t n = copy * static_cast<int64_t>(corpus.size()) + static_cast<int64_t>(i);
-      v1::Article& article = *tagged.mutable_article();
-      article.set_article_id("load-bench-" + std::to_string(n));
-      article.set_source_name("load");
-      if (copy > 0) article.set_near_duplicate_of("load-bench-" + std::to_string(i));
-      article.clear_published();
-      const int64_t ingested_ms = kStart + n * 10;
-      article.mutable_ingested()->set_seconds(ingested_ms / 1000);
-      article.mutable_ingested()->set_nanos(static_cast<int32_t>(ingested_ms % 1000) * 1000000);
-      *article.mutable_normalized() = article.ingested();  // fixed: the corpus has the build time
-      records.push_back(tagged.SerializeAsString());
-    }
-  }
+  const std::vector<std::string> records = bench::LoadReplayRecords(state.range(0), kStart);
   int64_t articles = 0, outputs = 0, output_bytes = 0;
   for (auto _ : state) {
     state.PauseTiming();

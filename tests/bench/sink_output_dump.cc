@@ -43,7 +43,7 @@ void WriteField(std::string_view bytes) {
 
 int Main(int argc, char** argv) {
   const int64_t copies = argc > 1 ? std::atoll(argv[1]) : 20;
-  const auto& corpus = bench::TaggedCorpus();
+  const std::vector<std::string> records = bench::LoadReplayRecords(copies, kStart);
   sink::StoryGrouper grouper{sink::StoryGrouperOptions{}};
   std::string error;
   auto stage = sink::SinkStage::Create(sink::SinkOptions{}, &grouper, &error);
@@ -52,39 +52,25 @@ int Main(int argc, char** argv) {
     return 1;
   }
   StageResult result;  // reused, as the stage loop does
-  for (int64_t copy = 0; copy < copies; ++copy) {
-    for (size_t i = 0; i < corpus.size(); ++i) {
-      v1::TaggedArticle tagged = corpus[i];
-      const int64_t n = copy * static_cast<int64_t>(corpus.size()) + static_cast<int64_t>(i);
-      v1::Article& article = *tagged.mutable_article();
-      article.set_article_id("load-bench-" + std::to_string(n));
-      article.set_source_name("load");
-      if (copy > 0) article.set_near_duplicate_of("load-bench-" + std::to_string(i));
-      article.clear_published();
-      const int64_t ingested_ms = kStart + n * 10;
-      article.mutable_ingested()->set_seconds(ingested_ms / 1000);
-      article.mutable_ingested()->set_nanos(static_cast<int32_t>(ingested_ms % 1000) * 1000000);
-      *article.mutable_normalized() = article.ingested();  // fixed: the corpus has the build time
-      const std::string value = tagged.SerializeAsString();
-      InputRecord input;
-      input.value = value;
-      input.timestamp_ms = kStart;
-      result.Clear();
-      stage->Process(input, &result);
-      Write("== " + std::to_string(n) + "\n");
-      if (result.dead_letter) {
-        WriteField(result.dead_letter->reason);
-        WriteField(result.dead_letter->detail);
+  for (size_t n = 0; n < records.size(); ++n) {
+    InputRecord input;
+    input.value = records[n];
+    input.timestamp_ms = kStart;
+    result.Clear();
+    stage->Process(input, &result);
+    Write("== " + std::to_string(n) + "\n");
+    if (result.dead_letter) {
+      WriteField(result.dead_letter->reason);
+      WriteField(result.dead_letter->detail);
+    }
+    for (const auto& record : result.records) {
+      WriteField(record.topic);
+      WriteField(record.key);
+      for (const auto& [name, header_value] : record.headers) {
+        WriteField(name);
+        WriteField(header_value);
       }
-      for (const auto& record : result.records) {
-        WriteField(record.topic);
-        WriteField(record.key);
-        for (const auto& [name, header_value] : record.headers) {
-          WriteField(name);
-          WriteField(header_value);
-        }
-        WriteField(MaskProcessed(record.value));
-      }
+      WriteField(MaskProcessed(record.value));
     }
   }
   return 0;

@@ -64,4 +64,26 @@ const std::vector<v1::TaggedArticle>& TaggedCorpus() {
   return corpus;
 }
 
+std::vector<std::string> LoadReplayRecords(int64_t copies, int64_t start_ms) {
+  const auto& corpus = TaggedCorpus();
+  std::vector<std::string> records;
+  for (int64_t copy = 0; copy < copies; ++copy) {
+    for (size_t i = 0; i < corpus.size(); ++i) {
+      v1::TaggedArticle tagged = corpus[i];
+      const int64_t n = copy * static_cast<int64_t>(corpus.size()) + static_cast<int64_t>(i);
+      v1::Article& article = *tagged.mutable_article();
+      article.set_article_id("load-bench-" + std::to_string(n));
+      article.set_source_name("load");
+      if (copy > 0) article.set_near_duplicate_of("load-bench-" + std::to_string(i));
+      article.clear_published();
+      const int64_t ingested_ms = start_ms + n * 10;
+      article.mutable_ingested()->set_seconds(ingested_ms / 1000);
+      article.mutable_ingested()->set_nanos(static_cast<int32_t>(ingested_ms % 1000) * 1000000);
+      *article.mutable_normalized() = article.ingested();  // fixed: the corpus has the build time
+      records.push_back(tagged.SerializeAsString());
+    }
+  }
+  return records;
+}
+
 }  // namespace newsflow::bench

@@ -54,6 +54,16 @@ class StageLoopFaultTest : public ::testing::Test {
     return o;
   }
 
+  // overlap_commit with 40 ms transactions, and every broker request made to take 40 ms: commits
+  // last long enough for the loop to process records during them.
+  LoopOptions SlowBrokerOverlapOptions() {
+    rd_kafka_mock_broker_set_rtt(cluster_, -1, 40);
+    LoopOptions o = Options();
+    o.transaction_max_ms = 40;
+    o.overlap_commit = true;
+    return o;
+  }
+
   // Runs the loop until `done(probe)` holds (or `timeout_ms`), then stops it gracefully.
   // Returns Run's status.
   template <typename Done>
@@ -145,16 +155,12 @@ TEST_F(StageLoopFaultTest, BacklogCommitsWhenTheTransactionIsDueNotOnlyWhenFull)
   EXPECT_GE(probe.transactions_committed.load(), 5u);
 }
 
-// overlap_commit: with a slow broker (every request 40 ms), records keep being processed while a
-// transaction commits; they are produced into the next transaction, once each.
+// overlap_commit: with a slow broker, records keep being processed while a transaction commits;
+// they are produced into the next transaction, once each.
 TEST_F(StageLoopFaultTest, RecordsProcessedDuringACommitGoIntoTheNextTransactionOnce) {
-  rd_kafka_mock_broker_set_rtt(cluster_, -1, 40);
   SlowStage stage;
   LoopProbe probe;
-  LoopOptions options = Options();
-  options.transaction_max_ms = 40;
-  options.overlap_commit = true;
-  StageLoop loop(options, &stage, &probe);
+  StageLoop loop(SlowBrokerOverlapOptions(), &stage, &probe);
   ASSERT_FALSE(loop.Start());
   int status = RunUntil(
       loop, probe, [](const LoopProbe& p) { return p.produced >= static_cast<uint64_t>(kRecords); },
@@ -171,16 +177,12 @@ TEST_F(StageLoopFaultTest, RecordsProcessedDuringACommitGoIntoTheNextTransaction
 // transactional offset commits, so what reaches the output exactly once is asserted against the
 // real broker: tests/integration/runtime.)
 TEST_F(StageLoopFaultTest, RecordsProcessedDuringAFailedCommitAreDroppedAndReprocessed) {
-  rd_kafka_mock_broker_set_rtt(cluster_, -1, 40);
   // A permanent produce error inside a transaction makes its commit fail with an abortable error.
   rd_kafka_mock_push_request_errors(cluster_, kApiProduce, 1,
                                     RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
   SlowStage stage;
   LoopProbe probe;
-  LoopOptions options = Options();
-  options.transaction_max_ms = 40;
-  options.overlap_commit = true;
-  StageLoop loop(options, &stage, &probe);
+  StageLoop loop(SlowBrokerOverlapOptions(), &stage, &probe);
   ASSERT_FALSE(loop.Start());
   int status = RunUntil(
       loop, probe,
