@@ -516,8 +516,8 @@ void StageLoop::ProduceDeferred() {
   std::vector<ProcessedRecord> records = std::move(deferred_);
   deferred_.clear();
   if (!BeginTransactionIfNeeded()) return;  // rewound: the records are read again
-  // The transaction is as old as its first record, for the commit deadlines.
-  transaction_started_ = std::min(transaction_started_, records.front().processed_at);
+  // The transaction's deadlines count from now, as if the held records had waited in the
+  // consumer's queue: counting from the first of them made a light stage commit back to back.
   for (const auto& record : records) {
     if (!ProduceProcessed(record, record.outputs)) return;  // aborted and rewound
   }

@@ -58,8 +58,8 @@ struct LoopOptions {
   // Process the next records while a transaction commits (see above) instead of waiting for the
   // commit's round trips; at most one transaction's worth (transaction_max_messages records,
   // transaction_max_ms of processing) is held meanwhile. Pays in a stage whose processing is
-  // heavy next to its commit (entity-tag, sink); in a light one fed a steady trickle it made the
-  // hop's p99 worse (docs/benchmarks.md, session 7), so it is off unless configured.
+  // heavy next to its commit (entity-tag, sink); a light one fed a steady trickle gains nothing
+  // (docs/benchmarks.md, session 7), so it is off unless configured.
   bool overlap_commit = false;
   // Producer messages not yet delivered above which consumption pauses until half drained.
   int64_t max_in_flight_messages = 10000;
