@@ -237,7 +237,6 @@ for stage in ("p1", "p2", "p3", "normalize", "tag", "sink"):
         "produced": int(d("newsflow_messages_produced_total")),
     }
 # The broker's CPU per article in each chain's as-fast-as-possible run (a local broker only).
-import os
 for chain, first in (("passthrough", "p1"), ("pipeline", "normalize")):
     paths = [f"{work}/broker-{first}.{snap}" for snap in ("before", "after")]
     consumed = scrape(f"{work}/{first}.after.prom").get("newsflow_messages_consumed_total", 0.0) - \

@@ -201,17 +201,7 @@ std::vector<ConsumedRecord> KafkaTestClient::ReadAll(const std::string& topic, s
     if (msg->payload) r.value.assign(static_cast<const char*>(msg->payload), msg->len);
     r.partition = msg->partition;
     r.offset = msg->offset;
-    rd_kafka_headers_t* headers = nullptr;
-    if (rd_kafka_message_headers(msg.get(), &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      const char* name;
-      const void* value;
-      size_t size;
-      for (size_t i = 0;
-           rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-           ++i) {
-        r.headers.emplace_back(name, std::string(static_cast<const char*>(value), size));
-      }
-    }
+    r.headers = kafka::ReadHeaders(msg.get());
     out.push_back(std::move(r));
     last = std::chrono::steady_clock::now();
   }

@@ -13,6 +13,21 @@ namespace newsflow::kafka {
 
 // librdkafka logs from its own threads; spdlog's default logger is thread-safe, so its lines
 // share the daemon's format (text or JSON lines) instead of librdkafka's stderr format.
+std::vector<std::pair<std::string, std::string>> ReadHeaders(const rd_kafka_message_t* msg) {
+  std::vector<std::pair<std::string, std::string>> out;
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(msg, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
+  const char* name;
+  const void* value;
+  size_t size;
+  for (size_t i = 0;
+       rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+       ++i) {
+    out.emplace_back(name, value ? std::string(static_cast<const char*>(value), size) : "");
+  }
+  return out;
+}
+
 void LogToSpdlog(const rd_kafka_t* rk, int level, const char* facility, const char* buf) {
   auto spd_level = level <= 2   ? spdlog::level::critical
                    : level == 3 ? spdlog::level::err

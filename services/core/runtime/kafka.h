@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace newsflow::kafka {
@@ -47,6 +48,10 @@ using Error = std::unique_ptr<rd_kafka_error_t, ErrorDeleter>;
 using Message = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
 using GroupMetadata = std::unique_ptr<rd_kafka_consumer_group_metadata_t, GroupMetadataDeleter>;
 using Queue = std::unique_ptr<rd_kafka_queue_t, QueueDeleter>;
+
+// A consumed message's headers as (name, value) pairs in order; a header without a value reads as
+// an empty string.
+std::vector<std::pair<std::string, std::string>> ReadHeaders(const rd_kafka_message_t* msg);
 
 // A log_cb routing librdkafka's lines (from its own threads) through spdlog, so they share the
 // daemon's format (text or JSON lines).

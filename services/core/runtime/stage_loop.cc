@@ -19,21 +19,6 @@ int64_t NowUnixMs() {
       .count();
 }
 
-Headers ReadHeaders(const rd_kafka_message_t* msg) {
-  Headers out;
-  rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(msg, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
-  const char* name;
-  const void* value;
-  size_t size;
-  for (size_t i = 0;
-       rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-       ++i) {
-    out.emplace_back(name, value ? std::string(static_cast<const char*>(value), size) : "");
-  }
-  return out;
-}
-
 // "name=version,..." of the stage's components, for the newsflow-components header.
 std::string ComponentsHeader(const Stage& stage) {
   std::string header;
@@ -323,7 +308,7 @@ StageLoop::ProcessedRecord StageLoop::ProcessRecord(const rd_kafka_message_t* ms
   input.key = std::string_view(static_cast<const char*>(msg->key), msg->key ? msg->key_len : 0);
   input.value =
       std::string_view(static_cast<const char*>(msg->payload), msg->payload ? msg->len : 0);
-  input.headers = ReadHeaders(msg);
+  input.headers = kafka::ReadHeaders(msg);
   input.timestamp_ms = rd_kafka_message_timestamp(msg, nullptr);
   probe_->consumed.fetch_add(1, std::memory_order_relaxed);
   probe_->consumed_bytes.fetch_add(msg->len, std::memory_order_relaxed);

@@ -71,17 +71,7 @@ std::vector<Read> ReadTopic(const std::string& bootstrap, const std::string& top
     Read r;
     r.key.assign(static_cast<const char*>(msg->key), msg->key_len);
     r.value.assign(static_cast<const char*>(msg->payload), msg->len);
-    rd_kafka_headers_t* headers = nullptr;
-    if (rd_kafka_message_headers(msg.get(), &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      const char* name;
-      const void* value;
-      size_t size;
-      for (size_t k = 0;
-           rd_kafka_header_get_all(headers, k, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-           ++k) {
-        r.headers.emplace_back(name, std::string(static_cast<const char*>(value), size));
-      }
-    }
+    r.headers = kafka::ReadHeaders(msg.get());
     out.push_back(std::move(r));
   }
   rd_kafka_consumer_close(consumer.get());
