@@ -5,7 +5,8 @@
 # producer). Prints one JSON line per measurement, the throughput ratio and each daemon's RSS.
 #
 #   bash scripts/load.sh [--count N] [--warmup N] [--rate R] [--corpus FILE] [--txn-ms MS]
-#                        [--linger-ms MS] [--daemon-flag FLAG]... [--tag-instances N]
+#                        [--linger-ms MS] [--daemon-flag FLAG]... [--stage-flag ID FLAG]...
+#                        [--tag-instances N]
 #
 # --warmup is how many articles each chain carries before anything is measured (default 2000).
 # --rate is the offered rate for the latency run (default 1000 articles/s); the throughput runs
@@ -13,9 +14,10 @@
 # longest a transaction stays open; default: each daemon's config), --linger-ms their
 # kafka.transaction_linger_ms (how soon a transaction commits once the input runs dry).
 # --daemon-flag passes a flag to every daemon of both chains, e.g.
-# --daemon-flag --kafka.properties.compression.type=none.
+# --daemon-flag --kafka.properties.compression.type=none; --stage-flag ID FLAG to one daemon (ID:
+# p1, p2, p3 of the pass-through chain; normalize, tag, sink), after the --daemon-flag ones.
 # --tag-instances runs N entity-tag daemons in one consumer group (default 1), as a deployment
-# scales out its slowest stage; their CPU is added up in cpu-breakdown.
+# scales out its slowest stage; their CPU is added up in the *-breakdown lines.
 # The local broker runs with LOCAL_KAFKA_JVM_FLAGS, by default -XX:TieredStopAtLevel=1 (the JVM's
 # C1 compiler only): on 2 cores shared with the daemons, C2 kept recompiling as the two chains
 # took turns and took about half the broker's CPU (docs/benchmarks.md, session 7). Set
@@ -30,6 +32,7 @@ WARMUP=2000
 TAG_INSTANCES=1
 CORPUS=$ROOT/../shared/corpus/wikinews.jsonl
 TXN_FLAGS=()
+declare -A STAGE_FLAGS=()
 while (($#)); do
   case "$1" in
     --count) COUNT=$2; shift 2 ;;
@@ -39,8 +42,9 @@ while (($#)); do
     --txn-ms) TXN_FLAGS+=(--kafka.transaction_max_ms="$2"); shift 2 ;;
     --linger-ms) TXN_FLAGS+=(--kafka.transaction_linger_ms="$2"); shift 2 ;;
     --daemon-flag) TXN_FLAGS+=("$2"); shift 2 ;;
+    --stage-flag) STAGE_FLAGS[$2]+=" $3"; shift 3 ;;
     --tag-instances) TAG_INSTANCES=$2; shift 2 ;;
-    *) echo "usage: load.sh [--count N] [--warmup N] [--rate R] [--corpus FILE] [--txn-ms MS] [--linger-ms MS] [--daemon-flag FLAG]... [--tag-instances N]" >&2; exit 2 ;;
+    *) echo "usage: load.sh [--count N] [--warmup N] [--rate R] [--corpus FILE] [--txn-ms MS] [--linger-ms MS] [--daemon-flag FLAG]... [--stage-flag ID FLAG]... [--tag-instances N]" >&2; exit 2 ;;
   esac
 done
 
@@ -84,8 +88,9 @@ PY
 newsflow_setup newsflow-load
 NEWSFLOW_DAEMON_FLAGS=(--log.level=warn "${TXN_FLAGS[@]}")
 # The local broker's user + system CPU seconds and the part of them spent by the JVM's JIT
-# compiler threads (C1/C2 in /proc/PID/task/*/comm), as "total jit"; nothing without a local
-# broker (NEWSFLOW_BOOTSTRAP without NEWSFLOW_BROKER_PID_FILE).
+# compiler threads (C1/C2 in /proc/PID/task/*/comm), as "total jit" on the first line, then one
+# line per thread name (digits dropped, so a pool is one line) with its CPU seconds; nothing
+# without a local broker (NEWSFLOW_BOOTSTRAP without NEWSFLOW_BROKER_PID_FILE).
 broker_cpu() {
   local pid_file=${NEWSFLOW_BROKER_PID_FILE:-$WORK/kafka/node1.pid}
   [[ -r $pid_file && -r /proc/$(<"$pid_file")/stat ]] || return 0
@@ -95,14 +100,20 @@ pid, hz = sys.argv[1], int(sys.argv[2])
 def ticks(stat_path):
     fields = open(stat_path).read().rsplit(")", 1)[1].split()
     return int(fields[11]) + int(fields[12])  # utime + stime
-jit = 0
+jit, by_name = 0, {}
 for task in glob.glob(f"/proc/{pid}/task/*"):
     try:
-        if "CompilerThre" in open(f"{task}/comm").read():
-            jit += ticks(f"{task}/stat")
+        name = "".join(c for c in open(f"{task}/comm").read().strip() if not c.isdigit())
+        name = name.replace(" ", "_") or "?"
+        t = ticks(f"{task}/stat")
     except OSError:
-        pass  # a thread that ended between listing and reading
+        continue  # a thread that ended between listing and reading
+    by_name[name] = by_name.get(name, 0) + t
+    if "CompilerThre" in name:
+        jit += t
 print(ticks(f"/proc/{pid}/stat") / hz, jit / hz)
+for name, t in sorted(by_name.items()):
+    print(name, t / hz)
 PY
 }
 snapshot() {  # each daemon's metrics into $WORK/<id>.$SNAP.prom; the broker's CPU seconds
@@ -114,28 +125,91 @@ snapshot() {  # each daemon's metrics into $WORK/<id>.$SNAP.prom; the broker's C
   [[ -s $WORK/broker-$1.$SNAP ]] || rm -f "$WORK/broker-$1.$SNAP"
 }
 
+# Where each daemon's time went during a measured run, from its own metrics: CPU of the whole
+# process, stage logic, transaction commits, and the mean batch.
+breakdown() {  # LABEL RESULT_JSON SNAP_BEFORE SNAP_AFTER STAGE...
+  TAG_IDS="${TAG_IDS[*]}" python3 - "$WORK" "$@" <<'PY'
+import json, os, re, sys
+work, label, run, snap_before, snap_after = sys.argv[1:6]
+stages = sys.argv[6:]
+run = json.loads(run)
+def scrape(path):
+    values = {}
+    for line in open(path):
+        m = re.match(r'^(\w+)(\{[^}]*\})?\s+(\S+)$', line)
+        if m and 'le=' not in (m.group(2) or ''):
+            values[m.group(1)] = values.get(m.group(1), 0.0) + float(m.group(3))
+    return values
+out = {"label": label, "wall_seconds": run["seconds"]}
+instances = {"tag": os.environ["TAG_IDS"].split()}
+for stage in stages:
+    ids = instances.get(stage, [stage])
+    a = [scrape(f"{work}/{i}.{snap_after}.prom") for i in ids]
+    b = [scrape(f"{work}/{i}.{snap_before}.prom") for i in ids]
+    d = lambda k: sum(x.get(k, 0.0) - y.get(k, 0.0) for x, y in zip(a, b))
+    commits = d("newsflow_transaction_commit_seconds_count")
+    batches = d("newsflow_batch_size_count")
+    out[stage] = {
+        "cpu_seconds": round(d("process_cpu_seconds_total"), 2),
+        "cpu_ms_per_article": round(1000 * d("process_cpu_seconds_total") /
+                                    max(1.0, d("newsflow_messages_consumed_total")), 3),
+        "processing_seconds": round(d("newsflow_processing_seconds_sum"), 2),
+        "commits": int(commits),
+        "commit_seconds": round(d("newsflow_transaction_commit_seconds_sum"), 2),
+        "mean_commit_ms": round(1000 * d("newsflow_transaction_commit_seconds_sum") / commits, 1)
+                          if commits else 0,
+        "mean_batch": round(d("newsflow_batch_size_sum") / batches, 1) if batches else 0,
+        "processed_during_commit": int(d("newsflow_processed_during_commit_total")),
+        "produced": int(d("newsflow_messages_produced_total")),
+    }
+# The broker's CPU per article in the run (a local broker only).
+first = instances.get(stages[0], [stages[0]])[0]
+paths = [f"{work}/broker-{first}.{snap}" for snap in (snap_before, snap_after)]
+consumed = scrape(f"{work}/{first}.{snap_after}.prom").get("newsflow_messages_consumed_total", 0.0) - \
+    scrape(f"{work}/{first}.{snap_before}.prom").get("newsflow_messages_consumed_total", 0.0)
+if all(os.path.exists(p) for p in paths) and consumed > 0:
+    (before, jit_before), (after, jit_after) = (
+        map(float, open(p).readline().split()) for p in paths)
+    threads = [{n: float(t) for n, t in (l.split() for l in open(p).readlines()[1:])}
+               for p in paths]
+    busiest = sorted(((t - threads[0].get(n, 0.0), n) for n, t in threads[1].items()),
+                     reverse=True)[:6]
+    # JIT: the compiler threads' share, a one-time cost of a young broker process (a thread the
+    # JVM retired between the snapshots drops out of it, so it is a lower bound).
+    out["broker"] = {
+        "cpu_seconds": round(after - before, 2),
+        "cpu_ms_per_article": round(1000 * (after - before) / consumed, 3),
+        "jit_cpu_seconds": round(max(0.0, jit_after - jit_before), 2),
+        "cpu_ms_per_article_without_jit": round(
+            1000 * (after - before - max(0.0, jit_after - jit_before)) / consumed, 3),
+        # Where it went: the busiest thread names (pools summed), CPU seconds.
+        "threads": {n: round(t, 2) for t, n in busiest}}
+print(json.dumps(out))
+PY
+}
+
 echo "== starting both chains" >&2
 python3 -c 'import json, sys; print(json.dumps({"label": "setup", "broker_jvm_flags": sys.argv[1],
   "daemon_allocator": sys.argv[2]}))' "${LOCAL_KAFKA_JVM_FLAGS:-}" \
   "$(grep -q jemalloc <(ldd "$BIN/newsflow-sink" 2>/dev/null) && echo jemalloc || echo system)"
 start_daemon p1 newsflow-passthrough passthrough --kafka.input_topics="$RUN.b0" \
-  --passthrough.output_topic="$RUN.b1"
+  --passthrough.output_topic="$RUN.b1" ${STAGE_FLAGS[p1]-}
 start_daemon p2 newsflow-passthrough passthrough --kafka.input_topics="$RUN.b1" \
-  --passthrough.output_topic="$RUN.b2"
+  --passthrough.output_topic="$RUN.b2" ${STAGE_FLAGS[p2]-}
 start_daemon p3 newsflow-passthrough passthrough --kafka.input_topics="$RUN.b2" \
-  --passthrough.output_topic="$RUN.b3"
+  --passthrough.output_topic="$RUN.b3" ${STAGE_FLAGS[p3]-}
 start_daemon normalize newsflow-normalize normalize --kafka.input_topics="$RUN.raw" \
-  --normalize.output_topic="$RUN.normalized" --normalize.dedupe.topic="$RUN.dedupe"
+  --normalize.output_topic="$RUN.normalized" --normalize.dedupe.topic="$RUN.dedupe" ${STAGE_FLAGS[normalize]-}
 TAG_IDS=(tag)
 for ((i = 2; i <= TAG_INSTANCES; i++)); do TAG_IDS+=("tag$i"); done
 for id in "${TAG_IDS[@]}"; do
   start_daemon "$id" newsflow-entity-tag entity-tag --kafka.group_id="$RUN-tag" \
     --kafka.input_topics="$RUN.normalized" --tag.output_topic="$RUN.tagged" \
-    --tag.kb_dir="$ROOT/config/kb" --tag.model_path="$ROOT/config/ner/model.bin"
+    --tag.kb_dir="$ROOT/config/kb" --tag.model_path="$ROOT/config/ner/model.bin" ${STAGE_FLAGS[tag]-}
 done
 start_daemon sink newsflow-sink sink --kafka.input_topics="$RUN.tagged" \
   --sink.enriched_topic="$RUN.enriched" --sink.entity_mentions_topic="$RUN.mentions" \
-  --sink.stories.topic="$RUN.stories" --sink.stories.changelog_topic="$RUN.stories-state"
+  --sink.stories.topic="$RUN.stories" --sink.stories.changelog_topic="$RUN.stories-state" ${STAGE_FLAGS[sink]-}
 # Warm-up of both chains before either is measured: group joins, transaction coordinators and
 # first fetches are not load. Neither is most of what the JIT compiler of a freshly started
 # broker does, but on 2 shared cores it never quite settles: C2 keeps recompiling request paths
@@ -150,14 +224,18 @@ for chain in "b0 b3" "raw enriched"; do
 done
 
 echo "== baseline: three pass-through hops" >&2
-SNAP=before; snapshot p1 p2 p3
+SNAP=pt-before; snapshot p1 p2 p3
 BASE=$("$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.b0" --out "$RUN.b3" --count "$COUNT" \
   --corpus "$CORPUS" --label passthrough-max)
-SNAP=after; snapshot p1 p2 p3
+SNAP=pt-after; snapshot p1 p2 p3
 echo "$BASE"
+breakdown passthrough-max-breakdown "$BASE" pt-before pt-after p1 p2 p3
+SNAP=pt-lat-before; snapshot p1 p2 p3
 BASE_LAT=$("$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.b0" --out "$RUN.b3" \
   --count "$COUNT" --rate "$RATE" --corpus "$CORPUS" --label "passthrough-at-$RATE")
+SNAP=pt-lat-after; snapshot p1 p2 p3
 echo "$BASE_LAT"
+breakdown "passthrough-at-$RATE-breakdown" "$BASE_LAT" pt-lat-before pt-lat-after p1 p2 p3
 # Sanity check of the broker itself with kcat, outside our code: read the baseline's input
 # topic end to end (read_committed), then write as many corpus lines to a fresh topic.
 python3 - "$BOOTSTRAP" "$RUN" "$WORK" "$CORPUS" "$ROOT" <<'PY'
@@ -204,59 +282,22 @@ PIPE=$("$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.raw" --out "$RUN
 for pid in "${PERF_PIDS[@]}"; do kill -INT "$pid"; wait "$pid" || true; done
 SNAP=after; snapshot normalize "${TAG_IDS[@]}" sink
 echo "$PIPE"
-# Where each daemon's time went during the as-fast-as-possible run, from its own metrics: CPU
-# of the whole process, stage logic, transaction commits, and the mean batch.
-TAG_IDS="${TAG_IDS[*]}" python3 - "$WORK" "$PIPE" "$BASE" <<'PY'
-import json, os, re, sys
-work, pipe, base = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
-def scrape(path):
-    values = {}
-    for line in open(path):
-        m = re.match(r'^(\w+)(\{[^}]*\})?\s+(\S+)$', line)
-        if m and 'le=' not in (m.group(2) or ''):
-            values[m.group(1)] = values.get(m.group(1), 0.0) + float(m.group(3))
-    return values
-out = {"label": "cpu-breakdown", "pipeline_wall_seconds": pipe["seconds"],
-       "passthrough_wall_seconds": base["seconds"]}
-instances = {"tag": os.environ["TAG_IDS"].split()}
-for stage in ("p1", "p2", "p3", "normalize", "tag", "sink"):
-    ids = instances.get(stage, [stage])
-    a = [scrape(f"{work}/{i}.after.prom") for i in ids]
-    b = [scrape(f"{work}/{i}.before.prom") for i in ids]
-    d = lambda k: sum(x.get(k, 0.0) - y.get(k, 0.0) for x, y in zip(a, b))
-    commits = d("newsflow_transaction_commit_seconds_count")
-    batches = d("newsflow_batch_size_count")
-    out[stage] = {
-        "cpu_seconds": round(d("process_cpu_seconds_total"), 2),
-        "cpu_ms_per_article": round(1000 * d("process_cpu_seconds_total") /
-                                    max(1.0, d("newsflow_messages_consumed_total")), 3),
-        "processing_seconds": round(d("newsflow_processing_seconds_sum"), 2),
-        "commits": int(commits),
-        "commit_seconds": round(d("newsflow_transaction_commit_seconds_sum"), 2),
-        "mean_batch": round(d("newsflow_batch_size_sum") / batches, 1) if batches else 0,
-        "produced": int(d("newsflow_messages_produced_total")),
-    }
-# The broker's CPU per article in each chain's as-fast-as-possible run (a local broker only).
-for chain, first in (("passthrough", "p1"), ("pipeline", "normalize")):
-    paths = [f"{work}/broker-{first}.{snap}" for snap in ("before", "after")]
-    consumed = scrape(f"{work}/{first}.after.prom").get("newsflow_messages_consumed_total", 0.0) - \
-        scrape(f"{work}/{first}.before.prom").get("newsflow_messages_consumed_total", 0.0)
-    if all(os.path.exists(p) for p in paths) and consumed > 0:
-        (before, jit_before), (after, jit_after) = (
-            map(float, open(p).read().split()) for p in paths)
-        # JIT: the compiler threads' share, a one-time cost of a young broker process (a thread
-        # the JVM retired between the snapshots drops out of it, so it is a lower bound).
-        out[f"broker_during_{chain}"] = {
-            "cpu_seconds": round(after - before, 2),
-            "cpu_ms_per_article": round(1000 * (after - before) / consumed, 3),
-            "jit_cpu_seconds": round(max(0.0, jit_after - jit_before), 2),
-            "cpu_ms_per_article_without_jit": round(
-                1000 * (after - before - max(0.0, jit_after - jit_before)) / consumed, 3)}
-print(json.dumps(out))
-PY
+breakdown pipeline-max-breakdown "$PIPE" before after normalize tag sink
+SNAP=lat-before; snapshot normalize "${TAG_IDS[@]}" sink
+# NEWSFLOW_BROKER_JFR=FILE: a Java Flight Recording of the local broker during the fixed-rate run
+# of the pipeline (read with `jfr print --events jdk.ExecutionSample FILE` or JDK Mission Control).
+if [[ -n ${NEWSFLOW_BROKER_JFR:-} ]]; then
+  jcmd "$(<"$WORK/kafka/node1.pid")" JFR.start name=newsflow-load settings=profile >/dev/null
+fi
 LAT=$("$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.raw" --out "$RUN.enriched" \
   --count "$COUNT" --rate "$RATE" --corpus "$CORPUS" --label "pipeline-at-$RATE")
+if [[ -n ${NEWSFLOW_BROKER_JFR:-} ]]; then
+  jcmd "$(<"$WORK/kafka/node1.pid")" JFR.stop name=newsflow-load \
+    filename="$(realpath -m "$NEWSFLOW_BROKER_JFR")" >/dev/null
+fi
+SNAP=lat-after; snapshot normalize "${TAG_IDS[@]}" sink
 echo "$LAT"
+breakdown "pipeline-at-$RATE-breakdown" "$LAT" lat-before lat-after normalize tag sink
 hop_latency "$BASE_LAT" b0 b1 b2 b3
 hop_latency "$LAT" raw normalized tagged enriched
 python3 - "$BASE" "$PIPE" <<'PY'
