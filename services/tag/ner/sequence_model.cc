@@ -498,6 +498,25 @@ bool StartsUpper(std::string_view w) {
   return (c >= 'A' && c <= 'Z') || c >= 0x80;  // non-ASCII: leave the decision to the model
 }
 
+// The first bytes of a set of words, a bit each. A word whose first byte is not among them is
+// none of the words: the document passes test every token against a handful of names, and most
+// tokens (lower case) are out after one bit test instead of a binary search.
+class FirstBytes {
+ public:
+  void Add(std::string_view w) {
+    if (!w.empty()) Set(static_cast<unsigned char>(w[0]));
+  }
+  // False only when `w` cannot be one of the words added.
+  bool MayContain(std::string_view w) const {
+    return w.empty() || Test(static_cast<unsigned char>(w[0]));
+  }
+
+ private:
+  void Set(unsigned char c) { bits_[c / 64] |= uint64_t{1} << (c % 64); }
+  bool Test(unsigned char c) const { return (bits_[c / 64] >> (c % 64)) & 1; }
+  uint64_t bits_[4] = {0, 0, 0, 0};
+};
+
 }  // namespace
 
 void PropagateSurnames(std::string_view text, std::span<const Token> tokens, uint32_t person,
@@ -540,6 +559,8 @@ void PropagateSurnames(std::string_view text, std::span<const Token> tokens, uin
     auto& alone = scratch->alone_words;
     alone.clear();
     auto continues = [&](size_t i) { return labels[i] != kOutside && labels[i] % 2 == 0; };
+    FirstBytes owned_first;
+    for (const std::string_view w : owned) owned_first.Add(w);
     for (size_t i = 0; i < tokens.size(); ++i) {
       if (tokens[i].kind != TokenKind::kWord || continues(i)) continue;
       if (i + 1 < tokens.size() &&
@@ -548,7 +569,9 @@ void PropagateSurnames(std::string_view text, std::span<const Token> tokens, uin
         continue;
       }
       const std::string_view w = TokenText(text, tokens[i]);
-      if (std::binary_search(owned.begin(), owned.end(), w)) alone.push_back(w);
+      if (owned_first.MayContain(w) && std::binary_search(owned.begin(), owned.end(), w)) {
+        alone.push_back(w);
+      }
     }
     std::sort(alone.begin(), alone.end());
     owned.swap(alone);
@@ -565,10 +588,13 @@ void PropagateSurnames(std::string_view text, std::span<const Token> tokens, uin
   if (surnames.empty()) return;
   // Sorted for binary search: a long document must not turn this into tokens x names work.
   std::sort(surnames.begin(), surnames.end());
+  FirstBytes surname_first;
+  for (const std::string_view w : surnames) surname_first.Add(w);
   auto is_surname = [&](size_t i) {
     const Token& t = tokens[i];
-    return t.kind == TokenKind::kWord &&
-           std::binary_search(surnames.begin(), surnames.end(), TokenText(text, t));
+    if (t.kind != TokenKind::kWord) return false;
+    const std::string_view w = TokenText(text, t);
+    return surname_first.MayContain(w) && std::binary_search(surnames.begin(), surnames.end(), w);
   };
   // Retype one-token spans; then add spans for untagged tokens (labels says which are untagged).
   for (EntitySpan& s : *spans) {

@@ -155,6 +155,18 @@ TEST(DocumentPassTest, ASurnameNeverUsedAloneMayStartAnotherFullName) {
             (std::vector<std::string>{"0:Clarence Thomas", "0:Thomas Knapp", "0:Knapp"}));
 }
 
+TEST(DocumentPassTest, SurnamesAreFoundWhateverTheirFirstByte) {
+  // Martin Ødegaard passed to Bukayo Saka . Saka and Ødegaard scored ; Sakamoto and Øst did not .
+  // The surname test skips tokens by first byte: "Sakamoto" and "Øst" share one with a surname
+  // and must still not match, "Ødegaard" starts with a multi-byte letter and must.
+  const uint16_t b = BeginLabel(0), i = InsideLabel(0), o = kOutside;
+  EXPECT_EQ(
+      PropagateOn("Martin Ødegaard passed to Bukayo Saka. Saka and Ødegaard scored; "
+                  "Sakamoto and Øst did not.",
+                  {b, i, o, o, b, i, o, o, o, o, o, o, o, o, o, o, o, o}),
+      (std::vector<std::string>{"0:Martin Ødegaard", "0:Bukayo Saka", "0:Saka", "0:Ødegaard"}));
+}
+
 TEST(SequenceModelTest, SaveLoadRoundtripGivesIdenticalPredictions) {
   const auto model = TrainTiny(MadeUpSentences(), 3);  // undertrained: scores are close calls
   std::string error;
