@@ -324,7 +324,8 @@ void Viterbi(const SequenceModel& model, std::span<const int32_t> scores, size_t
   const uint32_t L = model.num_labels();
   const uint32_t stride = model.stride();
   const int32_t* trans = model.decode_transitions();  // [(from + 1) * stride + to]
-  scratch->best.resize(num_tokens * stride);
+  // Grown only: every row is written before it is read.
+  if (scratch->best.size() < num_tokens * stride) scratch->best.resize(num_tokens * stride);
   int32_t* best = scratch->best.data();
   for (uint32_t y = 0; y < stride; ++y) best[y] = scores[y] + trans[y];
   // Forward pass keeps only path scores; back-pointers are recomputed for the one path that is
@@ -429,33 +430,39 @@ void Tagger::Tag(std::string_view text, std::span<const Token> tokens,
                  std::span<const uint32_t> gazetteer, std::vector<EntitySpan>* spans) {
   labels_.assign(tokens.size(), kOutside);
   SentenceRanges(tokens, &ranges_);
+  const uint32_t stride = model_->stride();
+  // The descriptions and scores buffers only grow: the scores are written in full before they are
+  // read, and resizing to each document would zero-fill a body's rows again after every title.
+  if (info_.size() < tokens.size()) info_.resize(tokens.size());
+  if (scores_.size() < tokens.size() * stride) scores_.resize(tokens.size() * stride);
+  const std::span<TokenInfo> info(info_.data(), tokens.size());
+  const std::span<int32_t> scores(scores_.data(), tokens.size() * stride);
   // Word-level features come summed from the word cache (descriptions too); the per-token loop
   // below adds only the rows of templates that combine neighbours or document bits.
-  words_.ScoreWords(text, tokens, ranges_, &info_, &scores_);
-  ComputeModelBits(tokens, info_, model_->names(), &bits_scratch_, &bits_);
+  words_.ScoreWords(text, tokens, ranges_, info, scores);
+  ComputeModelBits(tokens, info, model_->names(), &bits_scratch_, &bits_);
   if (gazetteer.size() == tokens.size()) {
     for (size_t i = 0; i < tokens.size(); ++i) bits_[i] |= gazetteer[i] << kModelBitCount;
   }
-  const uint32_t stride = model_->stride();
   for (const auto& [begin, end] : ranges_) {
     const size_t n = end - begin;
-    ExtractContextFeatures(std::span<const TokenInfo>(info_).subspan(begin, n),
+    ExtractContextFeatures(std::span<const TokenInfo>(info).subspan(begin, n),
                            std::span<const uint32_t>(bits_).subspan(begin, n),
                            model_->num_buckets(), &feature_scratch_, &features_, model_->row(0),
                            stride);
-    int32_t* s = scores_.data() + size_t{begin} * stride;
+    int32_t* s = scores.data() + size_t{begin} * stride;
     for (size_t i = 0; i < n; ++i) {
       AddWeightRows(model_->row(0), stride, features_.data() + i * kContextFeaturesPerToken,
                     kContextFeaturesPerToken, s + i * stride);
     }
-    Viterbi(*model_, std::span<const int32_t>(scores_).subspan(size_t{begin} * stride, n * stride),
+    Viterbi(*model_, std::span<const int32_t>(scores).subspan(size_t{begin} * stride, n * stride),
             n, &viterbi_scratch_, std::span<uint16_t>(labels_).subspan(begin, n));
   }
   LabelsToSpans(tokens, labels_, spans);
   const auto& types = model_->types();
   const auto date_it = std::find(types.begin(), types.end(), "DATE");
   if (options_.require_date_evidence && date_it != types.end()) {
-    RedecodeDatesWithoutEvidence(*model_, text, tokens, ranges_, scores_,
+    RedecodeDatesWithoutEvidence(*model_, text, tokens, ranges_, scores,
                                  static_cast<uint32_t>(date_it - types.begin()), labels_, spans);
   }
   const auto person = std::find(types.begin(), types.end(), "PERSON");
@@ -481,7 +488,7 @@ void Tagger::Tag(std::string_view text, std::span<const Token> tokens,
   }
   if (options_.drop_common_word_spans) {
     const auto date = std::find(types.begin(), types.end(), "DATE");
-    DropCommonWordSpans(text, tokens, info_, static_cast<uint32_t>(date - types.begin()), labels_,
+    DropCommonWordSpans(text, tokens, info, static_cast<uint32_t>(date - types.begin()), labels_,
                         spans, &common_scratch_);
   }
 }

@@ -223,7 +223,9 @@ class Tagger {
   // Tokens of the last TagText call.
   std::span<const Token> tokens() const { return tokens_; }
   // Label scores of the last Tag/TagText call (model stride per token), for tests.
-  std::span<const int32_t> scores() const { return scores_; }
+  std::span<const int32_t> scores() const {
+    return std::span<const int32_t>(scores_).first(labels_.size() * model_->stride());
+  }
   const WordCache& word_cache() const { return words_; }
 
  private:

@@ -258,9 +258,9 @@ TEST(WordCacheTest, TaggerScoresEqualTheUncachedSumsWithAnyCacheSize) {
       Tokenize(text, &tokens);
       std::vector<std::pair<uint32_t, uint32_t>> ranges;
       SentenceRanges(tokens, &ranges);
-      std::vector<TokenInfo> info;
-      std::vector<int32_t> scores;
-      cache.ScoreWords(text, tokens, ranges, &info, &scores);
+      std::vector<TokenInfo> info(tokens.size());
+      std::vector<int32_t> scores(tokens.size() * model->stride());
+      cache.ScoreWords(text, tokens, ranges, info, scores);
       std::vector<TokenInfo> described;
       DescribeTokens(text, tokens, model->lexicon(), &described);
       ASSERT_EQ(info.size(), described.size());
