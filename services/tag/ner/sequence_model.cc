@@ -12,6 +12,10 @@
 #include <new>
 #include <sstream>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+
 #include "services/core/text/ascii.h"
 
 namespace newsflow::tag::ner {
@@ -131,6 +135,13 @@ SequenceModel::SequenceModel(std::vector<std::string> types, uint32_t num_bucket
       if (allowed) {
         decode_transitions_[size_t{from} * stride_ + to] = transitions_[size_t{from} * L + to];
       }
+    }
+  }
+  decode_transitions_by_target_.assign(size_t{stride_} * stride_, 0);
+  for (uint32_t to = 0; to < L; ++to) {
+    for (uint32_t from = 0; from < L; ++from) {
+      decode_transitions_by_target_[size_t{to} * stride_ + from] =
+          decode_transitions_[size_t{from + 1} * stride_ + to];
     }
   }
 }
@@ -314,6 +325,53 @@ void LabelsToSpans(std::span<const Token> tokens, std::span<const uint16_t> labe
   }
 }
 
+namespace {
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// Chosen once per process: the branch on it is always predicted.
+const bool kHasAvx2 = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") != 0;
+}();
+
+// Viterbi's back-trace for stride 16 with AVX2: the label before `y` is the first from-label
+// reaching the maximum of best[from] + transition(from, y), found with one vector max and a
+// compare instead of a scalar loop over the labels. Sums stay far inside int32 (see
+// kForbiddenTransition), so they equal the scalar loop's int64 sums; lanes past `L` are masked
+// to INT32_MIN, below any real sum.
+__attribute__((target("avx2"))) void BackTrace16Avx2(const int32_t* best, const int32_t* by_target,
+                                                     uint32_t L, size_t num_tokens, uint16_t y,
+                                                     std::span<uint16_t> labels) {
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i labels_count = _mm256_set1_epi32(static_cast<int32_t>(L));
+  const __m256i valid0 = _mm256_cmpgt_epi32(labels_count, lane);
+  const __m256i valid1 =
+      _mm256_cmpgt_epi32(labels_count, _mm256_add_epi32(lane, _mm256_set1_epi32(8)));
+  const __m256i none = _mm256_set1_epi32(std::numeric_limits<int32_t>::min());
+  for (size_t i = num_tokens; i-- > 0;) {
+    labels[i] = y;
+    if (i == 0) break;
+    const auto* prev = reinterpret_cast<const __m256i*>(best + (i - 1) * 16);
+    const auto* t = reinterpret_cast<const __m256i*>(by_target + size_t{y} * 16);
+    __m256i v0 = _mm256_add_epi32(_mm256_loadu_si256(prev), _mm256_loadu_si256(t));
+    __m256i v1 = _mm256_add_epi32(_mm256_loadu_si256(prev + 1), _mm256_loadu_si256(t + 1));
+    v0 = _mm256_blendv_epi8(none, v0, valid0);
+    v1 = _mm256_blendv_epi8(none, v1, valid1);
+    __m256i top = _mm256_max_epi32(v0, v1);
+    top = _mm256_max_epi32(top, _mm256_permute2x128_si256(top, top, 1));
+    top = _mm256_max_epi32(top, _mm256_shuffle_epi32(top, _MM_SHUFFLE(1, 0, 3, 2)));
+    top = _mm256_max_epi32(top, _mm256_shuffle_epi32(top, _MM_SHUFFLE(2, 3, 0, 1)));
+    const auto at_top0 =
+        static_cast<uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(v0, top))));
+    const auto at_top1 =
+        static_cast<uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(v1, top))));
+    y = static_cast<uint16_t>(std::countr_zero(at_top0 | at_top1 << 8));
+  }
+}
+#endif
+
+}  // namespace
+
 // Built for baseline x86-64 and for AVX2 (vpmaxsd: SSE2 has no 32-bit max); the loader picks one.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("avx2", "default")))
@@ -380,6 +438,12 @@ void Viterbi(const SequenceModel& model, std::span<const int32_t> scores, size_t
   for (uint32_t k = 1; k < L; ++k) {
     if (last[k] > last[y]) y = static_cast<uint16_t>(k);
   }
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (stride == 16 && kHasAvx2) {
+    BackTrace16Avx2(best, model.decode_transitions_by_target(), L, num_tokens, y, labels);
+    return;
+  }
+#endif
   for (size_t i = num_tokens; i-- > 0;) {
     labels[i] = y;
     if (i == 0) break;
