@@ -368,6 +368,48 @@ __attribute__((target("avx2"))) void BackTrace16Avx2(const int32_t* best, const 
     y = static_cast<uint16_t>(std::countr_zero(at_top0 | at_top1 << 8));
   }
 }
+
+// Viterbi's forward pass for stride 16 with AVX2, rows 1.. of `best` (row 0 filled by the
+// caller): what the vector-extension loop computes, with the maximum of the previous row taken by
+// vector shuffles instead of a scalar loop, and the from-label's score broadcast in a register.
+__attribute__((target("avx2"))) void Forward16Avx2(const int32_t* scores, size_t num_tokens,
+                                                   const int32_t* trans, uint32_t L,
+                                                   int32_t* best) {
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i labels_count = _mm256_set1_epi32(static_cast<int32_t>(L));
+  const __m256i valid0 = _mm256_cmpgt_epi32(labels_count, lane);
+  const __m256i valid1 =
+      _mm256_cmpgt_epi32(labels_count, _mm256_add_epi32(lane, _mm256_set1_epi32(8)));
+  const __m256i none = _mm256_set1_epi32(std::numeric_limits<int32_t>::min());
+  const __m256i floor = _mm256_set1_epi32(2 * kForbiddenTransition);
+  for (size_t i = 1; i < num_tokens; ++i) {
+    const int32_t* prev = best + (i - 1) * 16;
+    const auto* prev_v = reinterpret_cast<const __m256i*>(prev);
+    __m256i top =
+        _mm256_max_epi32(_mm256_blendv_epi8(none, _mm256_loadu_si256(prev_v), valid0),
+                         _mm256_blendv_epi8(none, _mm256_loadu_si256(prev_v + 1), valid1));
+    top = _mm256_max_epi32(top, _mm256_permute2x128_si256(top, top, 1));
+    top = _mm256_max_epi32(top, _mm256_shuffle_epi32(top, _MM_SHUFFLE(1, 0, 3, 2)));
+    top = _mm256_max_epi32(top, _mm256_shuffle_epi32(top, _MM_SHUFFLE(2, 3, 0, 1)));
+    const int32_t top_prev = _mm_cvtsi128_si32(_mm256_castsi256_si128(top));
+    const auto* row = reinterpret_cast<const __m256i*>(trans + 16);
+    __m256i from = _mm256_set1_epi32(prev[0] - top_prev);
+    __m256i acc0 = _mm256_add_epi32(_mm256_loadu_si256(row), from);
+    __m256i acc1 = _mm256_add_epi32(_mm256_loadu_si256(row + 1), from);
+    for (uint32_t p = 1; p < L; ++p) {
+      row = reinterpret_cast<const __m256i*>(trans + size_t{p + 1} * 16);
+      from = _mm256_set1_epi32(prev[p] - top_prev);
+      acc0 = _mm256_max_epi32(acc0, _mm256_add_epi32(_mm256_loadu_si256(row), from));
+      acc1 = _mm256_max_epi32(acc1, _mm256_add_epi32(_mm256_loadu_si256(row + 1), from));
+    }
+    const auto* s = reinterpret_cast<const __m256i*>(scores + i * 16);
+    acc0 = _mm256_add_epi32(_mm256_max_epi32(acc0, floor), _mm256_loadu_si256(s));
+    acc1 = _mm256_add_epi32(_mm256_max_epi32(acc1, floor), _mm256_loadu_si256(s + 1));
+    auto* cur = reinterpret_cast<__m256i*>(best + i * 16);
+    _mm256_storeu_si256(cur, acc0);
+    _mm256_storeu_si256(cur + 1, acc1);
+  }
+}
 #endif
 
 }  // namespace
@@ -386,10 +428,17 @@ void Viterbi(const SequenceModel& model, std::span<const int32_t> scores, size_t
   if (scratch->best.size() < num_tokens * stride) scratch->best.resize(num_tokens * stride);
   int32_t* best = scratch->best.data();
   for (uint32_t y = 0; y < stride; ++y) best[y] = scores[y] + trans[y];
+  size_t first_open_row = 1;  // rows before it are computed
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (stride == 16 && kHasAvx2) {
+    Forward16Avx2(scores.data(), num_tokens, trans, L, best);
+    first_open_row = num_tokens;
+  }
+#endif
   // Forward pass keeps only path scores; back-pointers are recomputed for the one path that is
   // followed back (L work per token instead of L^2 stores). The max runs over from-labels in the
   // outer loop so the inner loop over to-labels is a plain vector max.
-  for (size_t i = 1; i < num_tokens; ++i) {
+  for (size_t i = first_open_row; i < num_tokens; ++i) {
     const int32_t* prev = best + (i - 1) * stride;
     int32_t* cur = best + i * stride;
     // Only differences matter: shifting by the previous maximum keeps values near zero, and the
