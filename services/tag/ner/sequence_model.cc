@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdlib>
 #include <cstring>
@@ -852,12 +853,20 @@ bool IsCapitalizedWord(std::string_view text, const Token& t) {
   return t.kind == TokenKind::kWord && text[t.byte_begin] >= 'A' && text[t.byte_begin] <= 'Z';
 }
 
+// For each first letter of kOrganizationWords, a bit per length (< 32) the words with it have.
+constexpr std::array<uint32_t, 26> OrganizationWordLengths() {
+  std::array<uint32_t, 26> lengths{};
+  for (std::string_view w : kOrganizationWords) lengths[w[0] - 'a'] |= uint32_t{1} << w.size();
+  return lengths;
+}
+constexpr std::array<uint32_t, 26> kOrganizationWordLengths = OrganizationWordLengths();
+
 bool IsOrganizationWord(std::string_view text, const Token& t) {
   if (!IsCapitalizedWord(text, t)) return false;
   const std::string_view w = TokenText(text, t);
-  // Cheap filter before the search: first letters of kOrganizationWords.
-  static constexpr std::string_view kFirstLetters = "ABCDFGHIJLMNOPRSTUVW";
-  if (w.size() < 3 || kFirstLetters.find(w[0]) == std::string_view::npos) return false;
+  // Cheap filter before the search, run on every capitalized token: a listed word has the same
+  // first letter and length.
+  if (w.size() >= 32 || !((kOrganizationWordLengths[w[0] - 'A'] >> w.size()) & 1)) return false;
   return InLowerCaseList(w, kOrganizationWords);
 }
 
