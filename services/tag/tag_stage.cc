@@ -105,8 +105,9 @@ void TagStage::Process(const InputRecord& input, StageResult* result) {
     component->set_name(c.name);
     component->set_version(c.version);
   }
-  result->Emit(options_.output_topic, article.article_id(),
-               SerializeTaggedArticle(input.value, tagged));
+  // Add, not Emit: the value reuses the buffer of an earlier article's (StageResult::Clear).
+  SerializeTaggedArticle(input.value, tagged,
+                         &result->Add(options_.output_topic, article.article_id()).value);
 }
 
 void TagStage::CountMentions(const std::vector<tag::Mention>& mentions) {
@@ -136,12 +137,23 @@ void TagStage::CountMentions(const std::vector<tag::Mention>& mentions) {
 std::string SerializeTaggedArticle(std::string_view article_bytes,
                                    const v1::TaggedArticle& tagged) {
   std::string out;
-  out.reserve(
-      wire::LengthDelimitedSize(v1::TaggedArticle::kArticleFieldNumber, article_bytes.size()) +
-      tagged.ByteSizeLong());
-  wire::AppendLengthDelimited(v1::TaggedArticle::kArticleFieldNumber, article_bytes, &out);
-  tagged.AppendToString(&out);
+  SerializeTaggedArticle(article_bytes, tagged, &out);
   return out;
+}
+
+void SerializeTaggedArticle(std::string_view article_bytes, const v1::TaggedArticle& tagged,
+                            std::string* out) {
+  out->clear();
+  // ByteSizeLong once: it caches the submessages' sizes, which SerializeWithCachedSizesToArray
+  // uses (AppendToString would compute them all again).
+  const size_t tagged_size = tagged.ByteSizeLong();
+  out->reserve(
+      wire::LengthDelimitedSize(v1::TaggedArticle::kArticleFieldNumber, article_bytes.size()) +
+      tagged_size);
+  wire::AppendLengthDelimited(v1::TaggedArticle::kArticleFieldNumber, article_bytes, out);
+  const size_t offset = out->size();
+  out->resize(offset + tagged_size);
+  tagged.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(out->data() + offset));
 }
 
 }  // namespace newsflow

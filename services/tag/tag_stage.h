@@ -38,6 +38,9 @@ void FillTaggedArticle(const tag::TagResult& result, v1::TaggedArticle* tagged);
 // serialized again (with protobuf's UTF-8 check of the whole body). `tagged.article` must be
 // unset. Protobuf reads fields in any order, so the result parses as one TaggedArticle.
 std::string SerializeTaggedArticle(std::string_view article_bytes, const v1::TaggedArticle& tagged);
+// The same into `*out` (replacing its contents, keeping its capacity).
+void SerializeTaggedArticle(std::string_view article_bytes, const v1::TaggedArticle& tagged,
+                            std::string* out);
 
 class TagStage : public Stage {
  public:

@@ -424,10 +424,18 @@ void ComputeWordFeatureIds(const TokenInfo& info, uint32_t num_buckets, WordFeat
   ids->next2[1] = Bucket(info.cshape, 31, mask);
 }
 
-void ExtractContextFeatures(std::span<const TokenInfo> sentence, std::span<const uint32_t> bits,
-                            uint32_t num_buckets, FeatureScratch* scratch,
-                            std::vector<uint32_t>* out, const int16_t* prefetch_rows,
-                            uint32_t prefetch_stride) {
+void BucketMemo::Reset(uint32_t mask) {
+  entries_.assign(size_t{1} << kBits, Entry{0, 0, 0});
+  mask_ = mask;
+}
+
+namespace {
+
+// ExtractContextFeatures, with the prefetch decided at compile time (it is per feature).
+template <bool kPrefetch>
+void ExtractContext(std::span<const TokenInfo> sentence, std::span<const uint32_t> bits,
+                    uint32_t num_buckets, FeatureScratch* scratch, std::vector<uint32_t>* out,
+                    const int16_t* prefetch_rows, uint32_t prefetch_stride) {
   const size_t n = sentence.size();
   constexpr size_t kPad = 2;  // sentinels, as in ExtractFeatures
   scratch->info.resize(n + 2 * kPad);
@@ -440,40 +448,64 @@ void ExtractContextFeatures(std::span<const TokenInfo> sentence, std::span<const
   out->resize(n * kContextFeaturesPerToken);
   const uint32_t mask = num_buckets - 1;
   const GazetteerWindow gaz{bits, n};
+  // Combine(lower of word j - 1, lower of word j) for j in [-1, n + 1]: templates 18, 19, 32 and
+  // 33 all hash one such pair (the pair ending at the token, after it, before it, after that),
+  // so each pair is combined once instead of four times.
+  scratch->pairs.resize(n + 3);
+  uint64_t* const pair = scratch->pairs.data() + 1;  // pair[j], j >= -1
+  for (ptrdiff_t j = -1; j <= static_cast<ptrdiff_t>(n) + 1; ++j) {
+    pair[j] = Combine(info[j - 1].lower, info[j].lower);
+  }
+  BucketMemo& memo = scratch->memo;
+  memo.Prepare(mask);
+  // The name-list bits of the token and its neighbours, moved along by one each step.
+  uint32_t gaz_left = 0;
+  uint32_t gaz_here = gaz(0);
+  uint32_t gaz_right = gaz(1);
   for (size_t idx = 0; idx < n; ++idx) {
     const auto i = static_cast<ptrdiff_t>(idx);
-    const TokenInfo& l2 = info[i - 2];
+    if (idx > 0) {
+      gaz_left = gaz_here;
+      gaz_here = gaz_right;
+      gaz_right = gaz(i + 1);
+    }
     const TokenInfo& l1 = info[i - 1];
     const TokenInfo& c = info[i];
     const TokenInfo& r1 = info[i + 1];
-    const TokenInfo& r2 = info[i + 2];
     uint32_t* f = out->data() + idx * kContextFeaturesPerToken;
     int k = 0;
     // `slot` is the template's index in ExtractFeatures, which keys the hash.
-    auto put = [&](uint64_t value, int slot) {
-      f[k] = Bucket(value, slot, mask);
-      if (prefetch_rows != nullptr) {
-        __builtin_prefetch(prefetch_rows + size_t{f[k]} * prefetch_stride);
-      }
+    auto emit = [&](uint32_t id) {
+      f[k] = id;
+      if constexpr (kPrefetch) __builtin_prefetch(prefetch_rows + size_t{id} * prefetch_stride);
       ++k;
+    };
+    auto put = [&](uint64_t value, int slot) { emit(Bucket(value, slot, mask)); };
+    // A template of a few-valued `key` (and `small`, < 2^24) through the memo.
+    auto put_memo = [&](uint64_t key, uint32_t small, int slot, auto value) {
+      const uint32_t tag = (small << 8 | static_cast<uint32_t>(slot)) + 1;
+      emit(memo.Get(key, tag, [&] { return Bucket(value(), slot, mask); }));
     };
     const uint64_t position = std::min<size_t>(idx, 3);
     put(Combine(Combine(l1.cshape, c.cshape), r1.cshape), 10);
-    put(Combine(l1.lower, c.lower), 18);
-    put(Combine(c.lower, r1.lower), 19);
+    put(pair[i], 18);
+    put(pair[i + 1], 19);
     put(Combine(l1.lower, r1.lower), 20);
-    put(Combine(c.shape, position), 21);
+    put_memo(c.shape, static_cast<uint32_t>(position), 21,
+             [&] { return Combine(c.shape, position); });
     put(Combine(l1.lower, c.shape), 22);
     put(Combine(c.shape, r1.lower), 23);
-    put(Combine(c.lex_class, position), 28);
-    put(Combine(l2.lower, l1.lower), 32);
-    put(Combine(r1.lower, r2.lower), 33);
-    uint32_t mask_bits = gaz(i);
+    put_memo(c.lex_class, static_cast<uint32_t>(position), 28,
+             [&] { return Combine(c.lex_class, position); });
+    put(pair[i - 1], 32);
+    put(pair[i + 2], 33);
+    uint32_t mask_bits = gaz_here;
     const uint32_t first_bit =
         mask_bits ? static_cast<uint32_t>(std::countr_zero(mask_bits)) + 1 : 0;
     for (int j = 0; j < 3; ++j) {
       if (mask_bits) {
-        put(0x6a7a00 + static_cast<uint64_t>(std::countr_zero(mask_bits)), 34 + j);
+        const auto bit = static_cast<uint64_t>(std::countr_zero(mask_bits));
+        put_memo(bit, 0, 34 + j, [&] { return 0x6a7a00 + bit; });
         mask_bits &= mask_bits - 1;
       } else {
         f[k++] = num_buckets;
@@ -481,19 +513,37 @@ void ExtractContextFeatures(std::span<const TokenInfo> sentence, std::span<const
     }
     if (first_bit) {
       put(Combine(first_bit, c.cshape), 37);
-      put(Combine(first_bit, position), 38);
+      put_memo(first_bit, static_cast<uint32_t>(position), 38,
+               [&] { return Combine(first_bit, position); });
     } else {
       f[k++] = num_buckets;
       f[k++] = num_buckets;
     }
-    if (gaz(i - 1) | gaz(i + 1)) {
-      put(Combine(gaz(i - 1), static_cast<uint64_t>(gaz(i + 1)) << 32), 39);
+    if (gaz_left | gaz_right) {
+      const uint64_t sides = uint64_t{gaz_left} | uint64_t{gaz_right} << 32;
+      put_memo(sides, 0, 39, [&] { return Combine(gaz_left, uint64_t{gaz_right} << 32); });
     } else {
       f[k++] = num_buckets;
     }
-    const uint64_t document_case = (gaz(i) / kCapitalizedInDocument) & 15;
-    put(Combine(Combine(0x444f43ull, document_case), Combine(position, c.cshape)), 40);
-    put(Combine(0x4d41534bull + gaz(i), c.lex_class), 41);
+    const uint64_t document_case = (gaz_here / kCapitalizedInDocument) & 15;
+    put_memo(c.cshape, static_cast<uint32_t>(position << 4 | document_case), 40, [&] {
+      return Combine(Combine(0x444f43ull, document_case), Combine(position, c.cshape));
+    });
+    put_memo(uint64_t{gaz_here} << 8 | c.lex_class, 0, 41,
+             [&] { return Combine(0x4d41534bull + gaz_here, c.lex_class); });
+  }
+}
+
+}  // namespace
+
+void ExtractContextFeatures(std::span<const TokenInfo> sentence, std::span<const uint32_t> bits,
+                            uint32_t num_buckets, FeatureScratch* scratch,
+                            std::vector<uint32_t>* out, const int16_t* prefetch_rows,
+                            uint32_t prefetch_stride) {
+  if (prefetch_rows != nullptr) {
+    ExtractContext<true>(sentence, bits, num_buckets, scratch, out, prefetch_rows, prefetch_stride);
+  } else {
+    ExtractContext<false>(sentence, bits, num_buckets, scratch, out, nullptr, 0);
   }
 }
 

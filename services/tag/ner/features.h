@@ -131,11 +131,52 @@ void ComputeModelBits(std::span<const Token> tokens, std::span<const TokenInfo> 
 
 struct WordFeatureIds;
 
+// Bucket ids of context templates whose inputs take few distinct values in news text (shapes,
+// lexicon classes, positions, name-list bits), remembered by those inputs: a hit costs a compare
+// instead of the two to four hash rounds the id takes. Direct-mapped; a miss computes the id and
+// replaces the entry, so ids are always exactly what hashing gives.
+class BucketMemo {
+ public:
+  // Empties the memo unless it holds ids for `mask` (num_buckets - 1). Call before Get.
+  void Prepare(uint32_t mask) {
+    if (mask != mask_ || entries_.empty()) Reset(mask);
+  }
+  // The id for (`key`, `tag`) under the prepared mask; `compute()` gives it on a miss. `tag`
+  // names the template and any small inputs besides `key`; it must not be 0.
+  template <typename Compute>
+  uint32_t Get(uint64_t key, uint32_t tag, Compute compute) {
+    Entry& e = entries_[Index(key, tag)];
+    if (e.key == key && e.tag == tag) return e.id;
+    e.key = key;
+    e.tag = tag;
+    e.id = compute();
+    return e.id;
+  }
+
+ private:
+  static constexpr int kBits = 12;  // 4,096 entries of 16 bytes
+  struct Entry {
+    uint64_t key;
+    uint32_t tag;  // 0: empty
+    uint32_t id;
+  };
+  static size_t Index(uint64_t key, uint32_t tag) {
+    return static_cast<size_t>(((key ^ (uint64_t{tag} << 32 | tag)) * 0x9e3779b97f4a7c15ull) >>
+                               (64 - kBits));
+  }
+  void Reset(uint32_t mask);
+
+  std::vector<Entry> entries_;
+  uint32_t mask_ = 0;
+};
+
 // Reusable per-sentence scratch for extraction.
 struct FeatureScratch {
   std::vector<TokenInfo> info;        // the sentence with two sentinel entries on each side
   std::vector<uint32_t> context;      // ExtractFeatures: the context templates' ids
   std::vector<WordFeatureIds> words;  // ExtractFeatures: the word templates' ids, padded
+  std::vector<uint64_t> pairs;        // ExtractContextFeatures: hashes of adjacent words
+  BucketMemo memo;                    // ExtractContextFeatures
 };
 
 // Writes kFeaturesPerToken bucket ids per token of a sentence (`info`, from DescribeTokens) into

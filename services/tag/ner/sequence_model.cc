@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdlib>
 #include <cstring>
@@ -11,6 +12,10 @@
 #include <limits>
 #include <new>
 #include <sstream>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 #include "services/core/text/ascii.h"
 
@@ -131,6 +136,13 @@ SequenceModel::SequenceModel(std::vector<std::string> types, uint32_t num_bucket
       if (allowed) {
         decode_transitions_[size_t{from} * stride_ + to] = transitions_[size_t{from} * L + to];
       }
+    }
+  }
+  decode_transitions_by_target_.assign(size_t{stride_} * stride_, 0);
+  for (uint32_t to = 0; to < L; ++to) {
+    for (uint32_t from = 0; from < L; ++from) {
+      decode_transitions_by_target_[size_t{to} * stride_ + from] =
+          decode_transitions_[size_t{from + 1} * stride_ + to];
     }
   }
 }
@@ -314,6 +326,95 @@ void LabelsToSpans(std::span<const Token> tokens, std::span<const uint16_t> labe
   }
 }
 
+namespace {
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// Chosen once per process: the branch on it is always predicted.
+const bool kHasAvx2 = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") != 0;
+}();
+
+// Viterbi's back-trace for stride 16 with AVX2: the label before `y` is the first from-label
+// reaching the maximum of best[from] + transition(from, y), found with one vector max and a
+// compare instead of a scalar loop over the labels. Sums stay far inside int32 (see
+// kForbiddenTransition), so they equal the scalar loop's int64 sums; lanes past `L` are masked
+// to INT32_MIN, below any real sum.
+__attribute__((target("avx2"))) void BackTrace16Avx2(const int32_t* best, const int32_t* by_target,
+                                                     uint32_t L, size_t num_tokens, uint16_t y,
+                                                     std::span<uint16_t> labels) {
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i labels_count = _mm256_set1_epi32(static_cast<int32_t>(L));
+  const __m256i valid0 = _mm256_cmpgt_epi32(labels_count, lane);
+  const __m256i valid1 =
+      _mm256_cmpgt_epi32(labels_count, _mm256_add_epi32(lane, _mm256_set1_epi32(8)));
+  const __m256i none = _mm256_set1_epi32(std::numeric_limits<int32_t>::min());
+  for (size_t i = num_tokens; i-- > 0;) {
+    labels[i] = y;
+    if (i == 0) break;
+    const auto* prev = reinterpret_cast<const __m256i*>(best + (i - 1) * 16);
+    const auto* t = reinterpret_cast<const __m256i*>(by_target + size_t{y} * 16);
+    __m256i v0 = _mm256_add_epi32(_mm256_loadu_si256(prev), _mm256_loadu_si256(t));
+    __m256i v1 = _mm256_add_epi32(_mm256_loadu_si256(prev + 1), _mm256_loadu_si256(t + 1));
+    v0 = _mm256_blendv_epi8(none, v0, valid0);
+    v1 = _mm256_blendv_epi8(none, v1, valid1);
+    __m256i top = _mm256_max_epi32(v0, v1);
+    top = _mm256_max_epi32(top, _mm256_permute2x128_si256(top, top, 1));
+    top = _mm256_max_epi32(top, _mm256_shuffle_epi32(top, _MM_SHUFFLE(1, 0, 3, 2)));
+    top = _mm256_max_epi32(top, _mm256_shuffle_epi32(top, _MM_SHUFFLE(2, 3, 0, 1)));
+    const auto at_top0 =
+        static_cast<uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(v0, top))));
+    const auto at_top1 =
+        static_cast<uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(v1, top))));
+    y = static_cast<uint16_t>(std::countr_zero(at_top0 | at_top1 << 8));
+  }
+}
+
+// Viterbi's forward pass for stride 16 with AVX2, rows 1.. of `best` (row 0 filled by the
+// caller): what the vector-extension loop computes, with the maximum of the previous row taken by
+// vector shuffles instead of a scalar loop, and the from-label's score broadcast in a register.
+__attribute__((target("avx2"))) void Forward16Avx2(const int32_t* scores, size_t num_tokens,
+                                                   const int32_t* trans, uint32_t L,
+                                                   int32_t* best) {
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i labels_count = _mm256_set1_epi32(static_cast<int32_t>(L));
+  const __m256i valid0 = _mm256_cmpgt_epi32(labels_count, lane);
+  const __m256i valid1 =
+      _mm256_cmpgt_epi32(labels_count, _mm256_add_epi32(lane, _mm256_set1_epi32(8)));
+  const __m256i none = _mm256_set1_epi32(std::numeric_limits<int32_t>::min());
+  const __m256i floor = _mm256_set1_epi32(2 * kForbiddenTransition);
+  for (size_t i = 1; i < num_tokens; ++i) {
+    const int32_t* prev = best + (i - 1) * 16;
+    const auto* prev_v = reinterpret_cast<const __m256i*>(prev);
+    __m256i top =
+        _mm256_max_epi32(_mm256_blendv_epi8(none, _mm256_loadu_si256(prev_v), valid0),
+                         _mm256_blendv_epi8(none, _mm256_loadu_si256(prev_v + 1), valid1));
+    top = _mm256_max_epi32(top, _mm256_permute2x128_si256(top, top, 1));
+    top = _mm256_max_epi32(top, _mm256_shuffle_epi32(top, _MM_SHUFFLE(1, 0, 3, 2)));
+    top = _mm256_max_epi32(top, _mm256_shuffle_epi32(top, _MM_SHUFFLE(2, 3, 0, 1)));
+    const int32_t top_prev = _mm_cvtsi128_si32(_mm256_castsi256_si128(top));
+    const auto* row = reinterpret_cast<const __m256i*>(trans + 16);
+    __m256i from = _mm256_set1_epi32(prev[0] - top_prev);
+    __m256i acc0 = _mm256_add_epi32(_mm256_loadu_si256(row), from);
+    __m256i acc1 = _mm256_add_epi32(_mm256_loadu_si256(row + 1), from);
+    for (uint32_t p = 1; p < L; ++p) {
+      row = reinterpret_cast<const __m256i*>(trans + size_t{p + 1} * 16);
+      from = _mm256_set1_epi32(prev[p] - top_prev);
+      acc0 = _mm256_max_epi32(acc0, _mm256_add_epi32(_mm256_loadu_si256(row), from));
+      acc1 = _mm256_max_epi32(acc1, _mm256_add_epi32(_mm256_loadu_si256(row + 1), from));
+    }
+    const auto* s = reinterpret_cast<const __m256i*>(scores + i * 16);
+    acc0 = _mm256_add_epi32(_mm256_max_epi32(acc0, floor), _mm256_loadu_si256(s));
+    acc1 = _mm256_add_epi32(_mm256_max_epi32(acc1, floor), _mm256_loadu_si256(s + 1));
+    auto* cur = reinterpret_cast<__m256i*>(best + i * 16);
+    _mm256_storeu_si256(cur, acc0);
+    _mm256_storeu_si256(cur + 1, acc1);
+  }
+}
+#endif
+
+}  // namespace
+
 // Built for baseline x86-64 and for AVX2 (vpmaxsd: SSE2 has no 32-bit max); the loader picks one.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("avx2", "default")))
@@ -324,13 +425,21 @@ void Viterbi(const SequenceModel& model, std::span<const int32_t> scores, size_t
   const uint32_t L = model.num_labels();
   const uint32_t stride = model.stride();
   const int32_t* trans = model.decode_transitions();  // [(from + 1) * stride + to]
-  scratch->best.resize(num_tokens * stride);
+  // Grown only: every row is written before it is read.
+  if (scratch->best.size() < num_tokens * stride) scratch->best.resize(num_tokens * stride);
   int32_t* best = scratch->best.data();
   for (uint32_t y = 0; y < stride; ++y) best[y] = scores[y] + trans[y];
+  size_t first_open_row = 1;  // rows before it are computed
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (stride == 16 && kHasAvx2) {
+    Forward16Avx2(scores.data(), num_tokens, trans, L, best);
+    first_open_row = num_tokens;
+  }
+#endif
   // Forward pass keeps only path scores; back-pointers are recomputed for the one path that is
   // followed back (L work per token instead of L^2 stores). The max runs over from-labels in the
   // outer loop so the inner loop over to-labels is a plain vector max.
-  for (size_t i = 1; i < num_tokens; ++i) {
+  for (size_t i = first_open_row; i < num_tokens; ++i) {
     const int32_t* prev = best + (i - 1) * stride;
     int32_t* cur = best + i * stride;
     // Only differences matter: shifting by the previous maximum keeps values near zero, and the
@@ -379,6 +488,12 @@ void Viterbi(const SequenceModel& model, std::span<const int32_t> scores, size_t
   for (uint32_t k = 1; k < L; ++k) {
     if (last[k] > last[y]) y = static_cast<uint16_t>(k);
   }
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (stride == 16 && kHasAvx2) {
+    BackTrace16Avx2(best, model.decode_transitions_by_target(), L, num_tokens, y, labels);
+    return;
+  }
+#endif
   for (size_t i = num_tokens; i-- > 0;) {
     labels[i] = y;
     if (i == 0) break;
@@ -429,33 +544,39 @@ void Tagger::Tag(std::string_view text, std::span<const Token> tokens,
                  std::span<const uint32_t> gazetteer, std::vector<EntitySpan>* spans) {
   labels_.assign(tokens.size(), kOutside);
   SentenceRanges(tokens, &ranges_);
+  const uint32_t stride = model_->stride();
+  // The descriptions and scores buffers only grow: the scores are written in full before they are
+  // read, and resizing to each document would zero-fill a body's rows again after every title.
+  if (info_.size() < tokens.size()) info_.resize(tokens.size());
+  if (scores_.size() < tokens.size() * stride) scores_.resize(tokens.size() * stride);
+  const std::span<TokenInfo> info(info_.data(), tokens.size());
+  const std::span<int32_t> scores(scores_.data(), tokens.size() * stride);
   // Word-level features come summed from the word cache (descriptions too); the per-token loop
   // below adds only the rows of templates that combine neighbours or document bits.
-  words_.ScoreWords(text, tokens, ranges_, &info_, &scores_);
-  ComputeModelBits(tokens, info_, model_->names(), &bits_scratch_, &bits_);
+  words_.ScoreWords(text, tokens, ranges_, info, scores);
+  ComputeModelBits(tokens, info, model_->names(), &bits_scratch_, &bits_);
   if (gazetteer.size() == tokens.size()) {
     for (size_t i = 0; i < tokens.size(); ++i) bits_[i] |= gazetteer[i] << kModelBitCount;
   }
-  const uint32_t stride = model_->stride();
   for (const auto& [begin, end] : ranges_) {
     const size_t n = end - begin;
-    ExtractContextFeatures(std::span<const TokenInfo>(info_).subspan(begin, n),
+    ExtractContextFeatures(std::span<const TokenInfo>(info).subspan(begin, n),
                            std::span<const uint32_t>(bits_).subspan(begin, n),
                            model_->num_buckets(), &feature_scratch_, &features_, model_->row(0),
                            stride);
-    int32_t* s = scores_.data() + size_t{begin} * stride;
+    int32_t* s = scores.data() + size_t{begin} * stride;
     for (size_t i = 0; i < n; ++i) {
       AddWeightRows(model_->row(0), stride, features_.data() + i * kContextFeaturesPerToken,
                     kContextFeaturesPerToken, s + i * stride);
     }
-    Viterbi(*model_, std::span<const int32_t>(scores_).subspan(size_t{begin} * stride, n * stride),
+    Viterbi(*model_, std::span<const int32_t>(scores).subspan(size_t{begin} * stride, n * stride),
             n, &viterbi_scratch_, std::span<uint16_t>(labels_).subspan(begin, n));
   }
   LabelsToSpans(tokens, labels_, spans);
   const auto& types = model_->types();
   const auto date_it = std::find(types.begin(), types.end(), "DATE");
   if (options_.require_date_evidence && date_it != types.end()) {
-    RedecodeDatesWithoutEvidence(*model_, text, tokens, ranges_, scores_,
+    RedecodeDatesWithoutEvidence(*model_, text, tokens, ranges_, scores,
                                  static_cast<uint32_t>(date_it - types.begin()), labels_, spans);
   }
   const auto person = std::find(types.begin(), types.end(), "PERSON");
@@ -481,7 +602,7 @@ void Tagger::Tag(std::string_view text, std::span<const Token> tokens,
   }
   if (options_.drop_common_word_spans) {
     const auto date = std::find(types.begin(), types.end(), "DATE");
-    DropCommonWordSpans(text, tokens, info_, static_cast<uint32_t>(date - types.begin()), labels_,
+    DropCommonWordSpans(text, tokens, info, static_cast<uint32_t>(date - types.begin()), labels_,
                         spans, &common_scratch_);
   }
 }
@@ -497,6 +618,25 @@ bool StartsUpper(std::string_view w) {
   const auto c = static_cast<unsigned char>(w[0]);
   return (c >= 'A' && c <= 'Z') || c >= 0x80;  // non-ASCII: leave the decision to the model
 }
+
+// The first bytes of a set of words, a bit each. A word whose first byte is not among them is
+// none of the words: the document passes test every token against a handful of names, and most
+// tokens (lower case) are out after one bit test instead of a binary search.
+class FirstBytes {
+ public:
+  void Add(std::string_view w) {
+    if (!w.empty()) Set(static_cast<unsigned char>(w[0]));
+  }
+  // False only when `w` cannot be one of the words added.
+  bool MayContain(std::string_view w) const {
+    return w.empty() || Test(static_cast<unsigned char>(w[0]));
+  }
+
+ private:
+  void Set(unsigned char c) { bits_[c / 64] |= uint64_t{1} << (c % 64); }
+  bool Test(unsigned char c) const { return (bits_[c / 64] >> (c % 64)) & 1; }
+  uint64_t bits_[4] = {0, 0, 0, 0};
+};
 
 }  // namespace
 
@@ -540,6 +680,8 @@ void PropagateSurnames(std::string_view text, std::span<const Token> tokens, uin
     auto& alone = scratch->alone_words;
     alone.clear();
     auto continues = [&](size_t i) { return labels[i] != kOutside && labels[i] % 2 == 0; };
+    FirstBytes owned_first;
+    for (const std::string_view w : owned) owned_first.Add(w);
     for (size_t i = 0; i < tokens.size(); ++i) {
       if (tokens[i].kind != TokenKind::kWord || continues(i)) continue;
       if (i + 1 < tokens.size() &&
@@ -548,7 +690,9 @@ void PropagateSurnames(std::string_view text, std::span<const Token> tokens, uin
         continue;
       }
       const std::string_view w = TokenText(text, tokens[i]);
-      if (std::binary_search(owned.begin(), owned.end(), w)) alone.push_back(w);
+      if (owned_first.MayContain(w) && std::binary_search(owned.begin(), owned.end(), w)) {
+        alone.push_back(w);
+      }
     }
     std::sort(alone.begin(), alone.end());
     owned.swap(alone);
@@ -565,10 +709,13 @@ void PropagateSurnames(std::string_view text, std::span<const Token> tokens, uin
   if (surnames.empty()) return;
   // Sorted for binary search: a long document must not turn this into tokens x names work.
   std::sort(surnames.begin(), surnames.end());
+  FirstBytes surname_first;
+  for (const std::string_view w : surnames) surname_first.Add(w);
   auto is_surname = [&](size_t i) {
     const Token& t = tokens[i];
-    return t.kind == TokenKind::kWord &&
-           std::binary_search(surnames.begin(), surnames.end(), TokenText(text, t));
+    if (t.kind != TokenKind::kWord) return false;
+    const std::string_view w = TokenText(text, t);
+    return surname_first.MayContain(w) && std::binary_search(surnames.begin(), surnames.end(), w);
   };
   // Retype one-token spans; then add spans for untagged tokens (labels says which are untagged).
   for (EntitySpan& s : *spans) {
@@ -706,12 +853,20 @@ bool IsCapitalizedWord(std::string_view text, const Token& t) {
   return t.kind == TokenKind::kWord && text[t.byte_begin] >= 'A' && text[t.byte_begin] <= 'Z';
 }
 
+// For each first letter of kOrganizationWords, a bit per length (< 32) the words with it have.
+constexpr std::array<uint32_t, 26> OrganizationWordLengths() {
+  std::array<uint32_t, 26> lengths{};
+  for (std::string_view w : kOrganizationWords) lengths[w[0] - 'a'] |= uint32_t{1} << w.size();
+  return lengths;
+}
+constexpr std::array<uint32_t, 26> kOrganizationWordLengths = OrganizationWordLengths();
+
 bool IsOrganizationWord(std::string_view text, const Token& t) {
   if (!IsCapitalizedWord(text, t)) return false;
   const std::string_view w = TokenText(text, t);
-  // Cheap filter before the search: first letters of kOrganizationWords.
-  static constexpr std::string_view kFirstLetters = "ABCDFGHIJLMNOPRSTUVW";
-  if (w.size() < 3 || kFirstLetters.find(w[0]) == std::string_view::npos) return false;
+  // Cheap filter before the search, run on every capitalized token: a listed word has the same
+  // first letter and length.
+  if (w.size() >= 32 || !((kOrganizationWordLengths[w[0] - 'A'] >> w.size()) & 1)) return false;
   return InLowerCaseList(w, kOrganizationWords);
 }
 

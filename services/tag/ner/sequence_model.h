@@ -81,6 +81,11 @@ class SequenceModel {
   // (to-label; padding columns hold the penalty), with the BIO constraint folded in as a large
   // penalty.
   const int32_t* decode_transitions() const { return decode_transitions_.data(); }
+  // The same transposed: row = to-label, `stride()` columns = from-label (padding columns 0), so
+  // the scores of every way into one label are adjacent.
+  const int32_t* decode_transitions_by_target() const {
+    return decode_transitions_by_target_.data();
+  }
 
  private:
   std::vector<std::string> types_;
@@ -98,6 +103,7 @@ class SequenceModel {
   Lexicon lexicon_;
   NameList names_;
   std::vector<int32_t> decode_transitions_;
+  std::vector<int32_t> decode_transitions_by_target_;
 };
 
 // Splits tokens into decoding units: [begin, end) ranges at kSentenceStart flags, with pieces no
@@ -223,7 +229,9 @@ class Tagger {
   // Tokens of the last TagText call.
   std::span<const Token> tokens() const { return tokens_; }
   // Label scores of the last Tag/TagText call (model stride per token), for tests.
-  std::span<const int32_t> scores() const { return scores_; }
+  std::span<const int32_t> scores() const {
+    return std::span<const int32_t>(scores_).first(labels_.size() * model_->stride());
+  }
   const WordCache& word_cache() const { return words_; }
 
  private:

@@ -139,10 +139,19 @@ class Scanner {
 
   uint32_t size() const { return n_; }
 
+  // Small enough to inline: text is mostly ASCII, and the multi-byte decoder is out of line.
   Decoded At(uint32_t pos) const {
     if (pos >= n_) return {-2, 0};  // end of input: classifies as nothing
     const uint8_t b = s_[pos];
     if (b < 0x80) return {b, 1};
+    return DecodeMultiByte(pos);
+  }
+
+  // The byte at `pos` (< size()).
+  uint8_t Byte(uint32_t pos) const { return s_[pos]; }
+
+ private:
+  __attribute__((noinline)) Decoded DecodeMultiByte(uint32_t pos) const {
     int32_t i = static_cast<int32_t>(pos);
     UChar32 cp;
     U8_NEXT(s_, i, static_cast<int32_t>(n_), cp);
@@ -150,12 +159,12 @@ class Scanner {
     return {cp, static_cast<uint32_t>(i) - pos};
   }
 
- private:
   const uint8_t* s_;
   uint32_t n_;
 };
 
 CharClass ClassAt(const Decoded& d) {
+  if (d.cp >= 0 && d.cp < 0x80) return kAscii[d.cp];  // what Classify gives, without the call
   if (d.cp == -2) return CharClass::kSpace;
   return Classify(d.cp);
 }
@@ -246,6 +255,15 @@ void Tokenize(std::string_view text, std::vector<Token>* tokens) {
       pos += d.len;
       ++cp_pos;
       while (pos < n) {
+        // ASCII letters and digits, most of a word: one table lookup each.
+        if (const uint8_t b = sc.Byte(pos); b < 0x80 && IsWordChar(kAscii[b])) {
+          has_letter |= IsLetter(kAscii[b]);
+          last = kAscii[b];
+          ++letters;
+          ++pos;
+          ++cp_pos;
+          continue;
+        }
         const Decoded e = sc.At(pos);
         const CharClass ec = ClassAt(e);
         if (IsWordChar(ec)) {

@@ -17,6 +17,14 @@ namespace {
 // (GCC spills 64-byte vector types to the stack).
 typedef int32_t Sum8 __attribute__((vector_size(32), aligned(4)));
 
+inline void StoreVector(const int32_t* v, uint32_t stride, int32_t* sum) {
+  if (stride == 16) {
+    std::memcpy(sum, v, 16 * sizeof(int32_t));  // a constant size: inlined, no library call
+    return;
+  }
+  std::memcpy(sum, v, stride * sizeof(int32_t));
+}
+
 inline void AddVector(const int32_t* v, uint32_t stride, int32_t* sum) {
   if (stride == 16) {
     Sum8 a0, a1, b0, b1;
@@ -167,7 +175,7 @@ void WordCache::Fill(size_t slot, const TokenInfo& info) {
 
 void WordCache::ScoreWords(std::string_view text, std::span<const Token> tokens,
                            std::span<const std::pair<uint32_t, uint32_t>> ranges,
-                           std::vector<TokenInfo>* info, std::vector<int32_t>* scores) {
+                           std::span<TokenInfo> info, std::span<int32_t> scores) {
   const size_t stride = stride_;
   if (keys_.empty()) {
     // First use: the whole table, plus the spare slot.
@@ -184,24 +192,37 @@ void WordCache::ScoreWords(std::string_view text, std::span<const Token> tokens,
     AddWeightRows(table, stride_, ids.next1, std::size(ids.next1), &edges_[2 * stride]);
     AddWeightRows(table, stride_, ids.next2, std::size(ids.next2), &edges_[3 * stride]);
   }
-  info->resize(tokens.size());
-  scores->assign(tokens.size() * stride, 0);
+  if (info.size() < tokens.size() || scores.size() < tokens.size() * stride) return;
+  // Not cleared: every token's row is stored before anything is added to it (below), and the
+  // ranges cover every token.
   for (const auto& [begin, end] : ranges) {
-    int32_t* const first = scores->data() + size_t{begin} * stride;
+    int32_t* const first = scores.data() + size_t{begin} * stride;
     for (uint32_t j = begin; j < end; ++j) {
       const size_t slot = Lookup(text, tokens[j]);
-      (*info)[j] = infos_[slot];
+      info[j] = infos_[slot];
       const int32_t* p = sums(slot);
-      int32_t* s = scores->data() + size_t{j} * stride;
-      // Push the word's contributions to the tokens whose window holds it.
-      AddVector(p + kSelf * stride, stride_, s);
+      int32_t* s = scores.data() + size_t{j} * stride;
+      // Push the word's contributions to the tokens whose window holds it. A token's row is
+      // first written by the word two before it (as prev2), or, for a sentence's first two
+      // tokens, by the first word (as self and prev1): those writes are stores.
+      if (j == begin) {
+        StoreVector(p + kSelf * stride, stride_, s);
+      } else {
+        AddVector(p + kSelf * stride, stride_, s);
+      }
       if (j > begin) AddVector(p + kNext1 * stride, stride_, s - stride);
       if (j > begin + 1) AddVector(p + kNext2 * stride, stride_, s - 2 * stride);
-      if (j + 1 < end) AddVector(p + kPrev1 * stride, stride_, s + stride);
-      if (j + 2 < end) AddVector(p + kPrev2 * stride, stride_, s + 2 * stride);
+      if (j + 1 < end) {
+        if (j == begin) {
+          StoreVector(p + kPrev1 * stride, stride_, s + stride);
+        } else {
+          AddVector(p + kPrev1 * stride, stride_, s + stride);
+        }
+      }
+      if (j + 2 < end) StoreVector(p + kPrev2 * stride, stride_, s + 2 * stride);
     }
     // The words beyond the sentence's edges (two on each side).
-    int32_t* last = scores->data() + size_t{end - 1} * stride;
+    int32_t* last = scores.data() + size_t{end - 1} * stride;
     AddVector(&edges_[0], stride_, first);
     AddVector(&edges_[stride], stride_, first);
     if (end - begin > 1) AddVector(&edges_[stride], stride_, first + stride);

@@ -36,11 +36,12 @@ class WordCache {
 
   // For each sentence range of `tokens` (SentenceRanges), writes every token's description into
   // `info` and the word-level part of its label scores into `scores` (model stride int32s per
-  // token, sentence edges included). Both are resized to the document. `ranges` must cover the
-  // tokens in order.
+  // token, sentence edges included). The caller sizes both to the document (tokens.size() and
+  // tokens.size() * stride), so buffers kept across documents need not be cleared or shrunk.
+  // `ranges` must cover the tokens in order.
   void ScoreWords(std::string_view text, std::span<const Token> tokens,
-                  std::span<const std::pair<uint32_t, uint32_t>> ranges,
-                  std::vector<TokenInfo>* info, std::vector<int32_t>* scores);
+                  std::span<const std::pair<uint32_t, uint32_t>> ranges, std::span<TokenInfo> info,
+                  std::span<int32_t> scores);
 
   // Lookups that found their word (for tests and tuning).
   uint64_t hits() const { return hits_; }

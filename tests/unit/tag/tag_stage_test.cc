@@ -158,8 +158,36 @@ TEST(SerializeTaggedArticleTest, ParsesAsTheWholeMessageForEveryLengthOfVarint) 
     *expected.mutable_article() = article;
 
     v1::TaggedArticle parsed;
-    ASSERT_TRUE(parsed.ParseFromString(SerializeTaggedArticle(article.SerializeAsString(), rest)));
+    const std::string bytes = SerializeTaggedArticle(article.SerializeAsString(), rest);
+    ASSERT_TRUE(parsed.ParseFromString(bytes));
     EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(parsed, expected)) << body_size;
+    // Into a reused buffer: its old contents are replaced, the bytes are the same.
+    std::string reused(body_size * 3, 'y');
+    SerializeTaggedArticle(article.SerializeAsString(), rest, &reused);
+    EXPECT_EQ(reused, bytes) << body_size;
+  }
+}
+
+TEST_F(TagStageTest, AResultReusedForTheNextRecordCarriesOnlyThatRecordsOutput) {
+  // The stage loop clears one StageResult per record; the stage fills recycled records.
+  StageResult result;
+  std::vector<std::string> first_outputs;
+  for (const char* body : {"Nvidia rose 5% on Monday in Santa Clara.", "Short.",
+                           "Nvidia rose 5% on Monday in Santa Clara."}) {
+    v1::Article article;
+    article.set_article_id("a1");
+    article.set_body(body);
+    const std::string value = article.SerializeAsString();
+    InputRecord input;
+    input.value = value;
+    result.Clear();
+    stage_->Process(input, &result);
+    ASSERT_EQ(result.records.size(), 1u);
+    const StageResult fresh = Run(value);
+    ASSERT_EQ(fresh.records.size(), 1u);
+    EXPECT_EQ(result.records[0].value, fresh.records[0].value) << body;
+    EXPECT_EQ(result.records[0].key, "a1");
+    EXPECT_TRUE(result.records[0].headers.empty());
   }
 }
 

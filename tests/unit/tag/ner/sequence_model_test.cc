@@ -155,6 +155,80 @@ TEST(DocumentPassTest, ASurnameNeverUsedAloneMayStartAnotherFullName) {
             (std::vector<std::string>{"0:Clarence Thomas", "0:Thomas Knapp", "0:Knapp"}));
 }
 
+TEST(DocumentPassTest, SurnamesAreFoundWhateverTheirFirstByte) {
+  // Martin Ødegaard passed to Bukayo Saka . Saka and Ødegaard scored ; Sakamoto and Øst did not .
+  // The surname test skips tokens by first byte: "Sakamoto" and "Øst" share one with a surname
+  // and must still not match, "Ødegaard" starts with a multi-byte letter and must.
+  const uint16_t b = BeginLabel(0), i = InsideLabel(0), o = kOutside;
+  EXPECT_EQ(
+      PropagateOn("Martin Ødegaard passed to Bukayo Saka. Saka and Ødegaard scored; "
+                  "Sakamoto and Øst did not.",
+                  {b, i, o, o, b, i, o, o, o, o, o, o, o, o, o, o, o, o}),
+      (std::vector<std::string>{"0:Martin Ødegaard", "0:Bukayo Saka", "0:Saka", "0:Ødegaard"}));
+}
+
+// Textbook constrained Viterbi: int64 sums, back-pointers kept, the first label reaching a maximum
+// wins (as the tagger's Viterbi resolves ties).
+std::vector<uint16_t> ReferenceViterbi(const SequenceModel& model,
+                                       const std::vector<int32_t>& scores, size_t n) {
+  const uint32_t L = model.num_labels();
+  const uint32_t stride = model.stride();
+  const int32_t* trans = model.decode_transitions();
+  std::vector<std::vector<int64_t>> best(n, std::vector<int64_t>(L));
+  std::vector<std::vector<uint16_t>> back(n, std::vector<uint16_t>(L));
+  for (uint32_t y = 0; y < L; ++y) best[0][y] = int64_t{trans[y]} + scores[y];
+  for (size_t i = 1; i < n; ++i) {
+    for (uint32_t y = 0; y < L; ++y) {
+      uint16_t arg = 0;
+      int64_t top = best[i - 1][0] + trans[stride + y];
+      for (uint32_t p = 1; p < L; ++p) {
+        const int64_t v = best[i - 1][p] + trans[size_t{p + 1} * stride + y];
+        if (v > top) top = v, arg = static_cast<uint16_t>(p);
+      }
+      best[i][y] = top + scores[i * stride + y];
+      back[i][y] = arg;
+    }
+  }
+  std::vector<uint16_t> labels(n);
+  uint16_t y = 0;
+  for (uint32_t k = 1; k < L; ++k) {
+    if (best[n - 1][k] > best[n - 1][y]) y = static_cast<uint16_t>(k);
+  }
+  for (size_t i = n; i-- > 0;) {
+    labels[i] = y;
+    y = back[i][y];
+  }
+  return labels;
+}
+
+TEST(ViterbiTest, EqualsTheTextbookDecodingTiesIncluded) {
+  // Six types: 13 labels in rows of 16, the shipped model's shape. Small integer scores and
+  // transitions make many ties, which must be broken the same way.
+  const std::vector<std::string> types = {"PERSON", "ORG", "LOC", "DATE", "PRODUCT", "MISC"};
+  const uint32_t L = 13;
+  uint64_t state = 12345;
+  auto next = [&](int range) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<int32_t>((state >> 33) % static_cast<uint64_t>(range)) - range / 2;
+  };
+  std::vector<int16_t> transitions((L + 1) * L);
+  for (auto& t : transitions) t = static_cast<int16_t>(next(7));
+  const uint32_t buckets = 1024;
+  const SequenceModel model(types, buckets, std::vector<int16_t>((buckets + 1) * 16, 0),
+                            transitions, 1.0f, Lexicon());
+  ASSERT_EQ(model.stride(), 16u);
+  ViterbiScratch scratch;
+  for (const size_t n : {1, 2, 3, 17, 256, 5, 40}) {
+    for (const int range : {3, 9, 2001}) {
+      std::vector<int32_t> scores(n * 16);
+      for (auto& s : scores) s = next(range);
+      std::vector<uint16_t> labels(n);
+      Viterbi(model, scores, n, &scratch, labels);
+      EXPECT_EQ(labels, ReferenceViterbi(model, scores, n)) << n << " tokens, range " << range;
+    }
+  }
+}
+
 TEST(SequenceModelTest, SaveLoadRoundtripGivesIdenticalPredictions) {
   const auto model = TrainTiny(MadeUpSentences(), 3);  // undertrained: scores are close calls
   std::string error;

@@ -157,6 +157,55 @@ TEST(WordFeatureIdsTest, ExtractFeaturesIdsAreStable) {
   EXPECT_EQ(hash, 11434371449416594736ull);
 }
 
+// The memo of context ids must never show: ids from one scratch used for every sentence of every
+// document, alternating between two bucket counts (so the memo is reset and refilled), equal those
+// from a fresh scratch per sentence.
+TEST(WordFeatureIdsTest, ContextIdsDoNotDependOnWhatTheScratchSawBefore) {
+  const auto model = TrainTiny();
+  FeatureScratch shared;
+  for (int round = 0; round < 2; ++round) {
+    for (const std::string& text : Documents()) {
+      const auto [tokens, info, bits, ranges] = Prepare(*model, text);
+      for (const uint32_t buckets : {model->num_buckets(), 1u << 20}) {
+        for (const auto& [begin, end] : ranges) {
+          const auto sentence = std::span<const TokenInfo>(info).subspan(begin, end - begin);
+          const auto sentence_bits = std::span<const uint32_t>(bits).subspan(begin, end - begin);
+          FeatureScratch fresh;
+          std::vector<uint32_t> expected;
+          std::vector<uint32_t> got;
+          ExtractContextFeatures(sentence, sentence_bits, buckets, &fresh, &expected);
+          ExtractContextFeatures(sentence, sentence_bits, buckets, &shared, &got);
+          EXPECT_EQ(got, expected) << text << " sentence at " << begin << ", " << buckets;
+        }
+      }
+    }
+  }
+}
+
+TEST(BucketMemoTest, AlwaysGivesWhatComputeGives) {
+  // Far more (key, tag) pairs than entries, each asked for several times in a scrambled order:
+  // collisions replace entries, and a hit must never return another pair's id.
+  BucketMemo memo;
+  for (const uint32_t mask : {0xfffu, 0xffffu}) {
+    memo.Prepare(mask);
+    auto id_of = [mask](uint64_t key, uint32_t tag) {
+      return static_cast<uint32_t>((key * 31 + tag) * 0x9e3779b97f4a7c15ull >> 40) & mask;
+    };
+    int computed = 0;
+    for (uint64_t n = 0; n < 200000; ++n) {
+      const uint64_t key = (n * 2654435761u) % 3001;  // 3,001 x 3 pairs, 4,096 entries
+      const uint32_t tag = static_cast<uint32_t>(n % 3) + 1;
+      const uint32_t id = memo.Get(key, tag, [&] {
+        ++computed;
+        return id_of(key, tag);
+      });
+      ASSERT_EQ(id, id_of(key, tag)) << key << " " << tag;
+    }
+    EXPECT_GT(computed, 0);
+    EXPECT_LT(computed, 200000);
+  }
+}
+
 TEST(WordCacheTest, NarrowModelsUseTheGenericKernels) {
   // Three types: 7 labels, stride 8.
   const auto model = TrainTiny({"PERSON", "ORG", "LOC"});
@@ -209,9 +258,9 @@ TEST(WordCacheTest, TaggerScoresEqualTheUncachedSumsWithAnyCacheSize) {
       Tokenize(text, &tokens);
       std::vector<std::pair<uint32_t, uint32_t>> ranges;
       SentenceRanges(tokens, &ranges);
-      std::vector<TokenInfo> info;
-      std::vector<int32_t> scores;
-      cache.ScoreWords(text, tokens, ranges, &info, &scores);
+      std::vector<TokenInfo> info(tokens.size());
+      std::vector<int32_t> scores(tokens.size() * model->stride());
+      cache.ScoreWords(text, tokens, ranges, info, scores);
       std::vector<TokenInfo> described;
       DescribeTokens(text, tokens, model->lexicon(), &described);
       ASSERT_EQ(info.size(), described.size());
