@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   int64_t min_shared_entities = grouping.min_shared_entities;
   int64_t near_duplicate_distance = grouping.near_duplicate_distance;
   int64_t common_entity_stories = static_cast<int64_t>(grouping.common_entity_stories);
+  int64_t max_scored_members = static_cast<int64_t>(grouping.max_scored_members_per_story);
   int64_t restore_timeout_ms = 120000;
   std::unique_ptr<newsflow::sink::StoryGrouper> grouper;
   std::unique_ptr<newsflow::ChangelogReader> changelog;
@@ -72,6 +73,10 @@ int main(int argc, char** argv) {
              "Entities in more live stories than this only score candidates, never propose "
              "them (bounds the cost of grouping one article)",
              10, 1'000'000)
+        .Int("sink.stories.max_scored_members_per_story", &max_scored_members,
+             "Members of one story scored against a new article, the latest first (0: all; "
+             "bounds the cost of grouping next to stories of re-syndicated copies)",
+             0, 100'000)
         .Double("sink.stories.location_weight", &grouping.location_weight,
                 "Weight factor of places in entity overlap", 0.0, 1.0)
         .Int("sink.stories.restore_timeout_ms", &restore_timeout_ms,
@@ -105,6 +110,7 @@ int main(int argc, char** argv) {
       grouping.min_shared_entities = static_cast<int>(min_shared_entities);
       grouping.near_duplicate_distance = static_cast<int>(near_duplicate_distance);
       grouping.common_entity_stories = static_cast<size_t>(common_entity_stories);
+      grouping.max_scored_members_per_story = static_cast<size_t>(max_scored_members);
       grouper = std::make_unique<newsflow::sink::StoryGrouper>(grouping);
     }
     if (ndjson_enabled && ndjson.dir.empty()) {

@@ -476,6 +476,7 @@ GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
     const std::vector<Posting>* postings;
   };
   std::vector<Common> common;
+  const size_t scored_per_story = options_.max_scored_members_per_story;
   double norm2 = 0, mass = 0;
   for (const auto& e : article.entities) {
     const double rarity = RarityLocked(e.entity_id);
@@ -493,18 +494,31 @@ GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
     // are bit-identical.
     const int shared = rarity >= 0.5 ? (IsAmount(e.type) ? 2 : 1) : 0;
     const double weight = e.weight;
-    for (const Posting& p : it->second.postings) {
-      Article* other = p.article;
+    const auto& postings = it->second.postings;
+    // From the back, where the latest members were indexed (expiry swaps postings around): with
+    // a cap on the members scored per story, a story's latest reports are the ones a new
+    // article is most like.
+    for (auto p = postings.rbegin(); p != postings.rend(); ++p) {
+      Article* other = p->article;
       if (other->scratch_epoch != epoch) {
         if (other->story == linked_first) continue;
+        if (scored_per_story > 0) {
+          Story* story = other->story;
+          if (story->scratch_epoch != epoch) {
+            story->scratch_epoch = epoch;
+            story->scratch_candidates = 0;
+          }
+          if (story->scratch_candidates >= scored_per_story) continue;
+          ++story->scratch_candidates;
+        }
         other->scratch_epoch = epoch;
         other->scratch_dot = 0;
         other->scratch_mass = 0;
         other->scratch_shared = 0;
         candidates.push_back(other);
       }
-      other->scratch_dot += weight * p.weight * rarity * rarity;
-      other->scratch_mass += std::min(weight, p.weight) * rarity;
+      other->scratch_dot += weight * p->weight * rarity * rarity;
+      other->scratch_mass += std::min(weight, p->weight) * rarity;
       other->scratch_shared += shared;
     }
   }

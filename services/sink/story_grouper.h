@@ -109,6 +109,12 @@ struct StoryGrouperOptions {
   // articles. An article whose entities are all this common founds a story of its own unless it
   // is a flagged near-duplicate. Default 500.
   size_t common_entity_stories = 500;
+  // Members of one story scored against a new article, the most recently indexed first; 0 scores
+  // all. Re-syndicated copies pile up in one story by the hundred with the same entities, and
+  // each would otherwise be a candidate of every later article sharing one of them: the scoring
+  // grew with the copies (docs/benchmarks.md, session 8). A story links on its best-scoring
+  // member, and its members are alike, so a few of them decide as all would. Default 16.
+  size_t max_scored_members_per_story = 16;
 };
 
 // One groupable entity of an article.
@@ -225,6 +231,9 @@ class StoryGrouper {
     size_t featured = 0;            // members with features
     std::unordered_map<std::string, EntityStat> entities;  // over featured members
     std::vector<std::string> absorbed;                     // ids merged into this story
+    // Scratch of one Assign (valid while scratch_epoch == the grouper's epoch_): members proposed.
+    uint64_t scratch_epoch = 0;
+    size_t scratch_candidates = 0;
   };
   struct Posting {
     Article* article;

@@ -570,5 +570,55 @@ TEST(StoryGrouperTest, CommonEntitiesScoreButDoNotProposeCandidates) {
   EXPECT_NE(harbor, nvidia);
 }
 
+// An article of `entities` (ORG, weight 1, heaviest first as given) with one shared title.
+GroupingInput OrgArticle(const std::string& id, int64_t event_ms,
+                         const std::vector<std::string>& entities) {
+  GroupingInput input;
+  input.article_id = id;
+  input.source = "wire";
+  input.headline = "Alpha beta";
+  input.event_ms = event_ms;
+  for (const auto& e : entities) input.entities.push_back({e, v1::ENTITY_TYPE_ORG, e, 1.0});
+  input.title_tokens = {"alpha", "beta"};
+  return input;
+}
+
+// Story S: m0 {P, Q, V} founds it, m1..m5 {P, Q} join it.
+std::string BuildStoryOfCopies(StoryGrouper& grouper) {
+  std::string story = grouper.Assign(OrgArticle("m0", 1000, {"P", "Q", "V"})).story_id;
+  for (int i = 1; i <= 5; ++i) {
+    auto decision = grouper.Assign(OrgArticle("m" + std::to_string(i), 1000 + i, {"P", "Q"}));
+    EXPECT_EQ(decision.kind, GroupingDecision::Kind::kJoined);
+    EXPECT_EQ(decision.story_id, story);
+  }
+  return story;
+}
+
+TEST(StoryGrouperTest, ScoresAllMembersOfAStoryWithoutACap) {
+  StoryGrouperOptions options;
+  options.max_scored_members_per_story = 0;
+  StoryGrouper grouper{options};
+  const std::string story = BuildStoryOfCopies(grouper);
+  // Only the founding member shares two entities with it.
+  auto decision = grouper.Assign(OrgArticle("probe", 2000, {"P", "V"}));
+  EXPECT_EQ(decision.kind, GroupingDecision::Kind::kJoined);
+  EXPECT_EQ(decision.story_id, story);
+}
+
+TEST(StoryGrouperTest, ScoresTheLatestMembersOfAStoryUpToTheCap) {
+  StoryGrouperOptions options;
+  options.max_scored_members_per_story = 2;
+  StoryGrouper grouper{options};
+  const std::string story = BuildStoryOfCopies(grouper);
+  // m5 and m4 are scored (one shared entity each: no link); m0, the only good match, is not.
+  auto unmatched = grouper.Assign(OrgArticle("probe", 2000, {"P", "V"}));
+  EXPECT_EQ(unmatched.kind, GroupingDecision::Kind::kCreated);
+  // The latest members are the ones scored: an article like them joins.
+  EXPECT_EQ(grouper.Assign(OrgArticle("m6", 1006, {"P", "Q", "R", "T"})).story_id, story);
+  auto matched = grouper.Assign(OrgArticle("probe-2", 2001, {"P", "R", "T"}));
+  EXPECT_EQ(matched.kind, GroupingDecision::Kind::kJoined);
+  EXPECT_EQ(matched.story_id, story);
+}
+
 }  // namespace
 }  // namespace newsflow::sink
