@@ -266,6 +266,12 @@ class StoryGrouper {
   uint64_t epoch_ = 0;  // one per Assign, for Article::scratch_*
 };
 
+// text::HammingDistance(a, b), with the popcnt instruction where the CPU has it (checked once per
+// process). The build's baseline x86-64 target has no popcnt, so the plain version is a library
+// call (__popcountdi2) costing ~20 instructions, and Assign measures it against hundreds of
+// candidates per article. Same result on every CPU.
+int SimHashDistance(uint64_t a, uint64_t b);
+
 // The story id an article founds: "st-" and 16 hex digits of a hash of its id.
 std::string StoryIdFor(std::string_view article_id);
 

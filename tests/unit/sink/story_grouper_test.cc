@@ -8,6 +8,7 @@
 #include <random>
 #include <set>
 
+#include "services/core/text/simhash.h"
 #include "tests/unit/sink/sink_fixtures.h"
 
 namespace newsflow::sink {
@@ -491,6 +492,20 @@ TEST(StoryGrouperTest, DisagreeingMembershipMergesUnderTheRecordsStory) {
   grouper.Apply("st-other", input);
   grouper.Apply(story, input);  // the old id resolves to the survivor
   EXPECT_EQ(grouper.conflicts(), 1u);
+}
+
+TEST(StoryGrouperTest, SimHashDistanceIsTheHammingDistance) {
+  // The popcnt fast path against the plain version (and the bit count itself).
+  std::vector<std::pair<uint64_t, uint64_t>> pairs = {
+      {0, 0}, {0, ~uint64_t{0}}, {~uint64_t{0}, ~uint64_t{0}}, {1, 0}, {uint64_t{1} << 63, 0}};
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 10000; ++i) pairs.emplace_back(rng(), rng());
+  for (const auto& [a, b] : pairs) {
+    int bits = 0;
+    for (uint64_t x = a ^ b; x != 0; x &= x - 1) ++bits;
+    EXPECT_EQ(SimHashDistance(a, b), bits) << a << " " << b;
+    EXPECT_EQ(SimHashDistance(a, b), text::HammingDistance(a, b)) << a << " " << b;
+  }
 }
 
 TEST(StoryGrouperTest, GroupingInputWeighsEntities) {
