@@ -507,7 +507,11 @@ std::string StoryJson(const StorySnapshot& story) {
   return out;
 }
 
-void WriteStoryJson(const StorySnapshot& story, std::string* out) {
+namespace {
+
+// Either form of a story (owning or viewing): the fields have the same names.
+template <typename Story>
+void WriteStoryJsonOf(const Story& story, std::string* out) {
   JsonWriter w(std::move(*out));
   w.BeginObject();
   w.Field("schema_version", kSchemaVersion);
@@ -548,6 +552,14 @@ void WriteStoryJson(const StorySnapshot& story, std::string* out) {
   w.EndArray();
   w.EndObject();
   *out = w.Take();
+}
+
+}  // namespace
+
+void WriteStoryJson(const StorySnapshot& story, std::string* out) { WriteStoryJsonOf(story, out); }
+
+void WriteStoryJson(const StorySnapshotView& story, std::string* out) {
+  WriteStoryJsonOf(story, out);
 }
 
 }  // namespace newsflow::sink

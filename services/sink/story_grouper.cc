@@ -631,36 +631,63 @@ void StoryGrouper::Apply(const std::string& story_id, const GroupingInput& artic
   EnforceCapLocked(target);
 }
 
-std::optional<StorySnapshot> StoryGrouper::Snapshot(std::string_view story_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+bool StoryGrouper::SnapshotViewLocked(std::string_view story_id, StorySnapshotView* view) const {
   const Story* found = FindLocked(std::string(story_id));
-  if (!found) return std::nullopt;
+  if (!found) return false;
   const Story& story = *found;
-  StorySnapshot snapshot;
-  snapshot.story_id = story.id;
-  snapshot.headline = story.headline;
-  snapshot.first_seen_ms = story.first_ms;
-  snapshot.last_seen_ms = story.last_ms;
-  snapshot.article_count = story.members.size();
-  std::set<std::string> sources;
+  view->story_id = story.id;
+  view->headline = story.headline;
+  view->first_seen_ms = story.first_ms;
+  view->last_seen_ms = story.last_ms;
+  view->article_count = story.members.size();
+  view->members.reserve(story.featured);
+  view->sources.reserve(story.members.size());
   for (const Article* m : story.members) {
-    if (!m->source.empty()) sources.insert(m->source);
-    if (m->featured) snapshot.members.push_back({m->id, m->source, m->headline, m->event_ms});
+    if (!m->source.empty()) view->sources.push_back(m->source);
+    if (m->featured) view->members.push_back({m->id, m->source, m->headline, m->event_ms});
   }
-  std::sort(snapshot.members.begin(), snapshot.members.end(), [](const auto& a, const auto& b) {
+  // Article ids are unique, so these orders are total: the same whatever the order of the input.
+  std::sort(view->members.begin(), view->members.end(), [](const auto& a, const auto& b) {
     return a.event_ms != b.event_ms ? a.event_ms < b.event_ms : a.article_id < b.article_id;
   });
-  snapshot.sources.assign(sources.begin(), sources.end());
+  std::sort(view->sources.begin(), view->sources.end());
+  view->sources.erase(std::unique(view->sources.begin(), view->sources.end()), view->sources.end());
   for (const auto& [id, stat] : story.entities) {
     // Amounts are evidence for grouping but say nothing about what the story is about.
     if (IsAmount(stat.type)) continue;
-    snapshot.top_entities.push_back({id, stat.type, stat.name, stat.articles, stat.weight_sum});
+    view->top_entities.push_back({id, stat.type, stat.name, stat.articles, stat.weight_sum});
   }
-  std::sort(snapshot.top_entities.begin(), snapshot.top_entities.end(),
-            [](const auto& a, const auto& b) {
-              return a.weight != b.weight ? a.weight > b.weight : a.entity_id < b.entity_id;
-            });
-  if (snapshot.top_entities.size() > kTopEntities) snapshot.top_entities.resize(kTopEntities);
+  // Entity ids are unique too: the first kTopEntities of the full order.
+  const size_t top = std::min(kTopEntities, view->top_entities.size());
+  std::partial_sort(view->top_entities.begin(), view->top_entities.begin() + top,
+                    view->top_entities.end(), [](const auto& a, const auto& b) {
+                      return a.weight != b.weight ? a.weight > b.weight : a.entity_id < b.entity_id;
+                    });
+  view->top_entities.resize(top);
+  return true;
+}
+
+std::optional<StorySnapshot> StoryGrouper::Snapshot(std::string_view story_id) const {
+  std::optional<StorySnapshot> snapshot;
+  VisitSnapshot(story_id, [&](const StorySnapshotView& view) {
+    StorySnapshot& s = snapshot.emplace();
+    s.story_id = view.story_id;
+    s.headline = view.headline;
+    s.first_seen_ms = view.first_seen_ms;
+    s.last_seen_ms = view.last_seen_ms;
+    s.article_count = view.article_count;
+    s.members.reserve(view.members.size());
+    for (const auto& m : view.members) {
+      s.members.push_back(
+          {std::string(m.article_id), std::string(m.source), std::string(m.headline), m.event_ms});
+    }
+    s.sources.assign(view.sources.begin(), view.sources.end());
+    s.top_entities.reserve(view.top_entities.size());
+    for (const auto& e : view.top_entities) {
+      s.top_entities.push_back(
+          {std::string(e.entity_id), e.type, std::string(e.name), e.articles, e.weight});
+    }
+  });
   return snapshot;
 }
 

@@ -167,6 +167,33 @@ struct StorySnapshot {
   std::vector<TopEntity> top_entities;  // heaviest first, at most 10
 };
 
+// The same story viewing the grouper's state: what VisitSnapshot passes its callback, valid only
+// during the call (the grouper's lock is held). Building it copies no string: the snapshot's
+// copies of every member's id, source and headline were a twentieth of the stage.
+struct StorySnapshotView {
+  struct Member {
+    std::string_view article_id;
+    std::string_view source;
+    std::string_view headline;
+    int64_t event_ms = 0;
+  };
+  struct TopEntity {
+    std::string_view entity_id;
+    int type = 0;
+    std::string_view name;
+    uint32_t articles = 0;
+    double weight = 0;
+  };
+  std::string_view story_id;
+  std::string_view headline;
+  int64_t first_seen_ms = 0;
+  int64_t last_seen_ms = 0;
+  size_t article_count = 0;
+  std::vector<Member> members;            // as StorySnapshot's
+  std::vector<std::string_view> sources;  // as StorySnapshot's
+  std::vector<TopEntity> top_entities;    // as StorySnapshot's
+};
+
 class StoryGrouper {
  public:
   explicit StoryGrouper(StoryGrouperOptions options);
@@ -180,6 +207,17 @@ class StoryGrouper {
 
   // `story_id` may be one that was merged into another: the snapshot is the surviving story's.
   std::optional<StorySnapshot> Snapshot(std::string_view story_id) const;
+  // Calls `visit(const StorySnapshotView&)` with the story Snapshot would return, under the
+  // grouper's lock (keep it short: the changelog reader waits), and returns true; false, without
+  // calling it, when there is no such story.
+  template <typename Visit>
+  bool VisitSnapshot(std::string_view story_id, Visit&& visit) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    StorySnapshotView view;
+    if (!SnapshotViewLocked(story_id, &view)) return false;
+    visit(static_cast<const StorySnapshotView&>(view));
+    return true;
+  }
 
   size_t story_count() const;
   size_t member_count() const;  // articles known, over all live stories
@@ -235,6 +273,7 @@ class StoryGrouper {
     size_t stories = 0;             // live stories with a featured member mentioning it
   };
 
+  bool SnapshotViewLocked(std::string_view story_id, StorySnapshotView* view) const;
   double RarityLocked(const std::string& entity_id) const;
   Story& CreateStoryLocked(const std::string& story_id, int64_t event_ms);
   void AddMemberLocked(Story& story, Article& article);

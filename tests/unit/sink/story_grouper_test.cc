@@ -9,6 +9,7 @@
 #include <set>
 
 #include "services/core/text/simhash.h"
+#include "services/sink/enriched_json.h"
 #include "tests/unit/sink/sink_fixtures.h"
 
 namespace newsflow::sink {
@@ -282,6 +283,44 @@ TEST(StoryGrouperTest, AnArticleLinkingTwoStoriesMergesThem) {
       Synthetic("d", "2025-03-04T13:00:00Z", {"Q-acme", "Q-lena", "Q-rotterdam", "Q-northwind"}));
   EXPECT_EQ(fourth.story_id, earlier.story_id);
   EXPECT_TRUE(fourth.merged_story_ids.empty());
+}
+
+// The stage writes news.stories from a view of the grouper's state; the stores get the owning
+// snapshot. Both must give the same JSON: a story with more members than the feature cap, members
+// with equal event times (ordered by id), repeated sources, and more than ten top entities of
+// equal and different weights (the top ten of the full order, ties by id).
+TEST(StoryGrouperTest, SnapshotViewWritesTheSameStoryJson) {
+  StoryGrouperOptions options;
+  options.max_members_per_story = 4;
+  StoryGrouper grouper{options};
+  std::vector<std::string> entities;
+  for (int i = 0; i < 14; ++i) entities.push_back("Q-" + std::to_string(100 - i));
+  std::string story_id;
+  for (int i = 0; i < 6; ++i) {
+    GroupingInput input = Synthetic("m" + std::to_string(5 - i), "2025-03-04T10:00:00Z", entities);
+    if (i % 2) input.source = "source-shared";
+    // Different weights for some entities, so weight and then id order the top ten.
+    for (size_t k = 0; k < input.entities.size(); k += 3) input.entities[k].weight = 0.5;
+    const GroupingDecision decision = grouper.Assign(input);
+    if (i > 0) {
+      ASSERT_EQ(decision.story_id, story_id);
+    }
+    story_id = decision.story_id;
+  }
+  const std::optional<StorySnapshot> snapshot = grouper.Snapshot(story_id);
+  ASSERT_TRUE(snapshot);
+  EXPECT_EQ(snapshot->article_count, 6u);
+  EXPECT_EQ(snapshot->members.size(), 4u);
+  ASSERT_EQ(snapshot->top_entities.size(), 10u);
+  EXPECT_EQ(snapshot->top_entities[0].entity_id, "Q-87");   // 0.8, smallest id
+  EXPECT_EQ(snapshot->top_entities[9].entity_id, "Q-100");  // the first of weight 0.5
+  std::string owned;
+  WriteStoryJson(*snapshot, &owned);
+  std::string viewed = "a recycled buffer's previous contents";
+  EXPECT_TRUE(grouper.VisitSnapshot(
+      story_id, [&](const StorySnapshotView& view) { WriteStoryJson(view, &viewed); }));
+  EXPECT_EQ(viewed, owned);
+  EXPECT_FALSE(grouper.VisitSnapshot("st-unknown", [](const StorySnapshotView&) { FAIL(); }));
 }
 
 TEST(StoryGrouperTest, FlaggedNearDuplicateStillMergesAnotherStoryItLinks) {
