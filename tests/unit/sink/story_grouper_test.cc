@@ -574,6 +574,68 @@ TEST(StoryGrouperTest, GroupingInputWeighsEntities) {
               ::testing::StartsWith("Nvidia (NASDAQ:NVDA)"));
 }
 
+// GroupingInputFrom's entities as first computed (a std::map by id, the heaviest summary of an id
+// replacing a lighter one, then the whole list sorted and cut): the reference for the faster one.
+std::vector<GroupingEntity> GroupingEntitiesReference(const v1::TaggedArticle& tagged,
+                                                      const StoryGrouperOptions& options) {
+  std::map<std::string, GroupingEntity> by_id;
+  for (const auto& summary : tagged.entities()) {
+    if (summary.entity_id().empty() || summary.type() == v1::ENTITY_TYPE_DATE) continue;
+    double weight = summary.salience() > 0 ? std::min(1.0, static_cast<double>(summary.salience()))
+                                           : std::min(0.8, 0.2 + 0.1 * summary.mention_count());
+    if (summary.type() == v1::ENTITY_TYPE_LOC) weight *= options.location_weight;
+    if (summary.type() == v1::ENTITY_TYPE_MONEY || summary.type() == v1::ENTITY_TYPE_PERCENT) {
+      weight *= options.amount_weight;
+    }
+    if (!(weight > 0)) continue;
+    auto [it, added] = by_id.try_emplace(summary.entity_id());
+    if (added || weight > it->second.weight) {
+      it->second = {summary.entity_id(), summary.type(), summary.name(), weight};
+    }
+  }
+  std::vector<GroupingEntity> entities;
+  for (auto& [id, entity] : by_id) entities.push_back(std::move(entity));
+  std::sort(entities.begin(), entities.end(), [](const auto& a, const auto& b) {
+    return a.weight != b.weight ? a.weight > b.weight : a.entity_id < b.entity_id;
+  });
+  if (entities.size() > options.max_entities_per_article) {
+    entities.resize(options.max_entities_per_article);
+  }
+  return entities;
+}
+
+// Repeated ids with different weights and names, every type, salience or mention counts only,
+// zero weights, and more entities than the per-article cap.
+TEST(StoryGrouperTest, GroupingEntitiesAgreeWithTheReference) {
+  std::mt19937 rng(3);
+  const std::vector<v1::EntityType> types = {v1::ENTITY_TYPE_PERSON, v1::ENTITY_TYPE_ORG,
+                                             v1::ENTITY_TYPE_LOC,    v1::ENTITY_TYPE_MONEY,
+                                             v1::ENTITY_TYPE_DATE,   v1::ENTITY_TYPE_PERCENT};
+  for (int round = 0; round < 2000; ++round) {
+    StoryGrouperOptions options;
+    options.max_entities_per_article = rng() % 4 == 0 ? rng() % 5 : 16;
+    v1::TaggedArticle tagged;
+    const int summaries = static_cast<int>(rng() % 30);
+    for (int i = 0; i < summaries; ++i) {
+      auto* e = tagged.add_entities();
+      e->set_entity_id(rng() % 10 == 0 ? "" : "Q-" + std::to_string(rng() % 20));
+      e->set_type(types[rng() % types.size()]);
+      e->set_name("name " + std::to_string(i));
+      e->set_salience(rng() % 3 == 0 ? 0.0f : static_cast<float>(rng() % 9) / 4);
+      e->set_mention_count(rng() % 4);
+    }
+    const std::vector<GroupingEntity> expected = GroupingEntitiesReference(tagged, options);
+    const GroupingInput input = GroupingInputFrom(tagged, 0, options);
+    ASSERT_EQ(input.entities.size(), expected.size()) << round;
+    for (size_t i = 0; i < expected.size(); ++i) {
+      EXPECT_EQ(input.entities[i].entity_id, expected[i].entity_id) << round << " " << i;
+      EXPECT_EQ(input.entities[i].type, expected[i].type) << round << " " << i;
+      EXPECT_EQ(input.entities[i].name, expected[i].name) << round << " " << i;
+      EXPECT_EQ(input.entities[i].weight, expected[i].weight) << round << " " << i;
+    }
+  }
+}
+
 TEST(TitleTokensTest, WordsAndHanBigrams) {
   EXPECT_THAT(TitleTokens("Nvidia praises DeepSeek’s R1 model — “an excellent” AI advancement"),
               ElementsAre("advancement", "ai", "deepseek", "excellent", "model", "nvidia",
