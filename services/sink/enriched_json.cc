@@ -49,7 +49,8 @@ void WriteMention(JsonWriter& w, const v1::EntityMention& m) {
   w.Field("text", m.text());
   w.Field("start", m.start());
   w.Field("end", m.end());
-  w.Field("source", MentionSourceName(m.source()));
+  w.Key("source");
+  w.PlainString(MentionSourceName(m.source()));
   w.Field("confidence", m.confidence());
   if (m.has_money()) {
     w.Key("money");
@@ -436,7 +437,8 @@ void WriteEnrichedArticleJson(const v1::TaggedArticle& tagged,
     const EntityView& e = entities[i];
     w.BeginObject();
     w.Field("id", e.id);
-    w.Field("type", EntityTypeName(e.type));
+    w.Key("type");
+    w.PlainString(EntityTypeName(e.type));
     w.Field("name", e.name);
     w.Field("count", e.count);
     w.Field("salience", e.salience);
@@ -488,7 +490,8 @@ void WriteEntityMentionsJson(std::string_view article_json, const EntityView& en
   w.Key("entity");
   w.BeginObject();
   w.Field("id", entity.id);
-  w.Field("type", EntityTypeName(entity.type));
+  w.Key("type");
+  w.PlainString(EntityTypeName(entity.type));
   w.Field("name", entity.name);
   w.EndObject();
   w.Key("article");
@@ -543,7 +546,8 @@ void WriteStoryJsonOf(const Story& story, std::string* out) {
   for (const auto& e : story.top_entities) {
     w.BeginObject();
     w.Field("id", e.entity_id);
-    w.Field("type", EntityTypeName(e.type));
+    w.Key("type");
+    w.PlainString(EntityTypeName(e.type));
     w.Field("name", e.name);
     w.Field("articles", e.articles);
     w.Field("weight", e.weight);

@@ -1,6 +1,7 @@
 #include "services/sink/json_writer.h"
 
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -232,6 +233,17 @@ void JsonWriter::RepeatRaw(size_t begin, size_t end) {
 void JsonWriter::String(std::string_view value) {
   BeforeValue();
   invalid_utf8_ += EscapeJsonString(value, *this);
+}
+
+void JsonWriter::PlainString(std::string_view value) {
+  assert(IsPlain(value));
+  BeforeValue();
+  Ensure(value.size() + 2);
+  char* p = out_.data() + size_;
+  p[0] = '"';
+  std::memcpy(p + 1, value.data(), value.size());
+  p[value.size() + 1] = '"';
+  size_ += value.size() + 2;
 }
 
 void JsonWriter::Int(int64_t value) {

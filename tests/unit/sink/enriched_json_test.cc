@@ -10,6 +10,7 @@
 
 #include "services/core/entity_key.h"
 #include "services/core/text/ascii.h"
+#include "services/sink/json_writer.h"
 
 namespace newsflow::sink {
 namespace {
@@ -212,6 +213,18 @@ TEST(EntitiesOfTest, AgreesWithTheReferenceOnRandomArticles) {
       EXPECT_EQ(actual[i].count, expected[i].count) << round << " " << i;
       EXPECT_EQ(actual[i].salience, expected[i].salience) << round << " " << i;
       EXPECT_EQ(actual[i].mentions, expected[i].mentions) << round << " " << i;
+    }
+  }
+}
+
+// Entity types and mention sources are written without the escaper: they must need none.
+TEST(EntitiesOfTest, TypeAndSourceNamesAreWrittenAsTheEscaperWritesThem) {
+  for (int value = -1; value < 32; ++value) {
+    for (std::string_view name : {EntityTypeName(value), MentionSourceName(value)}) {
+      JsonWriter plain, escaped;
+      plain.PlainString(name);
+      escaped.String(name);
+      EXPECT_EQ(plain.str(), escaped.str()) << value;
     }
   }
 }
