@@ -301,9 +301,7 @@ const StoryGrouper::Story* StoryGrouper::FindLocked(const std::string& story_id)
   return const_cast<StoryGrouper*>(this)->FindLocked(story_id);
 }
 
-double StoryGrouper::RarityLocked(const std::string& entity_id) const {
-  auto it = entities_.find(entity_id);
-  const size_t stories = it == entities_.end() ? 0 : it->second.stories;
+double StoryGrouper::Rarity(size_t stories) const {
   if (stories <= options_.rare_entity_stories) return 1.0;
   return std::sqrt(static_cast<double>(options_.rare_entity_stories) /
                    static_cast<double>(stories));
@@ -527,10 +525,11 @@ GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
   std::vector<Common> common;
   double norm2 = 0, mass = 0;
   for (const auto& e : article.entities) {
-    const double rarity = RarityLocked(e.entity_id);
+    // One lookup for the rarity and the postings (there were two).
+    auto it = entities_.find(e.entity_id);
+    const double rarity = Rarity(it == entities_.end() ? 0 : it->second.stories);
     norm2 += e.weight * e.weight * rarity * rarity;
     mass += e.weight * rarity;
-    auto it = entities_.find(e.entity_id);
     if (it == entities_.end()) continue;
     if (it->second.stories > options_.common_entity_stories) {
       common.push_back({&e, rarity, &it->second.postings});
@@ -587,11 +586,7 @@ GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
     if (other->scratch_shared < options_.min_shared_entities) continue;
     double other_norm2 = 0, other_mass = 0;
     for (size_t k = 0; k < other->entities.size(); ++k) {
-      const size_t stories = other->indexes[k]->stories;
-      const double rarity = stories <= options_.rare_entity_stories
-                                ? 1.0
-                                : std::sqrt(static_cast<double>(options_.rare_entity_stories) /
-                                            static_cast<double>(stories));
+      const double rarity = Rarity(other->indexes[k]->stories);
       const double w = other->entities[k].weight * rarity;
       other_norm2 += w * w;
       other_mass += w;

@@ -274,7 +274,8 @@ class StoryGrouper {
   };
 
   bool SnapshotViewLocked(std::string_view story_id, StorySnapshotView* view) const;
-  double RarityLocked(const std::string& entity_id) const;
+  // The weight factor of an entity in `stories` live stories.
+  double Rarity(size_t stories) const;
   Story& CreateStoryLocked(const std::string& story_id, int64_t event_ms);
   void AddMemberLocked(Story& story, Article& article);
   void AddFeaturesLocked(Story& story, Article& article);
