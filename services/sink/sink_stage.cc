@@ -186,15 +186,15 @@ void SinkStage::Process(const InputRecord& input, StageResult* result) {
     }
     // Always written, even for an article already grouped: the transaction that first carried
     // its membership may have aborted.
-    ToMembership(story_id, grouping)
-        .SerializeToString(
-            &result->Add(options_.stories_changelog_topic, article.article_id()).value);
+    ToMembership(story_id, grouping, &membership_);
+    membership_.SerializeToString(
+        &result->Add(options_.stories_changelog_topic, article.article_id()).value);
     // Moved members are re-written under their new story, so a restore (and compaction, which
     // keeps the last record per article) finds them there.
     for (const auto& moved : decision.moved_members) {
-      ToMembership(story_id, moved)
-          .SerializeToString(
-              &result->Add(options_.stories_changelog_topic, moved.article_id).value);
+      ToMembership(story_id, moved, &membership_);
+      membership_.SerializeToString(
+          &result->Add(options_.stories_changelog_topic, moved.article_id).value);
     }
   }
   if (!stores_.empty()) {

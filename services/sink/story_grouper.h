@@ -327,6 +327,9 @@ GroupingInput GroupingInputFrom(const v1::TaggedArticle& tagged, int64_t fallbac
 
 // The changelog record of a decision, and back.
 v1::StoryMembership ToMembership(const std::string& story_id, const GroupingInput& article);
+// The same into `*record` (replacing its contents, reusing its strings and messages).
+void ToMembership(const std::string& story_id, const GroupingInput& article,
+                  v1::StoryMembership* record);
 GroupingInput FromMembership(const v1::StoryMembership& record);
 
 // Applies one changelog record to `grouper`. Returns false (changing nothing) for a tombstone or

@@ -636,6 +636,21 @@ TEST(StoryGrouperTest, GroupingEntitiesAgreeWithTheReference) {
   }
 }
 
+// The stage keeps one changelog record and refills it: a record that held a bigger membership
+// (more entities and title tokens, a near-duplicate's fields) serializes as a fresh one.
+TEST(StoryGrouperTest, RefilledMembershipSerializesAsAFreshOne) {
+  const std::vector<GroupingInput> inputs = {
+      Input(fixtures::CnbcBilingual()), Input(fixtures::ReadWrite()),
+      Synthetic("b", "2025-03-04T08:00:00Z", {"Q-singapore"}), GroupingInput{},
+      Input(fixtures::Observer())};
+  v1::StoryMembership reused;
+  for (const GroupingInput& input : inputs) {
+    ToMembership("st-1", input, &reused);
+    EXPECT_EQ(reused.SerializeAsString(), ToMembership("st-1", input).SerializeAsString())
+        << input.article_id;
+  }
+}
+
 TEST(TitleTokensTest, WordsAndHanBigrams) {
   EXPECT_THAT(TitleTokens("Nvidia praises DeepSeek’s R1 model — “an excellent” AI advancement"),
               ElementsAre("advancement", "ai", "deepseek", "excellent", "model", "nvidia",
