@@ -4,8 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
-#include <deque>
-#include <unordered_map>
+#include <functional>
 
 #include "services/core/entity_key.h"
 #include "services/core/text/ascii.h"
@@ -50,7 +49,8 @@ void WriteMention(JsonWriter& w, const v1::EntityMention& m) {
   w.Field("text", m.text());
   w.Field("start", m.start());
   w.Field("end", m.end());
-  w.Field("source", MentionSourceName(m.source()));
+  w.Key("source");
+  w.PlainString(MentionSourceName(m.source()));
   w.Field("confidence", m.confidence());
   if (m.has_money()) {
     w.Key("money");
@@ -213,63 +213,121 @@ void WriteRfc3339Millis(JsonWriter& w, int64_t ms) {
 
 }  // namespace
 
+namespace {
+
+// Entity ids of one article -> their index in its EntityView vector: open addressing over a flat
+// array of indexes, so filing an article's mentions allocates once, not a node per entity (the
+// unordered_map, its nodes and a deque for the keys were a third of EntitiesOf). Keys are
+// compared against the entities' own ids, so the vector may grow (and move them) in between.
+class EntityIdIndex {
+ public:
+  EntityIdIndex(const std::vector<EntityView>& entities, size_t max_entries) : entities_(entities) {
+    size_t capacity = 16;
+    while (capacity < 2 * max_entries) capacity *= 2;
+    slots_.assign(capacity, kEmpty);
+  }
+
+  // The index of the entity with `id`, or kNone.
+  size_t Find(std::string_view id) const {
+    for (size_t slot = Start(id);; slot = (slot + 1) & (slots_.size() - 1)) {
+      const uint32_t index = slots_[slot];
+      if (index == kEmpty) return kNone;
+      if (entities_[index].id == id) return index;
+    }
+  }
+
+  // Files entities[index] under its id, which Find does not know yet.
+  void Add(size_t index) {
+    size_t slot = Start(entities_[index].id);
+    while (slots_[slot] != kEmpty) slot = (slot + 1) & (slots_.size() - 1);
+    slots_[slot] = static_cast<uint32_t>(index);
+  }
+
+  static constexpr size_t kNone = SIZE_MAX;
+
+ private:
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  size_t Start(std::string_view id) const {
+    return std::hash<std::string_view>{}(id) & (slots_.size() - 1);
+  }
+
+  const std::vector<EntityView>& entities_;
+  std::vector<uint32_t> slots_;
+};
+
+}  // namespace
+
 std::vector<EntityView> EntitiesOf(const v1::TaggedArticle& tagged) {
   std::vector<EntityView> entities;
   entities.reserve(static_cast<size_t>(tagged.entities_size()));
-  // Keys view strings that outlive this function: the TaggedArticle's, or `synthesized_ids`
-  // (a deque never moves its elements).
-  std::unordered_map<std::string_view, size_t> by_id;
-  std::deque<std::string> synthesized_ids;
-  struct Named {
-    int type;
-    std::string_view name;
-    size_t index;
-  };
-  std::vector<Named> by_type_name;  // summaries in order: the first one of a name wins
+  EntityIdIndex by_id(entities,
+                      static_cast<size_t>(tagged.entities_size() + tagged.mentions_size()));
   for (const auto& summary : tagged.entities()) {
-    if (by_id.count(summary.entity_id())) continue;  // a repeated summary adds nothing
-    by_id.emplace(summary.entity_id(), entities.size());
-    by_type_name.push_back({summary.type(), summary.name(), entities.size()});
+    if (by_id.Find(summary.entity_id()) != EntityIdIndex::kNone) continue;  // a repeat adds nothing
     entities.push_back({summary.entity_id(),
                         summary.type(),
                         summary.name(),
                         summary.mention_count(),
                         summary.salience(),
                         {}});
+    by_id.Add(entities.size() - 1);
   }
+  // The summaries' entities, in order: the first one of a name wins.
+  const size_t summarized = entities.size();
   auto find_named = [&](int type, std::string_view name) -> size_t {
-    for (const Named& n : by_type_name) {
-      if (n.type == type && text::EqualsIgnoringAsciiCase(n.name, name)) return n.index;
+    for (size_t i = 0; i < summarized; ++i) {
+      if (entities[i].type == type && text::EqualsIgnoringAsciiCase(entities[i].name, name)) {
+        return i;
+      }
     }
-    return entities.size();
+    return EntityIdIndex::kNone;
+  };
+  // Mentions in body order (the tagger's order already, as a rule: sorted only when it is not).
+  auto by_start = [](const v1::EntityMention* a, const v1::EntityMention* b) {
+    return a->start() < b->start();
   };
   std::vector<const v1::EntityMention*> mentions;
   mentions.reserve(static_cast<size_t>(tagged.mentions_size()));
   for (const auto& m : tagged.mentions()) mentions.push_back(&m);
-  std::stable_sort(mentions.begin(), mentions.end(),
-                   [](const auto* a, const auto* b) { return a->start() < b->start(); });
-  for (const auto* m : mentions) {
-    size_t index = entities.size();
+  if (!std::is_sorted(mentions.begin(), mentions.end(), by_start)) {
+    std::stable_sort(mentions.begin(), mentions.end(), by_start);
+  }
+  // Each mention's entity first, then the entities' mention lists at their final sizes (growing
+  // them one push_back at a time cost several allocations per entity).
+  std::vector<uint32_t> entity_of(mentions.size());
+  std::vector<uint32_t> mention_counts(entities.size());
+  std::string unlinked_id;
+  for (size_t k = 0; k < mentions.size(); ++k) {
+    const v1::EntityMention* m = mentions[k];
     // The summary's id for this mention: the linked id, else the key the tagger's summary gave
     // the unlinked entity ("money:USD 6000000" for both "$6 million" and "600萬美元").
-    std::string id = m->entity_id().empty() ? UnlinkedEntityId(EntityTypeName(m->type()),
-                                                               m->canonical_name(), m->text())
-                                            : m->entity_id();
-    if (auto it = by_id.find(id); it != by_id.end()) index = it->second;
-    if (index == entities.size()) {
+    std::string_view id = m->entity_id();
+    if (id.empty()) {
+      unlinked_id = UnlinkedEntityId(EntityTypeName(m->type()), m->canonical_name(), m->text());
+      id = unlinked_id;
+    }
+    size_t index = by_id.Find(id);
+    if (index == EntityIdIndex::kNone) {
       for (const std::string& name : {m->canonical_name(), m->text()}) {
         if (name.empty()) continue;
         index = find_named(m->type(), name);
-        if (index != entities.size()) break;
+        if (index != EntityIdIndex::kNone) break;
       }
     }
-    if (index == entities.size()) {
+    if (index == EntityIdIndex::kNone) {
       // Not in the summary (a producer that wrote none): an entity of its own mentions.
-      std::string name = m->canonical_name().empty() ? m->text() : m->canonical_name();
-      by_id.emplace(synthesized_ids.emplace_back(id), index);
-      entities.push_back({std::move(id), m->type(), std::move(name), 0, 0, {}});
+      const std::string& name = m->canonical_name().empty() ? m->text() : m->canonical_name();
+      index = entities.size();
+      entities.push_back({std::string(id), m->type(), name, 0, 0, {}});
+      by_id.Add(index);
+      mention_counts.push_back(0);
     }
-    entities[index].mentions.push_back(m);
+    entity_of[k] = static_cast<uint32_t>(index);
+    ++mention_counts[index];
+  }
+  for (size_t i = 0; i < entities.size(); ++i) entities[i].mentions.reserve(mention_counts[i]);
+  for (size_t k = 0; k < mentions.size(); ++k) {
+    entities[entity_of[k]].mentions.push_back(mentions[k]);
   }
   // Entities synthesized from mentions count what they have.
   for (auto& e : entities) {
@@ -379,7 +437,8 @@ void WriteEnrichedArticleJson(const v1::TaggedArticle& tagged,
     const EntityView& e = entities[i];
     w.BeginObject();
     w.Field("id", e.id);
-    w.Field("type", EntityTypeName(e.type));
+    w.Key("type");
+    w.PlainString(EntityTypeName(e.type));
     w.Field("name", e.name);
     w.Field("count", e.count);
     w.Field("salience", e.salience);
@@ -431,7 +490,8 @@ void WriteEntityMentionsJson(std::string_view article_json, const EntityView& en
   w.Key("entity");
   w.BeginObject();
   w.Field("id", entity.id);
-  w.Field("type", EntityTypeName(entity.type));
+  w.Key("type");
+  w.PlainString(EntityTypeName(entity.type));
   w.Field("name", entity.name);
   w.EndObject();
   w.Key("article");
@@ -450,7 +510,11 @@ std::string StoryJson(const StorySnapshot& story) {
   return out;
 }
 
-void WriteStoryJson(const StorySnapshot& story, std::string* out) {
+namespace {
+
+// Either form of a story (owning or viewing): the fields have the same names.
+template <typename Story>
+void WriteStoryJsonOf(const Story& story, std::string* out) {
   JsonWriter w(std::move(*out));
   w.BeginObject();
   w.Field("schema_version", kSchemaVersion);
@@ -482,7 +546,8 @@ void WriteStoryJson(const StorySnapshot& story, std::string* out) {
   for (const auto& e : story.top_entities) {
     w.BeginObject();
     w.Field("id", e.entity_id);
-    w.Field("type", EntityTypeName(e.type));
+    w.Key("type");
+    w.PlainString(EntityTypeName(e.type));
     w.Field("name", e.name);
     w.Field("articles", e.articles);
     w.Field("weight", e.weight);
@@ -491,6 +556,14 @@ void WriteStoryJson(const StorySnapshot& story, std::string* out) {
   w.EndArray();
   w.EndObject();
   *out = w.Take();
+}
+
+}  // namespace
+
+void WriteStoryJson(const StorySnapshot& story, std::string* out) { WriteStoryJsonOf(story, out); }
+
+void WriteStoryJson(const StorySnapshotView& story, std::string* out) {
+  WriteStoryJsonOf(story, out);
 }
 
 }  // namespace newsflow::sink

@@ -92,5 +92,7 @@ void WriteEntityMentionsJson(std::string_view article_json, const EntityView& en
 std::string StoryJson(const StorySnapshot& story);
 // The same, written into `*out` (replacing its contents, reusing its capacity).
 void WriteStoryJson(const StorySnapshot& story, std::string* out);
+// The same from a view (StoryGrouper::VisitSnapshot), without copying the story first.
+void WriteStoryJson(const StorySnapshotView& story, std::string* out);
 
 }  // namespace newsflow::sink

@@ -1,6 +1,7 @@
 #include "services/sink/json_writer.h"
 
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -61,11 +62,30 @@ size_t EscapeJsonString(std::string_view text, Out& out) {
   // code under load (bodies are mostly plain text).
   size_t run_start = 0;
   size_t i = 0;
+  bool tail_tested = false;
   auto flush_run = [&] { out.Put(text.substr(run_start, i - run_start)); };
   while (i < text.size()) {
     // Eight plain bytes at a time: bodies are mostly printable ASCII.
     while (i + 8 <= text.size() && !JsonWriter::NeedsAttention(Load8(text.data() + i))) i += 8;
     if (i >= text.size()) break;
+    // Fewer than eight bytes left (the end of most strings, all of a short one): one test of the
+    // string's last eight bytes, or of a short string padded with 'a', instead of up to seven
+    // rounds of the byte loop below. It passes only when every byte it sees is plain, those from
+    // i on included; when it fails (something to escape, or non-ASCII before or after i), the
+    // bytes go one by one as before, and it is not tried again.
+    if (i + 8 > text.size() && !tail_tested) {
+      tail_tested = true;
+      uint64_t last = 0x6161616161616161ULL;
+      if (text.size() >= 8) {
+        last = Load8(text.data() + text.size() - 8);
+      } else {
+        std::memcpy(&last, text.data(), text.size());
+      }
+      if (!JsonWriter::NeedsAttention(last)) {
+        i = text.size();
+        break;
+      }
+    }
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
       ++i;
@@ -213,6 +233,17 @@ void JsonWriter::RepeatRaw(size_t begin, size_t end) {
 void JsonWriter::String(std::string_view value) {
   BeforeValue();
   invalid_utf8_ += EscapeJsonString(value, *this);
+}
+
+void JsonWriter::PlainString(std::string_view value) {
+  assert(IsPlain(value));
+  BeforeValue();
+  Ensure(value.size() + 2);
+  char* p = out_.data() + size_;
+  p[0] = '"';
+  std::memcpy(p + 1, value.data(), value.size());
+  p[value.size() + 1] = '"';
+  size_ += value.size() + 2;
 }
 
 void JsonWriter::Int(int64_t value) {

@@ -54,6 +54,10 @@ class JsonWriter {
   }
 
   void String(std::string_view value);
+  // A string the caller knows needs no escaping (printable ASCII other than '"' and '\\'): this
+  // code's own names, the entity types and mention sources, which every mention and entity
+  // carries. Copied between quotes without the escaper's scan.
+  void PlainString(std::string_view value);
   void Int(int64_t value);
   void UInt(uint64_t value);
   // Shortest round-trip form; NaN and infinities (not JSON) are written as null.

@@ -159,13 +159,23 @@ void SinkStage::Process(const InputRecord& input, StageResult* result) {
 
   std::optional<StorySnapshot> snapshot;
   if (grouper_) {
-    // The story as this instance knows it now; a later member re-publishes it.
-    snapshot = grouper_->Snapshot(story_id);
-    if (snapshot) {
-      WriteStoryJson(*snapshot,
-                     &result->Add(options_.stories_topic, story_id, {kJsonContentType}).value);
-      probe_.records_by_output.Add("stories");
+    // The story as this instance knows it now; a later member re-publishes it. Written from a
+    // view of the grouper's state unless the stores need a copy of it anyway.
+    bool found = false;
+    if (stores_.empty()) {
+      found = grouper_->VisitSnapshot(story_id, [&](const StorySnapshotView& story) {
+        WriteStoryJson(story,
+                       &result->Add(options_.stories_topic, story_id, {kJsonContentType}).value);
+      });
+    } else {
+      snapshot = grouper_->Snapshot(story_id);
+      found = snapshot.has_value();
+      if (found) {
+        WriteStoryJson(*snapshot,
+                       &result->Add(options_.stories_topic, story_id, {kJsonContentType}).value);
+      }
     }
+    if (found) probe_.records_by_output.Add("stories");
     // Stories this article merged into its own: consumers learn where their articles went, and
     // the compacted topic keeps that answer for the absorbed id.
     for (const auto& absorbed : decision.merged_story_ids) {
@@ -176,15 +186,15 @@ void SinkStage::Process(const InputRecord& input, StageResult* result) {
     }
     // Always written, even for an article already grouped: the transaction that first carried
     // its membership may have aborted.
-    ToMembership(story_id, grouping)
-        .SerializeToString(
-            &result->Add(options_.stories_changelog_topic, article.article_id()).value);
+    ToMembership(story_id, grouping, &membership_);
+    membership_.SerializeToString(
+        &result->Add(options_.stories_changelog_topic, article.article_id()).value);
     // Moved members are re-written under their new story, so a restore (and compaction, which
     // keeps the last record per article) finds them there.
     for (const auto& moved : decision.moved_members) {
-      ToMembership(story_id, moved)
-          .SerializeToString(
-              &result->Add(options_.stories_changelog_topic, moved.article_id).value);
+      ToMembership(story_id, moved, &membership_);
+      membership_.SerializeToString(
+          &result->Add(options_.stories_changelog_topic, moved.article_id).value);
     }
   }
   if (!stores_.empty()) {

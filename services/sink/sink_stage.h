@@ -75,6 +75,8 @@ class SinkStage : public Stage {
   // The first block of each Process call's protobuf arena, reused from call to call.
   static constexpr size_t kArenaBlockBytes = 256 * 1024;
   std::unique_ptr<char[]> arena_block_;
+  // The changelog record being written, kept from call to call (see ToMembership).
+  v1::StoryMembership membership_;
 };
 
 }  // namespace newsflow::sink

@@ -1,6 +1,7 @@
 #include "services/sink/story_grouper.h"
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -96,7 +97,28 @@ std::string HeadlineOf(const v1::Article& article) {
   return std::string(body.substr(0, cut)) + "…";
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#define NEWSFLOW_SINK_POPCNT 1
+// Not inlined into its callers (their target lacks popcnt), so a call, but 5 instructions.
+[[gnu::target("popcnt")]] int PopcntDistance(uint64_t a, uint64_t b) {
+  return std::popcount(a ^ b);
+}
+
+// Chosen once per process: the branch on it is always predicted.
+const bool kHasPopcnt = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("popcnt") != 0;
+}();
+#endif
+
 }  // namespace
+
+int SimHashDistance(uint64_t a, uint64_t b) {
+#if defined(NEWSFLOW_SINK_POPCNT)
+  if (kHasPopcnt) return PopcntDistance(a, b);
+#endif
+  return text::HammingDistance(a, b);
+}
 
 std::string StoryIdFor(std::string_view article_id) {
   uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a, then a final avalanche (splitmix64)
@@ -168,8 +190,17 @@ GroupingInput GroupingInputFrom(const v1::TaggedArticle& tagged, int64_t fallbac
   }
   input.simhash = article.simhash();
   input.near_duplicate_of = article.near_duplicate_of();
-  std::map<std::string, GroupingEntity> by_id;
-  for (const auto& summary : tagged.entities()) {
+  // The heaviest summary of each id (the first of equals), found by sorting pointers: a map of
+  // GroupingEntity copies, most of them cut below, was a fifth of this function.
+  struct Weighed {
+    const v1::EntitySummary* summary;
+    double weight;
+    int order;
+  };
+  std::vector<Weighed> weighed;
+  weighed.reserve(static_cast<size_t>(tagged.entities_size()));
+  for (int i = 0; i < tagged.entities_size(); ++i) {
+    const v1::EntitySummary& summary = tagged.entities(i);
     if (summary.entity_id().empty() || !Groupable(summary.type())) continue;
     // Taggers without a salience model leave it 0: fall back on how often the entity occurs.
     double weight = summary.salience() > 0 ? std::min(1.0, static_cast<double>(summary.salience()))
@@ -177,17 +208,35 @@ GroupingInput GroupingInputFrom(const v1::TaggedArticle& tagged, int64_t fallbac
     if (summary.type() == v1::ENTITY_TYPE_LOC) weight *= options.location_weight;
     if (IsAmount(summary.type())) weight *= options.amount_weight;
     if (!(weight > 0)) continue;
-    auto [it, added] = by_id.try_emplace(summary.entity_id());
-    if (added || weight > it->second.weight) {
-      it->second = {summary.entity_id(), summary.type(), summary.name(), weight};
-    }
+    weighed.push_back({&summary, weight, i});
   }
-  for (auto& [id, entity] : by_id) input.entities.push_back(std::move(entity));
-  std::sort(input.entities.begin(), input.entities.end(), [](const auto& a, const auto& b) {
-    return a.weight != b.weight ? a.weight > b.weight : a.entity_id < b.entity_id;
+  std::sort(weighed.begin(), weighed.end(), [](const Weighed& a, const Weighed& b) {
+    const int c = a.summary->entity_id().compare(b.summary->entity_id());
+    return c != 0 ? c < 0 : a.order < b.order;
   });
-  if (input.entities.size() > options.max_entities_per_article) {
-    input.entities.resize(options.max_entities_per_article);
+  size_t kept = 0;
+  for (size_t i = 0; i < weighed.size();) {
+    size_t best = i, j = i + 1;
+    for (; j < weighed.size() && weighed[j].summary->entity_id() == weighed[i].summary->entity_id();
+         ++j) {
+      if (weighed[j].weight > weighed[best].weight) best = j;
+    }
+    weighed[kept++] = weighed[best];
+    i = j;
+  }
+  weighed.resize(kept);
+  // Ids are unique now, so this order is total.
+  auto heavier = [](const Weighed& a, const Weighed& b) {
+    return a.weight != b.weight ? a.weight > b.weight
+                                : a.summary->entity_id() < b.summary->entity_id();
+  };
+  const size_t top = std::min(weighed.size(), options.max_entities_per_article);
+  std::partial_sort(weighed.begin(), weighed.begin() + top, weighed.end(), heavier);
+  input.entities.reserve(top);
+  for (size_t i = 0; i < top; ++i) {
+    const v1::EntitySummary& summary = *weighed[i].summary;
+    input.entities.push_back(
+        {summary.entity_id(), summary.type(), summary.name(), weighed[i].weight});
   }
   input.title_tokens = TitleTokens(article.title());
   return input;
@@ -195,6 +244,16 @@ GroupingInput GroupingInputFrom(const v1::TaggedArticle& tagged, int64_t fallbac
 
 v1::StoryMembership ToMembership(const std::string& story_id, const GroupingInput& article) {
   v1::StoryMembership record;
+  ToMembership(story_id, article, &record);
+  return record;
+}
+
+void ToMembership(const std::string& story_id, const GroupingInput& article,
+                  v1::StoryMembership* out) {
+  // Cleared, not replaced: a record kept from call to call keeps its strings and entity messages
+  // (building a fresh one allocated each of them, a twentieth of the stage).
+  out->Clear();
+  v1::StoryMembership& record = *out;
   record.set_story_id(story_id);
   record.set_article_id(article.article_id);
   record.set_source(article.source);
@@ -209,7 +268,6 @@ v1::StoryMembership ToMembership(const std::string& story_id, const GroupingInpu
     entity->set_weight(static_cast<float>(e.weight));
   }
   for (const auto& token : article.title_tokens) record.add_title_tokens(token);
-  return record;
 }
 
 GroupingInput FromMembership(const v1::StoryMembership& record) {
@@ -252,9 +310,7 @@ const StoryGrouper::Story* StoryGrouper::FindLocked(const std::string& story_id)
   return const_cast<StoryGrouper*>(this)->FindLocked(story_id);
 }
 
-double StoryGrouper::RarityLocked(const std::string& entity_id) const {
-  auto it = entities_.find(entity_id);
-  const size_t stories = it == entities_.end() ? 0 : it->second.stories;
+double StoryGrouper::Rarity(size_t stories) const {
   if (stories <= options_.rare_entity_stories) return 1.0;
   return std::sqrt(static_cast<double>(options_.rare_entity_stories) /
                    static_cast<double>(stories));
@@ -479,10 +535,11 @@ GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
   const size_t scored_per_story = options_.max_scored_members_per_story;
   double norm2 = 0, mass = 0;
   for (const auto& e : article.entities) {
-    const double rarity = RarityLocked(e.entity_id);
+    // One lookup for the rarity and the postings (there were two).
+    auto it = entities_.find(e.entity_id);
+    const double rarity = Rarity(it == entities_.end() ? 0 : it->second.stories);
     norm2 += e.weight * e.weight * rarity * rarity;
     mass += e.weight * rarity;
-    auto it = entities_.find(e.entity_id);
     if (it == entities_.end()) continue;
     if (it->second.stories > options_.common_entity_stories) {
       common.push_back({&e, rarity, &it->second.postings});
@@ -545,19 +602,14 @@ GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
     // One link is enough to join a story.
     if (std::find(linked.begin(), linked.end(), other->story) != linked.end()) continue;
     if (options_.near_duplicate_distance > 0 && article.simhash != 0 && other->simhash != 0 &&
-        text::HammingDistance(article.simhash, other->simhash) <=
-            options_.near_duplicate_distance) {
+        SimHashDistance(article.simhash, other->simhash) <= options_.near_duplicate_distance) {
       link(other->story, 1.0);
       continue;
     }
     if (other->scratch_shared < options_.min_shared_entities) continue;
     double other_norm2 = 0, other_mass = 0;
     for (size_t k = 0; k < other->entities.size(); ++k) {
-      const size_t stories = other->indexes[k]->stories;
-      const double rarity = stories <= options_.rare_entity_stories
-                                ? 1.0
-                                : std::sqrt(static_cast<double>(options_.rare_entity_stories) /
-                                            static_cast<double>(stories));
+      const double rarity = Rarity(other->indexes[k]->stories);
       const double w = other->entities[k].weight * rarity;
       other_norm2 += w * w;
       other_mass += w;
@@ -624,36 +676,63 @@ void StoryGrouper::Apply(const std::string& story_id, const GroupingInput& artic
   EnforceCapLocked(target);
 }
 
-std::optional<StorySnapshot> StoryGrouper::Snapshot(std::string_view story_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+bool StoryGrouper::SnapshotViewLocked(std::string_view story_id, StorySnapshotView* view) const {
   const Story* found = FindLocked(std::string(story_id));
-  if (!found) return std::nullopt;
+  if (!found) return false;
   const Story& story = *found;
-  StorySnapshot snapshot;
-  snapshot.story_id = story.id;
-  snapshot.headline = story.headline;
-  snapshot.first_seen_ms = story.first_ms;
-  snapshot.last_seen_ms = story.last_ms;
-  snapshot.article_count = story.members.size();
-  std::set<std::string> sources;
+  view->story_id = story.id;
+  view->headline = story.headline;
+  view->first_seen_ms = story.first_ms;
+  view->last_seen_ms = story.last_ms;
+  view->article_count = story.members.size();
+  view->members.reserve(story.featured);
+  view->sources.reserve(story.members.size());
   for (const Article* m : story.members) {
-    if (!m->source.empty()) sources.insert(m->source);
-    if (m->featured) snapshot.members.push_back({m->id, m->source, m->headline, m->event_ms});
+    if (!m->source.empty()) view->sources.push_back(m->source);
+    if (m->featured) view->members.push_back({m->id, m->source, m->headline, m->event_ms});
   }
-  std::sort(snapshot.members.begin(), snapshot.members.end(), [](const auto& a, const auto& b) {
+  // Article ids are unique, so these orders are total: the same whatever the order of the input.
+  std::sort(view->members.begin(), view->members.end(), [](const auto& a, const auto& b) {
     return a.event_ms != b.event_ms ? a.event_ms < b.event_ms : a.article_id < b.article_id;
   });
-  snapshot.sources.assign(sources.begin(), sources.end());
+  std::sort(view->sources.begin(), view->sources.end());
+  view->sources.erase(std::unique(view->sources.begin(), view->sources.end()), view->sources.end());
   for (const auto& [id, stat] : story.entities) {
     // Amounts are evidence for grouping but say nothing about what the story is about.
     if (IsAmount(stat.type)) continue;
-    snapshot.top_entities.push_back({id, stat.type, stat.name, stat.articles, stat.weight_sum});
+    view->top_entities.push_back({id, stat.type, stat.name, stat.articles, stat.weight_sum});
   }
-  std::sort(snapshot.top_entities.begin(), snapshot.top_entities.end(),
-            [](const auto& a, const auto& b) {
-              return a.weight != b.weight ? a.weight > b.weight : a.entity_id < b.entity_id;
-            });
-  if (snapshot.top_entities.size() > kTopEntities) snapshot.top_entities.resize(kTopEntities);
+  // Entity ids are unique too: the first kTopEntities of the full order.
+  const size_t top = std::min(kTopEntities, view->top_entities.size());
+  std::partial_sort(view->top_entities.begin(), view->top_entities.begin() + top,
+                    view->top_entities.end(), [](const auto& a, const auto& b) {
+                      return a.weight != b.weight ? a.weight > b.weight : a.entity_id < b.entity_id;
+                    });
+  view->top_entities.resize(top);
+  return true;
+}
+
+std::optional<StorySnapshot> StoryGrouper::Snapshot(std::string_view story_id) const {
+  std::optional<StorySnapshot> snapshot;
+  VisitSnapshot(story_id, [&](const StorySnapshotView& view) {
+    StorySnapshot& s = snapshot.emplace();
+    s.story_id = view.story_id;
+    s.headline = view.headline;
+    s.first_seen_ms = view.first_seen_ms;
+    s.last_seen_ms = view.last_seen_ms;
+    s.article_count = view.article_count;
+    s.members.reserve(view.members.size());
+    for (const auto& m : view.members) {
+      s.members.push_back(
+          {std::string(m.article_id), std::string(m.source), std::string(m.headline), m.event_ms});
+    }
+    s.sources.assign(view.sources.begin(), view.sources.end());
+    s.top_entities.reserve(view.top_entities.size());
+    for (const auto& e : view.top_entities) {
+      s.top_entities.push_back(
+          {std::string(e.entity_id), e.type, std::string(e.name), e.articles, e.weight});
+    }
+  });
   return snapshot;
 }
 

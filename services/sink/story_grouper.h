@@ -173,6 +173,33 @@ struct StorySnapshot {
   std::vector<TopEntity> top_entities;  // heaviest first, at most 10
 };
 
+// The same story viewing the grouper's state: what VisitSnapshot passes its callback, valid only
+// during the call (the grouper's lock is held). Building it copies no string: the snapshot's
+// copies of every member's id, source and headline were a twentieth of the stage.
+struct StorySnapshotView {
+  struct Member {
+    std::string_view article_id;
+    std::string_view source;
+    std::string_view headline;
+    int64_t event_ms = 0;
+  };
+  struct TopEntity {
+    std::string_view entity_id;
+    int type = 0;
+    std::string_view name;
+    uint32_t articles = 0;
+    double weight = 0;
+  };
+  std::string_view story_id;
+  std::string_view headline;
+  int64_t first_seen_ms = 0;
+  int64_t last_seen_ms = 0;
+  size_t article_count = 0;
+  std::vector<Member> members;            // as StorySnapshot's
+  std::vector<std::string_view> sources;  // as StorySnapshot's
+  std::vector<TopEntity> top_entities;    // as StorySnapshot's
+};
+
 class StoryGrouper {
  public:
   explicit StoryGrouper(StoryGrouperOptions options);
@@ -186,6 +213,17 @@ class StoryGrouper {
 
   // `story_id` may be one that was merged into another: the snapshot is the surviving story's.
   std::optional<StorySnapshot> Snapshot(std::string_view story_id) const;
+  // Calls `visit(const StorySnapshotView&)` with the story Snapshot would return, under the
+  // grouper's lock (keep it short: the changelog reader waits), and returns true; false, without
+  // calling it, when there is no such story.
+  template <typename Visit>
+  bool VisitSnapshot(std::string_view story_id, Visit&& visit) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    StorySnapshotView view;
+    if (!SnapshotViewLocked(story_id, &view)) return false;
+    visit(static_cast<const StorySnapshotView&>(view));
+    return true;
+  }
 
   size_t story_count() const;
   size_t member_count() const;  // articles known, over all live stories
@@ -244,7 +282,9 @@ class StoryGrouper {
     size_t stories = 0;             // live stories with a featured member mentioning it
   };
 
-  double RarityLocked(const std::string& entity_id) const;
+  bool SnapshotViewLocked(std::string_view story_id, StorySnapshotView* view) const;
+  // The weight factor of an entity in `stories` live stories.
+  double Rarity(size_t stories) const;
   Story& CreateStoryLocked(const std::string& story_id, int64_t event_ms);
   void AddMemberLocked(Story& story, Article& article);
   void AddFeaturesLocked(Story& story, Article& article);
@@ -275,6 +315,12 @@ class StoryGrouper {
   uint64_t epoch_ = 0;  // one per Assign, for Article::scratch_*
 };
 
+// text::HammingDistance(a, b), with the popcnt instruction where the CPU has it (checked once per
+// process). The build's baseline x86-64 target has no popcnt, so the plain version is a library
+// call (__popcountdi2) costing ~20 instructions, and Assign measures it against hundreds of
+// candidates per article. Same result on every CPU.
+int SimHashDistance(uint64_t a, uint64_t b);
+
 // The story id an article founds: "st-" and 16 hex digits of a hash of its id.
 std::string StoryIdFor(std::string_view article_id);
 
@@ -290,6 +336,9 @@ GroupingInput GroupingInputFrom(const v1::TaggedArticle& tagged, int64_t fallbac
 
 // The changelog record of a decision, and back.
 v1::StoryMembership ToMembership(const std::string& story_id, const GroupingInput& article);
+// The same into `*record` (replacing its contents, reusing its strings and messages).
+void ToMembership(const std::string& story_id, const GroupingInput& article,
+                  v1::StoryMembership* record);
 GroupingInput FromMembership(const v1::StoryMembership& record);
 
 // Applies one changelog record to `grouper`. Returns false (changing nothing) for a tombstone or

@@ -3,9 +3,14 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <deque>
 #include <random>
+#include <unordered_map>
 
 #include "services/core/entity_key.h"
+#include "services/core/text/ascii.h"
+#include "services/sink/json_writer.h"
 
 namespace newsflow::sink {
 namespace {
@@ -97,6 +102,131 @@ TEST(EntitiesOfTest, UnlinkedMentionsJoinTheirSummaryEntityByItsKey) {
   EXPECT_EQ(entities[1].id, "money:USD 6000000");
   ASSERT_EQ(entities[1].mentions.size(), 2u);
   EXPECT_EQ(entities[1].mentions[1]->text(), "600萬美元");
+}
+
+// EntitiesOf as first written (a hash map of ids, a deque of synthesized keys, mention lists
+// grown one by one): the reference the faster version must agree with.
+std::vector<EntityView> EntitiesOfReference(const v1::TaggedArticle& tagged) {
+  std::vector<EntityView> entities;
+  std::unordered_map<std::string_view, size_t> by_id;
+  std::deque<std::string> synthesized_ids;
+  struct Named {
+    int type;
+    std::string_view name;
+    size_t index;
+  };
+  std::vector<Named> by_type_name;
+  for (const auto& summary : tagged.entities()) {
+    if (by_id.count(summary.entity_id())) continue;
+    by_id.emplace(summary.entity_id(), entities.size());
+    by_type_name.push_back({summary.type(), summary.name(), entities.size()});
+    entities.push_back({summary.entity_id(),
+                        summary.type(),
+                        summary.name(),
+                        summary.mention_count(),
+                        summary.salience(),
+                        {}});
+  }
+  auto find_named = [&](int type, std::string_view name) -> size_t {
+    for (const Named& n : by_type_name) {
+      if (n.type == type && text::EqualsIgnoringAsciiCase(n.name, name)) return n.index;
+    }
+    return entities.size();
+  };
+  std::vector<const v1::EntityMention*> mentions;
+  for (const auto& m : tagged.mentions()) mentions.push_back(&m);
+  std::stable_sort(mentions.begin(), mentions.end(),
+                   [](const auto* a, const auto* b) { return a->start() < b->start(); });
+  for (const auto* m : mentions) {
+    size_t index = entities.size();
+    std::string id = m->entity_id().empty() ? UnlinkedEntityId(EntityTypeName(m->type()),
+                                                               m->canonical_name(), m->text())
+                                            : m->entity_id();
+    if (auto it = by_id.find(id); it != by_id.end()) index = it->second;
+    if (index == entities.size()) {
+      for (const std::string& name : {m->canonical_name(), m->text()}) {
+        if (name.empty()) continue;
+        index = find_named(m->type(), name);
+        if (index != entities.size()) break;
+      }
+    }
+    if (index == entities.size()) {
+      std::string name = m->canonical_name().empty() ? m->text() : m->canonical_name();
+      by_id.emplace(synthesized_ids.emplace_back(id), index);
+      entities.push_back({std::move(id), m->type(), std::move(name), 0, 0, {}});
+    }
+    entities[index].mentions.push_back(m);
+  }
+  for (auto& e : entities) {
+    if (e.count == 0) e.count = static_cast<uint32_t>(e.mentions.size());
+  }
+  return entities;
+}
+
+// Random articles drawn from a small vocabulary, so that ids, names and keys collide: repeated
+// and empty summary ids, linked and unlinked mentions, names differing in case only, mentions
+// out of body order with ties, summaries without mentions and mentions without summaries.
+TEST(EntitiesOfTest, AgreesWithTheReferenceOnRandomArticles) {
+  std::mt19937 rng(5);
+  const std::vector<std::string> ids = {"",
+                                        "Q1",
+                                        "Q2",
+                                        "Q-long-linked-entity-id-3",
+                                        "person:ada lovelace",
+                                        "money:USD 6000000",
+                                        "org:acme"};
+  const std::vector<std::string> names = {"Ada Lovelace", "ada lovelace", "Acme", "ACME",
+                                          "$6 million",   "USD 6000000",  "Ada",  ""};
+  const std::vector<v1::EntityType> types = {v1::ENTITY_TYPE_PERSON, v1::ENTITY_TYPE_ORG,
+                                             v1::ENTITY_TYPE_MONEY, v1::ENTITY_TYPE_DATE};
+  auto pick = [&](const auto& v) { return v[rng() % v.size()]; };
+  for (int round = 0; round < 2000; ++round) {
+    v1::TaggedArticle tagged;
+    const int summaries = static_cast<int>(rng() % 8);
+    for (int i = 0; i < summaries; ++i) {
+      auto* e = tagged.add_entities();
+      e->set_entity_id(pick(ids));
+      e->set_type(pick(types));
+      e->set_name(pick(names));
+      e->set_mention_count(rng() % 3);
+      e->set_salience(static_cast<float>(rng() % 5) / 4);
+    }
+    const int mentions = static_cast<int>(rng() % 40);
+    uint32_t start = 0;
+    for (int i = 0; i < mentions; ++i) {
+      auto* m = tagged.add_mentions();
+      m->set_entity_id(rng() % 2 ? "" : pick(ids));
+      m->set_type(pick(types));
+      m->set_text(pick(names));
+      m->set_canonical_name(rng() % 2 ? "" : pick(names));
+      // Mostly in order, sometimes back or level (the stable order of ties matters).
+      start = rng() % 4 == 0 ? static_cast<uint32_t>(rng() % 50) : start + rng() % 3;
+      m->set_start(start);
+    }
+    const std::vector<EntityView> expected = EntitiesOfReference(tagged);
+    const std::vector<EntityView> actual = EntitiesOf(tagged);
+    ASSERT_EQ(actual.size(), expected.size()) << round;
+    for (size_t i = 0; i < expected.size(); ++i) {
+      EXPECT_EQ(actual[i].id, expected[i].id) << round << " " << i;
+      EXPECT_EQ(actual[i].type, expected[i].type) << round << " " << i;
+      EXPECT_EQ(actual[i].name, expected[i].name) << round << " " << i;
+      EXPECT_EQ(actual[i].count, expected[i].count) << round << " " << i;
+      EXPECT_EQ(actual[i].salience, expected[i].salience) << round << " " << i;
+      EXPECT_EQ(actual[i].mentions, expected[i].mentions) << round << " " << i;
+    }
+  }
+}
+
+// Entity types and mention sources are written without the escaper: they must need none.
+TEST(EntitiesOfTest, TypeAndSourceNamesAreWrittenAsTheEscaperWritesThem) {
+  for (int value = -1; value < 32; ++value) {
+    for (std::string_view name : {EntityTypeName(value), MentionSourceName(value)}) {
+      JsonWriter plain, escaped;
+      plain.PlainString(name);
+      escaped.String(name);
+      EXPECT_EQ(plain.str(), escaped.str()) << value;
+    }
+  }
 }
 
 TEST(EntitiesOfTest, WeekdayInChineseMeetsTheEnglishWeekday) {

@@ -60,14 +60,20 @@ TEST(JsonStringTest, EveryByteIsEscapedAtEveryPositionOfALongRun) {
     if (b >= 0x80) return "\xEF\xBF\xBD";  // a lone byte >= 0x80 is invalid UTF-8
     return std::string(1, static_cast<char>(b));
   };
-  for (int b = 0; b < 256; ++b) {
-    for (size_t at = 0; at < 24; ++at) {
-      std::string text(24, 'a');
-      text[at] = static_cast<char>(b);
-      const std::string want = "\"" + std::string(at, 'a') +
-                               expected(static_cast<unsigned char>(b)) + std::string(23 - at, 'a') +
-                               "\"";
-      ASSERT_EQ(Quoted(text), want) << "byte " << b << " at " << at;
+  // Lengths around the word size too: the last bytes of a string are tested in one word.
+  for (size_t length : {1, 2, 5, 7, 8, 9, 15, 16, 17, 24}) {
+    for (int b = 0; b < 256; ++b) {
+      for (size_t at = 0; at < length; ++at) {
+        std::string text(length, 'a');
+        text[at] = static_cast<char>(b);
+        const std::string want = "\"" + std::string(at, 'a') +
+                                 expected(static_cast<unsigned char>(b)) +
+                                 std::string(length - 1 - at, 'a') + "\"";
+        ASSERT_EQ(Quoted(text), want) << "byte " << b << " at " << at << " of " << length;
+        JsonWriter w;
+        w.String(text);
+        ASSERT_EQ(w.str(), want) << "byte " << b << " at " << at << " of " << length;
+      }
     }
   }
 }

@@ -8,6 +8,8 @@
 #include <random>
 #include <set>
 
+#include "services/core/text/simhash.h"
+#include "services/sink/enriched_json.h"
 #include "tests/unit/sink/sink_fixtures.h"
 
 namespace newsflow::sink {
@@ -283,6 +285,44 @@ TEST(StoryGrouperTest, AnArticleLinkingTwoStoriesMergesThem) {
   EXPECT_TRUE(fourth.merged_story_ids.empty());
 }
 
+// The stage writes news.stories from a view of the grouper's state; the stores get the owning
+// snapshot. Both must give the same JSON: a story with more members than the feature cap, members
+// with equal event times (ordered by id), repeated sources, and more than ten top entities of
+// equal and different weights (the top ten of the full order, ties by id).
+TEST(StoryGrouperTest, SnapshotViewWritesTheSameStoryJson) {
+  StoryGrouperOptions options;
+  options.max_members_per_story = 4;
+  StoryGrouper grouper{options};
+  std::vector<std::string> entities;
+  for (int i = 0; i < 14; ++i) entities.push_back("Q-" + std::to_string(100 - i));
+  std::string story_id;
+  for (int i = 0; i < 6; ++i) {
+    GroupingInput input = Synthetic("m" + std::to_string(5 - i), "2025-03-04T10:00:00Z", entities);
+    if (i % 2) input.source = "source-shared";
+    // Different weights for some entities, so weight and then id order the top ten.
+    for (size_t k = 0; k < input.entities.size(); k += 3) input.entities[k].weight = 0.5;
+    const GroupingDecision decision = grouper.Assign(input);
+    if (i > 0) {
+      ASSERT_EQ(decision.story_id, story_id);
+    }
+    story_id = decision.story_id;
+  }
+  const std::optional<StorySnapshot> snapshot = grouper.Snapshot(story_id);
+  ASSERT_TRUE(snapshot);
+  EXPECT_EQ(snapshot->article_count, 6u);
+  EXPECT_EQ(snapshot->members.size(), 4u);
+  ASSERT_EQ(snapshot->top_entities.size(), 10u);
+  EXPECT_EQ(snapshot->top_entities[0].entity_id, "Q-87");   // 0.8, smallest id
+  EXPECT_EQ(snapshot->top_entities[9].entity_id, "Q-100");  // the first of weight 0.5
+  std::string owned;
+  WriteStoryJson(*snapshot, &owned);
+  std::string viewed = "a recycled buffer's previous contents";
+  EXPECT_TRUE(grouper.VisitSnapshot(
+      story_id, [&](const StorySnapshotView& view) { WriteStoryJson(view, &viewed); }));
+  EXPECT_EQ(viewed, owned);
+  EXPECT_FALSE(grouper.VisitSnapshot("st-unknown", [](const StorySnapshotView&) { FAIL(); }));
+}
+
 TEST(StoryGrouperTest, FlaggedNearDuplicateStillMergesAnotherStoryItLinks) {
   StoryGrouper grouper{StoryGrouperOptions{}};
   const std::vector<std::string> robots = {"Q-singapore", "Q-robots", "Q-pier", "Q-vos"};
@@ -493,6 +533,20 @@ TEST(StoryGrouperTest, DisagreeingMembershipMergesUnderTheRecordsStory) {
   EXPECT_EQ(grouper.conflicts(), 1u);
 }
 
+TEST(StoryGrouperTest, SimHashDistanceIsTheHammingDistance) {
+  // The popcnt fast path against the plain version (and the bit count itself).
+  std::vector<std::pair<uint64_t, uint64_t>> pairs = {
+      {0, 0}, {0, ~uint64_t{0}}, {~uint64_t{0}, ~uint64_t{0}}, {1, 0}, {uint64_t{1} << 63, 0}};
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 10000; ++i) pairs.emplace_back(rng(), rng());
+  for (const auto& [a, b] : pairs) {
+    int bits = 0;
+    for (uint64_t x = a ^ b; x != 0; x &= x - 1) ++bits;
+    EXPECT_EQ(SimHashDistance(a, b), bits) << a << " " << b;
+    EXPECT_EQ(SimHashDistance(a, b), text::HammingDistance(a, b)) << a << " " << b;
+  }
+}
+
 TEST(StoryGrouperTest, GroupingInputWeighsEntities) {
   auto input = Input(fixtures::CnbcBilingual());
   EXPECT_EQ(input.event_ms, Ms("2025-01-28T02:00:00Z"));
@@ -518,6 +572,83 @@ TEST(StoryGrouperTest, GroupingInputWeighsEntities) {
   // No title: the start of the body is the headline.
   EXPECT_THAT(Input(fixtures::Highlights()).headline,
               ::testing::StartsWith("Nvidia (NASDAQ:NVDA)"));
+}
+
+// GroupingInputFrom's entities as first computed (a std::map by id, the heaviest summary of an id
+// replacing a lighter one, then the whole list sorted and cut): the reference for the faster one.
+std::vector<GroupingEntity> GroupingEntitiesReference(const v1::TaggedArticle& tagged,
+                                                      const StoryGrouperOptions& options) {
+  std::map<std::string, GroupingEntity> by_id;
+  for (const auto& summary : tagged.entities()) {
+    if (summary.entity_id().empty() || summary.type() == v1::ENTITY_TYPE_DATE) continue;
+    double weight = summary.salience() > 0 ? std::min(1.0, static_cast<double>(summary.salience()))
+                                           : std::min(0.8, 0.2 + 0.1 * summary.mention_count());
+    if (summary.type() == v1::ENTITY_TYPE_LOC) weight *= options.location_weight;
+    if (summary.type() == v1::ENTITY_TYPE_MONEY || summary.type() == v1::ENTITY_TYPE_PERCENT) {
+      weight *= options.amount_weight;
+    }
+    if (!(weight > 0)) continue;
+    auto [it, added] = by_id.try_emplace(summary.entity_id());
+    if (added || weight > it->second.weight) {
+      it->second = {summary.entity_id(), summary.type(), summary.name(), weight};
+    }
+  }
+  std::vector<GroupingEntity> entities;
+  for (auto& [id, entity] : by_id) entities.push_back(std::move(entity));
+  std::sort(entities.begin(), entities.end(), [](const auto& a, const auto& b) {
+    return a.weight != b.weight ? a.weight > b.weight : a.entity_id < b.entity_id;
+  });
+  if (entities.size() > options.max_entities_per_article) {
+    entities.resize(options.max_entities_per_article);
+  }
+  return entities;
+}
+
+// Repeated ids with different weights and names, every type, salience or mention counts only,
+// zero weights, and more entities than the per-article cap.
+TEST(StoryGrouperTest, GroupingEntitiesAgreeWithTheReference) {
+  std::mt19937 rng(3);
+  const std::vector<v1::EntityType> types = {v1::ENTITY_TYPE_PERSON, v1::ENTITY_TYPE_ORG,
+                                             v1::ENTITY_TYPE_LOC,    v1::ENTITY_TYPE_MONEY,
+                                             v1::ENTITY_TYPE_DATE,   v1::ENTITY_TYPE_PERCENT};
+  for (int round = 0; round < 2000; ++round) {
+    StoryGrouperOptions options;
+    options.max_entities_per_article = rng() % 4 == 0 ? rng() % 5 : 16;
+    v1::TaggedArticle tagged;
+    const int summaries = static_cast<int>(rng() % 30);
+    for (int i = 0; i < summaries; ++i) {
+      auto* e = tagged.add_entities();
+      e->set_entity_id(rng() % 10 == 0 ? "" : "Q-" + std::to_string(rng() % 20));
+      e->set_type(types[rng() % types.size()]);
+      e->set_name("name " + std::to_string(i));
+      e->set_salience(rng() % 3 == 0 ? 0.0f : static_cast<float>(rng() % 9) / 4);
+      e->set_mention_count(rng() % 4);
+    }
+    const std::vector<GroupingEntity> expected = GroupingEntitiesReference(tagged, options);
+    const GroupingInput input = GroupingInputFrom(tagged, 0, options);
+    ASSERT_EQ(input.entities.size(), expected.size()) << round;
+    for (size_t i = 0; i < expected.size(); ++i) {
+      EXPECT_EQ(input.entities[i].entity_id, expected[i].entity_id) << round << " " << i;
+      EXPECT_EQ(input.entities[i].type, expected[i].type) << round << " " << i;
+      EXPECT_EQ(input.entities[i].name, expected[i].name) << round << " " << i;
+      EXPECT_EQ(input.entities[i].weight, expected[i].weight) << round << " " << i;
+    }
+  }
+}
+
+// The stage keeps one changelog record and refills it: a record that held a bigger membership
+// (more entities and title tokens, a near-duplicate's fields) serializes as a fresh one.
+TEST(StoryGrouperTest, RefilledMembershipSerializesAsAFreshOne) {
+  const std::vector<GroupingInput> inputs = {
+      Input(fixtures::CnbcBilingual()), Input(fixtures::ReadWrite()),
+      Synthetic("b", "2025-03-04T08:00:00Z", {"Q-singapore"}), GroupingInput{},
+      Input(fixtures::Observer())};
+  v1::StoryMembership reused;
+  for (const GroupingInput& input : inputs) {
+    ToMembership("st-1", input, &reused);
+    EXPECT_EQ(reused.SerializeAsString(), ToMembership("st-1", input).SerializeAsString())
+        << input.article_id;
+  }
 }
 
 TEST(TitleTokensTest, WordsAndHanBigrams) {
