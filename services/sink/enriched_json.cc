@@ -303,7 +303,7 @@ std::vector<EntityView> EntitiesOf(const v1::TaggedArticle& tagged) {
     // the unlinked entity ("money:USD 6000000" for both "$6 million" and "600萬美元").
     std::string_view id = m->entity_id();
     if (id.empty()) {
-      unlinked_id = UnlinkedEntityId(EntityTypeName(m->type()), m->canonical_name(), m->text());
+      UnlinkedEntityIdInto(EntityTypeName(m->type()), m->canonical_name(), m->text(), &unlinked_id);
       id = unlinked_id;
     }
     size_t index = by_id.Find(id);
