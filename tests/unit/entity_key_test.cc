@@ -25,8 +25,8 @@ std::string ReferenceNormalize(std::string_view text) {
 }
 
 TEST(EntityKeyTest, NormalizesLikeTheByteByByteDefinition) {
-  const std::string alphabet[] = {"a", "z", "A", "Z", "@", "[", "1", " ", "\t", "\n", "\r",
-                                  "\xc3\xa9", "\xe8\xbc\x9d"};
+  const std::string alphabet[] = {"a", "z",  "A",  "Z",  "@",        "[",           "1",
+                                  " ", "\t", "\n", "\r", "\xc3\xa9", "\xe8\xbc\x9d"};
   std::mt19937 rng(7);
   for (int round = 0; round < 20000; ++round) {
     std::string text;
