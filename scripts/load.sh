@@ -199,7 +199,8 @@ start_daemon p2 newsflow-passthrough passthrough --kafka.input_topics="$RUN.b1" 
 start_daemon p3 newsflow-passthrough passthrough --kafka.input_topics="$RUN.b2" \
   --passthrough.output_topic="$RUN.b3" ${STAGE_FLAGS[p3]-}
 start_daemon normalize newsflow-normalize normalize --kafka.input_topics="$RUN.raw" \
-  --normalize.output_topic="$RUN.normalized" --normalize.dedupe.topic="$RUN.dedupe" ${STAGE_FLAGS[normalize]-}
+  --normalize.output_topic="$RUN.normalized" --normalize.dedupe.topic="$RUN.dedupe" \
+  ${STAGE_FLAGS[normalize]-}
 TAG_IDS=(tag)
 for ((i = 2; i <= TAG_INSTANCES; i++)); do TAG_IDS+=("tag$i"); done
 for id in "${TAG_IDS[@]}"; do
@@ -209,7 +210,8 @@ for id in "${TAG_IDS[@]}"; do
 done
 start_daemon sink newsflow-sink sink --kafka.input_topics="$RUN.tagged" \
   --sink.enriched_topic="$RUN.enriched" --sink.entity_mentions_topic="$RUN.mentions" \
-  --sink.stories.topic="$RUN.stories" --sink.stories.changelog_topic="$RUN.stories-state" ${STAGE_FLAGS[sink]-}
+  --sink.stories.topic="$RUN.stories" --sink.stories.changelog_topic="$RUN.stories-state" \
+  ${STAGE_FLAGS[sink]-}
 # Warm-up of both chains before either is measured: group joins, transaction coordinators and
 # first fetches are not load. Neither is most of what the JIT compiler of a freshly started
 # broker does, but on 2 shared cores it never quite settles: C2 keeps recompiling request paths
