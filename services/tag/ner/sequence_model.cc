@@ -335,20 +335,40 @@ const bool kHasAvx2 = [] {
   return __builtin_cpu_supports("avx2") != 0;
 }();
 
+// A row of 16 labels in two vectors of 8: lanes at or past `L` (labels the model does not have)
+// masked to INT32_MIN, below any real sum, so a maximum never picks them.
+struct LabelLanes16 {
+  __attribute__((target("avx2"))) explicit LabelLanes16(uint32_t L) {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i labels_count = _mm256_set1_epi32(static_cast<int32_t>(L));
+    valid0 = _mm256_cmpgt_epi32(labels_count, lane);
+    valid1 = _mm256_cmpgt_epi32(labels_count, _mm256_add_epi32(lane, _mm256_set1_epi32(8)));
+    none = _mm256_set1_epi32(std::numeric_limits<int32_t>::min());
+  }
+  __attribute__((target("avx2"))) __m256i Mask0(__m256i v) const {
+    return _mm256_blendv_epi8(none, v, valid0);
+  }
+  __attribute__((target("avx2"))) __m256i Mask1(__m256i v) const {
+    return _mm256_blendv_epi8(none, v, valid1);
+  }
+  __m256i valid0, valid1, none;
+};
+
+// The maximum of the eight lanes, in every lane.
+__attribute__((target("avx2"))) inline __m256i MaxInEveryLane(__m256i v) {
+  v = _mm256_max_epi32(v, _mm256_permute2x128_si256(v, v, 1));
+  v = _mm256_max_epi32(v, _mm256_shuffle_epi32(v, _MM_SHUFFLE(1, 0, 3, 2)));
+  return _mm256_max_epi32(v, _mm256_shuffle_epi32(v, _MM_SHUFFLE(2, 3, 0, 1)));
+}
+
 // Viterbi's back-trace for stride 16 with AVX2: the label before `y` is the first from-label
 // reaching the maximum of best[from] + transition(from, y), found with one vector max and a
 // compare instead of a scalar loop over the labels. Sums stay far inside int32 (see
-// kForbiddenTransition), so they equal the scalar loop's int64 sums; lanes past `L` are masked
-// to INT32_MIN, below any real sum.
+// kForbiddenTransition), so they equal the scalar loop's int64 sums.
 __attribute__((target("avx2"))) void BackTrace16Avx2(const int32_t* best, const int32_t* by_target,
                                                      uint32_t L, size_t num_tokens, uint16_t y,
                                                      std::span<uint16_t> labels) {
-  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  const __m256i labels_count = _mm256_set1_epi32(static_cast<int32_t>(L));
-  const __m256i valid0 = _mm256_cmpgt_epi32(labels_count, lane);
-  const __m256i valid1 =
-      _mm256_cmpgt_epi32(labels_count, _mm256_add_epi32(lane, _mm256_set1_epi32(8)));
-  const __m256i none = _mm256_set1_epi32(std::numeric_limits<int32_t>::min());
+  const LabelLanes16 lanes(L);
   for (size_t i = num_tokens; i-- > 0;) {
     labels[i] = y;
     if (i == 0) break;
@@ -356,12 +376,10 @@ __attribute__((target("avx2"))) void BackTrace16Avx2(const int32_t* best, const 
     const auto* t = reinterpret_cast<const __m256i*>(by_target + size_t{y} * 16);
     __m256i v0 = _mm256_add_epi32(_mm256_loadu_si256(prev), _mm256_loadu_si256(t));
     __m256i v1 = _mm256_add_epi32(_mm256_loadu_si256(prev + 1), _mm256_loadu_si256(t + 1));
-    v0 = _mm256_blendv_epi8(none, v0, valid0);
-    v1 = _mm256_blendv_epi8(none, v1, valid1);
+    v0 = lanes.Mask0(v0);
+    v1 = lanes.Mask1(v1);
     __m256i top = _mm256_max_epi32(v0, v1);
-    top = _mm256_max_epi32(top, _mm256_permute2x128_si256(top, top, 1));
-    top = _mm256_max_epi32(top, _mm256_shuffle_epi32(top, _MM_SHUFFLE(1, 0, 3, 2)));
-    top = _mm256_max_epi32(top, _mm256_shuffle_epi32(top, _MM_SHUFFLE(2, 3, 0, 1)));
+    top = MaxInEveryLane(top);
     const auto at_top0 =
         static_cast<uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(v0, top))));
     const auto at_top1 =
@@ -376,22 +394,14 @@ __attribute__((target("avx2"))) void BackTrace16Avx2(const int32_t* best, const 
 __attribute__((target("avx2"))) void Forward16Avx2(const int32_t* scores, size_t num_tokens,
                                                    const int32_t* trans, uint32_t L,
                                                    int32_t* best) {
-  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  const __m256i labels_count = _mm256_set1_epi32(static_cast<int32_t>(L));
-  const __m256i valid0 = _mm256_cmpgt_epi32(labels_count, lane);
-  const __m256i valid1 =
-      _mm256_cmpgt_epi32(labels_count, _mm256_add_epi32(lane, _mm256_set1_epi32(8)));
-  const __m256i none = _mm256_set1_epi32(std::numeric_limits<int32_t>::min());
+  const LabelLanes16 lanes(L);
   const __m256i floor = _mm256_set1_epi32(2 * kForbiddenTransition);
   for (size_t i = 1; i < num_tokens; ++i) {
     const int32_t* prev = best + (i - 1) * 16;
     const auto* prev_v = reinterpret_cast<const __m256i*>(prev);
-    __m256i top =
-        _mm256_max_epi32(_mm256_blendv_epi8(none, _mm256_loadu_si256(prev_v), valid0),
-                         _mm256_blendv_epi8(none, _mm256_loadu_si256(prev_v + 1), valid1));
-    top = _mm256_max_epi32(top, _mm256_permute2x128_si256(top, top, 1));
-    top = _mm256_max_epi32(top, _mm256_shuffle_epi32(top, _MM_SHUFFLE(1, 0, 3, 2)));
-    top = _mm256_max_epi32(top, _mm256_shuffle_epi32(top, _MM_SHUFFLE(2, 3, 0, 1)));
+    __m256i top = _mm256_max_epi32(lanes.Mask0(_mm256_loadu_si256(prev_v)),
+                                   lanes.Mask1(_mm256_loadu_si256(prev_v + 1)));
+    top = MaxInEveryLane(top);
     const int32_t top_prev = _mm_cvtsi128_si32(_mm256_castsi256_si128(top));
     const auto* row = reinterpret_cast<const __m256i*>(trans + 16);
     __m256i from = _mm256_set1_epi32(prev[0] - top_prev);
