@@ -43,9 +43,11 @@ newsflow_setup() {
 start_daemon() {
   local id=$1 binary=$2 config=$3
   shift 3
+  # {RUN} in a flag stands for this run's topic prefix (e.g. --kafka.some_topics={RUN}.tagged).
+  local flags=("${NEWSFLOW_DAEMON_FLAGS[@]}" "$@")
   "$BIN/$binary" --config "$ROOT/config/$config.yaml" --kafka.group_id="$RUN-$id" \
     --kafka.instance_id="$RUN-$id" --kafka.dlq_topic="$RUN.dlq" --http.port=0 \
-    --http.port_file="$WORK/$id.port" "${NEWSFLOW_DAEMON_FLAGS[@]}" "$@" >"$WORK/$id.log" 2>&1 &
+    --http.port_file="$WORK/$id.port" "${flags[@]//\{RUN\}/$RUN}" >"$WORK/$id.log" 2>&1 &
   PIDS+=($!)
   DAEMON_PID[$id]=$!
   for _ in $(seq 1 600); do [[ -s $WORK/$id.port ]] && break; sleep 0.1; done

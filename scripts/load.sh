@@ -16,6 +16,8 @@
 # --daemon-flag passes a flag to every daemon of both chains, e.g.
 # --daemon-flag --kafka.properties.compression.type=none; --stage-flag ID FLAG to one daemon (ID:
 # p1, p2, p3 of the pass-through chain; normalize, tag, sink), after the --daemon-flag ones.
+# In a flag, {RUN} stands for the run's topic prefix: --stage-flag sink
+# --kafka.transaction_partitioned_topics={RUN}.enriched.
 # --tag-instances runs N entity-tag daemons in one consumer group (default 1), as a deployment
 # scales out its slowest stage; their CPU is added up in the *-breakdown lines.
 # The local broker runs with LOCAL_KAFKA_JVM_FLAGS, by default -XX:TieredStopAtLevel=1 (the JVM's

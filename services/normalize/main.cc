@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   int64_t dedupe_max_entries = 1'000'000;
   int64_t near_duplicate_distance = 6;
   int64_t restore_timeout_ms = 120000;
+  std::string output_partitioning = "transaction";
   std::unique_ptr<newsflow::DedupeIndex> dedupe;
   std::unique_ptr<newsflow::ChangelogReader> changelog;
   newsflow::NormalizeStage* stage = nullptr;
@@ -23,6 +24,9 @@ int main(int argc, char** argv) {
     schema
         .RequiredString("normalize.output_topic", &options.output_topic,
                         "Topic normalized Articles go to")
+        .String("normalize.output_partitioning", &output_partitioning,
+                "Partitions of output_topic: one per transaction, or by key (article id)",
+                {"transaction", "key"})
         .Int("normalize.max_content_bytes", &options.max_content_bytes,
              "Inputs larger than this are dead letters", 1024, int64_t{1} << 30)
         .StringMap("normalize.boilerplate_rules", &options.boilerplate_rules,
@@ -43,6 +47,10 @@ int main(int argc, char** argv) {
   };
   definition.create = [&](const newsflow::RuntimeOptions& runtime, std::string* error) {
     definition.output_topics = {options.output_topic};
+    // entity-tag needs no article's records in one partition: ingest publishes an id once.
+    if (output_partitioning == "transaction") {
+      definition.transaction_partitioned_topics = {options.output_topic};
+    }
     options.instance_id = runtime.kafka.instance_id;
     options.newsflow_version = newsflow::NewsflowVersion();
     if (dedupe_enabled) {

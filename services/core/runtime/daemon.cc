@@ -43,6 +43,8 @@ void RegisterRuntimeOptions(config::Schema& schema, RuntimeOptions* o) {
            "Once the input runs dry, a transaction commits when it is this old", 0, 60000)
       .Bool("kafka.overlap_commit", &o->kafka.overlap_commit,
             "Process the next records while a transaction commits (outputs wait for the commit)")
+      .StringList("kafka.transaction_partitioned_topics", &o->kafka.transaction_partitioned_topics,
+                  "Output topics written to one partition per transaction, whatever the key")
       .Int("kafka.transaction_timeout_ms", &o->kafka.transaction_timeout_ms,
            "Broker-side transaction timeout", 1000, 900000)
       .Int("kafka.max_in_flight_messages", &o->kafka.max_in_flight_messages,
@@ -249,6 +251,10 @@ int RunStageDaemon(const StageDefinition& def, int argc, const char* const* argv
   loop_options.transaction_max_ms = options.kafka.transaction_max_ms;
   loop_options.transaction_linger_ms = options.kafka.transaction_linger_ms;
   loop_options.overlap_commit = options.kafka.overlap_commit;
+  loop_options.transaction_partitioned_topics = options.kafka.transaction_partitioned_topics;
+  loop_options.transaction_partitioned_topics.insert(
+      loop_options.transaction_partitioned_topics.end(), def.transaction_partitioned_topics.begin(),
+      def.transaction_partitioned_topics.end());
   loop_options.transaction_timeout_ms = options.kafka.transaction_timeout_ms;
   loop_options.max_in_flight_messages = options.kafka.max_in_flight_messages;
   loop_options.statistics_interval_ms = options.kafka.statistics_interval_ms;

@@ -35,6 +35,8 @@ struct RuntimeOptions {
     int64_t transaction_max_ms = 100;
     int64_t transaction_linger_ms = 10;  // commit this soon once the input runs dry
     bool overlap_commit = false;         // process the next records while a commit runs
+    // Output topics whose records go to one partition per transaction (see LoopOptions).
+    std::vector<std::string> transaction_partitioned_topics;
     int64_t transaction_timeout_ms = 60000;
     int64_t max_in_flight_messages = 10000;
     int64_t statistics_interval_ms = 5000;
@@ -78,6 +80,10 @@ struct StageDefinition {
   std::string name;                        // "normalize"
   std::vector<std::string> input_topics;   // defaults
   std::vector<std::string> output_topics;  // created at start if missing
+  // Outputs whose readers need no key partitioning, written one partition per transaction
+  // (LoopOptions::transaction_partitioned_topics); like output_topics, `create` may set it once
+  // topic names are known. Added to kafka.transaction_partitioned_topics.
+  std::vector<std::string> transaction_partitioned_topics;
   int64_t default_http_port = 9100;
   // Registers the stage's own keys (bound to fields the stage owns).
   std::function<void(config::Schema&)> register_options;

@@ -4,6 +4,8 @@
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <random>
 #include <thread>
 
 #include "newsflow/v1/dead_letter.pb.h"
@@ -34,6 +36,8 @@ std::string ComponentsHeader(const Stage& stage) {
 StageLoop::StageLoop(LoopOptions options, Stage* stage, LoopProbe* probe)
     : options_(std::move(options)), stage_(stage), probe_(probe) {
   transactional_id_ = options_.group_id + "-" + options_.instance_id;
+  // Instances start at different partitions, so their transactions spread from the first.
+  transaction_sequence_ = std::random_device{}();
   components_header_ = ComponentsHeader(*stage_);
 }
 
@@ -248,6 +252,7 @@ bool StageLoop::BeginTransactionIfNeeded() {
     return false;
   }
   transaction_open_ = true;
+  transaction_sequence_.fetch_add(1, std::memory_order_relaxed);
   transaction_started_ = Clock::now();
   transaction_records_ = 0;
   return true;
@@ -258,9 +263,25 @@ rd_kafka_topic_t* StageLoop::TopicHandle(const std::string& topic) {
   for (const auto& [name, handle] : topics_) {
     if (name == topic) return handle.get();
   }
-  rd_kafka_topic_t* handle = rd_kafka_topic_new(producer_.get(), topic.c_str(), nullptr);
+  rd_kafka_topic_conf_t* conf = nullptr;
+  const auto& spread = options_.transaction_partitioned_topics;
+  if (std::find(spread.begin(), spread.end(), topic) != spread.end()) {
+    conf = rd_kafka_topic_conf_new();
+    rd_kafka_topic_conf_set_opaque(conf, this);
+    rd_kafka_topic_conf_set_partitioner_cb(conf, &StageLoop::TransactionPartitioner);
+  }
+  // rd_kafka_topic_new owns conf from here, on failure too.
+  rd_kafka_topic_t* handle = rd_kafka_topic_new(producer_.get(), topic.c_str(), conf);
   if (handle) topics_.emplace_back(topic, handle);
   return handle;
+}
+
+int32_t StageLoop::TransactionPartitioner(const rd_kafka_topic_t* /*topic*/, const void* /*key*/,
+                                          size_t /*key_size*/, int32_t partition_count,
+                                          void* rkt_opaque, void* /*msg_opaque*/) {
+  const auto* self = static_cast<const StageLoop*>(rkt_opaque);
+  return static_cast<int32_t>(self->transaction_sequence_.load(std::memory_order_relaxed) %
+                              static_cast<uint32_t>(partition_count));
 }
 
 bool StageLoop::Produce(const std::string& topic, const std::string& key, const std::string& value,

@@ -61,6 +61,13 @@ struct LoopOptions {
   // heavy next to its commit (entity-tag, sink); a light one fed a steady trickle gains nothing
   // (docs/benchmarks.md, session 7), so it is off unless configured.
   bool overlap_commit = false;
+  // Output topics whose records all go to one partition per transaction, whatever their key
+  // (the next partition for each transaction, round robin from a random start). Every partition
+  // a transaction writes costs the broker a produce request, a partition verification and a
+  // commit marker (docs/benchmarks.md, session 9), so a stage writing N keyed partitions pays that
+  // N times per commit. Only for topics whose readers do not need one key's records in one
+  // partition: not for compacted topics or a key's ordering. Default: none (key partitioning).
+  std::vector<std::string> transaction_partitioned_topics;
   // Producer messages not yet delivered above which consumption pauses until half drained.
   int64_t max_in_flight_messages = 10000;
   // Broker-side transaction timeout; an instance killed mid-transaction blocks read_committed
@@ -111,6 +118,10 @@ class StageLoop {
   static int ProducerStatsCallback(rd_kafka_t* rk, char* json, size_t len, void* opaque);
   static void DeliveryCallback(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
   static void ErrorCallback(rd_kafka_t* rk, int err, const char* reason, void* opaque);
+  // librdkafka partitioner of transaction_partitioned_topics; rkt_opaque is the loop.
+  static int32_t TransactionPartitioner(const rd_kafka_topic_t* topic, const void* key,
+                                        size_t key_size, int32_t partition_count, void* rkt_opaque,
+                                        void* msg_opaque);
 
   std::optional<std::string> CreateProducer();
   void OnAssign(rd_kafka_topic_partition_list_t* partitions);
@@ -200,6 +211,9 @@ class StageLoop {
   std::vector<ProcessedRecord> deferred_;
   std::atomic<bool> fatal_{false};
   std::chrono::steady_clock::time_point transaction_started_;
+  // Advanced at each begin_transaction; read by TransactionPartitioner, which librdkafka may call
+  // from its own threads when a topic's partition count is not known yet at produce time.
+  std::atomic<uint32_t> transaction_sequence_{0};
   int64_t transaction_records_ = 0;
   // Next offset to commit per input partition, for the open transaction.
   std::map<PartitionKey, int64_t> pending_offsets_;

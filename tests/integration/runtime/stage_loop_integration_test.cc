@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <regex>
 #include <set>
@@ -239,6 +240,40 @@ TEST_F(StageLoopIntegrationTest, DryInputCommitsAfterLingerNotAfterMaximum) {
                         "newsflow_transactions_total{stage=\"passthrough\",result="
                         "\"committed\"}"),
             0);
+  daemon->Signal(SIGTERM);
+  EXPECT_EQ(daemon->Wait(30000), 0) << daemon->Log();
+}
+
+// kafka.transaction_partitioned_topics: all of a transaction's records go to one partition,
+// whatever their keys, and the next transaction takes the next partition. With transactions of
+// exactly 100 records (no linger or time limit can close one earlier), 900 records are nine
+// transactions, three per partition: each partition holds three runs of 100 consecutive offsets,
+// one commit marker between them. Key hashing would give every transaction a few records in
+// each partition, a marker after each few.
+TEST_F(StageLoopIntegrationTest, TransactionPartitionedOutputTakesOnePartitionPerTransaction) {
+  TestTopics t("txnpart");
+  client_->CreateTopic(t.in, kPartitions);
+  client_->Produce(t.in, Articles(0, 900));
+  auto daemon = StartPassthrough(
+      t, {"--kafka.transaction_partitioned_topics=" + t.out, "--kafka.transaction_max_messages=100",
+          "--kafka.transaction_max_ms=60000", "--kafka.transaction_linger_ms=60000",
+          "--kafka.transaction_timeout_ms=120000"});
+  ExpectExactlyOnce(OutputIds(t.out, 900), 900);
+  std::map<int32_t, std::vector<int64_t>> offsets;
+  for (const auto& r : client_->ReadAll(t.out, 900, 3000)) offsets[r.partition].push_back(r.offset);
+  ASSERT_EQ(offsets.size(), static_cast<size_t>(kPartitions));
+  for (auto& [partition, list] : offsets) {
+    std::sort(list.begin(), list.end());
+    std::vector<size_t> runs = {1};
+    for (size_t i = 1; i < list.size(); ++i) {
+      if (list[i] == list[i - 1] + 1) {
+        ++runs.back();
+      } else {
+        runs.push_back(1);
+      }
+    }
+    EXPECT_EQ(runs, (std::vector<size_t>{100, 100, 100})) << "partition " << partition;
+  }
   daemon->Signal(SIGTERM);
   EXPECT_EQ(daemon->Wait(30000), 0) << daemon->Log();
 }
