@@ -25,6 +25,7 @@ struct IngestConfig {
   std::string raw_topic = "news.raw";
   std::string seen_topic = "news.ingest.seen";
   int64_t seen_retention_days = 30;
+  int64_t seen_partitions = 1;
   int64_t restore_timeout_ms = 120000;
   int64_t max_pending_records = 20000;
   // Push endpoint.
@@ -157,6 +158,9 @@ int RunIngestDaemon(int argc, const char* const* argv) {
                         "Compacted topic of published article ids (survives restarts)")
         .Int("ingest.seen_retention_days", &config.seen_retention_days,
              "Published ids older than this are forgotten", 1, 3650)
+        .Int("ingest.seen_partitions", &config.seen_partitions,
+             "Partitions of seen_topic when it is created (every instance reads all of it)", 1,
+             10000)
         .Int("ingest.restore_timeout_ms", &config.restore_timeout_ms,
              "Time allowed at start to read the seen topic", 1000, 3600000)
         .Int("ingest.max_pending_records", &config.max_pending_records,
@@ -194,8 +198,9 @@ int RunIngestDaemon(int argc, const char* const* argv) {
          static_cast<int>(runtime.kafka.topic_partitions),
          static_cast<int>(runtime.kafka.topic_replication_factor),
          {}},
+        // Every instance reads the whole seen topic (docs/architecture.md).
         {config.seen_topic,
-         static_cast<int>(runtime.kafka.topic_partitions),
+         static_cast<int>(config.seen_partitions),
          static_cast<int>(runtime.kafka.topic_replication_factor),
          {{"cleanup.policy", "compact,delete"},
           {"retention.ms", std::to_string(config.seen_retention_days * 86400 * 1000)}}}};

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   int64_t dedupe_max_entries = 1'000'000;
   int64_t near_duplicate_distance = 6;
   int64_t restore_timeout_ms = 120000;
+  int64_t dedupe_partitions = 1;
   std::string output_partitioning = "transaction";
   std::unique_ptr<newsflow::DedupeIndex> dedupe;
   std::unique_ptr<newsflow::ChangelogReader> changelog;
@@ -35,6 +36,9 @@ int main(int argc, char** argv) {
               "Drop exact duplicates and flag near-duplicates")
         .RequiredString("normalize.dedupe.topic", &options.dedupe_topic,
                         "Compacted changelog of the duplicate index (shared by all instances)")
+        .Int("normalize.dedupe.partitions", &dedupe_partitions,
+             "Partitions of dedupe.topic when it is created (every instance reads all of it)", 1,
+             10000)
         .Int("normalize.dedupe.window_hours", &dedupe_window_hours,
              "Index entries older than this (event time) expire", 1, 24 * 366)
         .Int("normalize.dedupe.max_entries", &dedupe_max_entries,
@@ -69,8 +73,10 @@ int main(int argc, char** argv) {
     if (!dedupe_enabled) return topics;
     // Compaction keeps one entry per body; deletion after the window bounds the topic like the
     // index.
+    // Every instance reads the whole changelog, so more partitions parallelize nothing, and each
+    // one a transaction writes costs a produce request, a verification and a commit marker.
     topics.push_back({options.dedupe_topic,
-                      static_cast<int>(runtime.kafka.topic_partitions),
+                      static_cast<int>(dedupe_partitions),
                       static_cast<int>(runtime.kafka.topic_replication_factor),
                       {{"cleanup.policy", "compact,delete"},
                        {"retention.ms", std::to_string(dedupe_window_hours * 3600 * 1000)}}});

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   int64_t common_entity_stories = static_cast<int64_t>(grouping.common_entity_stories);
   int64_t max_scored_members = static_cast<int64_t>(grouping.max_scored_members_per_story);
   int64_t restore_timeout_ms = 120000;
+  int64_t changelog_partitions = 1;
   std::unique_ptr<newsflow::sink::StoryGrouper> grouper;
   std::unique_ptr<newsflow::ChangelogReader> changelog;
   newsflow::sink::SinkStage* stage = nullptr;
@@ -48,6 +49,9 @@ int main(int argc, char** argv) {
                         "Compacted topic of story snapshots (key story id)")
         .RequiredString("sink.stories.changelog_topic", &options.stories_changelog_topic,
                         "Compacted changelog of story memberships (shared by all instances)")
+        .Int("sink.stories.changelog_partitions", &changelog_partitions,
+             "Partitions of changelog_topic when it is created (every instance reads all of it)", 1,
+             10000)
         .Int("sink.stories.window_hours", &window_hours,
              "Articles join stories with a member this close in event time; stories expire "
              "this long after their last member",
@@ -135,8 +139,10 @@ int main(int argc, char** argv) {
         {options.stories_topic, partitions, replication, {{"cleanup.policy", "compact"}}});
     // One membership per article; deletion after twice the window bounds the topic like the
     // in-memory state (a story alive longer than that loses its oldest members on restore).
+    // Every instance reads the whole changelog, so more partitions parallelize nothing, and each
+    // one a transaction writes costs a produce request, a verification and a commit marker.
     topics.push_back({options.stories_changelog_topic,
-                      partitions,
+                      static_cast<int>(changelog_partitions),
                       replication,
                       {{"cleanup.policy", "compact,delete"},
                        {"retention.ms", std::to_string(2 * window_hours * 3600 * 1000)}}});

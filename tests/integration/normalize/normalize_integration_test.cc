@@ -165,6 +165,9 @@ TEST(NormalizeIntegrationTest, DuplicateIndexSurvivesRestartAndIsSharedByInstanc
   ASSERT_EQ(by_id.count("edited"), 1u);
   EXPECT_EQ(by_id["edited"].near_duplicate_of(), "first");
   EXPECT_EQ(client.ReadAll(changelog, 2, 1000).size(), 2u);  // first + edited
+  // Created with one partition (normalize.dedupe.partitions), whatever kafka.topic_partitions.
+  EXPECT_EQ(client.HighWatermarks(changelog, 6, /*must_exist=*/false).size(), 1u);
+  EXPECT_EQ(client.HighWatermarks(out, 6, /*must_exist=*/false).size(), 6u);
 
   std::string metrics;
   ASSERT_EQ(daemon->HttpGet("/metrics", &metrics), 200);

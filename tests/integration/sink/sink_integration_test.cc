@@ -126,6 +126,9 @@ TEST(SinkIntegrationTest, PublishesExactlyOnceAndKeepsStoriesAcrossRestart) {
   EXPECT_EQ(int64_t(story["article_count"]), 4);
   EXPECT_EQ(std::string_view(story["headline"]), fx::CnbcBilingual().article().title());
   EXPECT_EQ(client.ReadAll(changelog, first_batch.size() + 1, 1000).size(), first_batch.size() + 1);
+  // Created with one partition (sink.stories.changelog_partitions), the outputs with three.
+  EXPECT_EQ(client.HighWatermarks(changelog, 3, /*must_exist=*/false).size(), 1u);
+  EXPECT_EQ(client.HighWatermarks(enriched, 3, /*must_exist=*/false).size(), 3u);
 
   std::string metrics;
   ASSERT_EQ(daemon->HttpGet("/metrics", &metrics), 200);
