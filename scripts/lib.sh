@@ -32,8 +32,11 @@ newsflow_setup() {
   if [[ -n ${NEWSFLOW_BOOTSTRAP:-} ]]; then
     BOOTSTRAP=$NEWSFLOW_BOOTSTRAP
   else
-    BOOTSTRAP=$(bash "$ROOT/scripts/local-kafka.sh" start --dir "$WORK/kafka" | tail -1 |
-      sed 's/^BOOTSTRAP=//')
+    # NEWSFLOW_BROKER_SET="K=V K=V": broker settings over local-kafka.sh's (experiments).
+    local sets=() kv
+    for kv in ${NEWSFLOW_BROKER_SET:-}; do sets+=(--set "$kv"); done
+    BOOTSTRAP=$(bash "$ROOT/scripts/local-kafka.sh" start --dir "$WORK/kafka" ${sets[@]+"${sets[@]}"} |
+      tail -1 | sed 's/^BOOTSTRAP=//')
   fi
   export NEWSFLOW_KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP
   # Topics and groups unique to this run, so repeated runs against one cluster do not mix.
