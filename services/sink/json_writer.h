@@ -16,6 +16,9 @@ namespace newsflow::sink {
 // Appends `text` to `*out` as a quoted JSON string. Returns the number of invalid UTF-8
 // sequences replaced by U+FFFD.
 size_t AppendJsonString(std::string_view text, std::string* out);
+// AppendJsonString with the 32-byte AVX2 scan allowed (where the CPU has it) or not (the 16-byte
+// SSE2 scan only), so that tests check both scans on a CPU with AVX2.
+size_t AppendJsonStringForTest(std::string_view text, std::string* out, bool allow_avx2);
 
 // Builds one JSON document. The caller keeps calls balanced (Begin/End); commas and colons are
 // placed by the writer. Not thread-safe.

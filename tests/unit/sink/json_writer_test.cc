@@ -153,6 +153,178 @@ TEST(JsonStringTest, RandomMixesRoundTripThroughAJsonParser) {
   }
 }
 
+// The escaper byte by byte, as it was before it scanned 16 or 32 bytes at a time: the reference
+// the vector scans must match byte for byte.
+size_t ReferenceEscape(std::string_view text, std::string* out) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  // Length of the valid UTF-8 sequence at i, or 0.
+  auto valid_length = [&](size_t i) -> size_t {
+    const unsigned char c = byte(i);
+    const size_t n = text.size() - i;
+    auto cont = [&](size_t k) { return (byte(i + k) & 0xC0) == 0x80; };
+    if (c >= 0xC2 && c <= 0xDF) return n >= 2 && cont(1) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+      if (n < 3 || !cont(1) || !cont(2)) return 0;
+      if (c == 0xE0 && byte(i + 1) < 0xA0) return 0;
+      if (c == 0xED && byte(i + 1) >= 0xA0) return 0;
+      return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+      if (n < 4 || !cont(1) || !cont(2) || !cont(3)) return 0;
+      if (c == 0xF0 && byte(i + 1) < 0x90) return 0;
+      if (c == 0xF4 && byte(i + 1) >= 0x90) return 0;
+      return 4;
+    }
+    return 0;
+  };
+  constexpr char kHex[] = "0123456789abcdef";
+  size_t replaced = 0;
+  *out += '"';
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = byte(i);
+    if (c >= 0x80) {
+      const size_t length = valid_length(i);
+      if (length == 0) {
+        *out += "\xEF\xBF\xBD";
+        ++replaced;
+        ++i;
+      } else if (length == 3 && c == 0xE2 && byte(i + 1) == 0x80 && (byte(i + 2) & 0xFE) == 0xA8) {
+        *out += byte(i + 2) == 0xA8 ? "\\u2028" : "\\u2029";
+        i += 3;
+      } else {
+        out->append(text.substr(i, length));
+        i += length;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
+      case '\b':
+        *out += "\\b";
+        break;
+      case '\f':
+        *out += "\\f";
+        break;
+      default:
+        if (c < 0x20) {
+          *out += "\\u00";
+          *out += kHex[c >> 4];
+          *out += kHex[c & 0xF];
+        } else {
+          *out += static_cast<char>(c);
+        }
+    }
+    ++i;
+  }
+  *out += '"';
+  return replaced;
+}
+
+// `text` through every way of escaping it (AVX2 scan where the CPU has it, SSE2 scan, the
+// writer's String) against the reference: same bytes, same count of replaced sequences.
+void ExpectEscapedAsReference(std::string_view text) {
+  std::string want;
+  const size_t want_replaced = ReferenceEscape(text, &want);
+  for (bool avx2 : {true, false}) {
+    std::string got = "prefix";  // appended to, not replaced
+    ASSERT_EQ(AppendJsonStringForTest(text, &got, avx2), want_replaced) << "avx2 " << avx2;
+    ASSERT_EQ(got, "prefix" + want) << "avx2 " << avx2 << " input size " << text.size();
+  }
+  JsonWriter w;
+  w.String(text);
+  ASSERT_EQ(w.str(), want);
+  ASSERT_EQ(w.invalid_utf8_replaced(), want_replaced);
+}
+
+// Every byte value at every position of strings up to 100 bytes long: within and across the
+// 16- and 32-byte blocks the scans test, and in the tail each scan tests on its own.
+TEST(JsonStringTest, VectorScansMatchTheBytewiseEscaperForEveryByteAtEveryPosition) {
+  // Read from a buffer at every offset of a 32-byte block, so loads cross lines and pages at
+  // different points too.
+  std::string buffer(200, 'a');
+  for (size_t length = 1; length <= 100; ++length) {
+    for (int b = 0; b < 256; ++b) {
+      for (size_t at = 0; at < length; ++at) {
+        const size_t offset = (length + at + static_cast<size_t>(b)) % 32;
+        std::fill(buffer.begin(), buffer.end(), 'a');
+        buffer[offset + at] = static_cast<char>(b);
+        ASSERT_NO_FATAL_FAILURE(
+            ExpectEscapedAsReference(std::string_view(buffer).substr(offset, length)))
+            << "byte " << b << " at " << at << " of " << length;
+      }
+    }
+  }
+}
+
+// Two bytes needing attention at every pair of positions of a 70-byte string (two 32-byte blocks
+// and a tail), including multi-byte sequences, U+2028 and truncated sequences straddling them.
+TEST(JsonStringTest, VectorScansMatchTheBytewiseEscaperForPairsAndSequencesAcrossBlocks) {
+  const std::vector<std::string> pieces = {"\"",
+                                           "\\",
+                                           "\n",
+                                           "\x1f",
+                                           "\x7f",
+                                           "\xC3\xA9",
+                                           "\xE4\xB8\xAD",
+                                           "\xE2\x80\xA8",
+                                           "\xE2\x80\xA9",
+                                           "\xE2\x80\x99",
+                                           "\xF0\x9F\x98\x80",
+                                           "\xC3",
+                                           "\xE2\x80",
+                                           "\xED\xA0\x80",
+                                           "\xFF"};
+  for (const std::string& first : pieces) {
+    for (const std::string& second : pieces) {
+      for (size_t at = 0; at < 70; ++at) {
+        for (size_t at2 = at; at2 < 70; at2 += 3) {
+          std::string text = std::string(at, 'x') + first + std::string(at2 - at, 'x') + second;
+          text.resize(70, 'x');  // a sequence cut at the end is a truncated one
+          ASSERT_NO_FATAL_FAILURE(ExpectEscapedAsReference(text));
+        }
+      }
+    }
+  }
+}
+
+// Random strings up to 20 kB over all byte values, mostly plain text as bodies are.
+TEST(JsonStringTest, VectorScansMatchTheBytewiseEscaperOnRandomStrings) {
+  const std::vector<std::string> pieces = {"\xE2\x80\xA8",     "\xE2\x80\xA9", "\xE2\x80\x9C",
+                                           "\xC3\xA9",         "\xE4\xB8\xAD", "\xF0\x9F\x98\x80",
+                                           "\xF4\x90\x80\x80", "\xE0\x80\xAF", "\xC0\xAF"};
+  std::mt19937 random(2026);
+  for (int round = 0; round < 3000; ++round) {
+    const size_t length = round < 2000 ? random() % 200 : random() % 20'000;
+    // How often a byte is not plain: from never to always.
+    const uint32_t odds = random() % 101;
+    std::string text;
+    while (text.size() < length) {
+      if (random() % 100 >= odds) {
+        text += static_cast<char>(0x20 + random() % 0x5F);  // printable ASCII
+      } else if (random() % 4 == 0) {
+        text += pieces[random() % pieces.size()];
+      } else {
+        text += static_cast<char>(random() % 256);
+      }
+    }
+    ASSERT_NO_FATAL_FAILURE(ExpectEscapedAsReference(text)) << "round " << round;
+  }
+}
+
 TEST(JsonWriterTest, NestsWithCommasAndColons) {
   JsonWriter w;
   w.BeginObject();
