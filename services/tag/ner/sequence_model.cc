@@ -583,8 +583,9 @@ void Tagger::Tag(std::string_view text, std::span<const Token> tokens,
   if (scores_.size() < tokens.size() * stride) scores_.resize(tokens.size() * stride);
   const std::span<TokenInfo> info(info_.data(), tokens.size());
   const std::span<int32_t> scores(scores_.data(), tokens.size() * stride);
-  // Word-level features come summed from the word cache (descriptions too); the per-token loop
-  // below adds only the rows of templates that combine neighbours or document bits.
+  // Word-level features come summed from the word cache (descriptions too, and the templates of
+  // a word and its position); the per-token loop below adds only the rows of templates that
+  // combine neighbours or document bits.
   words_.ScoreWords(text, tokens, ranges_, info, scores);
   ComputeModelBits(tokens, info, model_->names(), &bits_scratch_, &bits_);
   if (gazetteer.size() == tokens.size()) {
@@ -592,14 +593,18 @@ void Tagger::Tag(std::string_view text, std::span<const Token> tokens,
   }
   for (const auto& [begin, end] : ranges_) {
     const size_t n = end - begin;
-    ExtractContextFeatures(std::span<const TokenInfo>(info).subspan(begin, n),
-                           std::span<const uint32_t>(bits_).subspan(begin, n),
-                           model_->num_buckets(), &feature_scratch_, &features_, model_->row(0),
-                           stride);
+    // Grown only, as the buffers above: each sentence writes its ids before reading them.
+    if (features_.size() < n * kTaggerContextFeaturesPerToken) {
+      features_.resize(n * kTaggerContextFeaturesPerToken);
+    }
+    ExtractTaggerContextFeatures(std::span<const TokenInfo>(info).subspan(begin, n),
+                                 std::span<const uint32_t>(bits_).subspan(begin, n),
+                                 model_->num_buckets(), &feature_scratch_, features_.data(),
+                                 model_->row(0), stride);
     int32_t* s = scores.data() + size_t{begin} * stride;
     for (size_t i = 0; i < n; ++i) {
-      AddWeightRows(model_->row(0), stride, features_.data() + i * kContextFeaturesPerToken,
-                    kContextFeaturesPerToken, s + i * stride);
+      AddWeightRows(model_->row(0), stride, features_.data() + i * kTaggerContextFeaturesPerToken,
+                    kTaggerContextFeaturesPerToken, s + i * stride);
     }
     Viterbi(*model_, std::span<const int32_t>(scores).subspan(size_t{begin} * stride, n * stride),
             n, &viterbi_scratch_, std::span<uint16_t>(labels_).subspan(begin, n));
