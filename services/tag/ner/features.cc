@@ -431,11 +431,16 @@ void BucketMemo::Reset(uint32_t mask) {
 
 namespace {
 
-// ExtractContextFeatures, with the prefetch decided at compile time (it is per feature).
-template <bool kPrefetch>
+// ExtractContextFeatures, with the prefetch decided at compile time (it is per feature), and
+// without the position templates for the tagger (ExtractTaggerContextFeatures). Writes
+// `kPositionTemplates ? kContextFeaturesPerToken : kTaggerContextFeaturesPerToken` ids per token
+// to `out`.
+template <bool kPrefetch, bool kPositionTemplates>
 void ExtractContext(std::span<const TokenInfo> sentence, std::span<const uint32_t> bits,
-                    uint32_t num_buckets, FeatureScratch* scratch, std::vector<uint32_t>* out,
+                    uint32_t num_buckets, FeatureScratch* scratch, uint32_t* out,
                     const int16_t* prefetch_rows, uint32_t prefetch_stride) {
+  constexpr int kPerToken =
+      kPositionTemplates ? kContextFeaturesPerToken : kTaggerContextFeaturesPerToken;
   const size_t n = sentence.size();
   constexpr size_t kPad = 2;  // sentinels, as in ExtractFeatures
   scratch->info.resize(n + 2 * kPad);
@@ -445,7 +450,6 @@ void ExtractContext(std::span<const TokenInfo> sentence, std::span<const uint32_
     scratch->info[n + kPad + j] = SentinelInfo(false);
   }
   if (n > 0) std::memcpy(info, sentence.data(), n * sizeof(TokenInfo));
-  out->resize(n * kContextFeaturesPerToken);
   const uint32_t mask = num_buckets - 1;
   const GazetteerWindow gaz{bits, n};
   // Combine(lower of word j - 1, lower of word j) for j in [-1, n + 1]: templates 18, 19, 32 and
@@ -472,7 +476,7 @@ void ExtractContext(std::span<const TokenInfo> sentence, std::span<const uint32_
     const TokenInfo& l1 = info[i - 1];
     const TokenInfo& c = info[i];
     const TokenInfo& r1 = info[i + 1];
-    uint32_t* f = out->data() + idx * kContextFeaturesPerToken;
+    uint32_t* f = out + idx * kPerToken;
     int k = 0;
     // `slot` is the template's index in ExtractFeatures, which keys the hash.
     auto emit = [&](uint32_t id) {
@@ -491,12 +495,16 @@ void ExtractContext(std::span<const TokenInfo> sentence, std::span<const uint32_
     put(pair[i], 18);
     put(pair[i + 1], 19);
     put(Combine(l1.lower, r1.lower), 20);
-    put_memo(c.shape, static_cast<uint32_t>(position), 21,
-             [&] { return Combine(c.shape, position); });
+    if constexpr (kPositionTemplates) {
+      put_memo(c.shape, static_cast<uint32_t>(position), 21,
+               [&] { return Combine(c.shape, position); });
+    }
     put(Combine(l1.lower, c.shape), 22);
     put(Combine(c.shape, r1.lower), 23);
-    put_memo(c.lex_class, static_cast<uint32_t>(position), 28,
-             [&] { return Combine(c.lex_class, position); });
+    if constexpr (kPositionTemplates) {
+      put_memo(c.lex_class, static_cast<uint32_t>(position), 28,
+               [&] { return Combine(c.lex_class, position); });
+    }
     put(pair[i - 1], 32);
     put(pair[i + 2], 33);
     uint32_t mask_bits = gaz_here;
@@ -540,11 +548,34 @@ void ExtractContextFeatures(std::span<const TokenInfo> sentence, std::span<const
                             uint32_t num_buckets, FeatureScratch* scratch,
                             std::vector<uint32_t>* out, const int16_t* prefetch_rows,
                             uint32_t prefetch_stride) {
+  out->resize(sentence.size() * kContextFeaturesPerToken);
   if (prefetch_rows != nullptr) {
-    ExtractContext<true>(sentence, bits, num_buckets, scratch, out, prefetch_rows, prefetch_stride);
+    ExtractContext<true, true>(sentence, bits, num_buckets, scratch, out->data(), prefetch_rows,
+                               prefetch_stride);
   } else {
-    ExtractContext<false>(sentence, bits, num_buckets, scratch, out, nullptr, 0);
+    ExtractContext<false, true>(sentence, bits, num_buckets, scratch, out->data(), nullptr, 0);
   }
+}
+
+void ExtractTaggerContextFeatures(std::span<const TokenInfo> sentence,
+                                  std::span<const uint32_t> bits, uint32_t num_buckets,
+                                  FeatureScratch* scratch, uint32_t* out,
+                                  const int16_t* prefetch_rows, uint32_t prefetch_stride) {
+  if (prefetch_rows != nullptr) {
+    ExtractContext<true, false>(sentence, bits, num_buckets, scratch, out, prefetch_rows,
+                                prefetch_stride);
+  } else {
+    ExtractContext<false, false>(sentence, bits, num_buckets, scratch, out, nullptr, 0);
+  }
+}
+
+void ComputePositionFeatureIds(const TokenInfo& info, uint32_t position, uint32_t num_buckets,
+                               uint32_t ids[kPositionFeatures]) {
+  // As ExtractContext computes templates 21 and 28 (through its memo).
+  const uint32_t mask = num_buckets - 1;
+  const uint64_t p = std::min<uint32_t>(position, 3);
+  ids[0] = Bucket(Combine(info.shape, p), 21, mask);
+  ids[1] = Bucket(Combine(info.lex_class, p), 28, mask);
 }
 
 }  // namespace newsflow::tag::ner

@@ -218,4 +218,21 @@ void ExtractContextFeatures(std::span<const TokenInfo> info, std::span<const uin
                             std::vector<uint32_t>* out, const int16_t* prefetch_rows = nullptr,
                             uint32_t prefetch_stride = 0);
 
+// Two of the context templates read only the token's own description and its position in the
+// sentence (0, 1, 2, or 3 for the rest): its shape (template 21) and its lexicon class (28). Most
+// tokens are at position 3, so the word cache adds those two rows for position 3 to a word's own
+// sum once, and the tagger extracts only the other kTaggerContextFeaturesPerToken templates.
+inline constexpr int kPositionFeatures = 2;
+inline constexpr int kTaggerContextFeaturesPerToken = kContextFeaturesPerToken - kPositionFeatures;
+// The ids of those two templates for `info` at `position` (min(position, 3) is used).
+void ComputePositionFeatureIds(const TokenInfo& info, uint32_t position, uint32_t num_buckets,
+                               uint32_t ids[kPositionFeatures]);
+// ExtractContextFeatures without the position templates: kTaggerContextFeaturesPerToken ids per
+// token into `out`, which holds at least info.size() * kTaggerContextFeaturesPerToken (the caller
+// keeps one buffer of the largest size, so it is not resized and zero-filled per sentence).
+void ExtractTaggerContextFeatures(std::span<const TokenInfo> info, std::span<const uint32_t> bits,
+                                  uint32_t num_buckets, FeatureScratch* scratch, uint32_t* out,
+                                  const int16_t* prefetch_rows = nullptr,
+                                  uint32_t prefetch_stride = 0);
+
 }  // namespace newsflow::tag::ner

@@ -390,7 +390,10 @@ __attribute__((target("avx2"))) void BackTrace16Avx2(const int32_t* best, const 
 
 // Viterbi's forward pass for stride 16 with AVX2, rows 1.. of `best` (row 0 filled by the
 // caller): what the vector-extension loop computes, with the maximum of the previous row taken by
-// vector shuffles instead of a scalar loop, and the from-label's score broadcast in a register.
+// vector shuffles instead of a scalar loop. The previous maximum is subtracted once from the
+// maximum over from-labels, not from each from-label's score: max(a - t, b - t) = max(a, b) - t,
+// and the sums stay far inside int32 (see kForbiddenTransition), so the rows are the same, and
+// each from-label's score is broadcast straight from memory.
 __attribute__((target("avx2"))) void Forward16Avx2(const int32_t* scores, size_t num_tokens,
                                                    const int32_t* trans, uint32_t L,
                                                    int32_t* best) {
@@ -402,17 +405,36 @@ __attribute__((target("avx2"))) void Forward16Avx2(const int32_t* scores, size_t
     __m256i top = _mm256_max_epi32(lanes.Mask0(_mm256_loadu_si256(prev_v)),
                                    lanes.Mask1(_mm256_loadu_si256(prev_v + 1)));
     top = MaxInEveryLane(top);
-    const int32_t top_prev = _mm_cvtsi128_si32(_mm256_castsi256_si128(top));
     const auto* row = reinterpret_cast<const __m256i*>(trans + 16);
-    __m256i from = _mm256_set1_epi32(prev[0] - top_prev);
+    __m256i from = _mm256_set1_epi32(prev[0]);
     __m256i acc0 = _mm256_add_epi32(_mm256_loadu_si256(row), from);
     __m256i acc1 = _mm256_add_epi32(_mm256_loadu_si256(row + 1), from);
-    for (uint32_t p = 1; p < L; ++p) {
-      row = reinterpret_cast<const __m256i*>(trans + size_t{p + 1} * 16);
-      from = _mm256_set1_epi32(prev[p] - top_prev);
-      acc0 = _mm256_max_epi32(acc0, _mm256_add_epi32(_mm256_loadu_si256(row), from));
-      acc1 = _mm256_max_epi32(acc1, _mm256_add_epi32(_mm256_loadu_si256(row + 1), from));
+    // Two from-labels per step into two sets of maxima (max is exact and order-free on integers):
+    // half the loop overhead, and two dependency chains instead of one.
+    __m256i alt0 = acc0;
+    __m256i alt1 = acc1;
+    const int32_t* p = prev + 1;  // the from-label's score
+    const int32_t* const end = prev + L;
+    row += 2;
+    if ((L - 1) % 2 != 0) {  // an odd number of from-labels left: one alone first
+      from = _mm256_set1_epi32(p[0]);
+      acc0 = _mm256_max_epi32(_mm256_add_epi32(_mm256_loadu_si256(row), from), acc0);
+      acc1 = _mm256_max_epi32(_mm256_add_epi32(_mm256_loadu_si256(row + 1), from), acc1);
+      ++p;
+      row += 2;
     }
+    for (; p < end; p += 2, row += 4) {
+      from = _mm256_set1_epi32(p[0]);
+      const __m256i next = _mm256_set1_epi32(p[1]);
+      acc0 = _mm256_max_epi32(_mm256_add_epi32(_mm256_loadu_si256(row), from), acc0);
+      acc1 = _mm256_max_epi32(_mm256_add_epi32(_mm256_loadu_si256(row + 1), from), acc1);
+      alt0 = _mm256_max_epi32(_mm256_add_epi32(_mm256_loadu_si256(row + 2), next), alt0);
+      alt1 = _mm256_max_epi32(_mm256_add_epi32(_mm256_loadu_si256(row + 3), next), alt1);
+    }
+    acc0 = _mm256_max_epi32(acc0, alt0);
+    acc1 = _mm256_max_epi32(acc1, alt1);
+    acc0 = _mm256_sub_epi32(acc0, top);
+    acc1 = _mm256_sub_epi32(acc1, top);
     const auto* s = reinterpret_cast<const __m256i*>(scores + i * 16);
     acc0 = _mm256_add_epi32(_mm256_max_epi32(acc0, floor), _mm256_loadu_si256(s));
     acc1 = _mm256_add_epi32(_mm256_max_epi32(acc1, floor), _mm256_loadu_si256(s + 1));
@@ -561,8 +583,9 @@ void Tagger::Tag(std::string_view text, std::span<const Token> tokens,
   if (scores_.size() < tokens.size() * stride) scores_.resize(tokens.size() * stride);
   const std::span<TokenInfo> info(info_.data(), tokens.size());
   const std::span<int32_t> scores(scores_.data(), tokens.size() * stride);
-  // Word-level features come summed from the word cache (descriptions too); the per-token loop
-  // below adds only the rows of templates that combine neighbours or document bits.
+  // Word-level features come summed from the word cache (descriptions too, and the templates of
+  // a word and its position); the per-token loop below adds only the rows of templates that
+  // combine neighbours or document bits.
   words_.ScoreWords(text, tokens, ranges_, info, scores);
   ComputeModelBits(tokens, info, model_->names(), &bits_scratch_, &bits_);
   if (gazetteer.size() == tokens.size()) {
@@ -570,14 +593,18 @@ void Tagger::Tag(std::string_view text, std::span<const Token> tokens,
   }
   for (const auto& [begin, end] : ranges_) {
     const size_t n = end - begin;
-    ExtractContextFeatures(std::span<const TokenInfo>(info).subspan(begin, n),
-                           std::span<const uint32_t>(bits_).subspan(begin, n),
-                           model_->num_buckets(), &feature_scratch_, &features_, model_->row(0),
-                           stride);
+    // Grown only, as the buffers above: each sentence writes its ids before reading them.
+    if (features_.size() < n * kTaggerContextFeaturesPerToken) {
+      features_.resize(n * kTaggerContextFeaturesPerToken);
+    }
+    ExtractTaggerContextFeatures(std::span<const TokenInfo>(info).subspan(begin, n),
+                                 std::span<const uint32_t>(bits_).subspan(begin, n),
+                                 model_->num_buckets(), &feature_scratch_, features_.data(),
+                                 model_->row(0), stride);
     int32_t* s = scores.data() + size_t{begin} * stride;
     for (size_t i = 0; i < n; ++i) {
-      AddWeightRows(model_->row(0), stride, features_.data() + i * kContextFeaturesPerToken,
-                    kContextFeaturesPerToken, s + i * stride);
+      AddWeightRows(model_->row(0), stride, features_.data() + i * kTaggerContextFeaturesPerToken,
+                    kTaggerContextFeaturesPerToken, s + i * stride);
     }
     Viterbi(*model_, std::span<const int32_t>(scores).subspan(size_t{begin} * stride, n * stride),
             n, &viterbi_scratch_, std::span<uint16_t>(labels_).subspan(begin, n));

@@ -103,13 +103,27 @@ CharClass Classify(int32_t cp) {
   }
 }
 
-bool IsWordChar(CharClass c) {
+constexpr bool IsWordChar(CharClass c) {
   return c == CharClass::kLetter || c == CharClass::kUpper || c == CharClass::kDigit ||
          c == CharClass::kMark;
 }
-bool IsLetter(CharClass c) {
+constexpr bool IsLetter(CharClass c) {
   return c == CharClass::kLetter || c == CharClass::kUpper || c == CharClass::kMark;
 }
+
+// Per byte: kWordByte for an ASCII letter or digit (IsWordChar), plus kLetterByte for a letter;
+// 0 for everything else, non-ASCII lead and continuation bytes included.
+constexpr uint8_t kWordByte = 1;
+constexpr uint8_t kLetterByte = 2;
+constexpr std::array<uint8_t, 256> MakeWordByteTable() {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 128; ++c) {
+    if (!IsWordChar(kAscii[c])) continue;
+    t[c] = kWordByte | (IsLetter(kAscii[c]) ? kLetterByte : 0);
+  }
+  return t;
+}
+constexpr std::array<uint8_t, 256> kWordBytes = MakeWordByteTable();
 bool IsApostrophe(int32_t cp) { return cp == '\'' || cp == 0x2019; }
 
 // Emoji continuation: variation selectors, skin-tone modifiers, tag characters, keycap.
@@ -230,7 +244,9 @@ void Tokenize(std::string_view text, std::vector<Token>* tokens) {
   uint32_t pos = 0;
   uint32_t cp_pos = 0;
   uint8_t flags = 0;
-  auto emit = [&](uint32_t b0, uint32_t b1, uint32_t c0, uint32_t c1, TokenKind kind) {
+  // Forced inline: called from five places, GCC made it an out-of-line call per token.
+  auto emit = [&](uint32_t b0, uint32_t b1, uint32_t c0, uint32_t c1, TokenKind kind)
+      __attribute__((always_inline)) {
     tokens->push_back(Token{b0, b1, c0, c1, kind, flags});
     flags = 0;
   };
@@ -255,13 +271,19 @@ void Tokenize(std::string_view text, std::vector<Token>* tokens) {
       pos += d.len;
       ++cp_pos;
       while (pos < n) {
-        // ASCII letters and digits, most of a word: one table lookup each.
-        if (const uint8_t b = sc.Byte(pos); b < 0x80 && IsWordChar(kAscii[b])) {
-          has_letter |= IsLetter(kAscii[b]);
-          last = kAscii[b];
-          ++letters;
-          ++pos;
-          ++cp_pos;
+        // A run of ASCII letters and digits, most of a word: one table lookup and an OR per byte;
+        // the counts, the letter flag and the last class are updated once per run.
+        if (kWordBytes[sc.Byte(pos)] != 0) {
+          const uint32_t run_begin = pos;
+          uint8_t seen = 0;
+          do {
+            seen |= kWordBytes[sc.Byte(pos)];
+            ++pos;
+          } while (pos < n && kWordBytes[sc.Byte(pos)] != 0);
+          has_letter |= (seen & kLetterByte) != 0;
+          last = kAscii[sc.Byte(pos - 1)];
+          letters += pos - run_begin;
+          cp_pos += pos - run_begin;
           continue;
         }
         const Decoded e = sc.At(pos);

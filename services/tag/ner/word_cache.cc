@@ -167,10 +167,46 @@ void WordCache::Fill(size_t slot, const TokenInfo& info) {
   std::fill(s, s + kParts * stride_, 0);
   const int16_t* table = model_->row(0);
   AddWeightRows(table, stride_, ids.self, std::size(ids.self), s + kSelf * stride_);
+  // The position templates as at position 3, where most tokens are (ScoreWords corrects the
+  // first three tokens of a sentence).
+  uint32_t* position_ids = &position3_ids_[slot * kPositionFeatures];
+  ComputePositionFeatureIds(info, 3, model_->num_buckets(), position_ids);
+  AddWeightRows(table, stride_, position_ids, kPositionFeatures, s + kSelf * stride_);
   AddWeightRows(table, stride_, ids.prev1, std::size(ids.prev1), s + kPrev1 * stride_);
   AddWeightRows(table, stride_, ids.next1, std::size(ids.next1), s + kNext1 * stride_);
   AddWeightRows(table, stride_, ids.prev2, std::size(ids.prev2), s + kPrev2 * stride_);
   AddWeightRows(table, stride_, ids.next2, std::size(ids.next2), s + kNext2 * stride_);
+}
+
+void WordCache::CorrectPosition(size_t slot, const TokenInfo& info, uint32_t position,
+                                int32_t* sum) const {
+  uint32_t here[kPositionFeatures];
+  ComputePositionFeatureIds(info, position, model_->num_buckets(), here);
+  const uint32_t* filled = &position3_ids_[slot * kPositionFeatures];
+  const int16_t* table = model_->row(0);
+  if (stride_ == 16) {
+    typedef int16_t Row8 __attribute__((vector_size(16), aligned(2)));
+    Sum8 a0, a1;
+    std::memcpy(&a0, sum, sizeof(a0));
+    std::memcpy(&a1, sum + 8, sizeof(a1));
+    for (int k = 0; k < kPositionFeatures; ++k) {
+      Row8 add0, add1, remove0, remove1;
+      std::memcpy(&add0, table + size_t{here[k]} * 16, sizeof(add0));
+      std::memcpy(&add1, table + size_t{here[k]} * 16 + 8, sizeof(add1));
+      std::memcpy(&remove0, table + size_t{filled[k]} * 16, sizeof(remove0));
+      std::memcpy(&remove1, table + size_t{filled[k]} * 16 + 8, sizeof(remove1));
+      a0 += __builtin_convertvector(add0, Sum8) - __builtin_convertvector(remove0, Sum8);
+      a1 += __builtin_convertvector(add1, Sum8) - __builtin_convertvector(remove1, Sum8);
+    }
+    std::memcpy(sum, &a0, sizeof(a0));
+    std::memcpy(sum + 8, &a1, sizeof(a1));
+    return;
+  }
+  for (int k = 0; k < kPositionFeatures; ++k) {
+    const int16_t* add = model_->row(here[k]);
+    const int16_t* remove = model_->row(filled[k]);
+    for (uint32_t y = 0; y < stride_; ++y) sum[y] += int32_t{add[y]} - int32_t{remove[y]};
+  }
 }
 
 void WordCache::ScoreWords(std::string_view text, std::span<const Token> tokens,
@@ -181,6 +217,7 @@ void WordCache::ScoreWords(std::string_view text, std::span<const Token> tokens,
     // First use: the whole table, plus the spare slot.
     keys_.assign(entries_ + 1, Key{});
     infos_.resize(entries_ + 1);
+    position3_ids_.resize((entries_ + 1) * kPositionFeatures);
     sums_.assign((entries_ + 1) * kParts * stride, 0);
     edges_.assign(4 * stride, 0);
     WordFeatureIds ids;
@@ -220,6 +257,8 @@ void WordCache::ScoreWords(std::string_view text, std::span<const Token> tokens,
         }
       }
       if (j + 2 < end) StoreVector(p + kPrev2 * stride, stride_, s + 2 * stride);
+      // The row is initialized by now (stored by this word or by one before it in the sentence).
+      if (j - begin < 3) CorrectPosition(slot, info[j], j - begin, s);
     }
     // The words beyond the sentence's edges (two on each side).
     int32_t* last = scores.data() + size_t{end - 1} * stride;

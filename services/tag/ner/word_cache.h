@@ -5,7 +5,9 @@
 // lexicon lookup) and 24 of the 42 feature rows (WordFeatureIds) never change. A cache entry keeps
 // the description and five partial sums of those rows (the word as the tagged token, as its left
 // or right neighbour, as the second word to the left or right), so a frequent word costs a key
-// compare and five vector adds instead of ~24 hashes and 24 random row reads.
+// compare and five vector adds instead of ~24 hashes and 24 random row reads. The word's own sum
+// also holds the two position templates' rows for position 3 (ComputePositionFeatureIds), which
+// ScoreWords swaps for the right ones on a sentence's first three tokens.
 //
 // Sums are int32 sums of the same int16 weights as ScoreTokens adds, so scores are identical.
 //
@@ -36,7 +38,8 @@ class WordCache {
 
   // For each sentence range of `tokens` (SentenceRanges), writes every token's description into
   // `info` and the word-level part of its label scores into `scores` (model stride int32s per
-  // token, sentence edges included). The caller sizes both to the document (tokens.size() and
+  // token, sentence edges and the position templates included: the rest comes from
+  // ExtractTaggerContextFeatures). The caller sizes both to the document (tokens.size() and
   // tokens.size() * stride), so buffers kept across documents need not be cleared or shrunk.
   // `ranges` must cover the tokens in order.
   void ScoreWords(std::string_view text, std::span<const Token> tokens,
@@ -58,6 +61,10 @@ class WordCache {
   // The slot holding `token` (filled on a miss), or the spare slot for uncacheable words.
   size_t Lookup(std::string_view text, const Token& token);
   void Fill(size_t slot, const TokenInfo& info);
+  // A word's own sum holds the position templates' rows for position 3 (features.h,
+  // ComputePositionFeatureIds); for a token at `position` < 3 whose word is in `slot`, swaps them
+  // in `sum` for the rows of its position.
+  void CorrectPosition(size_t slot, const TokenInfo& info, uint32_t position, int32_t* sum) const;
   int32_t* sums(size_t slot) { return sums_.data() + slot * kParts * stride_; }
 
   const SequenceModel* model_;
@@ -65,6 +72,8 @@ class WordCache {
   uint32_t stride_;
   std::vector<Key> keys_;  // entries_ + 1: the last is the spare slot, never a hit
   std::vector<TokenInfo> infos_;
+  std::vector<uint32_t>
+      position3_ids_;  // per slot: the ids the word's own sum holds for position 3
   std::vector<int32_t> sums_;
   // Sentinel contributions: the begin-of-sentence word as prev1/prev2, the end as next1/next2.
   std::vector<int32_t> edges_;

@@ -182,6 +182,39 @@ TEST(WordFeatureIdsTest, ContextIdsDoNotDependOnWhatTheScratchSawBefore) {
   }
 }
 
+// The tagger's split of the context templates: its ids plus the two position ids of each token
+// are the ids ExtractContextFeatures gives.
+TEST(WordFeatureIdsTest, TaggerContextIdsPlusPositionIdsAreTheContextIds) {
+  const auto model = TrainTiny();
+  FeatureScratch scratch;
+  for (const std::string& text : Documents()) {
+    const auto [tokens, info, bits, ranges] = Prepare(*model, text);
+    for (const uint32_t buckets : {model->num_buckets(), 1u << 20}) {
+      for (const auto& [begin, end] : ranges) {
+        const size_t n = end - begin;
+        const auto sentence = std::span<const TokenInfo>(info).subspan(begin, n);
+        const auto sentence_bits = std::span<const uint32_t>(bits).subspan(begin, n);
+        std::vector<uint32_t> all;
+        ExtractContextFeatures(sentence, sentence_bits, buckets, &scratch, &all);
+        std::vector<uint32_t> tagger(n * kTaggerContextFeaturesPerToken);
+        ExtractTaggerContextFeatures(sentence, sentence_bits, buckets, &scratch, tagger.data());
+        for (size_t i = 0; i < n; ++i) {
+          std::vector<uint32_t> expected(all.begin() + i * kContextFeaturesPerToken,
+                                         all.begin() + (i + 1) * kContextFeaturesPerToken);
+          std::vector<uint32_t> got(tagger.begin() + i * kTaggerContextFeaturesPerToken,
+                                    tagger.begin() + (i + 1) * kTaggerContextFeaturesPerToken);
+          uint32_t position_ids[kPositionFeatures];
+          ComputePositionFeatureIds(sentence[i], static_cast<uint32_t>(i), buckets, position_ids);
+          got.insert(got.end(), std::begin(position_ids), std::end(position_ids));
+          std::sort(expected.begin(), expected.end());
+          std::sort(got.begin(), got.end());
+          EXPECT_EQ(got, expected) << text << " token " << begin + i;
+        }
+      }
+    }
+  }
+}
+
 TEST(BucketMemoTest, AlwaysGivesWhatComputeGives) {
   // Far more (key, tag) pairs than entries, each asked for several times in a scrambled order:
   // collisions replace entries, and a hit must never return another pair's id.
@@ -277,13 +310,15 @@ TEST(WordCacheTest, TaggerScoresEqualTheUncachedSumsWithAnyCacheSize) {
       std::vector<uint32_t> context;
       for (const auto& [begin, end] : ranges) {
         const size_t n = end - begin;
-        ExtractContextFeatures(std::span<const TokenInfo>(info).subspan(begin, n),
-                               std::span<const uint32_t>(bits).subspan(begin, n),
-                               model->num_buckets(), &scratch, &context);
+        // The cache's sums hold the position templates: the other context templates complete them.
+        context.assign(n * kTaggerContextFeaturesPerToken, 0);
+        ExtractTaggerContextFeatures(std::span<const TokenInfo>(info).subspan(begin, n),
+                                     std::span<const uint32_t>(bits).subspan(begin, n),
+                                     model->num_buckets(), &scratch, context.data());
         for (size_t i = 0; i < n; ++i) {
-          AddWeightRows(model->row(0), model->stride(),
-                        context.data() + i * kContextFeaturesPerToken, kContextFeaturesPerToken,
-                        scores.data() + (begin + i) * model->stride());
+          AddWeightRows(
+              model->row(0), model->stride(), context.data() + i * kTaggerContextFeaturesPerToken,
+              kTaggerContextFeaturesPerToken, scores.data() + (begin + i) * model->stride());
         }
       }
       EXPECT_EQ(scores, ReferenceScores(*model, text)) << entries << " entries: " << text;
