@@ -16,6 +16,7 @@
 # --daemon-flag passes a flag to every daemon of both chains, e.g.
 # --daemon-flag --kafka.properties.compression.type=none; --stage-flag ID FLAG to one daemon (ID:
 # p1, p2, p3 of the pass-through chain; normalize, tag, sink), after the --daemon-flag ones.
+# NEWSFLOW_BROKER_SET="K=V K=V" overrides the local broker's settings (scripts/lib.sh).
 # In a flag, {RUN} stands for the run's topic prefix: --stage-flag sink
 # --kafka.transaction_partitioned_topics={RUN}.enriched.
 # --tag-instances runs N entity-tag daemons in one consumer group (default 1), as a deployment

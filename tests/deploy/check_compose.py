@@ -223,8 +223,9 @@ def check_compose(root):
         check(re.search(r"create news\.stories cleanup\.policy=compact\b(?!,)", text) is not None,
               "topics: news.stories is cleanup.policy=compact")
         for t in ("news.ingest.seen", "news.normalize.dedupe", "news.sink.stories-state"):
-            check(re.search(rf"create {re.escape(t)} cleanup\.policy=compact,delete", text) is not None,
-                  f"topics: {t} is cleanup.policy=compact,delete")
+            check(re.search(rf"create --partitions \"\$CHANGELOG_P\" {re.escape(t)} "
+                            r"cleanup\.policy=compact,delete", text) is not None,
+                  f"topics: {t} is cleanup.policy=compact,delete with the changelog partitions")
         check("NEWSFLOW_KAFKA_TOPIC_PARTITIONS" in text and "NEWSFLOW_KAFKA_TOPIC_REPLICATION_FACTOR" in text,
               "topics: partitions and replication come from the env file")
 
