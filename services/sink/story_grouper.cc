@@ -335,25 +335,47 @@ void StoryGrouper::EnforceCapLocked(const Story* keep) {
   }
 }
 
+void StoryGrouper::UnindexStatLocked(EntityIndex& index, const EntityStat& stat) {
+  EntityStat* last = index.story_stats.back();
+  index.story_stats[stat.index_slot] = last;
+  last->index_slot = stat.index_slot;
+  index.story_stats.pop_back();
+}
+
+void StoryGrouper::MergePostingsLocked(EntityStat& into, EntityStat& from) {
+  Article* a = into.newest;
+  uint32_t a_slot = into.newest_slot;
+  Article* b = from.newest;
+  uint32_t b_slot = from.newest_slot;
+  // Where the next posting of the merged list goes: the head, then each one's `older`.
+  Article** next = &into.newest;
+  uint32_t* next_slot = &into.newest_slot;
+  while (a != nullptr && b != nullptr) {
+    const bool take_a = a->indexed > b->indexed;
+    Article*& taken = take_a ? a : b;
+    uint32_t& taken_slot = take_a ? a_slot : b_slot;
+    *next = taken;
+    *next_slot = taken_slot;
+    Link& link = taken->links[taken_slot];
+    next = &link.older;
+    next_slot = &link.older_slot;
+    taken = link.older;
+    taken_slot = link.older_slot;
+  }
+  // The rest of the list left is linked already.
+  *next = a != nullptr ? a : b;
+  *next_slot = a != nullptr ? a_slot : b_slot;
+  from.newest = nullptr;
+}
+
 void StoryGrouper::RemoveStoryLocked(Story& story) {
   by_last_seen_.erase({story.last_ms, story.id});
-  for (const Article* article : story.members) {
-    for (EntityIndex* index : article->indexes) {
-      auto& postings = index->postings;
-      for (size_t i = 0; i < postings.size(); ++i) {
-        if (postings[i].article == article) {
-          postings[i] = postings.back();
-          postings.pop_back();
-          break;
-        }
-      }
-    }
-  }
+  // The story's postings go with its statistics: no posting list is searched.
   for (const auto& [entity_id, stat] : story.entities) {
-    auto it = entities_.find(entity_id);
-    if (it == entities_.end()) continue;
-    if (it->second.stories > 0) --it->second.stories;
-    if (it->second.stories == 0 && it->second.postings.empty()) entities_.erase(it);
+    EntityIndex& index = *stat.newest->links[stat.newest_slot].index;
+    index.postings -= stat.articles;
+    UnindexStatLocked(index, stat);
+    if (index.story_stats.empty()) entities_.erase(entity_id);
   }
   for (const Article* article : story.members) articles_.erase(article->id);
   for (const auto& id : story.absorbed) aliases_.erase(id);
@@ -391,20 +413,26 @@ void StoryGrouper::TouchLocked(Story& story, int64_t event_ms, const std::string
 
 void StoryGrouper::AddFeaturesLocked(Story& story, Article& article) {
   article.featured = true;
+  article.indexed = ++indexed_;
   ++story.featured;
-  article.indexes.reserve(article.entities.size());
-  for (const auto& e : article.entities) {
+  article.links.reserve(article.entities.size());
+  for (size_t k = 0; k < article.entities.size(); ++k) {
+    const GroupingEntity& e = article.entities[k];
     EntityIndex& index = entities_[e.entity_id];
     EntityStat& stat = story.entities[e.entity_id];
     if (stat.articles == 0) {
       stat.type = e.type;
       stat.name = e.name;
-      ++index.stories;
+      stat.index_slot = static_cast<uint32_t>(index.story_stats.size());
+      index.story_stats.push_back(&stat);
     }
     stat.weight_sum += e.weight;
     stat.articles += 1;
-    index.postings.push_back({&article, e.weight});
-    article.indexes.push_back(&index);
+    ++index.postings;
+    // The latest indexed member heads the list.
+    article.links.push_back({&index, stat.newest, e.weight, stat.newest_slot});
+    stat.newest = &article;
+    stat.newest_slot = static_cast<uint32_t>(k);
   }
 }
 
@@ -431,12 +459,16 @@ void StoryGrouper::MergeLocked(Story& winner, Story& loser, std::vector<Grouping
   }
   winner.featured += loser.featured;
   for (auto& [entity_id, stat] : loser.entities) {
-    auto [it, added] = winner.entities.try_emplace(entity_id, stat);
-    if (added) continue;
+    EntityIndex& index = *stat.newest->links[stat.newest_slot].index;
+    auto [it, added] = winner.entities.try_emplace(entity_id, std::move(stat));
+    if (added) {  // the same statistics and postings, now the winner's
+      index.story_stats[it->second.index_slot] = &it->second;
+      continue;
+    }
     it->second.weight_sum += stat.weight_sum;
     it->second.articles += stat.articles;
-    auto index = entities_.find(entity_id);
-    if (index != entities_.end() && index->second.stories > 0) --index->second.stories;
+    UnindexStatLocked(index, stat);
+    MergePostingsLocked(it->second, stat);
   }
   if (loser.earliest < winner.earliest) {
     winner.earliest = loser.earliest;
@@ -506,21 +538,16 @@ GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
   // loop would skip its members, so they are not scored at all. Re-syndicated copies pile up in
   // one story, and this keeps an Assign from walking all of them.
   const Story* linked_first = linked.empty() ? nullptr : linked.front();
-  // Inlined: called per posting of the common entities (and formerly of all), where the call
-  // cost more than its body. (clang-format takes the attribute for a multiplication.)
+  std::vector<Story*> candidate_stories;  // stories with candidates, in no order
+  // A common entity's share of a candidate's sums (common entities propose no candidates).
+  // Inlined: called per posting of the common entities, where the call cost more than its body.
+  // (clang-format takes the attribute for a multiplication.)
   // clang-format off
   auto accumulate = [&](Article* other, const GroupingEntity& entity, double other_weight,
-                        double rarity, bool propose) __attribute__((always_inline)) {
+                        double rarity) __attribute__((always_inline)) {
     // clang-format on
     const double weight = entity.weight;
-    if (other->scratch_epoch != epoch) {
-      if (!propose || other->story == linked_first) return;
-      other->scratch_epoch = epoch;
-      other->scratch_dot = 0;
-      other->scratch_mass = 0;
-      other->scratch_shared = 0;
-      candidates.push_back(other);
-    }
+    if (other->scratch_epoch != epoch) return;
     other->scratch_dot += weight * other_weight * rarity * rarity;
     other->scratch_mass += std::min(weight, other_weight) * rarity;
     // The same figure in two reports is the fingerprint of one event: it counts twice.
@@ -529,105 +556,158 @@ GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
   struct Common {
     const GroupingEntity* entity;
     double rarity;
-    const std::vector<Posting>* postings;
+    const EntityIndex* index;
   };
   std::vector<Common> common;
   const size_t scored_per_story = options_.max_scored_members_per_story;
   double norm2 = 0, mass = 0;
-  for (const auto& e : article.entities) {
+  for (size_t position = 0; position < article.entities.size(); ++position) {
+    const GroupingEntity& e = article.entities[position];
     // One lookup for the rarity and the postings (there were two).
     auto it = entities_.find(e.entity_id);
-    const double rarity = Rarity(it == entities_.end() ? 0 : it->second.stories);
+    const double rarity = Rarity(it == entities_.end() ? 0 : it->second.stories());
     norm2 += e.weight * e.weight * rarity * rarity;
     mass += e.weight * rarity;
     if (it == entities_.end()) continue;
-    if (it->second.stories > options_.common_entity_stories) {
-      common.push_back({&e, rarity, &it->second.postings});
+    const EntityIndex* index = &it->second;
+    if (index->stories() > options_.common_entity_stories) {
+      common.push_back({&e, rarity, index});
       continue;
     }
-    // accumulate(..., propose=true) written out: this loop runs once per posting of every
-    // entity of the article (over a thousand times per article when copies pile up in stories),
-    // and the call was a tenth of the stage. The float expressions are accumulate's, so the sums
-    // are bit-identical.
+    // accumulate's sums, written out with the entity's constants hoisted: this runs once per
+    // posting visited. The float expressions are accumulate's, so the sums are bit-identical.
     const int shared = rarity >= 0.5 ? (IsAmount(e.type) ? 2 : 1) : 0;
     const double weight = e.weight;
-    const auto& postings = it->second.postings;
-    // From the back, where the latest members were indexed (expiry swaps postings around): with
-    // a cap on the members scored per story, a story's latest reports are the ones a new
-    // article is most like.
-    for (auto p = postings.rbegin(); p != postings.rend(); ++p) {
-      Article* other = p->article;
-      if (other->scratch_epoch != epoch) {
-        if (other->story == linked_first) continue;
-        if (scored_per_story > 0) {
-          Story* story = other->story;
-          if (story->scratch_epoch != epoch) {
-            story->scratch_epoch = epoch;
-            story->scratch_candidates = 0;
-          }
-          if (story->scratch_candidates >= scored_per_story) continue;
-          ++story->scratch_candidates;
-        }
-        other->scratch_epoch = epoch;
-        other->scratch_dot = 0;
-        other->scratch_mass = 0;
-        other->scratch_shared = 0;
-        candidates.push_back(other);
-      }
-      other->scratch_dot += weight * p->weight * rarity * rarity;
-      other->scratch_mass += std::min(weight, p->weight) * rarity;
+    const uint32_t mark = static_cast<uint32_t>(position) + 1;
+    // clang-format off
+    auto add = [&](Article* other, double other_weight) __attribute__((always_inline)) {
+      // clang-format on
+      other->scratch_entity = mark;
+      other->scratch_dot += weight * other_weight * rarity * rarity;
+      other->scratch_mass += std::min(weight, other_weight) * rarity;
       other->scratch_shared += shared;
+    };
+    for (EntityStat* stat : index->story_stats) {
+      Story* story = stat->newest->story;
+      if (story == linked_first) continue;
+      if (story->scratch_epoch != epoch) {  // its walk below proposes a candidate at least
+        story->scratch_epoch = epoch;
+        story->scratch_candidates.clear();
+        candidate_stories.push_back(story);
+      }
+      // The story's postings of the entity, newest first (with a cap on the members scored per
+      // story, a story's latest reports are the ones a new article is most like): members become
+      // candidates while the story has fewer than the cap, and candidates add the entity.
+      Article* other = stat->newest;
+      uint32_t slot = stat->newest_slot;
+      while (other != nullptr &&
+             (scored_per_story == 0 || story->scratch_candidates.size() < scored_per_story)) {
+        if (other->scratch_epoch != epoch) {
+          other->scratch_epoch = epoch;
+          other->scratch_dot = 0;
+          other->scratch_mass = 0;
+          other->scratch_shared = 0;
+          other->scratch_proposer = mark;
+          candidates.push_back(other);
+          story->scratch_candidates.push_back(other);
+        }
+        const Link& link = other->links[slot];
+        add(other, link.weight);
+        other = link.older;
+        slot = link.older_slot;
+      }
+      if (other == nullptr) continue;
+      // The cap is reached with postings left: only the story's candidates among them count.
+      // Each looks the entity up among its own few entities, instead of the walk visiting every
+      // copy the story holds (two cache misses each, and copies pile up by the hundred).
+      for (Article* candidate : story->scratch_candidates) {
+        if (candidate->scratch_entity == mark) continue;
+        for (const Link& link : candidate->links) {
+          if (link.index != index) continue;
+          add(candidate, link.weight);
+          break;
+        }
+      }
     }
   }
-  // Common entities add to the candidates' scores: by walking the posting when it is short
+  // Common entities add to the candidates' scores: by walking the postings when they are few
   // next to the candidates, else by a lookup per candidate.
   for (const Common& c : common) {
-    if (c.postings->size() < 8 * candidates.size()) {
-      for (const Posting& p : *c.postings) {
-        accumulate(p.article, *c.entity, p.weight, c.rarity, /*propose=*/false);
+    if (c.index->postings < 8 * candidates.size()) {
+      for (const EntityStat* stat : c.index->story_stats) {
+        Article* other = stat->newest;
+        uint32_t slot = stat->newest_slot;
+        while (other != nullptr) {
+          const Link& link = other->links[slot];
+          accumulate(other, *c.entity, link.weight, c.rarity);
+          other = link.older;
+          slot = link.older_slot;
+        }
       }
     } else {
       for (Article* other : candidates) {
-        for (const auto& e : other->entities) {
-          if (e.entity_id != c.entity->entity_id) continue;
-          accumulate(other, *c.entity, e.weight, c.rarity, /*propose=*/false);
+        for (const Link& link : other->links) {
+          if (link.index != c.index) continue;
+          accumulate(other, *c.entity, link.weight, c.rarity);
           break;
         }
       }
     }
   }
 
-  for (Article* other : candidates) {
-    if (!within_window(*other)) continue;
-    // One link is enough to join a story.
-    if (std::find(linked.begin(), linked.end(), other->story) != linked.end()) continue;
-    if (options_.near_duplicate_distance > 0 && article.simhash != 0 && other->simhash != 0 &&
-        SimHashDistance(article.simhash, other->simhash) <= options_.near_duplicate_distance) {
-      link(other->story, 1.0);
-      continue;
+  // The pair test of `other`: its score when the two link, else a negative number.
+  auto pair_score = [&](const Article& other) {
+    if (!within_window(other)) return -1.0;
+    if (options_.near_duplicate_distance > 0 && article.simhash != 0 && other.simhash != 0 &&
+        SimHashDistance(article.simhash, other.simhash) <= options_.near_duplicate_distance) {
+      return 1.0;
     }
-    if (other->scratch_shared < options_.min_shared_entities) continue;
+    if (other.scratch_shared < options_.min_shared_entities) return -1.0;
     double other_norm2 = 0, other_mass = 0;
-    for (size_t k = 0; k < other->entities.size(); ++k) {
-      const double rarity = Rarity(other->indexes[k]->stories);
-      const double w = other->entities[k].weight * rarity;
+    for (size_t k = 0; k < other.entities.size(); ++k) {
+      const double rarity = Rarity(other.links[k].index->stories());
+      const double w = other.entities[k].weight * rarity;
       other_norm2 += w * w;
       other_mass += w;
     }
     const double smaller_mass = std::min(mass, other_mass);
-    const double coverage = smaller_mass > 0 ? other->scratch_mass / smaller_mass : 0;
-    if (other->scratch_shared < options_.strong_shared_entities &&
+    const double coverage = smaller_mass > 0 ? other.scratch_mass / smaller_mass : 0;
+    if (other.scratch_shared < options_.strong_shared_entities &&
         coverage < options_.min_coverage) {
-      continue;
+      return -1.0;
     }
     const double cosine = norm2 > 0 && other_norm2 > 0
-                              ? std::min(1.0, other->scratch_dot / std::sqrt(norm2 * other_norm2))
+                              ? std::min(1.0, other.scratch_dot / std::sqrt(norm2 * other_norm2))
                               : 0;
     const double score =
         options_.entity_weight * cosine +
-        (1 - options_.entity_weight) * Jaccard(article.title_tokens, other->title_tokens);
-    if (score >= options_.join_threshold) link(other->story, score);
+        (1 - options_.entity_weight) * Jaccard(article.title_tokens, other.title_tokens);
+    return score >= options_.join_threshold ? score : -1.0;
+  };
+  // One link is enough to join a story: a story's candidates are tested in the order they were
+  // proposed until one links. The stories then link in the order of those members in a single
+  // list of all candidates (by the entity that proposed them, then newest first), which is the
+  // order stories merge in; sorting the few linked stories instead of all candidates keeps the
+  // cost of that order off every Assign.
+  struct Found {
+    uint32_t proposer;
+    uint64_t indexed;
+    Story* story;
+  };
+  std::vector<Found> found;
+  for (Story* candidate_story : candidate_stories) {
+    for (const Article* other : candidate_story->scratch_candidates) {
+      const double score = pair_score(*other);
+      if (score < 0) continue;
+      found.push_back({other->scratch_proposer, other->indexed, candidate_story});
+      best_score = std::max(best_score, score);
+      break;
+    }
   }
+  std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
+    return a.proposer != b.proposer ? a.proposer < b.proposer : a.indexed > b.indexed;
+  });
+  for (const Found& f : found) linked.push_back(f.story);
 
   Article& node = StoreArticleLocked(article);
   Story* story = nullptr;

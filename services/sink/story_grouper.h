@@ -113,7 +113,9 @@ struct StoryGrouperOptions {
   // all. Re-syndicated copies pile up in one story by the hundred with the same entities, and
   // each would otherwise be a candidate of every later article sharing one of them: the scoring
   // grew with the copies (docs/benchmarks.md, session 8). A story links on its best-scoring
-  // member, and its members are alike, so a few of them decide as all would. Default 16.
+  // member, and its members are alike, so a few of them decide as all would. The postings are
+  // kept per story, newest first, so an Assign visits about this many of a story's members per
+  // entity however many copies the story holds. Default 16.
   size_t max_scored_members_per_story = 16;
 };
 
@@ -236,6 +238,16 @@ class StoryGrouper {
  private:
   struct Story;
   struct EntityIndex;
+  struct Article;
+  // One entity of a featured article: a posting of the entity's index, linked to the next older
+  // featured member of the same story that mentions the entity (the story's postings of the
+  // entity form a list, newest first, headed by its EntityStat).
+  struct Link {
+    EntityIndex* index;
+    Article* older;       // null at the end of the list
+    double weight;        // the entity's weight in this article
+    uint32_t older_slot;  // the entity's position in `older`'s entities
+  };
   struct Article {
     std::string id;
     std::string source;
@@ -244,20 +256,27 @@ class StoryGrouper {
     uint64_t simhash = 0;
     std::vector<GroupingEntity> entities;   // empty once kept by id only
     std::vector<std::string> title_tokens;  // likewise
-    std::vector<EntityIndex*> indexes;      // of `entities`, while featured
+    std::vector<Link> links;                // of `entities`, while featured
     Story* story = nullptr;
     bool featured = false;  // in the postings and its story's entity statistics
+    uint64_t indexed = 0;   // when it was featured (StoryGrouper::indexed_), later ones higher
     // Scratch of one Assign (valid while scratch_epoch == the grouper's epoch_).
     uint64_t scratch_epoch = 0;
-    double scratch_dot = 0;   // rarity-weighted dot product with the new article
-    double scratch_mass = 0;  // rarity-weighted shared weight (minimum of the two sides)
-    int scratch_shared = 0;   // non-generic shared entities (amounts count twice)
+    double scratch_dot = 0;         // rarity-weighted dot product with the new article
+    double scratch_mass = 0;        // rarity-weighted shared weight (minimum of the two sides)
+    int scratch_shared = 0;         // non-generic shared entities (amounts count twice)
+    uint32_t scratch_entity = 0;    // 1 + position of the new article's entity added last
+    uint32_t scratch_proposer = 0;  // 1 + position of the new article's entity that proposed it
   };
+  // An entity in one story: its statistics over the featured members, and their postings.
   struct EntityStat {
     int type = 0;
+    uint32_t index_slot = 0;  // position in the EntityIndex's story_stats
     std::string name;
     double weight_sum = 0;
     uint32_t articles = 0;
+    uint32_t newest_slot = 0;   // the entity's position in `newest`'s entities
+    Article* newest = nullptr;  // the latest indexed member mentioning it (the list's head)
   };
   struct Story {
     std::string id;
@@ -271,15 +290,14 @@ class StoryGrouper {
     std::vector<std::string> absorbed;                     // ids merged into this story
     // Scratch of one Assign (valid while scratch_epoch == the grouper's epoch_): members proposed.
     uint64_t scratch_epoch = 0;
-    size_t scratch_candidates = 0;
-  };
-  struct Posting {
-    Article* article;
-    double weight;  // the entity's weight in the article
+    std::vector<Article*> scratch_candidates;
   };
   struct EntityIndex {
-    std::vector<Posting> postings;  // featured articles mentioning the entity
-    size_t stories = 0;             // live stories with a featured member mentioning it
+    // The entity in every live story with a featured member mentioning it, in no order; each
+    // heads that story's postings of the entity.
+    std::vector<EntityStat*> story_stats;
+    size_t postings = 0;  // featured articles mentioning the entity, over all stories
+    size_t stories() const { return story_stats.size(); }
   };
 
   bool SnapshotViewLocked(std::string_view story_id, StorySnapshotView* view) const;
@@ -288,6 +306,10 @@ class StoryGrouper {
   Story& CreateStoryLocked(const std::string& story_id, int64_t event_ms);
   void AddMemberLocked(Story& story, Article& article);
   void AddFeaturesLocked(Story& story, Article& article);
+  // Takes `stat` (of a story being merged or removed) out of its entity's index.
+  static void UnindexStatLocked(EntityIndex& index, const EntityStat& stat);
+  // Moves the postings of `from` into `into`'s list, keeping it newest first.
+  static void MergePostingsLocked(EntityStat& into, EntityStat& from);
   void TouchLocked(Story& story, int64_t event_ms, const std::string& article_id,
                    const std::string& headline);
   // Moves every member of `loser` into `winner` and erases `loser`; appends the moved members'
@@ -312,7 +334,8 @@ class StoryGrouper {
   uint64_t expired_ = 0;
   uint64_t merged_ = 0;
   uint64_t conflicts_ = 0;
-  uint64_t epoch_ = 0;  // one per Assign, for Article::scratch_*
+  uint64_t epoch_ = 0;    // one per Assign, for Article::scratch_*
+  uint64_t indexed_ = 0;  // articles featured, ever: Article::indexed
 };
 
 // text::HammingDistance(a, b), with the popcnt instruction where the CPU has it (checked once per

@@ -751,5 +751,75 @@ TEST(StoryGrouperTest, ScoresTheLatestMembersOfAStoryUpToTheCap) {
   EXPECT_EQ(matched.story_id, story);
 }
 
+// A member made a candidate by one entity adds the article's later entities too, when the walk
+// of their postings stops at the cap before reaching it (m0's posting of P is the story's
+// oldest).
+TEST(StoryGrouperTest, ACandidateAddsEntitiesWhosePostingsThePerStoryCapCutsOff) {
+  StoryGrouperOptions options;
+  options.max_scored_members_per_story = 2;
+  StoryGrouper grouper{options};
+  const std::string story = BuildStoryOfCopies(grouper);
+  // V proposes m0, then P proposes m5 and fills the cap: m0 still shares P.
+  auto decision = grouper.Assign(OrgArticle("probe", 2000, {"V", "P"}));
+  EXPECT_EQ(decision.kind, GroupingDecision::Kind::kJoined);
+  EXPECT_EQ(decision.story_id, story);
+}
+
+// A merged story's postings stay newest first: with one member scored per story, the newest
+// member of either part mentioning the entity is the one.
+TEST(StoryGrouperTest, MergedStoriesScoreTheirLatestMembersFirst) {
+  StoryGrouperOptions options;
+  options.max_scored_members_per_story = 1;
+  StoryGrouper grouper{options};
+  const std::string first = grouper.Assign(OrgArticle("w1", 1000, {"E", "W", "X", "Y"})).story_id;
+  const std::string second = grouper.Assign(OrgArticle("l1", 1001, {"L", "M"})).story_id;
+  // One shared entity (E) with w1 is not enough: l2 joins l1.
+  EXPECT_EQ(grouper.Assign(OrgArticle("l2", 1002, {"E", "L", "M", "N"})).story_id, second);
+  // b links w1 (W, X, Y) and l2 (L, M, N): the two stories merge into the first.
+  auto bridge = grouper.Assign(OrgArticle("b", 1003, {"W", "X", "Y", "L", "M", "N"}));
+  EXPECT_EQ(bridge.story_id, first);
+  EXPECT_THAT(bridge.merged_story_ids, ElementsAre(second));
+  // E proposes l2, the newest member mentioning it (w1 is older): it shares E, L and M.
+  auto decision = grouper.Assign(OrgArticle("probe", 2000, {"E", "L", "M"}));
+  EXPECT_EQ(decision.kind, GroupingDecision::Kind::kJoined);
+  EXPECT_EQ(decision.story_id, first);
+}
+
+// Another story's expiry does not change which members of a story are scored: still its latest
+// indexed ones. (Until the postings were kept per story, removing x's posting moved the
+// story's latest member a3 to the front of E's postings, where the walk from the back reached
+// it last: a2 and a1 were scored instead, and the probe founded a story of its own.)
+TEST(StoryGrouperTest, ScoresTheLatestMembersAfterAnotherStoryExpires) {
+  StoryGrouperOptions options;
+  options.window_ms = 1000;
+  options.max_scored_members_per_story = 2;
+  StoryGrouper grouper{options};
+  auto article = [](const std::string& id, int64_t event_ms,
+                    const std::vector<std::string>& entities, uint64_t simhash,
+                    const std::string& near_duplicate_of) {
+    GroupingInput input = OrgArticle(id, event_ms, entities);
+    input.simhash = simhash;
+    input.near_duplicate_of = near_duplicate_of;
+    return input;
+  };
+  // SimHashes 32 bits apart, except the probe's and a3's.
+  const std::string x =
+      grouper.Assign(article("x", 0, {"E", "X"}, 0xFFFF000000000000ULL, "")).story_id;
+  const std::string story =
+      grouper.Assign(article("a1", 500, {"E", "A1"}, 0x00000000FFFF0000ULL, "")).story_id;
+  EXPECT_NE(story, x);
+  EXPECT_EQ(grouper.Assign(article("a2", 501, {"E", "A2"}, 0x000000000000FFFFULL, "a1")).story_id,
+            story);
+  EXPECT_EQ(grouper.Assign(article("a3", 502, {"E", "A3"}, 0x0000FFFF00000000ULL, "a2")).story_id,
+            story);
+  // At 1001 x's story expires; a3 and a2 are scored, and a3 is the probe's near-duplicate.
+  auto decision = grouper.Assign(article("probe", 1001, {"E", "P"}, 0x0000FFFF00000000ULL, ""));
+  EXPECT_FALSE(grouper.Snapshot(x));
+  EXPECT_EQ(grouper.expired(), 1u);
+  EXPECT_EQ(decision.kind, GroupingDecision::Kind::kJoined);
+  EXPECT_EQ(decision.story_id, story);
+  EXPECT_EQ(decision.score, 1.0);
+}
+
 }  // namespace
 }  // namespace newsflow::sink
