@@ -105,19 +105,14 @@ std::string_view MentionSourceName(int source) {
 
 namespace {
 
-// Rfc3339's text for a time in 0001..9999 with nanos in [0, 1e9), written into `buffer`; its
-// length, or 0 for any other time.
-size_t FormatRfc3339(int64_t seconds, int32_t nanos, char (&buffer)[32]) {
-  // TimeUtil::ToString formats through printf and was a tenth of the sink's time (every
-  // entity-mentions record carries a timestamp); this writes the same text directly.
-  constexpr int64_t kMinSeconds = -62135596800;  // 0001-01-01T00:00:00Z
-  constexpr int64_t kMaxSeconds = 253402300799;  // 9999-12-31T23:59:59Z
-  if (seconds < kMinSeconds || seconds > kMaxSeconds || nanos < 0 || nanos > 999999999) {
-    return 0;
-  }
-  // Days to civil date (proleptic Gregorian), after Howard Hinnant's days_from_civil inverse.
-  const int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
-  const int64_t second_of_day = seconds - days * 86400;
+constexpr char kTwoDigits[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// "YYYY-MM-DD" of the day `days` after 1970-01-01 (proleptic Gregorian, years 1..9999), after
+// Howard Hinnant's civil_from_days.
+void WriteDate(int64_t days, char (&text)[10]) {
   const int64_t z = days + 719468;
   const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   const int64_t day_of_era = z - era * 146097;
@@ -129,8 +124,44 @@ size_t FormatRfc3339(int64_t seconds, int32_t nanos, char (&buffer)[32]) {
   const int64_t day = day_of_year - (153 * mp + 2) / 5 + 1;
   const int64_t month = mp < 10 ? mp + 3 : mp - 9;
   const int64_t year = year_of_era + era * 400 + (month <= 2);
+  std::memcpy(text, kTwoDigits + 2 * (year / 100), 2);
+  std::memcpy(text + 2, kTwoDigits + 2 * (year % 100), 2);
+  text[4] = '-';
+  std::memcpy(text + 5, kTwoDigits + 2 * month, 2);
+  text[7] = '-';
+  std::memcpy(text + 8, kTwoDigits + 2 * day, 2);
+}
 
+// Rfc3339's text for a time in 0001..9999 with nanos in [0, 1e9), written into `buffer`; its
+// length, or 0 for any other time.
+size_t FormatRfc3339(int64_t seconds, int32_t nanos, char (&buffer)[32]) {
+  // TimeUtil::ToString formats through printf and was a tenth of the sink's time (every
+  // entity-mentions record carries a timestamp); this writes the same text directly.
+  constexpr int64_t kMinSeconds = -62135596800;  // 0001-01-01T00:00:00Z
+  constexpr int64_t kMaxSeconds = 253402300799;  // 9999-12-31T23:59:59Z
+  if (seconds < kMinSeconds || seconds > kMaxSeconds || nanos < 0 || nanos > 999999999) {
+    return 0;
+  }
+  const int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
+  const int64_t second_of_day = seconds - days * 86400;
+  // "YYYY-MM-DD", computed again only when the day changes (per thread): a story record has a
+  // time per member, mostly of one day, and the date takes a dozen divisions.
+  struct DateCache {
+    int64_t days = INT64_MIN;
+    char text[10];
+  };
+  static thread_local DateCache date;
+  if (date.days != days) {
+    WriteDate(days, date.text);
+    date.days = days;
+  }
   char* p = buffer;
+  std::memcpy(p, date.text, sizeof(date.text));
+  p += sizeof(date.text);
+  auto two_digits = [&p](int64_t value) {
+    std::memcpy(p, kTwoDigits + 2 * value, 2);
+    p += 2;
+  };
   auto digits = [&p](int64_t value, int width) {
     for (int i = width - 1; i >= 0; --i) {
       p[i] = static_cast<char>('0' + value % 10);
@@ -138,22 +169,19 @@ size_t FormatRfc3339(int64_t seconds, int32_t nanos, char (&buffer)[32]) {
     }
     p += width;
   };
-  digits(year, 4);
-  *p++ = '-';
-  digits(month, 2);
-  *p++ = '-';
-  digits(day, 2);
   *p++ = 'T';
-  digits(second_of_day / 3600, 2);
+  two_digits(second_of_day / 3600);
   *p++ = ':';
-  digits(second_of_day / 60 % 60, 2);
+  two_digits(second_of_day / 60 % 60);
   *p++ = ':';
-  digits(second_of_day % 60, 2);
+  two_digits(second_of_day % 60);
   // Like protobuf: no fraction, or 3, 6 or 9 digits, whichever holds the value exactly.
   if (nanos != 0) {
     *p++ = '.';
     if (nanos % 1000000 == 0) {
-      digits(nanos / 1000000, 3);
+      const int32_t millis = nanos / 1000000;
+      *p++ = static_cast<char>('0' + millis / 100);
+      two_digits(millis % 100);
     } else if (nanos % 1000 == 0) {
       digits(nanos / 1000, 6);
     } else {
@@ -198,7 +226,7 @@ namespace {
 void WriteRfc3339(JsonWriter& w, int64_t seconds, int32_t nanos) {
   char buffer[32];
   if (const size_t n = FormatRfc3339(seconds, nanos, buffer)) {
-    w.String(std::string_view(buffer, n));
+    w.PlainString(std::string_view(buffer, n));  // digits and "-:.TZ": nothing to escape
   } else {
     w.String(Rfc3339(seconds, nanos));
   }

@@ -67,6 +67,20 @@ TEST(Rfc3339Test, MatchesProtobufAcrossTheWholeRange) {
   }
 }
 
+// The date is kept from call to call while the day stays the same: times within a day, across
+// midnight and alternating between two days must all read as protobuf writes them.
+TEST(Rfc3339Test, MatchesProtobufWhenTheDayRepeatsOrAlternates) {
+  const int64_t midnight = 1737936000;  // 2025-01-27
+  for (int64_t s = midnight - 3600; s < midnight + 2 * 86400; s += 37) {
+    const int32_t n = static_cast<int32_t>((s % 7) * 1000000);
+    ASSERT_EQ(Rfc3339(s, n), ProtobufForm(s, n)) << s;
+  }
+  for (int i = 0; i < 1000; ++i) {
+    const int64_t s = (i % 2 == 0 ? midnight : -86400 * 365) + i;
+    ASSERT_EQ(Rfc3339(s, 0), ProtobufForm(s, 0)) << s;
+  }
+}
+
 // Unlinked mentions are filed under the entity the tagger's summary gave them, by the same key:
 // an amount written two ways, and a surname standing for the full name.
 TEST(EntitiesOfTest, UnlinkedMentionsJoinTheirSummaryEntityByItsKey) {
