@@ -6,7 +6,7 @@
 #
 #   bash scripts/load.sh [--count N] [--warmup N] [--rate R] [--corpus FILE] [--txn-ms MS]
 #                        [--linger-ms MS] [--daemon-flag FLAG]... [--stage-flag ID FLAG]...
-#                        [--tag-instances N]
+#                        [--tag-instances N] [--max-rounds N]
 #
 # --warmup is how many articles each chain carries before anything is measured (default 2000).
 # --rate is the offered rate for the latency run (default 1000 articles/s); the throughput runs
@@ -19,6 +19,10 @@
 # NEWSFLOW_BROKER_SET="K=V K=V" overrides the local broker's settings (scripts/lib.sh).
 # In a flag, {RUN} stands for the run's topic prefix: --stage-flag sink
 # --kafka.transaction_partitioned_topics={RUN}.enriched.
+# --max-rounds N measures each chain as fast as possible N times (default 3), alternating pass-through
+# and pipeline, and the throughput ratio is the median of the N rounds' ratios of sustained rates
+# (newsflow-load's middle 80% of arrivals): one short round of the pass-through varied by ±30%
+# between runs, more than the pipeline changes being measured.
 # --tag-instances runs N entity-tag daemons in one consumer group (default 1), as a deployment
 # scales out its slowest stage; their CPU is added up in the *-breakdown lines.
 # The local broker runs with LOCAL_KAFKA_JVM_FLAGS, by default -XX:TieredStopAtLevel=1 (the JVM's
@@ -33,6 +37,7 @@ COUNT=5000
 RATE=1000
 WARMUP=2000
 TAG_INSTANCES=1
+MAX_ROUNDS=3
 CORPUS=$ROOT/../shared/corpus/wikinews.jsonl
 TXN_FLAGS=()
 declare -A STAGE_FLAGS=()
@@ -47,7 +52,8 @@ while (($#)); do
     --daemon-flag) TXN_FLAGS+=("$2"); shift 2 ;;
     --stage-flag) STAGE_FLAGS[$2]+=" $3"; shift 3 ;;
     --tag-instances) TAG_INSTANCES=$2; shift 2 ;;
-    *) echo "usage: load.sh [--count N] [--warmup N] [--rate R] [--corpus FILE] [--txn-ms MS] [--linger-ms MS] [--daemon-flag FLAG]... [--stage-flag ID FLAG]... [--tag-instances N]" >&2; exit 2 ;;
+    --max-rounds) MAX_ROUNDS=$2; shift 2 ;;
+    *) echo "usage: load.sh [--count N] [--warmup N] [--rate R] [--corpus FILE] [--txn-ms MS] [--linger-ms MS] [--daemon-flag FLAG]... [--stage-flag ID FLAG]... [--tag-instances N] [--max-rounds N]" >&2; exit 2 ;;
   esac
 done
 
@@ -294,8 +300,12 @@ SNAP=lat-before; snapshot normalize "${TAG_IDS[@]}" sink
 if [[ -n ${NEWSFLOW_BROKER_JFR:-} ]]; then
   jcmd "$(<"$WORK/kafka/node1.pid")" JFR.start name=newsflow-load settings=profile >/dev/null
 fi
+# NEWSFLOW_LOAD_TRACE_DIR=DIR: each article's send time and latency in the fixed-rate runs
+# (DIR/<label>.trace), to see whether the p99 comes from a few stalls or from the whole run.
+trace_flags() { [[ -z ${NEWSFLOW_LOAD_TRACE_DIR:-} ]] || echo --trace "$NEWSFLOW_LOAD_TRACE_DIR/$1.trace"; }
 LAT=$("$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.raw" --out "$RUN.enriched" \
-  --count "$COUNT" --rate "$RATE" --corpus "$CORPUS" --label "pipeline-at-$RATE")
+  --count "$COUNT" --rate "$RATE" --corpus "$CORPUS" --label "pipeline-at-$RATE" \
+  $(trace_flags "pipeline-at-$RATE"))
 if [[ -n ${NEWSFLOW_BROKER_JFR:-} ]]; then
   jcmd "$(<"$WORK/kafka/node1.pid")" JFR.stop name=newsflow-load \
     filename="$(realpath -m "$NEWSFLOW_BROKER_JFR")" >/dev/null
@@ -305,16 +315,45 @@ echo "$LAT"
 breakdown "pipeline-at-$RATE-breakdown" "$LAT" lat-before lat-after normalize tag sink
 hop_latency "$BASE_LAT" b0 b1 b2 b3
 hop_latency "$LAT" raw normalized tagged enriched
-python3 - "$BASE" "$PIPE" <<'PY'
-import json, sys
-base, pipe = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-print(json.dumps({"throughput_ratio": round(pipe["articles_per_s"] / base["articles_per_s"], 3)}))
+# Each daemon's resident memory now, after the fixed-rate run (LABEL says when).
+print_rss() {  # LABEL
+  local tag_rss
+  tag_rss=$(for id in "${TAG_IDS[@]}"; do rss_mb "${DAEMON_PID[$id]}"; echo; done | sort -n | tail -1)
+  echo "{\"label\":\"$1\",\"rss_mb\":{\"passthrough\":$(rss_mb "${DAEMON_PID[p1]}"),\"normalize\":$(rss_mb "${DAEMON_PID[normalize]}"),\"entity-tag\":$tag_rss,\"sink\":$(rss_mb "${DAEMON_PID[sink]}")}}"
+}
+print_rss "rss-after-$RATE"
+# More rounds of both chains as fast as possible, alternating, so that a slow or fast moment of
+# the machine falls on both.
+BASES=("$BASE") PIPES=("$PIPE")
+for ((round = 2; round <= MAX_ROUNDS; round++)); do
+  echo "== round $round of $MAX_ROUNDS as fast as possible" >&2
+  BASES+=("$("$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.b0" --out "$RUN.b3" \
+    --count "$COUNT" --corpus "$CORPUS" --label "passthrough-max-$round")")
+  echo "${BASES[-1]}"
+  PIPES+=("$("$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.raw" --out "$RUN.enriched" \
+    --count "$COUNT" --corpus "$CORPUS" --label "pipeline-max-$round")")
+  echo "${PIPES[-1]}"
+done
+python3 - "${#BASES[@]}" "${BASES[@]}" "${PIPES[@]}" <<'PY'
+import json, statistics, sys
+n = int(sys.argv[1])
+bases = [json.loads(a) for a in sys.argv[2:2 + n]]
+pipes = [json.loads(a) for a in sys.argv[2 + n:]]
+def ratios(key):
+    return [round(p[key] / b[key], 3) if b[key] else 0 for b, p in zip(bases, pipes)]
+sustained, whole = ratios("sustained_articles_per_s"), ratios("articles_per_s")
+print(json.dumps({
+    "throughput_ratio": statistics.median(sustained),
+    "sustained_ratios": sustained,
+    "whole_run_ratios": whole,
+    "passthrough_sustained": [b["sustained_articles_per_s"] for b in bases],
+    "pipeline_sustained": [p["sustained_articles_per_s"] for p in pipes]}))
 PY
 # What each chain's topics hold on the local broker's disk per article offered to it (warm-up +
-# the two measured runs; compressed record batches, transaction markers included): the broker's
+# the measured runs; compressed record batches, transaction markers included): the broker's
 # work grows with these bytes.
 if [[ -d $WORK/kafka/node1/data ]]; then
-  python3 - "$WORK/kafka/node1/data" "$RUN" $((WARMUP + 2 * COUNT)) <<'PY'
+  python3 - "$WORK/kafka/node1/data" "$RUN" $((WARMUP + (MAX_ROUNDS + 1) * COUNT)) <<'PY'
 import glob, json, os, sys
 data, run, articles = sys.argv[1], sys.argv[2], int(sys.argv[3])
 sizes = {}
@@ -332,5 +371,4 @@ for chain, topics in chains.items():
 print(json.dumps(out))
 PY
 fi
-TAG_RSS=$(for id in "${TAG_IDS[@]}"; do rss_mb "${DAEMON_PID[$id]}"; echo; done | sort -n | tail -1)
-echo "{\"rss_mb\":{\"passthrough\":$(rss_mb "${DAEMON_PID[p1]}"),\"normalize\":$(rss_mb "${DAEMON_PID[normalize]}"),\"entity-tag\":$TAG_RSS,\"sink\":$(rss_mb "${DAEMON_PID[sink]}")}}"
+print_rss rss-after-max-rounds

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   int64_t window_hours = 72;
   int64_t max_stories = static_cast<int64_t>(grouping.max_stories);
   int64_t max_members = static_cast<int64_t>(grouping.max_members_per_story);
+  int64_t max_listed = static_cast<int64_t>(grouping.max_listed_members);
   int64_t max_articles = static_cast<int64_t>(grouping.max_articles);
   int64_t min_shared_entities = grouping.min_shared_entities;
   int64_t near_duplicate_distance = grouping.near_duplicate_distance;
@@ -65,6 +66,10 @@ int main(int argc, char** argv) {
              100, 100'000'000)
         .Int("sink.stories.max_members_per_story", &max_members,
              "Members whose features a story keeps (later members join by id only)", 1, 100'000)
+        .Int("sink.stories.max_listed_articles", &max_listed,
+             "Members a news.stories snapshot lists, the latest by event time (0: every member "
+             "with features; a snapshot is written per join)",
+             0, 100'000)
         .Double("sink.stories.join_threshold", &grouping.join_threshold,
                 "Minimum similarity score for an article to join a story", 0.0, 1.0)
         .Double("sink.stories.entity_weight", &grouping.entity_weight,
@@ -110,6 +115,7 @@ int main(int argc, char** argv) {
       grouping.window_ms = window_hours * 3600 * 1000;
       grouping.max_stories = static_cast<size_t>(max_stories);
       grouping.max_members_per_story = static_cast<size_t>(max_members);
+      grouping.max_listed_members = static_cast<size_t>(max_listed);
       grouping.max_articles = static_cast<size_t>(max_articles);
       grouping.min_shared_entities = static_cast<int>(min_shared_entities);
       grouping.near_duplicate_distance = static_cast<int>(near_duplicate_distance);

@@ -771,10 +771,17 @@ bool StoryGrouper::SnapshotViewLocked(std::string_view story_id, StorySnapshotVi
     if (!m->source.empty()) view->sources.push_back(m->source);
     if (m->featured) view->members.push_back({m->id, m->source, m->headline, m->event_ms});
   }
-  // Article ids are unique, so these orders are total: the same whatever the order of the input.
-  std::sort(view->members.begin(), view->members.end(), [](const auto& a, const auto& b) {
+  // Article ids are unique, so this order is total: the same whatever the order of the input.
+  const auto by_event_time = [](const auto& a, const auto& b) {
     return a.event_ms != b.event_ms ? a.event_ms < b.event_ms : a.article_id < b.article_id;
-  });
+  };
+  const size_t listed = options_.max_listed_members;
+  if (listed != 0 && view->members.size() > listed) {
+    const auto first_listed = view->members.end() - static_cast<std::ptrdiff_t>(listed);
+    std::nth_element(view->members.begin(), first_listed, view->members.end(), by_event_time);
+    view->members.erase(view->members.begin(), first_listed);
+  }
+  std::sort(view->members.begin(), view->members.end(), by_event_time);
   std::sort(view->sources.begin(), view->sources.end());
   view->sources.erase(std::unique(view->sources.begin(), view->sources.end()), view->sources.end());
   for (const auto& [id, stat] : story.entities) {

@@ -88,7 +88,13 @@ struct StoryGrouperOptions {
   // their features): least recently joined stories go first beyond this. The default holds the
   // state near 80 MB.
   size_t max_articles = 100'000;
-  size_t max_members_per_story = 500;    // members whose features a story keeps
+  size_t max_members_per_story = 500;  // members whose features a story keeps
+  // Members a snapshot lists (`articles` on news.stories), the latest by event time; 0 lists every
+  // featured member. A snapshot is published each time an article joins, so listing all members
+  // made a story of n members cost O(n^2) bytes and CPU over its life: at 1,000 articles/s on
+  // re-syndicated copies the sink's CPU per article grew with its stories (docs/benchmarks.md,
+  // session 10). `article_count` still counts every member. Default 50.
+  size_t max_listed_members = 50;
   size_t max_entities_per_article = 16;  // heaviest groupable entities kept per article
   double join_threshold = 0.45;          // minimum pair score to link two articles
   double entity_weight = 0.75;           // share of the score from entities (rest: title)
@@ -169,8 +175,9 @@ struct StorySnapshot {
   std::string headline;  // of the earliest member
   int64_t first_seen_ms = 0;
   int64_t last_seen_ms = 0;
-  size_t article_count = 0;             // all members, including those kept by id only
-  std::vector<Member> members;          // members with features, by event time then id
+  size_t article_count = 0;  // all members, including those kept by id only
+  // Featured members by event time then id; the latest `max_listed_members` of them.
+  std::vector<Member> members;
   std::vector<std::string> sources;     // distinct, sorted
   std::vector<TopEntity> top_entities;  // heaviest first, at most 10
 };

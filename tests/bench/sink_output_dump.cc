@@ -6,6 +6,8 @@
 //   NEWSFLOW_CORPUS=../shared/corpus/wikinews.jsonl build/bin/newsflow-sink-output-dump 20 | md5sum
 //
 // The argument is how many copies of the corpus are replayed (default 20).
+// NEWSFLOW_MAX_LISTED=N sets StoryGrouperOptions::max_listed_members (0 lists every member, the
+// output before that cap existed: md5 7c3fe701… for 20 copies).
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -44,7 +46,11 @@ void WriteField(std::string_view bytes) {
 int Main(int argc, char** argv) {
   const int64_t copies = argc > 1 ? std::atoll(argv[1]) : 20;
   const std::vector<std::string> records = bench::LoadReplayRecords(copies, kStart);
-  sink::StoryGrouper grouper{sink::StoryGrouperOptions{}};
+  sink::StoryGrouperOptions grouping;
+  if (const char* listed = std::getenv("NEWSFLOW_MAX_LISTED")) {
+    grouping.max_listed_members = static_cast<size_t>(std::atoll(listed));
+  }
+  sink::StoryGrouper grouper{grouping};
   std::string error;
   auto stage = sink::SinkStage::Create(sink::SinkOptions{}, &grouper, &error);
   if (!stage) {

@@ -323,6 +323,47 @@ TEST(StoryGrouperTest, SnapshotViewWritesTheSameStoryJson) {
   EXPECT_FALSE(grouper.VisitSnapshot("st-unknown", [](const StorySnapshotView&) { FAIL(); }));
 }
 
+// A snapshot lists the latest members by event time (not the latest to join): here the members
+// join in an order unrelated to their event times, and two share the boundary's event time, so
+// the id decides which of them is listed.
+TEST(StoryGrouperTest, SnapshotListsTheLatestMembersByEventTime) {
+  StoryGrouperOptions options;
+  options.max_listed_members = 3;
+  StoryGrouper grouper{options};
+  const std::vector<std::string> entities = {"Q-acme", "Q-lena", "Q-rotterdam", "Q-northwind"};
+  const std::vector<std::pair<std::string, std::string>> members = {
+      {"e", "2025-03-04T11:00:00Z"}, {"a", "2025-03-04T15:00:00Z"}, {"c", "2025-03-04T10:00:00Z"},
+      {"d", "2025-03-04T14:00:00Z"}, {"b", "2025-03-04T14:00:00Z"}, {"f", "2025-03-04T12:00:00Z"}};
+  std::string story_id;
+  for (const auto& [id, time] : members) {
+    const GroupingDecision decision = grouper.Assign(Synthetic(id, time, entities));
+    if (!story_id.empty()) {
+      ASSERT_EQ(decision.story_id, story_id);
+    }
+    story_id = decision.story_id;
+  }
+  const std::optional<StorySnapshot> snapshot = grouper.Snapshot(story_id);
+  ASSERT_TRUE(snapshot);
+  EXPECT_EQ(snapshot->article_count, 6u);
+  ASSERT_EQ(snapshot->members.size(), 3u);
+  // 14:00 "b", 14:00 "d", 15:00 "a": "f" (12:00) is the latest left out.
+  EXPECT_EQ(snapshot->members[0].article_id, "b");
+  EXPECT_EQ(snapshot->members[1].article_id, "d");
+  EXPECT_EQ(snapshot->members[2].article_id, "a");
+  StoryGrouperOptions all = options;
+  all.max_listed_members = 0;
+  StoryGrouper unlimited{all};
+  for (const auto& [id, time] : members) unlimited.Assign(Synthetic(id, time, entities));
+  const std::optional<StorySnapshot> every = unlimited.Snapshot(story_id);
+  ASSERT_TRUE(every);
+  EXPECT_EQ(every->members.size(), 6u);
+  EXPECT_EQ(every->members.front().article_id, "c");
+  // first_seen and the headline still describe the whole story, not the listed members.
+  EXPECT_EQ(snapshot->first_seen_ms, every->members.front().event_ms);
+  EXPECT_LT(snapshot->first_seen_ms, snapshot->members.front().event_ms);
+  EXPECT_EQ(snapshot->headline, every->headline);
+}
+
 TEST(StoryGrouperTest, FlaggedNearDuplicateStillMergesAnotherStoryItLinks) {
   StoryGrouper grouper{StoryGrouperOptions{}};
   const std::vector<std::string> robots = {"Q-singapore", "Q-robots", "Q-pier", "Q-vos"};
