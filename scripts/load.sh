@@ -65,7 +65,7 @@ source "$ROOT/scripts/lib.sh"
 # "to_reader" is the rest of the end-to-end latency: the last hop's commit and the reader's poll.
 hop_latency() { # RESULT_JSON TOPIC...
   python3 - "$BOOTSTRAP" "$RUN" "$@" <<'PY'
-import json, subprocess, sys
+import json, os, subprocess, sys
 bootstrap, run, result, topics = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4:]
 prefix = f"load-{result['run']}-"
 stamps = []
@@ -87,6 +87,13 @@ hops = {}
 for (a, sa), (b, sb) in zip(zip(topics, stamps), zip(topics[1:], stamps[1:])):
     d = [sb[k] - sa[k] for k in keys]
     hops[f"{a}->{b}"] = {"p50": pct(d, .5), "p99": pct(d, .99)}
+trace_dir = os.environ.get("NEWSFLOW_LOAD_TRACE_DIR")
+if trace_dir:  # per article: its first topic's timestamp (ms) and each hop's delay
+    with open(f"{trace_dir}/{result['label']}-hops.trace", "w") as f:
+        f.write(" ".join(["first_ms"] + [f"{a}->{b}" for a, b in zip(topics, topics[1:])]) + "\n")
+        for k in sorted(keys, key=lambda k: stamps[0][k]):
+            f.write(" ".join([str(stamps[0][k])] + [str(sb[k] - sa[k])
+                                                    for sa, sb in zip(stamps, stamps[1:])]) + "\n")
 total = [stamps[-1][k] - stamps[0][k] for k in keys]
 hops[f"{topics[0]}->{topics[-1]}"] = {"p50": pct(total, .5), "p99": pct(total, .99)}
 lat = result["latency_ms"]
