@@ -19,10 +19,11 @@
 # NEWSFLOW_BROKER_SET="K=V K=V" overrides the local broker's settings (scripts/lib.sh).
 # In a flag, {RUN} stands for the run's topic prefix: --stage-flag sink
 # --kafka.transaction_partitioned_topics={RUN}.enriched.
-# --max-rounds N measures each chain as fast as possible N times (default 3), alternating pass-through
-# and pipeline, and the throughput ratio is the median of the N rounds' ratios of sustained rates
-# (newsflow-load's middle 80% of arrivals): one short round of the pass-through varied by ±30%
-# between runs, more than the pipeline changes being measured.
+# "As fast as possible" is a drain: the chain's daemons are stopped while COUNT articles are
+# produced, then resumed, and timed to the last arrival (drain_run below). --max-rounds N does
+# that N times per chain (default 3), alternating pass-through and pipeline; the throughput ratio
+# is the median of the rounds' ratios. One round timed while producing varied by ±30% between
+# runs of the pass-through, whose run was as long as the producing.
 # --tag-instances runs N entity-tag daemons in one consumer group (default 1), as a deployment
 # scales out its slowest stage; their CPU is added up in the *-breakdown lines.
 # The local broker runs with LOCAL_KAFKA_JVM_FLAGS, by default -XX:TieredStopAtLevel=1 (the JVM's
@@ -204,6 +205,22 @@ print(json.dumps(out))
 PY
 }
 
+# One as-fast-as-possible measurement of a chain: its daemons are stopped (SIGSTOP) while
+# newsflow-load produces COUNT articles, then resumed by it; drain_articles_per_s is COUNT over the
+# time from the resume to the last arrival. Measured while producing instead, the load tool's own
+# CPU weighed on the chains unequally: the pass-through's run lasted about as long as the producing.
+drain_run() {  # IN OUT LABEL DAEMON_ID...
+  local in=$1 out=$2 label=$3 pids=() result rc=0
+  shift 3
+  for id in "$@"; do pids+=("${DAEMON_PID[$id]}"); done
+  kill -STOP "${pids[@]}"
+  result=$("$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$in" --out "$out" --count "$COUNT" \
+    --corpus "$CORPUS" --label "$label" --resume-pids "$(IFS=,; echo "${pids[*]}")") || rc=$?
+  kill -CONT "${pids[@]}" 2>/dev/null || true  # had the tool failed before resuming them
+  echo "$result"
+  return "$rc"
+}
+
 echo "== starting both chains" >&2
 python3 -c 'import json, sys; print(json.dumps({"label": "setup", "broker_jvm_flags": sys.argv[1],
   "daemon_allocator": sys.argv[2]}))' "${LOCAL_KAFKA_JVM_FLAGS:-}" \
@@ -243,8 +260,7 @@ done
 
 echo "== baseline: three pass-through hops" >&2
 SNAP=pt-before; snapshot p1 p2 p3
-BASE=$("$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.b0" --out "$RUN.b3" --count "$COUNT" \
-  --corpus "$CORPUS" --label passthrough-max)
+BASE=$(drain_run "$RUN.b0" "$RUN.b3" passthrough-max p1 p2 p3)
 SNAP=pt-after; snapshot p1 p2 p3
 echo "$BASE"
 breakdown passthrough-max-breakdown "$BASE" pt-before pt-after p1 p2 p3
@@ -295,8 +311,7 @@ if [[ -n ${NEWSFLOW_PROFILE_DIR:-} ]]; then
   done
   sleep 1
 fi
-PIPE=$("$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.raw" --out "$RUN.enriched" \
-  --count "$COUNT" --corpus "$CORPUS" --label pipeline-max)
+PIPE=$(drain_run "$RUN.raw" "$RUN.enriched" pipeline-max normalize "${TAG_IDS[@]}" sink)
 for pid in "${PERF_PIDS[@]}"; do kill -INT "$pid"; wait "$pid" || true; done
 SNAP=after; snapshot normalize "${TAG_IDS[@]}" sink
 echo "$PIPE"
@@ -334,11 +349,10 @@ print_rss "rss-after-$RATE"
 BASES=("$BASE") PIPES=("$PIPE")
 for ((round = 2; round <= MAX_ROUNDS; round++)); do
   echo "== round $round of $MAX_ROUNDS as fast as possible" >&2
-  BASES+=("$("$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.b0" --out "$RUN.b3" \
-    --count "$COUNT" --corpus "$CORPUS" --label "passthrough-max-$round")")
+  BASES+=("$(drain_run "$RUN.b0" "$RUN.b3" "passthrough-max-$round" p1 p2 p3)")
   echo "${BASES[-1]}"
-  PIPES+=("$("$BIN/newsflow-load" --bootstrap "$BOOTSTRAP" --in "$RUN.raw" --out "$RUN.enriched" \
-    --count "$COUNT" --corpus "$CORPUS" --label "pipeline-max-$round")")
+  PIPES+=("$(drain_run "$RUN.raw" "$RUN.enriched" "pipeline-max-$round" normalize \
+    "${TAG_IDS[@]}" sink)")
   echo "${PIPES[-1]}"
 done
 python3 - "${#BASES[@]}" "${BASES[@]}" "${PIPES[@]}" <<'PY'
@@ -348,13 +362,12 @@ bases = [json.loads(a) for a in sys.argv[2:2 + n]]
 pipes = [json.loads(a) for a in sys.argv[2 + n:]]
 def ratios(key):
     return [round(p[key] / b[key], 3) if b[key] else 0 for b, p in zip(bases, pipes)]
-sustained, whole = ratios("sustained_articles_per_s"), ratios("articles_per_s")
+drain = ratios("drain_articles_per_s")
 print(json.dumps({
-    "throughput_ratio": statistics.median(sustained),
-    "sustained_ratios": sustained,
-    "whole_run_ratios": whole,
-    "passthrough_sustained": [b["sustained_articles_per_s"] for b in bases],
-    "pipeline_sustained": [p["sustained_articles_per_s"] for p in pipes]}))
+    "throughput_ratio": statistics.median(drain),
+    "drain_ratios": drain,
+    "passthrough_drain": [b["drain_articles_per_s"] for b in bases],
+    "pipeline_drain": [p["drain_articles_per_s"] for p in pipes]}))
 PY
 # What each chain's topics hold on the local broker's disk per article offered to it (warm-up +
 # the measured runs; compressed record batches, transaction markers included): the broker's

@@ -5,7 +5,13 @@
 //
 //   newsflow-load --bootstrap B --in news.raw --out news.enriched --count 5000 [--rate 1000]
 //                 [--corpus ../shared/corpus/wikinews.jsonl] [--label pipeline] [--timeout S]
-//                 [--trace FILE]
+//                 [--trace FILE] [--resume-pids PID,PID...]
+//
+// --resume-pids measures a chain draining a backlog: the caller has stopped the chain's daemons
+// (SIGSTOP); the tool produces every article, then sends them SIGCONT, and times from that moment
+// to the last arrival ("drain_articles_per_s"). So the chain has the machine to itself and the
+// tool's own producing does not weigh on it (it did, on the pass-through chain above all: its
+// run was about as long as the producing).
 //
 // --trace writes one line per article received: seconds from the first send to its send, and its
 // latency in ms (to see whether a percentile comes from a few stalls or from the whole run).
@@ -17,7 +23,9 @@
 // Each article gets a unique id ("load-RUN-N", RUN printed with the results) and a unique last
 // line, so duplicate detection lets every one through. Prints one JSON object with the results.
 
+#include <signal.h>
 #include <simdjson.h>
+#include <sys/types.h>
 
 #include <algorithm>
 #include <atomic>
@@ -82,12 +90,14 @@ double SustainedRate(std::vector<double> arrival_seconds) {
 constexpr char kUsage[] =
     "usage: newsflow-load --bootstrap HOST:PORT --in TOPIC --out TOPIC [--count N] [--rate R]\n"
     "                     [--corpus FILE] [--label L] [--timeout S] [--trace FILE]\n"
+    "                     [--resume-pids PID,PID...]\n"
     "Offers N articles to --in (at R per second, or as fast as possible without --rate) and\n"
     "reads them back from --out; prints one JSON line of throughput and latency.\n";
 
 int Main(int argc, char** argv) {
   std::string bootstrap = "127.0.0.1:9092", in_topic = "news.raw", out_topic = "news.enriched";
   std::string corpus = "../shared/corpus/wikinews.jsonl", label = "run", trace_path;
+  std::vector<pid_t> resume_pids;
   long count = 2000;
   double rate = 0;
   int timeout_s = 300;
@@ -116,7 +126,14 @@ int Main(int argc, char** argv) {
       rate = std::stod(value);
     else if (flag == "--label")
       label = value;
-    else if (flag == "--trace")
+    else if (flag == "--resume-pids") {
+      for (size_t begin = 0; begin < value.size();) {
+        size_t end = value.find(',', begin);
+        if (end == std::string::npos) end = value.size();
+        resume_pids.push_back(static_cast<pid_t>(std::stol(value.substr(begin, end - begin))));
+        begin = end + 1;
+      }
+    } else if (flag == "--trace")
       trace_path = value;
     else if (flag == "--timeout")
       timeout_s = std::stoi(value);
@@ -222,6 +239,16 @@ int Main(int argc, char** argv) {
   }
   rd_kafka_flush(producer.get(), 30000);
   const auto produced = Clock::now();
+  Clock::time_point resumed = produced;
+  if (!resume_pids.empty()) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      resumed = Clock::now();
+    }
+    for (pid_t pid : resume_pids) {
+      if (kill(pid, SIGCONT) != 0) std::cerr << "newsflow-load: cannot resume pid " << pid << "\n";
+    }
+  }
   auto deadline = produced + std::chrono::seconds(timeout_s);
   while (received < count && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -240,13 +267,18 @@ int Main(int argc, char** argv) {
   }
   double seconds = std::chrono::duration<double>(last_received - start).count();
   double produce_seconds = std::chrono::duration<double>(produced - start).count();
+  // Without --resume-pids the chain ran while the articles were produced: no drain figure.
+  double drain_rate = 0;
+  if (!resume_pids.empty() && last_received > resumed) {
+    drain_rate = received.load() / std::chrono::duration<double>(last_received - resumed).count();
+  }
   std::printf(
       "{\"label\":\"%s\",\"run\":\"%s\",\"offered\":%ld,\"offered_rate\":%.0f,\"received\":%ld,"
       "\"seconds\":%.2f,\"produce_seconds\":%.2f,\"articles_per_s\":%.1f,"
-      "\"sustained_articles_per_s\":%.1f,\"mb_per_s\":%.2f,"
+      "\"sustained_articles_per_s\":%.1f,\"drain_articles_per_s\":%.1f,\"mb_per_s\":%.2f,"
       "\"latency_ms\":{\"p50\":%.1f,\"p95\":%.1f,\"p99\":%.1f,\"max\":%.1f}}\n",
       label.c_str(), run.c_str(), count, rate, received.load(), seconds, produce_seconds,
-      received.load() / std::max(seconds, 1e-9), SustainedRate(arrival_seconds),
+      received.load() / std::max(seconds, 1e-9), SustainedRate(arrival_seconds), drain_rate,
       bytes / 1e6 / std::max(seconds, 1e-9), Percentile(latencies_ms, 0.50),
       Percentile(latencies_ms, 0.95), Percentile(latencies_ms, 0.99),
       Percentile(latencies_ms, 1.0));
