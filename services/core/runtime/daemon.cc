@@ -43,6 +43,10 @@ void RegisterRuntimeOptions(config::Schema& schema, RuntimeOptions* o) {
            "Once the input runs dry, a transaction commits when it is this old", 0, 60000)
       .Bool("kafka.overlap_commit", &o->kafka.overlap_commit,
             "Process the next records while a transaction commits (outputs wait for the commit)")
+      .Int("kafka.transaction_start_delay_ms", &o->kafka.transaction_start_delay_ms,
+           "After a commit, hold the next transaction's first produce this long (records are "
+           "processed meanwhile); 0: at once",
+           0, 10000)
       .StringList("kafka.transaction_partitioned_topics", &o->kafka.transaction_partitioned_topics,
                   "Output topics written to one partition per transaction, whatever the key")
       .Int("kafka.transaction_timeout_ms", &o->kafka.transaction_timeout_ms,
@@ -251,6 +255,7 @@ int RunStageDaemon(const StageDefinition& def, int argc, const char* const* argv
   loop_options.transaction_max_ms = options.kafka.transaction_max_ms;
   loop_options.transaction_linger_ms = options.kafka.transaction_linger_ms;
   loop_options.overlap_commit = options.kafka.overlap_commit;
+  loop_options.transaction_start_delay_ms = options.kafka.transaction_start_delay_ms;
   loop_options.transaction_partitioned_topics = options.kafka.transaction_partitioned_topics;
   loop_options.transaction_partitioned_topics.insert(
       loop_options.transaction_partitioned_topics.end(), def.transaction_partitioned_topics.begin(),

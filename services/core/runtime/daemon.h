@@ -33,8 +33,9 @@ struct RuntimeOptions {
     int64_t topic_replication_factor = -1;  // -1: the broker's default
     int64_t transaction_max_messages = 500;
     int64_t transaction_max_ms = 100;
-    int64_t transaction_linger_ms = 10;  // commit this soon once the input runs dry
-    bool overlap_commit = false;         // process the next records while a commit runs
+    int64_t transaction_linger_ms = 10;      // commit this soon once the input runs dry
+    bool overlap_commit = false;             // process the next records while a commit runs
+    int64_t transaction_start_delay_ms = 0;  // hold a new transaction's first produce this long
     // Output topics whose records go to one partition per transaction (see LoopOptions).
     std::vector<std::string> transaction_partitioned_topics;
     int64_t transaction_timeout_ms = 60000;

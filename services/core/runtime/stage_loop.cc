@@ -164,7 +164,10 @@ void StageLoop::OnRevoke() {
   // Finish what was processed for the departing partitions while the group generation is still
   // ours; if the commit fails the new owner reprocesses from the committed offsets. A fatal
   // producer can do neither: its open transaction is settled by the broker or the next instance.
-  if (!fatal_) SettleCommitInFlight();
+  if (!fatal_) {
+    SettleCommitInFlight();
+    ProduceHeld();
+  }
   if (fatal_) {
     transaction_open_ = false;
   } else if (transaction_open_ && !CommitTransaction() && transaction_open_) {
@@ -492,6 +495,7 @@ bool StageLoop::AwaitCommit() {
   commit_in_flight_ = false;
   switch (commit_outcome_) {
     case CommitOutcome::kCommitted:
+      committed_at_ = Clock::now();
       for (const auto& [tp, offset] : committing_offsets_) committed_offsets_[tp] = offset;
       committing_offsets_.clear();
       probe_->transactions_committed.fetch_add(1);
@@ -549,8 +553,44 @@ void StageLoop::WorkAheadOfCommit() {
     }
     if (msg && !commit_done_) return;
   }
-  // Enough held, or the input is quiet: wait for the commit, then produce what was processed.
-  SettleCommitInFlight();
+  // Enough held, or the input is quiet: wait for the commit, then produce what was processed
+  // (unless it is to be held a little longer: the loop's next steps do that).
+  if (commit_in_flight_ && AwaitCommit() && !HoldingAfterCommit()) ProduceDeferred();
+}
+
+bool StageLoop::HoldingAfterCommit() const {
+  return options_.transaction_start_delay_ms > 0 && !transaction_open_ && !commit_in_flight_ &&
+         Clock::now() - committed_at_ <
+             std::chrono::milliseconds(options_.transaction_start_delay_ms);
+}
+
+void StageLoop::HoldAfterCommit() {
+  bool room = static_cast<int64_t>(deferred_.size()) < options_.transaction_max_messages;
+  if (!room) {
+    ProduceDeferred();
+    return;
+  }
+  kafka::Message msg(rd_kafka_consumer_poll(consumer_.get(), 1));
+  if (!msg) return;
+  if (msg->err) {
+    if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      spdlog::warn("consumer: {}", rd_kafka_message_errstr(msg.get()));
+    }
+    return;
+  }
+  if (!HoldingAfterCommit()) {  // the hold ended during the poll
+    const bool held = !deferred_.empty();
+    ProduceHeld();
+    // A failed produce aborted and rewound: this record is read again from the committed offsets.
+    if (held && !transaction_open_) return;
+    if (BeginTransactionIfNeeded()) HandleRecord(msg.get());
+    return;
+  }
+  DeferRecord(msg.get());
+}
+
+void StageLoop::ProduceHeld() {
+  if (!commit_in_flight_ && !transaction_open_ && !deferred_.empty()) ProduceDeferred();
 }
 
 void StageLoop::SettleCommitInFlight() {
@@ -677,6 +717,11 @@ int StageLoop::Run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
       RefreshLag();
       continue;
     }
+    if (HoldingAfterCommit()) {
+      HoldAfterCommit();
+      continue;
+    }
+    ProduceHeld();
     if (!transaction_open_) MaybeReload(reload);
     int64_t batch = 0;
     int timeout_ms = 100;
@@ -744,6 +789,7 @@ int StageLoop::Run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
   // Graceful stop: commit what was processed, then leave the group.
   spdlog::info("stopping: committing in-flight work");
   SettleCommitInFlight();
+  ProduceHeld();
   if (transaction_open_ && !CommitTransaction() && transaction_open_) AbortTransaction();
   rd_kafka_consumer_close(consumer_.get());
   consumer_.reset();
