@@ -64,6 +64,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -229,8 +230,13 @@ class StoryGrouper {
 
   size_t story_count() const;
   size_t member_count() const;  // articles known, over all live stories
-  uint64_t expired() const;     // stories expired by age or by the cap, ever
-  uint64_t merged() const;      // stories merged into another, ever
+  // Entity ids in the index: those a featured member of a live story mentions, and no other.
+  size_t entity_count() const;
+  // The (type, name) pairs kept for those ids, which featured members refer to instead of
+  // copying them: bounded by what live members name (a freed pair's slot is reused).
+  size_t entity_name_count() const;
+  uint64_t expired() const;  // stories expired by age or by the cap, ever
+  uint64_t merged() const;   // stories merged into another, ever
   // Changelog memberships that disagreed with a known one (and merged two stories).
   uint64_t conflicts() const;
   const StoryGrouperOptions& options() const { return options_; }
@@ -239,24 +245,45 @@ class StoryGrouper {
   struct Story;
   struct EntityIndex;
   struct Article;
+  // The sorted title tokens of an article in one block: the count, each token's end offset, then
+  // the tokens' bytes back to back (one allocation instead of a string each). Empty: no block.
+  class TitleTokenBlock {
+   public:
+    TitleTokenBlock() = default;
+    explicit TitleTokenBlock(const std::vector<std::string>& tokens);
+    size_t size() const { return data_ ? data_[0] : 0; }
+    // Valid while the block lives. `i` < size().
+    std::string_view operator[](size_t i) const {
+      const uint32_t begin = i == 0 ? 0 : data_[i];
+      return {Bytes() + begin, data_[i + 1] - begin};
+    }
+    std::vector<std::string> ToVector() const;
+
+   private:
+    const char* Bytes() const { return reinterpret_cast<const char*>(data_.get() + 1 + size()); }
+    std::unique_ptr<uint32_t[]> data_;
+  };
   // One entity of a featured article: a posting of the entity's index, linked to the next older
   // featured member of the same story that mentions the entity (the story's postings of the
-  // entity form a list, newest first, headed by its EntityStat).
+  // entity form a list, newest first, headed by its EntityStat). It is also all the article keeps
+  // of the entity: the id is the index's key, the type and name are index->names[name].
   struct Link {
     EntityIndex* index;
     Article* older;       // null at the end of the list
     double weight;        // the entity's weight in this article
-    uint32_t older_slot;  // the entity's position in `older`'s entities
+    uint32_t older_slot;  // the entity's position in `older`'s links
+    uint32_t name;        // the article's (type, name) of the entity: index->names[name]
   };
   struct Article {
-    std::string id;
+    const std::string* id = nullptr;  // its key in articles_ (node keys are stable)
     std::string source;
     std::string headline;
     int64_t event_ms = 0;
     uint64_t simhash = 0;
-    std::vector<GroupingEntity> entities;   // empty once kept by id only
-    std::vector<std::string> title_tokens;  // likewise
-    std::vector<Link> links;                // of `entities`, while featured
+    TitleTokenBlock title_tokens;  // empty once kept by id only
+    // The article's entities in its input order (heaviest first), while featured; empty once
+    // kept by id only. Exactly sized.
+    std::vector<Link> links;
     Story* story = nullptr;
     bool featured = false;  // in the postings and its story's entity statistics
     uint64_t indexed = 0;   // when it was featured (StoryGrouper::indexed_), later ones higher
@@ -270,12 +297,13 @@ class StoryGrouper {
   };
   // An entity in one story: its statistics over the featured members, and their postings.
   struct EntityStat {
-    int type = 0;
     uint32_t index_slot = 0;  // position in the EntityIndex's story_stats
-    std::string name;
+    // The (type, name) of the member that added the entity to the story, index->names[name]:
+    // that member stays in the story (merged along with it), so its reference keeps the pair.
+    uint32_t name = 0;
     double weight_sum = 0;
     uint32_t articles = 0;
-    uint32_t newest_slot = 0;   // the entity's position in `newest`'s entities
+    uint32_t newest_slot = 0;   // the entity's position in `newest`'s links
     Article* newest = nullptr;  // the latest indexed member mentioning it (the list's head)
   };
   struct Story {
@@ -286,17 +314,29 @@ class StoryGrouper {
     std::string headline;
     std::vector<Article*> members;  // in join order; nodes of articles_ are stable
     size_t featured = 0;            // members with features
-    std::unordered_map<std::string, EntityStat> entities;  // over featured members
-    std::vector<std::string> absorbed;                     // ids merged into this story
+    // Over featured members, by the entity's index (a node of entities_, stable while a featured
+    // member mentions it, so while this story has the entry).
+    std::unordered_map<const EntityIndex*, EntityStat> entities;
+    std::vector<std::string> absorbed;  // ids merged into this story
     // Scratch of one Assign (valid while scratch_epoch == the grouper's epoch_): members proposed.
     uint64_t scratch_epoch = 0;
     std::vector<Article*> scratch_candidates;
   };
   struct EntityIndex {
+    const std::string* id = nullptr;  // its key in entities_
     // The entity in every live story with a featured member mentioning it, in no order; each
     // heads that story's postings of the entity.
     std::vector<EntityStat*> story_stats;
     size_t postings = 0;  // featured articles mentioning the entity, over all stories
+    // The (type, name) pairs the featured members gave the id (a tagger may name one id
+    // differently from article to article, and each member's pair goes back on the changelog
+    // when it moves), with the links referring to each; one with none is free for the next.
+    struct Name {
+      int type = 0;
+      std::string name;
+      uint32_t refs = 0;
+    };
+    std::vector<Name> names;
     size_t stories() const { return story_stats.size(); }
   };
 
@@ -304,8 +344,10 @@ class StoryGrouper {
   // The weight factor of an entity in `stories` live stories.
   double Rarity(size_t stories) const;
   Story& CreateStoryLocked(const std::string& story_id, int64_t event_ms);
-  void AddMemberLocked(Story& story, Article& article);
-  void AddFeaturesLocked(Story& story, Article& article);
+  void AddMemberLocked(Story& story, Article& article, const GroupingInput& input);
+  // Indexes `entities` (the article's input entities) as `article`'s links.
+  void AddFeaturesLocked(Story& story, Article& article,
+                         const std::vector<GroupingEntity>& entities);
   // Takes `stat` (of a story being merged or removed) out of its entity's index.
   static void UnindexStatLocked(EntityIndex& index, const EntityStat& stat);
   // Moves the postings of `from` into `into`'s list, keeping it newest first.
@@ -315,8 +357,13 @@ class StoryGrouper {
   // Moves every member of `loser` into `winner` and erases `loser`; appends the moved members'
   // changelog view to `moved` when not null.
   void MergeLocked(Story& winner, Story& loser, std::vector<GroupingInput>* moved);
-  // The live-article entry for `article` (created or overwritten with its features).
+  // The live-article entry for `article`, which must not be one (its features go in links once
+  // featured, by AddMemberLocked).
   Article& StoreArticleLocked(const GroupingInput& article);
+  // The slot of (type, name) in `index`'s names, with one more reference.
+  static uint32_t RefNameLocked(EntityIndex& index, int type, const std::string& name);
+  // The changelog view of a member: its entities and title tokens while featured.
+  static GroupingInput MemberInputLocked(const Article& article);
   void AdvanceWatermarkLocked(int64_t event_ms);
   void EnforceCapLocked(const Story* keep);
   void RemoveStoryLocked(Story& story);
