@@ -56,8 +56,8 @@ bool IsStopWord(std::string_view w) {
   return kStop.count(w) > 0;
 }
 
-// `b` is a vector<string> or StoryGrouper's TitleTokenBlock (same order: std::string compares as
-// its string_view does).
+// `b` is a vector<string> or an ArticleText's tokens (same order: std::string compares as its
+// string_view does).
 template <typename Tokens>
 double Jaccard(const std::vector<std::string>& a, const Tokens& b) {
   if (a.empty() || b.size() == 0) return 0;
@@ -299,27 +299,25 @@ bool ApplyMembershipRecord(std::string_view /*key*/, std::string_view value,
   return true;
 }
 
-StoryGrouper::TitleTokenBlock::TitleTokenBlock(const std::vector<std::string>& tokens) {
-  if (tokens.empty()) return;
-  size_t bytes = 0;
+StoryGrouper::ArticleText::ArticleText(const GroupingInput& input, bool with_tokens) {
+  const std::vector<std::string> none;
+  const std::vector<std::string>& tokens = with_tokens ? input.title_tokens : none;
+  size_t bytes = input.article_id.size() + input.source.size() + input.headline.size();
   for (const auto& token : tokens) bytes += token.size();
-  const size_t words = 1 + tokens.size();
+  const size_t words = kHeader + tokens.size();
   data_ = std::make_unique_for_overwrite<uint32_t[]>(words + (bytes + 3) / 4);
   data_[0] = static_cast<uint32_t>(tokens.size());
   char* out = reinterpret_cast<char*>(data_.get() + words);
   uint32_t end = 0;
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    std::memcpy(out + end, tokens[i].data(), tokens[i].size());
-    end += static_cast<uint32_t>(tokens[i].size());
-    data_[i + 1] = end;
-  }
-}
-
-std::vector<std::string> StoryGrouper::TitleTokenBlock::ToVector() const {
-  std::vector<std::string> tokens;
-  tokens.reserve(size());
-  for (size_t i = 0; i < size(); ++i) tokens.emplace_back((*this)[i]);
-  return tokens;
+  auto append = [&](const std::string& text, size_t word) {
+    std::memcpy(out + end, text.data(), text.size());
+    end += static_cast<uint32_t>(text.size());
+    data_[word] = end;
+  };
+  append(input.article_id, 1);
+  append(input.source, 2);
+  append(input.headline, 3);
+  for (size_t i = 0; i < tokens.size(); ++i) append(tokens[i], kHeader + i);
 }
 
 StoryGrouper::StoryGrouper(StoryGrouperOptions options) : options_(options) {}
@@ -410,7 +408,7 @@ void StoryGrouper::RemoveStoryLocked(Story& story) {
     if (index.story_stats.empty()) entities_.erase(entities_.find(*index.id));
   }
   // By iterator: the key is the node's own, which the erasure frees.
-  for (const Article* article : story.members) articles_.erase(articles_.find(*article->id));
+  for (const Article* article : story.members) articles_.erase(articles_.find(article->text.id()));
   for (const auto& id : story.absorbed) aliases_.erase(id);
   const std::string id = story.id;
   stories_.erase(id);
@@ -428,8 +426,8 @@ StoryGrouper::Story& StoryGrouper::CreateStoryLocked(const std::string& story_id
   return story;
 }
 
-void StoryGrouper::TouchLocked(Story& story, int64_t event_ms, const std::string& article_id,
-                               const std::string& headline) {
+void StoryGrouper::TouchLocked(Story& story, int64_t event_ms, std::string_view article_id,
+                               std::string_view headline) {
   if (event_ms > story.last_ms) {
     by_last_seen_.erase({story.last_ms, story.id});
     story.last_ms = event_ms;
@@ -437,7 +435,7 @@ void StoryGrouper::TouchLocked(Story& story, int64_t event_ms, const std::string
   }
   story.first_ms = std::min(story.first_ms, event_ms);
   // The headline is the earliest member's, whatever order members arrive in.
-  std::pair<int64_t, std::string> key{event_ms, article_id};
+  std::pair<int64_t, std::string> key{event_ms, std::string(article_id)};
   if (key < story.earliest) {
     story.earliest = std::move(key);
     story.headline = headline;
@@ -492,25 +490,34 @@ void StoryGrouper::AddFeaturesLocked(Story& story, Article& article,
   }
 }
 
-void StoryGrouper::AddMemberLocked(Story& story, Article& article, const GroupingInput& input) {
+void StoryGrouper::AddMemberLocked(Story& story, const GroupingInput& input) {
+  const bool featured = story.featured < options_.max_members_per_story;
+  Article stored;
+  stored.text = ArticleText(input, featured);
+  stored.event_ms = input.event_ms;
+  stored.simhash = input.simhash;
+  // Keyed by the block's own id: moving the article into the node moves the block's pointer,
+  // not its bytes.
+  const std::string_view id = stored.text.id();
+  Article& article = articles_.try_emplace(id, std::move(stored)).first->second;
   article.story = &story;
   story.members.push_back(&article);
-  TouchLocked(story, article.event_ms, *article.id, article.headline);
-  if (story.featured < options_.max_members_per_story) {
-    AddFeaturesLocked(story, article, input.entities);
-    article.title_tokens = TitleTokenBlock(input.title_tokens);
-  }
+  TouchLocked(story, article.event_ms, id, article.text.headline());
+  if (featured) AddFeaturesLocked(story, article, input.entities);
 }
 
 GroupingInput StoryGrouper::MemberInputLocked(const Article& article) {
-  GroupingInput input{*article.id,
-                      article.source,
-                      article.headline,
+  const ArticleText::Tokens tokens = article.text.title_tokens();
+  GroupingInput input{std::string(article.text.id()),
+                      std::string(article.text.source()),
+                      std::string(article.text.headline()),
                       article.event_ms,
                       article.simhash,
                       "",
                       {},
-                      article.title_tokens.ToVector()};
+                      {}};
+  input.title_tokens.reserve(tokens.size());
+  for (size_t i = 0; i < tokens.size(); ++i) input.title_tokens.emplace_back(tokens[i]);
   input.entities.reserve(article.links.size());
   for (const Link& link : article.links) {
     const EntityIndex::Name& n = link.index->names[link.name];
@@ -556,17 +563,6 @@ void StoryGrouper::MergeLocked(Story& winner, Story& loser, std::vector<Grouping
   ++merged_;
   const std::string id = loser.id;
   stories_.erase(id);
-}
-
-StoryGrouper::Article& StoryGrouper::StoreArticleLocked(const GroupingInput& article) {
-  auto [it, added] = articles_.try_emplace(article.article_id);
-  Article& node = it->second;
-  node.id = &it->first;
-  node.source = article.source;
-  node.headline = article.headline;
-  node.event_ms = article.event_ms;
-  node.simhash = article.simhash;
-  return node;
 }
 
 GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
@@ -748,7 +744,7 @@ GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
                               : 0;
     const double score =
         options_.entity_weight * cosine +
-        (1 - options_.entity_weight) * Jaccard(article.title_tokens, other.title_tokens);
+        (1 - options_.entity_weight) * Jaccard(article.title_tokens, other.text.title_tokens());
     return score >= options_.join_threshold ? score : -1.0;
   };
   // One link is enough to join a story: a story's candidates are tested in the order they were
@@ -776,7 +772,6 @@ GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
   });
   for (const Found& f : found) linked.push_back(f.story);
 
-  Article& node = StoreArticleLocked(article);
   Story* story = nullptr;
   if (linked.empty()) {
     story = &CreateStoryLocked(StoryIdFor(article.article_id), article.event_ms);
@@ -794,7 +789,7 @@ GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
     decision.kind = GroupingDecision::Kind::kJoined;
     decision.score = best_score;
   }
-  AddMemberLocked(*story, node, article);
+  AddMemberLocked(*story, article);
   decision.story_id = story->id;
   EnforceCapLocked(story);
   return decision;
@@ -818,8 +813,7 @@ void StoryGrouper::Apply(const std::string& story_id, const GroupingInput& artic
   // Too old to matter: it would expire at once.
   if (article.event_ms < watermark_ms_ - options_.window_ms) return;
   if (!target) target = &CreateStoryLocked(story_id, article.event_ms);
-  Article& node = StoreArticleLocked(article);
-  AddMemberLocked(*target, node, article);
+  AddMemberLocked(*target, article);
   EnforceCapLocked(target);
 }
 
@@ -835,8 +829,10 @@ bool StoryGrouper::SnapshotViewLocked(std::string_view story_id, StorySnapshotVi
   view->members.reserve(story.featured);
   view->sources.reserve(story.members.size());
   for (const Article* m : story.members) {
-    if (!m->source.empty()) view->sources.push_back(m->source);
-    if (m->featured) view->members.push_back({*m->id, m->source, m->headline, m->event_ms});
+    if (!m->text.source().empty()) view->sources.push_back(m->text.source());
+    if (m->featured) {
+      view->members.push_back({m->text.id(), m->text.source(), m->text.headline(), m->event_ms});
+    }
   }
   // Article ids are unique, so these orders are total: the same whatever the order of the input.
   std::sort(view->members.begin(), view->members.end(), [](const auto& a, const auto& b) {

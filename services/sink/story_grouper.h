@@ -245,22 +245,38 @@ class StoryGrouper {
   struct Story;
   struct EntityIndex;
   struct Article;
-  // The sorted title tokens of an article in one block: the count, each token's end offset, then
-  // the tokens' bytes back to back (one allocation instead of a string each). Empty: no block.
-  class TitleTokenBlock {
+  // An article's id, source, headline and sorted title tokens in one block: the token count,
+  // where the id, the source, the headline and each token end, then their bytes back to back.
+  // One allocation instead of a string each, and the id is not kept twice: articles_'s key views
+  // it (the bytes stay put while the block lives, however the block is moved).
+  class ArticleText {
    public:
-    TitleTokenBlock() = default;
-    explicit TitleTokenBlock(const std::vector<std::string>& tokens);
-    size_t size() const { return data_ ? data_[0] : 0; }
-    // Valid while the block lives. `i` < size().
-    std::string_view operator[](size_t i) const {
-      const uint32_t begin = i == 0 ? 0 : data_[i];
-      return {Bytes() + begin, data_[i + 1] - begin};
-    }
-    std::vector<std::string> ToVector() const;
+    // The sorted title tokens of an article, valid while its block lives.
+    class Tokens {
+     public:
+      explicit Tokens(const uint32_t* data) : data_(data) {}
+      size_t size() const { return data_[0]; }
+      std::string_view operator[](size_t i) const {  // i < size()
+        return ArticleText::Range(data_, data_[kHeader - 1 + i], data_[kHeader + i]);
+      }
+
+     private:
+      const uint32_t* data_;
+    };
+
+    ArticleText() = default;
+    // With the input's title tokens or none (a member kept by id only).
+    ArticleText(const GroupingInput& input, bool with_tokens);
+    std::string_view id() const { return Range(data_.get(), 0, data_[1]); }
+    std::string_view source() const { return Range(data_.get(), data_[1], data_[2]); }
+    std::string_view headline() const { return Range(data_.get(), data_[2], data_[3]); }
+    Tokens title_tokens() const { return Tokens(data_.get()); }
 
    private:
-    const char* Bytes() const { return reinterpret_cast<const char*>(data_.get() + 1 + size()); }
+    static constexpr size_t kHeader = 4;  // token count, id, source and headline ends
+    static std::string_view Range(const uint32_t* data, uint32_t begin, uint32_t end) {
+      return {reinterpret_cast<const char*>(data + kHeader + data[0]) + begin, end - begin};
+    }
     std::unique_ptr<uint32_t[]> data_;
   };
   // One entity of a featured article: a posting of the entity's index, linked to the next older
@@ -275,18 +291,14 @@ class StoryGrouper {
     uint32_t name;        // the article's (type, name) of the entity: index->names[name]
   };
   struct Article {
-    const std::string* id = nullptr;  // its key in articles_ (node keys are stable)
-    std::string source;
-    std::string headline;
+    ArticleText text;  // no title tokens once kept by id only
     int64_t event_ms = 0;
     uint64_t simhash = 0;
-    TitleTokenBlock title_tokens;  // empty once kept by id only
     // The article's entities in its input order (heaviest first), while featured; empty once
     // kept by id only. Exactly sized.
     std::vector<Link> links;
     Story* story = nullptr;
-    bool featured = false;  // in the postings and its story's entity statistics
-    uint64_t indexed = 0;   // when it was featured (StoryGrouper::indexed_), later ones higher
+    uint64_t indexed = 0;  // when it was featured (StoryGrouper::indexed_), later ones higher
     // Scratch of one Assign (valid while scratch_epoch == the grouper's epoch_).
     uint64_t scratch_epoch = 0;
     double scratch_dot = 0;         // rarity-weighted dot product with the new article
@@ -294,6 +306,7 @@ class StoryGrouper {
     int scratch_shared = 0;         // non-generic shared entities (amounts count twice)
     uint32_t scratch_entity = 0;    // 1 + position of the new article's entity added last
     uint32_t scratch_proposer = 0;  // 1 + position of the new article's entity that proposed it
+    bool featured = false;  // in the postings and its story's entity statistics (here: no padding)
   };
   // An entity in one story: its statistics over the featured members, and their postings.
   struct EntityStat {
@@ -344,7 +357,9 @@ class StoryGrouper {
   // The weight factor of an entity in `stories` live stories.
   double Rarity(size_t stories) const;
   Story& CreateStoryLocked(const std::string& story_id, int64_t event_ms);
-  void AddMemberLocked(Story& story, Article& article, const GroupingInput& input);
+  // Stores `input`, which must not be a live article, as a member of `story` (with its features
+  // while the story has fewer than max_members_per_story featured members).
+  void AddMemberLocked(Story& story, const GroupingInput& input);
   // Indexes `entities` (the article's input entities) as `article`'s links.
   void AddFeaturesLocked(Story& story, Article& article,
                          const std::vector<GroupingEntity>& entities);
@@ -352,14 +367,11 @@ class StoryGrouper {
   static void UnindexStatLocked(EntityIndex& index, const EntityStat& stat);
   // Moves the postings of `from` into `into`'s list, keeping it newest first.
   static void MergePostingsLocked(EntityStat& into, EntityStat& from);
-  void TouchLocked(Story& story, int64_t event_ms, const std::string& article_id,
-                   const std::string& headline);
+  void TouchLocked(Story& story, int64_t event_ms, std::string_view article_id,
+                   std::string_view headline);
   // Moves every member of `loser` into `winner` and erases `loser`; appends the moved members'
   // changelog view to `moved` when not null.
   void MergeLocked(Story& winner, Story& loser, std::vector<GroupingInput>* moved);
-  // The live-article entry for `article`, which must not be one (its features go in links once
-  // featured, by AddMemberLocked).
-  Article& StoreArticleLocked(const GroupingInput& article);
   // The slot of (type, name) in `index`'s names, with one more reference.
   static uint32_t RefNameLocked(EntityIndex& index, int type, const std::string& name);
   // The changelog view of a member: its entities and title tokens while featured.
@@ -373,7 +385,8 @@ class StoryGrouper {
   const StoryGrouperOptions options_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, Story> stories_;
-  std::unordered_map<std::string, Article> articles_;       // every member of a live story
+  // Every member of a live story, keyed by a view of its own id (Article::text).
+  std::unordered_map<std::string_view, Article> articles_;
   std::unordered_map<std::string, std::string> aliases_;    // merged story id -> survivor
   std::unordered_map<std::string, EntityIndex> entities_;   // entity id -> its articles
   std::set<std::pair<int64_t, std::string>> by_last_seen_;  // expiry order
