@@ -306,7 +306,8 @@ class StoryGrouper {
     int scratch_shared = 0;         // non-generic shared entities (amounts count twice)
     uint32_t scratch_entity = 0;    // 1 + position of the new article's entity added last
     uint32_t scratch_proposer = 0;  // 1 + position of the new article's entity that proposed it
-    bool featured = false;  // in the postings and its story's entity statistics (here: no padding)
+    // In the postings and its story's entity statistics (last: it fits the padding).
+    bool featured = false;
   };
   // An entity in one story: its statistics over the featured members, and their postings.
   struct EntityStat {
