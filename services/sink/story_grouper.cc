@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "services/core/text/hygiene.h"
 #include "services/core/text/simhash.h"
@@ -55,8 +56,11 @@ bool IsStopWord(std::string_view w) {
   return kStop.count(w) > 0;
 }
 
-double Jaccard(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  if (a.empty() || b.empty()) return 0;
+// `b` is a vector<string> or an ArticleText's tokens (same order: std::string compares as its
+// string_view does).
+template <typename Tokens>
+double Jaccard(const std::vector<std::string>& a, const Tokens& b) {
+  if (a.empty() || b.size() == 0) return 0;
   size_t shared = 0, i = 0, j = 0;
   while (i < a.size() && j < b.size()) {
     int c = a[i].compare(b[j]);
@@ -295,6 +299,27 @@ bool ApplyMembershipRecord(std::string_view /*key*/, std::string_view value,
   return true;
 }
 
+StoryGrouper::ArticleText::ArticleText(const GroupingInput& input, bool with_tokens) {
+  const std::vector<std::string> none;
+  const std::vector<std::string>& tokens = with_tokens ? input.title_tokens : none;
+  size_t bytes = input.article_id.size() + input.source.size() + input.headline.size();
+  for (const auto& token : tokens) bytes += token.size();
+  const size_t words = kHeader + tokens.size();
+  data_ = std::make_unique_for_overwrite<uint32_t[]>(words + (bytes + 3) / 4);
+  data_[0] = static_cast<uint32_t>(tokens.size());
+  char* out = reinterpret_cast<char*>(data_.get() + words);
+  uint32_t end = 0;
+  auto append = [&](const std::string& text, size_t word) {
+    std::memcpy(out + end, text.data(), text.size());
+    end += static_cast<uint32_t>(text.size());
+    data_[word] = end;
+  };
+  append(input.article_id, 1);
+  append(input.source, 2);
+  append(input.headline, 3);
+  for (size_t i = 0; i < tokens.size(); ++i) append(tokens[i], kHeader + i);
+}
+
 StoryGrouper::StoryGrouper(StoryGrouperOptions options) : options_(options) {}
 
 StoryGrouper::Story* StoryGrouper::FindLocked(const std::string& story_id) {
@@ -370,14 +395,20 @@ void StoryGrouper::MergePostingsLocked(EntityStat& into, EntityStat& from) {
 
 void StoryGrouper::RemoveStoryLocked(Story& story) {
   by_last_seen_.erase({story.last_ms, story.id});
+  // The members' (type, name) references go first: an entity whose last story this is goes
+  // below with all its names, and a name other stories still use stays for them.
+  for (const Article* article : story.members) {
+    for (const Link& link : article->links) --link.index->names[link.name].refs;
+  }
   // The story's postings go with its statistics: no posting list is searched.
-  for (const auto& [entity_id, stat] : story.entities) {
+  for (const auto& [index_key, stat] : story.entities) {
     EntityIndex& index = *stat.newest->links[stat.newest_slot].index;
     index.postings -= stat.articles;
     UnindexStatLocked(index, stat);
-    if (index.story_stats.empty()) entities_.erase(entity_id);
+    if (index.story_stats.empty()) entities_.erase(entities_.find(*index.id));
   }
-  for (const Article* article : story.members) articles_.erase(article->id);
+  // By iterator: the key is the node's own, which the erasure frees.
+  for (const Article* article : story.members) articles_.erase(articles_.find(article->text.id()));
   for (const auto& id : story.absorbed) aliases_.erase(id);
   const std::string id = story.id;
   stories_.erase(id);
@@ -395,8 +426,8 @@ StoryGrouper::Story& StoryGrouper::CreateStoryLocked(const std::string& story_id
   return story;
 }
 
-void StoryGrouper::TouchLocked(Story& story, int64_t event_ms, const std::string& article_id,
-                               const std::string& headline) {
+void StoryGrouper::TouchLocked(Story& story, int64_t event_ms, std::string_view article_id,
+                               std::string_view headline) {
   if (event_ms > story.last_ms) {
     by_last_seen_.erase({story.last_ms, story.id});
     story.last_ms = event_ms;
@@ -404,25 +435,48 @@ void StoryGrouper::TouchLocked(Story& story, int64_t event_ms, const std::string
   }
   story.first_ms = std::min(story.first_ms, event_ms);
   // The headline is the earliest member's, whatever order members arrive in.
-  std::pair<int64_t, std::string> key{event_ms, article_id};
+  std::pair<int64_t, std::string> key{event_ms, std::string(article_id)};
   if (key < story.earliest) {
     story.earliest = std::move(key);
     story.headline = headline;
   }
 }
 
-void StoryGrouper::AddFeaturesLocked(Story& story, Article& article) {
+uint32_t StoryGrouper::RefNameLocked(EntityIndex& index, int type, const std::string& name) {
+  // Linear: an id has one name or a few.
+  size_t free = index.names.size();
+  for (size_t i = 0; i < index.names.size(); ++i) {
+    EntityIndex::Name& n = index.names[i];
+    if (n.refs == 0) {
+      free = std::min(free, i);
+    } else if (n.type == type && n.name == name) {
+      ++n.refs;
+      return static_cast<uint32_t>(i);
+    }
+  }
+  if (free == index.names.size()) index.names.emplace_back();
+  EntityIndex::Name& n = index.names[free];
+  n.type = type;
+  n.name = name;
+  n.refs = 1;
+  return static_cast<uint32_t>(free);
+}
+
+void StoryGrouper::AddFeaturesLocked(Story& story, Article& article,
+                                     const std::vector<GroupingEntity>& entities) {
   article.featured = true;
   article.indexed = ++indexed_;
   ++story.featured;
-  article.links.reserve(article.entities.size());
-  for (size_t k = 0; k < article.entities.size(); ++k) {
-    const GroupingEntity& e = article.entities[k];
-    EntityIndex& index = entities_[e.entity_id];
-    EntityStat& stat = story.entities[e.entity_id];
+  article.links.reserve(entities.size());  // exactly: the vector never grows after this
+  for (size_t k = 0; k < entities.size(); ++k) {
+    const GroupingEntity& e = entities[k];
+    auto [it, added] = entities_.try_emplace(e.entity_id);
+    EntityIndex& index = it->second;
+    if (added) index.id = &it->first;
+    const uint32_t name = RefNameLocked(index, e.type, e.name);
+    EntityStat& stat = story.entities[&index];
     if (stat.articles == 0) {
-      stat.type = e.type;
-      stat.name = e.name;
+      stat.name = name;
       stat.index_slot = static_cast<uint32_t>(index.story_stats.size());
       index.story_stats.push_back(&stat);
     }
@@ -430,37 +484,58 @@ void StoryGrouper::AddFeaturesLocked(Story& story, Article& article) {
     stat.articles += 1;
     ++index.postings;
     // The latest indexed member heads the list.
-    article.links.push_back({&index, stat.newest, e.weight, stat.newest_slot});
+    article.links.push_back({&index, stat.newest, e.weight, stat.newest_slot, name});
     stat.newest = &article;
     stat.newest_slot = static_cast<uint32_t>(k);
   }
 }
 
-void StoryGrouper::AddMemberLocked(Story& story, Article& article) {
+void StoryGrouper::AddMemberLocked(Story& story, const GroupingInput& input) {
+  const bool featured = story.featured < options_.max_members_per_story;
+  Article stored;
+  stored.text = ArticleText(input, featured);
+  stored.event_ms = input.event_ms;
+  stored.simhash = input.simhash;
+  // Keyed by the block's own id: moving the article into the node moves the block's pointer,
+  // not its bytes.
+  const std::string_view id = stored.text.id();
+  Article& article = articles_.try_emplace(id, std::move(stored)).first->second;
   article.story = &story;
   story.members.push_back(&article);
-  TouchLocked(story, article.event_ms, article.id, article.headline);
-  if (story.featured < options_.max_members_per_story) {
-    AddFeaturesLocked(story, article);
-  } else {
-    article.entities = {};
-    article.title_tokens = {};
+  TouchLocked(story, article.event_ms, id, article.text.headline());
+  if (featured) AddFeaturesLocked(story, article, input.entities);
+}
+
+GroupingInput StoryGrouper::MemberInputLocked(const Article& article) {
+  const ArticleText::Tokens tokens = article.text.title_tokens();
+  GroupingInput input{std::string(article.text.id()),
+                      std::string(article.text.source()),
+                      std::string(article.text.headline()),
+                      article.event_ms,
+                      article.simhash,
+                      "",
+                      {},
+                      {}};
+  input.title_tokens.reserve(tokens.size());
+  for (size_t i = 0; i < tokens.size(); ++i) input.title_tokens.emplace_back(tokens[i]);
+  input.entities.reserve(article.links.size());
+  for (const Link& link : article.links) {
+    const EntityIndex::Name& n = link.index->names[link.name];
+    input.entities.push_back({*link.index->id, n.type, n.name, link.weight});
   }
+  return input;
 }
 
 void StoryGrouper::MergeLocked(Story& winner, Story& loser, std::vector<GroupingInput>* moved) {
   for (Article* article : loser.members) {
-    if (moved) {
-      moved->push_back({article->id, article->source, article->headline, article->event_ms,
-                        article->simhash, "", article->entities, article->title_tokens});
-    }
+    if (moved) moved->push_back(MemberInputLocked(*article));
     article->story = &winner;
     winner.members.push_back(article);
   }
   winner.featured += loser.featured;
-  for (auto& [entity_id, stat] : loser.entities) {
+  for (auto& [index_key, stat] : loser.entities) {
     EntityIndex& index = *stat.newest->links[stat.newest_slot].index;
-    auto [it, added] = winner.entities.try_emplace(entity_id, std::move(stat));
+    auto [it, added] = winner.entities.try_emplace(index_key, std::move(stat));
     if (added) {  // the same statistics and postings, now the winner's
       index.story_stats[it->second.index_slot] = &it->second;
       continue;
@@ -488,18 +563,6 @@ void StoryGrouper::MergeLocked(Story& winner, Story& loser, std::vector<Grouping
   ++merged_;
   const std::string id = loser.id;
   stories_.erase(id);
-}
-
-StoryGrouper::Article& StoryGrouper::StoreArticleLocked(const GroupingInput& article) {
-  Article& node = articles_[article.article_id];
-  node.id = article.article_id;
-  node.source = article.source;
-  node.headline = article.headline;
-  node.event_ms = article.event_ms;
-  node.simhash = article.simhash;
-  node.entities = article.entities;
-  node.title_tokens = article.title_tokens;
-  return node;
 }
 
 GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
@@ -664,9 +727,9 @@ GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
     }
     if (other.scratch_shared < options_.min_shared_entities) return -1.0;
     double other_norm2 = 0, other_mass = 0;
-    for (size_t k = 0; k < other.entities.size(); ++k) {
-      const double rarity = Rarity(other.links[k].index->stories());
-      const double w = other.entities[k].weight * rarity;
+    for (const Link& link : other.links) {
+      const double rarity = Rarity(link.index->stories());
+      const double w = link.weight * rarity;
       other_norm2 += w * w;
       other_mass += w;
     }
@@ -681,7 +744,7 @@ GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
                               : 0;
     const double score =
         options_.entity_weight * cosine +
-        (1 - options_.entity_weight) * Jaccard(article.title_tokens, other.title_tokens);
+        (1 - options_.entity_weight) * Jaccard(article.title_tokens, other.text.title_tokens());
     return score >= options_.join_threshold ? score : -1.0;
   };
   // One link is enough to join a story: a story's candidates are tested in the order they were
@@ -709,7 +772,6 @@ GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
   });
   for (const Found& f : found) linked.push_back(f.story);
 
-  Article& node = StoreArticleLocked(article);
   Story* story = nullptr;
   if (linked.empty()) {
     story = &CreateStoryLocked(StoryIdFor(article.article_id), article.event_ms);
@@ -727,7 +789,7 @@ GroupingDecision StoryGrouper::Assign(const GroupingInput& article) {
     decision.kind = GroupingDecision::Kind::kJoined;
     decision.score = best_score;
   }
-  AddMemberLocked(*story, node);
+  AddMemberLocked(*story, article);
   decision.story_id = story->id;
   EnforceCapLocked(story);
   return decision;
@@ -751,8 +813,7 @@ void StoryGrouper::Apply(const std::string& story_id, const GroupingInput& artic
   // Too old to matter: it would expire at once.
   if (article.event_ms < watermark_ms_ - options_.window_ms) return;
   if (!target) target = &CreateStoryLocked(story_id, article.event_ms);
-  Article& node = StoreArticleLocked(article);
-  AddMemberLocked(*target, node);
+  AddMemberLocked(*target, article);
   EnforceCapLocked(target);
 }
 
@@ -768,8 +829,10 @@ bool StoryGrouper::SnapshotViewLocked(std::string_view story_id, StorySnapshotVi
   view->members.reserve(story.featured);
   view->sources.reserve(story.members.size());
   for (const Article* m : story.members) {
-    if (!m->source.empty()) view->sources.push_back(m->source);
-    if (m->featured) view->members.push_back({m->id, m->source, m->headline, m->event_ms});
+    if (!m->text.source().empty()) view->sources.push_back(m->text.source());
+    if (m->featured) {
+      view->members.push_back({m->text.id(), m->text.source(), m->text.headline(), m->event_ms});
+    }
   }
   // Article ids are unique, so this order is total: the same whatever the order of the input.
   const auto by_event_time = [](const auto& a, const auto& b) {
@@ -784,10 +847,12 @@ bool StoryGrouper::SnapshotViewLocked(std::string_view story_id, StorySnapshotVi
   std::sort(view->members.begin(), view->members.end(), by_event_time);
   std::sort(view->sources.begin(), view->sources.end());
   view->sources.erase(std::unique(view->sources.begin(), view->sources.end()), view->sources.end());
-  for (const auto& [id, stat] : story.entities) {
+  for (const auto& [index, stat] : story.entities) {
+    const EntityIndex::Name& name = index->names[stat.name];
     // Amounts are evidence for grouping but say nothing about what the story is about.
-    if (IsAmount(stat.type)) continue;
-    view->top_entities.push_back({id, stat.type, stat.name, stat.articles, stat.weight_sum});
+    if (IsAmount(name.type)) continue;
+    view->top_entities.push_back(
+        {*index->id, name.type, name.name, stat.articles, stat.weight_sum});
   }
   // Entity ids are unique too: the first kTopEntities of the full order.
   const size_t top = std::min(kTopEntities, view->top_entities.size());
@@ -831,6 +896,18 @@ size_t StoryGrouper::story_count() const {
 size_t StoryGrouper::member_count() const {
   std::lock_guard<std::mutex> lock(mu_);
   return articles_.size();
+}
+
+size_t StoryGrouper::entity_count() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return entities_.size();
+}
+
+size_t StoryGrouper::entity_name_count() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t names = 0;
+  for (const auto& [id, index] : entities_) names += index.names.size();
+  return names;
 }
 
 uint64_t StoryGrouper::expired() const {

@@ -64,6 +64,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -236,8 +237,13 @@ class StoryGrouper {
 
   size_t story_count() const;
   size_t member_count() const;  // articles known, over all live stories
-  uint64_t expired() const;     // stories expired by age or by the cap, ever
-  uint64_t merged() const;      // stories merged into another, ever
+  // Entity ids in the index: those a featured member of a live story mentions, and no other.
+  size_t entity_count() const;
+  // The (type, name) pairs kept for those ids, which featured members refer to instead of
+  // copying them: bounded by what live members name (a freed pair's slot is reused).
+  size_t entity_name_count() const;
+  uint64_t expired() const;  // stories expired by age or by the cap, ever
+  uint64_t merged() const;   // stories merged into another, ever
   // Changelog memberships that disagreed with a known one (and merged two stories).
   uint64_t conflicts() const;
   const StoryGrouperOptions& options() const { return options_; }
@@ -246,27 +252,60 @@ class StoryGrouper {
   struct Story;
   struct EntityIndex;
   struct Article;
+  // An article's id, source, headline and sorted title tokens in one block: the token count,
+  // where the id, the source, the headline and each token end, then their bytes back to back.
+  // One allocation instead of a string each, and the id is not kept twice: articles_'s key views
+  // it (the bytes stay put while the block lives, however the block is moved).
+  class ArticleText {
+   public:
+    // The sorted title tokens of an article, valid while its block lives.
+    class Tokens {
+     public:
+      explicit Tokens(const uint32_t* data) : data_(data) {}
+      size_t size() const { return data_[0]; }
+      std::string_view operator[](size_t i) const {  // i < size()
+        return ArticleText::Range(data_, data_[kHeader - 1 + i], data_[kHeader + i]);
+      }
+
+     private:
+      const uint32_t* data_;
+    };
+
+    ArticleText() = default;
+    // With the input's title tokens or none (a member kept by id only).
+    ArticleText(const GroupingInput& input, bool with_tokens);
+    std::string_view id() const { return Range(data_.get(), 0, data_[1]); }
+    std::string_view source() const { return Range(data_.get(), data_[1], data_[2]); }
+    std::string_view headline() const { return Range(data_.get(), data_[2], data_[3]); }
+    Tokens title_tokens() const { return Tokens(data_.get()); }
+
+   private:
+    static constexpr size_t kHeader = 4;  // token count, id, source and headline ends
+    static std::string_view Range(const uint32_t* data, uint32_t begin, uint32_t end) {
+      return {reinterpret_cast<const char*>(data + kHeader + data[0]) + begin, end - begin};
+    }
+    std::unique_ptr<uint32_t[]> data_;
+  };
   // One entity of a featured article: a posting of the entity's index, linked to the next older
   // featured member of the same story that mentions the entity (the story's postings of the
-  // entity form a list, newest first, headed by its EntityStat).
+  // entity form a list, newest first, headed by its EntityStat). It is also all the article keeps
+  // of the entity: the id is the index's key, the type and name are index->names[name].
   struct Link {
     EntityIndex* index;
     Article* older;       // null at the end of the list
     double weight;        // the entity's weight in this article
-    uint32_t older_slot;  // the entity's position in `older`'s entities
+    uint32_t older_slot;  // the entity's position in `older`'s links
+    uint32_t name;        // the article's (type, name) of the entity: index->names[name]
   };
   struct Article {
-    std::string id;
-    std::string source;
-    std::string headline;
+    ArticleText text;  // no title tokens once kept by id only
     int64_t event_ms = 0;
     uint64_t simhash = 0;
-    std::vector<GroupingEntity> entities;   // empty once kept by id only
-    std::vector<std::string> title_tokens;  // likewise
-    std::vector<Link> links;                // of `entities`, while featured
+    // The article's entities in its input order (heaviest first), while featured; empty once
+    // kept by id only. Exactly sized.
+    std::vector<Link> links;
     Story* story = nullptr;
-    bool featured = false;  // in the postings and its story's entity statistics
-    uint64_t indexed = 0;   // when it was featured (StoryGrouper::indexed_), later ones higher
+    uint64_t indexed = 0;  // when it was featured (StoryGrouper::indexed_), later ones higher
     // Scratch of one Assign (valid while scratch_epoch == the grouper's epoch_).
     uint64_t scratch_epoch = 0;
     double scratch_dot = 0;         // rarity-weighted dot product with the new article
@@ -274,15 +313,18 @@ class StoryGrouper {
     int scratch_shared = 0;         // non-generic shared entities (amounts count twice)
     uint32_t scratch_entity = 0;    // 1 + position of the new article's entity added last
     uint32_t scratch_proposer = 0;  // 1 + position of the new article's entity that proposed it
+    // In the postings and its story's entity statistics (last: it fits the padding).
+    bool featured = false;
   };
   // An entity in one story: its statistics over the featured members, and their postings.
   struct EntityStat {
-    int type = 0;
     uint32_t index_slot = 0;  // position in the EntityIndex's story_stats
-    std::string name;
+    // The (type, name) of the member that added the entity to the story, index->names[name]:
+    // that member stays in the story (merged along with it), so its reference keeps the pair.
+    uint32_t name = 0;
     double weight_sum = 0;
     uint32_t articles = 0;
-    uint32_t newest_slot = 0;   // the entity's position in `newest`'s entities
+    uint32_t newest_slot = 0;   // the entity's position in `newest`'s links
     Article* newest = nullptr;  // the latest indexed member mentioning it (the list's head)
   };
   struct Story {
@@ -293,17 +335,29 @@ class StoryGrouper {
     std::string headline;
     std::vector<Article*> members;  // in join order; nodes of articles_ are stable
     size_t featured = 0;            // members with features
-    std::unordered_map<std::string, EntityStat> entities;  // over featured members
-    std::vector<std::string> absorbed;                     // ids merged into this story
+    // Over featured members, by the entity's index (a node of entities_, stable while a featured
+    // member mentions it, so while this story has the entry).
+    std::unordered_map<const EntityIndex*, EntityStat> entities;
+    std::vector<std::string> absorbed;  // ids merged into this story
     // Scratch of one Assign (valid while scratch_epoch == the grouper's epoch_): members proposed.
     uint64_t scratch_epoch = 0;
     std::vector<Article*> scratch_candidates;
   };
   struct EntityIndex {
+    const std::string* id = nullptr;  // its key in entities_
     // The entity in every live story with a featured member mentioning it, in no order; each
     // heads that story's postings of the entity.
     std::vector<EntityStat*> story_stats;
     size_t postings = 0;  // featured articles mentioning the entity, over all stories
+    // The (type, name) pairs the featured members gave the id (a tagger may name one id
+    // differently from article to article, and each member's pair goes back on the changelog
+    // when it moves), with the links referring to each; one with none is free for the next.
+    struct Name {
+      int type = 0;
+      std::string name;
+      uint32_t refs = 0;
+    };
+    std::vector<Name> names;
     size_t stories() const { return story_stats.size(); }
   };
 
@@ -311,19 +365,25 @@ class StoryGrouper {
   // The weight factor of an entity in `stories` live stories.
   double Rarity(size_t stories) const;
   Story& CreateStoryLocked(const std::string& story_id, int64_t event_ms);
-  void AddMemberLocked(Story& story, Article& article);
-  void AddFeaturesLocked(Story& story, Article& article);
+  // Stores `input`, which must not be a live article, as a member of `story` (with its features
+  // while the story has fewer than max_members_per_story featured members).
+  void AddMemberLocked(Story& story, const GroupingInput& input);
+  // Indexes `entities` (the article's input entities) as `article`'s links.
+  void AddFeaturesLocked(Story& story, Article& article,
+                         const std::vector<GroupingEntity>& entities);
   // Takes `stat` (of a story being merged or removed) out of its entity's index.
   static void UnindexStatLocked(EntityIndex& index, const EntityStat& stat);
   // Moves the postings of `from` into `into`'s list, keeping it newest first.
   static void MergePostingsLocked(EntityStat& into, EntityStat& from);
-  void TouchLocked(Story& story, int64_t event_ms, const std::string& article_id,
-                   const std::string& headline);
+  void TouchLocked(Story& story, int64_t event_ms, std::string_view article_id,
+                   std::string_view headline);
   // Moves every member of `loser` into `winner` and erases `loser`; appends the moved members'
   // changelog view to `moved` when not null.
   void MergeLocked(Story& winner, Story& loser, std::vector<GroupingInput>* moved);
-  // The live-article entry for `article` (created or overwritten with its features).
-  Article& StoreArticleLocked(const GroupingInput& article);
+  // The slot of (type, name) in `index`'s names, with one more reference.
+  static uint32_t RefNameLocked(EntityIndex& index, int type, const std::string& name);
+  // The changelog view of a member: its entities and title tokens while featured.
+  static GroupingInput MemberInputLocked(const Article& article);
   void AdvanceWatermarkLocked(int64_t event_ms);
   void EnforceCapLocked(const Story* keep);
   void RemoveStoryLocked(Story& story);
@@ -333,7 +393,8 @@ class StoryGrouper {
   const StoryGrouperOptions options_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, Story> stories_;
-  std::unordered_map<std::string, Article> articles_;       // every member of a live story
+  // Every member of a live story, keyed by a view of its own id (Article::text).
+  std::unordered_map<std::string_view, Article> articles_;
   std::unordered_map<std::string, std::string> aliases_;    // merged story id -> survivor
   std::unordered_map<std::string, EntityIndex> entities_;   // entity id -> its articles
   std::set<std::pair<int64_t, std::string>> by_last_seen_;  // expiry order

@@ -2,8 +2,10 @@
 // mentions, the story snapshot and the changelog record) and story grouping alone as the number
 // of live stories grows.
 #include <benchmark/benchmark.h>
+#include <malloc.h>
 
 #include <cmath>
+#include <memory>
 #include <random>
 
 #include "newsflow/v1/tagged_article.pb.h"
@@ -190,6 +192,79 @@ BENCHMARK(BM_GroupingAssign)
     ->ArgsProduct({{1'000, 10'000, 100'000}, {0, 1}})
     ->ArgNames({"stories", "related"})
     ->Iterations(kProbes);
+
+// The glibc heap in use, mallinfo2's count: blocks with their headers and alignment, mmapped
+// ones included. The daemons link jemalloc (no per-block header, other size classes) and this
+// binary does not: see BM_GroupingMemory.
+size_t HeapInUse() {
+  const struct mallinfo2 info = mallinfo2();
+  return info.uordblks + info.hblkhd;
+}
+
+// Heap bytes per article of a StoryGrouper holding `range(0)` articles of the load-style replay
+// (BM_SinkReplay's input, fed to Assign directly: the corpus again and again under fresh ids, each
+// copy a flagged near-duplicate of the first, 10 ms apart), so ~300 stories of hundreds of
+// members each, every member featured up to max_members_per_story. The grouper's state only: the
+// inputs are made one at a time and freed before the count. Counted by glibc's malloc
+// (mallinfo2), which this binary uses; the sink daemon's jemalloc rounds to its size classes
+// instead of adding a 16-byte header, so it needs about as much or less. Errors out if the
+// allocator is not glibc's (mallinfo2 would then count nothing).
+void BM_GroupingMemory(benchmark::State& state) {
+  const int64_t articles = state.range(0);
+  std::vector<sink::GroupingInput> corpus;
+  for (const auto& tagged : bench::TaggedCorpus()) {
+    corpus.push_back(sink::GroupingInputFrom(tagged, kStart, sink::StoryGrouperOptions{}));
+  }
+  {
+    const size_t before = HeapInUse();
+    auto probe = std::make_unique<char[]>(1 << 20);
+    benchmark::DoNotOptimize(probe.get());
+    if (HeapInUse() - before < (1 << 20)) {
+      state.SkipWithError("mallinfo2 does not see this binary's malloc");
+      return;
+    }
+  }
+  // What each article brings, for the breakdown of the bytes (docs/sink.md).
+  double entities = 0, tokens = 0, token_bytes = 0, headline_bytes = 0;
+  for (const auto& input : corpus) {
+    entities += static_cast<double>(input.entities.size());
+    tokens += static_cast<double>(input.title_tokens.size());
+    for (const auto& token : input.title_tokens) token_bytes += static_cast<double>(token.size());
+    headline_bytes += static_cast<double>(input.headline.size());
+  }
+  const int64_t n_corpus = static_cast<int64_t>(corpus.size());
+  double bytes_per_article = 0, stories = 0, members = 0;
+  for (auto _ : state) {
+    const size_t before = HeapInUse();
+    auto grouper = std::make_unique<sink::StoryGrouper>(sink::StoryGrouperOptions{});
+    for (int64_t n = 0; n < articles; ++n) {
+      const int64_t copy = n / n_corpus, i = n % n_corpus;
+      sink::GroupingInput input = corpus[static_cast<size_t>(i)];
+      input.article_id = "load-bench-" + std::to_string(n);
+      input.source = "load";
+      input.near_duplicate_of = copy > 0 ? "load-bench-" + std::to_string(i) : "";
+      input.event_ms = kStart + n * 10;
+      benchmark::DoNotOptimize(grouper->Assign(input));
+    }
+    bytes_per_article = static_cast<double>(HeapInUse() - before) /
+                        static_cast<double>(std::max<int64_t>(articles, 1));
+    stories = static_cast<double>(grouper->story_count());
+    members = static_cast<double>(grouper->member_count());
+  }
+  state.counters["bytes_per_article"] = bytes_per_article;
+  state.counters["stories"] = stories;
+  state.counters["articles"] = members;
+  const double n = static_cast<double>(std::max<int64_t>(n_corpus, 1));
+  state.counters["entities/article"] = entities / n;
+  state.counters["tokens/article"] = tokens / n;
+  state.counters["token_bytes/article"] = token_bytes / n;
+  state.counters["headline_bytes/article"] = headline_bytes / n;
+}
+BENCHMARK(BM_GroupingMemory)
+    ->Arg(20'000)
+    ->Arg(100'000)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace newsflow

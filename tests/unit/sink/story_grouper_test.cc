@@ -862,5 +862,111 @@ TEST(StoryGrouperTest, ScoresTheLatestMembersAfterAnotherStoryExpires) {
   EXPECT_EQ(decision.score, 1.0);
 }
 
+// A featured member keeps its entities as references to the entity index (the id once per
+// entity, each (type, name) once per id): an entity goes from the index with the last live story
+// whose featured member mentions it, whichever way that story goes.
+TEST(StoryGrouperTest, EntitiesGoWithTheLastStoryMentioningThem) {
+  StoryGrouperOptions options;
+  options.window_ms = 1000;
+  StoryGrouper grouper{options};
+  grouper.Assign(OrgArticle("a", 0, {"A", "SHARED", "A2"}));
+  grouper.Assign(OrgArticle("b", 600, {"B", "SHARED", "B2"}));
+  ASSERT_EQ(grouper.story_count(), 2u);
+  EXPECT_EQ(grouper.entity_count(), 5u);
+  EXPECT_EQ(grouper.entity_name_count(), 5u);
+  // At 1001 a's story expires: A and A2 go, SHARED stays for b.
+  grouper.Assign(OrgArticle("c", 1001, {"C", "D"}));
+  EXPECT_EQ(grouper.story_count(), 2u);
+  EXPECT_EQ(grouper.entity_count(), 5u);  // B, SHARED, B2, C, D
+  EXPECT_EQ(grouper.entity_name_count(), 5u);
+  // Evicted by the story cap instead: the same.
+  options.max_stories = 1;
+  StoryGrouper capped{options};
+  capped.Assign(OrgArticle("a", 0, {"A", "SHARED"}));
+  capped.Assign(OrgArticle("b", 1, {"B", "SHARED"}));
+  EXPECT_EQ(capped.entity_count(), 2u);
+  EXPECT_EQ(capped.entity_name_count(), 2u);
+  // Everything expires.
+  grouper.Assign(OrgArticle("late", 100'000, {}));
+  EXPECT_EQ(grouper.entity_count(), 0u);
+  EXPECT_EQ(grouper.entity_name_count(), 0u);
+}
+
+GroupingInput Named(const std::string& id, int64_t event_ms,
+                    const std::vector<std::pair<std::string, std::string>>& entities,
+                    int type = v1::ENTITY_TYPE_ORG) {
+  GroupingInput input;
+  input.article_id = id;
+  input.source = "wire";
+  input.headline = "Headline " + id;
+  input.event_ms = event_ms;
+  for (const auto& [entity_id, name] : entities)
+    input.entities.push_back({entity_id, type, name, 0.8});
+  input.title_tokens = {"headline", id};
+  std::sort(input.title_tokens.begin(), input.title_tokens.end());
+  return input;
+}
+
+// A tagger may name one id differently from article to article: each member keeps its own
+// (type, name) for the changelog, the story's top entity is named by the member that brought the
+// entity, and a name no live member uses any more frees its slot for the next.
+TEST(StoryGrouperTest, MembersKeepTheirOwnNameOfAnEntity) {
+  StoryGrouperOptions options;
+  options.window_ms = 1000;
+  StoryGrouper grouper{options};
+  // A long-lived story names E "Acme".
+  const std::string keeper =
+      grouper.Assign(Named("k", 0, {{"E", "Acme"}, {"K1", "k1"}, {"K2", "k2"}})).story_id;
+  // Two stories name it otherwise, then b links them: a moves, with its own names and tokens.
+  const std::string first =
+      grouper
+          .Assign(Named("a", 100, {{"E", "ACME Corp"}, {"F", "f"}, {"G", "g"}, {"H", "h"}},
+                        v1::ENTITY_TYPE_PERSON))
+          .story_id;
+  const std::string second =
+      grouper.Assign(Named("b0", 50, {{"E", "Acme Inc"}, {"L", "l"}, {"M", "m"}, {"N", "n"}}))
+          .story_id;
+  ASSERT_EQ(grouper.story_count(), 3u);
+  EXPECT_EQ(grouper.entity_name_count(), 3u + 2 + 3 + 3);  // E thrice, K1 K2, F G H, L M N
+  auto bridge = grouper.Assign(
+      Named("b", 200, {{"F", "f"}, {"G", "g"}, {"H", "h"}, {"L", "l"}, {"M", "m"}, {"N", "n"}}));
+  ASSERT_EQ(bridge.story_id, second);  // its member b0 is the earliest
+  ASSERT_EQ(bridge.moved_members.size(), 1u);
+  const GroupingInput& moved = bridge.moved_members[0];
+  EXPECT_EQ(moved.article_id, "a");
+  ASSERT_EQ(moved.entities.size(), 4u);
+  EXPECT_EQ(moved.entities[0].entity_id, "E");
+  EXPECT_EQ(moved.entities[0].name, "ACME Corp");
+  EXPECT_EQ(moved.entities[0].type, v1::ENTITY_TYPE_PERSON);
+  EXPECT_EQ(moved.entities[0].weight, 0.8);
+  EXPECT_EQ(moved.entities[3].entity_id, "H");
+  EXPECT_THAT(moved.title_tokens, ElementsAre("a", "headline"));
+  // The merged story's E is b0's (the winner's statistics keep their name).
+  auto story = grouper.Snapshot(second);
+  ASSERT_TRUE(story);
+  bool found = false;
+  for (const auto& e : story->top_entities) {
+    if (e.entity_id != "E") continue;
+    found = true;
+    EXPECT_EQ(e.name, "Acme Inc");
+    EXPECT_EQ(e.type, v1::ENTITY_TYPE_ORG);
+    EXPECT_EQ(e.articles, 2u);
+  }
+  EXPECT_TRUE(found);
+  EXPECT_EQ(grouper.Snapshot(keeper)->top_entities.size(), 3u);
+  // Names come and go with other stories while the keeper keeps E alive: the slots are reused, so
+  // what is kept stays bounded by the most names live at once (four for E: when x0 came, the
+  // merged story and its two names of E had not expired yet).
+  for (int i = 0; i < 50; ++i) {
+    const std::string keep_alive = "k" + std::to_string(i);
+    grouper.Apply(keeper, Named(keep_alive, 1000 * (i + 1), {{"E", "Acme"}}));
+    grouper.Assign(Named("x" + std::to_string(i), 1000 * (i + 1) + 1,
+                         {{"E", "name " + std::to_string(i)}, {"X" + std::to_string(i), "x"}}));
+  }
+  EXPECT_EQ(grouper.story_count(), 3u);   // the keeper, and the last two x stories
+  EXPECT_EQ(grouper.entity_count(), 5u);  // E, the keeper's K1 and K2, X48, X49
+  EXPECT_EQ(grouper.entity_name_count(), 4u + 4);
+}
+
 }  // namespace
 }  // namespace newsflow::sink
