@@ -735,7 +735,9 @@ int StageLoop::Run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
       timeout_ms = static_cast<int>(std::max<int64_t>(0, left.count()));
     }
     bool input_dry = false;
-    while (batch < options_.transaction_max_messages && !stop && !fatal_) {
+    // Records held over a commit may have filled the open transaction already.
+    while (batch < options_.transaction_max_messages && !stop && !fatal_ &&
+           !(transaction_open_ && transaction_records_ >= options_.transaction_max_messages)) {
       kafka::Message msg(rd_kafka_consumer_poll(consumer_.get(), batch == 0 ? timeout_ms : 0));
       if (!msg) {
         input_dry = true;
