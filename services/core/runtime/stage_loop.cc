@@ -533,60 +533,42 @@ void StageLoop::ProduceDeferred() {
   }
 }
 
-void StageLoop::WorkAheadOfCommit() {
+void StageLoop::WorkAhead() {
   // Short polls: the loop must notice the commit's end soon, and consumer_poll cannot be woken.
   constexpr int kPollMs = 1;
   // Hold no more than one transaction's worth: as many records, or as long, as a transaction.
-  bool room = static_cast<int64_t>(deferred_.size()) < options_.transaction_max_messages &&
-              (deferred_.empty() || Clock::now() - deferred_.front().processed_at <
-                                        std::chrono::milliseconds(options_.transaction_max_ms));
+  const bool room =
+      static_cast<int64_t>(deferred_.size()) < options_.transaction_max_messages &&
+      (deferred_.empty() || Clock::now() - deferred_.front().processed_at <
+                                std::chrono::milliseconds(options_.transaction_max_ms));
   if (room) {
     kafka::Message msg(rd_kafka_consumer_poll(consumer_.get(), kPollMs));
     if (msg && msg->err) {
       if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         spdlog::warn("consumer: {}", rd_kafka_message_errstr(msg.get()));
       }
-    } else if (msg && commit_in_flight_) {
+    } else if (msg && (commit_in_flight_ || HoldingAfterCommit())) {
       DeferRecord(msg.get());
-    } else if (msg) {  // a revocation inside the poll settled the commit
+    } else if (msg) {  // the hold ended, or a revocation inside the poll settled the commit
+      const bool held = !deferred_.empty();
+      ProduceHeld();
+      // A failed produce aborted and rewound: this record is read again from the committed offsets.
+      if (held && !transaction_open_) return;
       if (BeginTransactionIfNeeded()) HandleRecord(msg.get());
+      return;
     }
-    if (msg && !commit_done_) return;
+    if (msg && (commit_in_flight_ ? !commit_done_ : HoldingAfterCommit())) return;
   }
   // Enough held, or the input is quiet: wait for the commit, then produce what was processed
-  // (unless it is to be held a little longer: the loop's next steps do that).
-  if (commit_in_flight_ && AwaitCommit() && !HoldingAfterCommit()) ProduceDeferred();
+  // (unless the start delay still runs and there is room: the next steps hold on).
+  if (commit_in_flight_ && !AwaitCommit()) return;
+  if (!room || !HoldingAfterCommit()) ProduceHeld();
 }
 
 bool StageLoop::HoldingAfterCommit() const {
   return options_.transaction_start_delay_ms > 0 && !transaction_open_ && !commit_in_flight_ &&
          Clock::now() - committed_at_ <
              std::chrono::milliseconds(options_.transaction_start_delay_ms);
-}
-
-void StageLoop::HoldAfterCommit() {
-  bool room = static_cast<int64_t>(deferred_.size()) < options_.transaction_max_messages;
-  if (!room) {
-    ProduceDeferred();
-    return;
-  }
-  kafka::Message msg(rd_kafka_consumer_poll(consumer_.get(), 1));
-  if (!msg) return;
-  if (msg->err) {
-    if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      spdlog::warn("consumer: {}", rd_kafka_message_errstr(msg.get()));
-    }
-    return;
-  }
-  if (!HoldingAfterCommit()) {  // the hold ended during the poll
-    const bool held = !deferred_.empty();
-    ProduceHeld();
-    // A failed produce aborted and rewound: this record is read again from the committed offsets.
-    if (held && !transaction_open_) return;
-    if (BeginTransactionIfNeeded()) HandleRecord(msg.get());
-    return;
-  }
-  DeferRecord(msg.get());
 }
 
 void StageLoop::ProduceHeld() {
@@ -712,13 +694,9 @@ void StageLoop::MaybeReload(std::atomic<bool>& reload) {
 
 int StageLoop::Run(const std::atomic<bool>& stop, std::atomic<bool>& reload) {
   while (!stop && !fatal_) {
-    if (commit_in_flight_) {
-      WorkAheadOfCommit();
+    if (commit_in_flight_ || HoldingAfterCommit()) {
+      WorkAhead();
       RefreshLag();
-      continue;
-    }
-    if (HoldingAfterCommit()) {
-      HoldAfterCommit();
       continue;
     }
     ProduceHeld();

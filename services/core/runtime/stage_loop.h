@@ -175,13 +175,12 @@ class StageLoop {
   void ProduceDeferred();
   // Finishes a commit in flight, if any, and produces what was processed meanwhile.
   void SettleCommitInFlight();
-  // One step of the loop while a commit is in flight: process one more record into deferred_,
-  // or settle the commit once it is done or enough is held.
-  void WorkAheadOfCommit();
+  // One step of the loop while a commit is in flight or its start delay runs
+  // (transaction_start_delay_ms): process one more record into deferred_, or settle the commit
+  // once it is done or enough is held, and produce what is held once the delay is over.
+  void WorkAhead();
   // True while records are held after a commit (transaction_start_delay_ms).
   bool HoldingAfterCommit() const;
-  // One step of the loop while holding: process one more record into deferred_.
-  void HoldAfterCommit();
   // Produces what is held when no commit is in flight (a revocation or a stop cannot wait).
   void ProduceHeld();
   void AbortTransaction();
