@@ -223,8 +223,10 @@ drain_run() {  # IN OUT LABEL DAEMON_ID...
 
 echo "== starting both chains" >&2
 python3 -c 'import json, sys; print(json.dumps({"label": "setup", "broker_jvm_flags": sys.argv[1],
-  "daemon_allocator": sys.argv[2]}))' "${LOCAL_KAFKA_JVM_FLAGS:-}" \
-  "$(grep -q jemalloc <(ldd "$BIN/newsflow-sink" 2>/dev/null) && echo jemalloc || echo system)"
+  "broker_heap_pretouched": sys.argv[3] != "0", "daemon_allocator": sys.argv[2]}))' \
+  "${LOCAL_KAFKA_JVM_FLAGS:-}" \
+  "$(grep -q jemalloc <(ldd "$BIN/newsflow-sink" 2>/dev/null) && echo jemalloc || echo system)" \
+  "${LOCAL_KAFKA_PRETOUCH:-1}"
 start_daemon p1 newsflow-passthrough passthrough --kafka.input_topics="$RUN.b0" \
   --passthrough.output_topic="$RUN.b1" ${STAGE_FLAGS[p1]-}
 start_daemon p2 newsflow-passthrough passthrough --kafka.input_topics="$RUN.b1" \
