@@ -37,10 +37,10 @@ HEAP=${LOCAL_KAFKA_HEAP:-512m}
 TIMEOUT=${LOCAL_KAFKA_TIMEOUT:-90}
 JAVA=${JAVA:-java}
 read -r -a BROKER_JVM_FLAGS <<<"${LOCAL_KAFKA_JVM_FLAGS:-}"
-# The whole heap committed and touched at start, as kafka-server-start.sh's -Xms = -Xmx does for
-# the first part: a heap that grows from a small -Xms touches new memory while the broker works,
-# and first use of memory is slow on some VMs (docs/benchmarks.md, session 11: the broker's CPU
-# per article as fast as possible fell from 0.27-0.28 to 0.22 ms). LOCAL_KAFKA_PRETOUCH=0: the
+# The whole heap committed at start (-Xms = -Xmx, kafka-server-start.sh's default too) and
+# touched: a heap that grows from a small -Xms touches new memory while the broker works, and
+# first use of memory is slow on some VMs (docs/benchmarks.md, session 11: the broker's CPU per
+# article as fast as possible fell from 0.26-0.28 to 0.22-0.23 ms). LOCAL_KAFKA_PRETOUCH=0: the
 # heap starts at 128 MB and grows.
 if [[ "${LOCAL_KAFKA_PRETOUCH:-1}" == 0 ]]; then
   HEAP_FLAGS=(-Xms128m -Xmx"$HEAP")
