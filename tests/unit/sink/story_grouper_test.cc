@@ -7,6 +7,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <utility>
 
 #include "services/core/text/simhash.h"
 #include "services/sink/enriched_json.h"
@@ -243,6 +244,20 @@ GroupingInput Synthetic(const std::string& id, const std::string& published,
   return input;
 }
 
+// Assigns `inputs` in order; each after the first must join the story the first one got, whose
+// id is left in `story_id`. Call inside ASSERT_NO_FATAL_FAILURE.
+void AssignToOneStory(StoryGrouper& grouper, const std::vector<GroupingInput>& inputs,
+                      std::string* story_id) {
+  story_id->clear();
+  for (const GroupingInput& input : inputs) {
+    const GroupingDecision decision = grouper.Assign(input);
+    if (!story_id->empty()) {
+      ASSERT_EQ(decision.story_id, *story_id);
+    }
+    *story_id = decision.story_id;
+  }
+}
+
 TEST(StoryGrouperTest, AnArticleLinkingTwoStoriesMergesThem) {
   StoryGrouper grouper{StoryGrouperOptions{}};
   auto later = grouper.Assign(
@@ -295,18 +310,16 @@ TEST(StoryGrouperTest, SnapshotViewWritesTheSameStoryJson) {
   StoryGrouper grouper{options};
   std::vector<std::string> entities;
   for (int i = 0; i < 14; ++i) entities.push_back("Q-" + std::to_string(100 - i));
-  std::string story_id;
+  std::vector<GroupingInput> inputs;
   for (int i = 0; i < 6; ++i) {
     GroupingInput input = Synthetic("m" + std::to_string(5 - i), "2025-03-04T10:00:00Z", entities);
     if (i % 2) input.source = "source-shared";
     // Different weights for some entities, so weight and then id order the top ten.
     for (size_t k = 0; k < input.entities.size(); k += 3) input.entities[k].weight = 0.5;
-    const GroupingDecision decision = grouper.Assign(input);
-    if (i > 0) {
-      ASSERT_EQ(decision.story_id, story_id);
-    }
-    story_id = decision.story_id;
+    inputs.push_back(std::move(input));
   }
+  std::string story_id;
+  ASSERT_NO_FATAL_FAILURE(AssignToOneStory(grouper, inputs, &story_id));
   const std::optional<StorySnapshot> snapshot = grouper.Snapshot(story_id);
   ASSERT_TRUE(snapshot);
   EXPECT_EQ(snapshot->article_count, 6u);
@@ -334,14 +347,10 @@ TEST(StoryGrouperTest, SnapshotListsTheLatestMembersByEventTime) {
   const std::vector<std::pair<std::string, std::string>> members = {
       {"e", "2025-03-04T11:00:00Z"}, {"a", "2025-03-04T15:00:00Z"}, {"c", "2025-03-04T10:00:00Z"},
       {"d", "2025-03-04T14:00:00Z"}, {"b", "2025-03-04T14:00:00Z"}, {"f", "2025-03-04T12:00:00Z"}};
+  std::vector<GroupingInput> inputs;
+  for (const auto& [id, time] : members) inputs.push_back(Synthetic(id, time, entities));
   std::string story_id;
-  for (const auto& [id, time] : members) {
-    const GroupingDecision decision = grouper.Assign(Synthetic(id, time, entities));
-    if (!story_id.empty()) {
-      ASSERT_EQ(decision.story_id, story_id);
-    }
-    story_id = decision.story_id;
-  }
+  ASSERT_NO_FATAL_FAILURE(AssignToOneStory(grouper, inputs, &story_id));
   const std::optional<StorySnapshot> snapshot = grouper.Snapshot(story_id);
   ASSERT_TRUE(snapshot);
   EXPECT_EQ(snapshot->article_count, 6u);
@@ -353,7 +362,7 @@ TEST(StoryGrouperTest, SnapshotListsTheLatestMembersByEventTime) {
   StoryGrouperOptions all = options;
   all.max_listed_members = 0;
   StoryGrouper unlimited{all};
-  for (const auto& [id, time] : members) unlimited.Assign(Synthetic(id, time, entities));
+  for (const GroupingInput& input : inputs) unlimited.Assign(input);
   const std::optional<StorySnapshot> every = unlimited.Snapshot(story_id);
   ASSERT_TRUE(every);
   EXPECT_EQ(every->members.size(), 6u);
