@@ -5,6 +5,7 @@
 #include <malloc.h>
 
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <random>
 
@@ -143,6 +144,9 @@ sink::GroupingInput RandomArticle(std::mt19937& rng, int64_t id, int64_t event_m
 void BM_GroupingAssign(benchmark::State& state) {
   sink::StoryGrouperOptions options;
   options.max_stories = static_cast<size_t>(state.range(0)) + kProbes;
+  // Nor by articles: past max_articles the grouper evicts whole stories, so with the default
+  // (100,000) the setup below never reached 100,000 stories and ran until memory gave out.
+  options.max_articles = std::numeric_limits<size_t>::max();
   sink::StoryGrouper grouper{options};
   std::mt19937 rng(7);
   int64_t id = 0;
