@@ -27,7 +27,7 @@ newsflow_cleanup() {
 }
 
 newsflow_setup() {
-  WORK=$(mktemp -d "/tmp/$1.XXXXXX")
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
   trap newsflow_cleanup EXIT
   if [[ -n ${NEWSFLOW_BOOTSTRAP:-} ]]; then
     BOOTSTRAP=$NEWSFLOW_BOOTSTRAP

@@ -26,10 +26,15 @@
 # runs of the pass-through, whose run was as long as the producing.
 # --tag-instances runs N entity-tag daemons in one consumer group (default 1), as a deployment
 # scales out its slowest stage; their CPU is added up in the *-breakdown lines.
-# The local broker runs with LOCAL_KAFKA_JVM_FLAGS, by default -XX:TieredStopAtLevel=1 (the JVM's
-# C1 compiler only): on 2 cores shared with the daemons, C2 kept recompiling as the two chains
-# took turns and took about half the broker's CPU (docs/benchmarks.md, session 7). Set
-# LOCAL_KAFKA_JVM_FLAGS= (empty) for the JVM's default tiered compilation.
+# The local broker runs with LOCAL_KAFKA_JVM_FLAGS, by default the JVM's tiered compilation (C2
+# included, as a production broker runs) with its compiler threads at nice 19
+# (-XX:ThreadPriorityPolicy=1 -XX:CompilerThreadPriority=19): C2 code costs the broker a fifth
+# less CPU at 1,000 articles/s, and at the lowest priority its compiling waits for idle CPU
+# instead of taking it from the daemons (docs/benchmarks.md, session 13; with C2 at normal
+# priority the compiling took about half the broker's CPU in short runs, session 7). Without
+# root the JVM cannot raise its GC threads' priority, and says so in the broker's log; the
+# compiler threads are still lowered. -XX:TieredStopAtLevel=1 gives the C1-only broker of
+# sessions 7-12; LOCAL_KAFKA_JVM_FLAGS= (empty) the JVM's defaults.
 # NEWSFLOW_BOOTSTRAP=host:port uses an existing cluster (NEWSFLOW_BROKER_PID_FILE names the file
 # holding its broker's pid, for the broker CPU figures).
 set -euo pipefail
@@ -58,7 +63,7 @@ while (($#)); do
   esac
 done
 
-export LOCAL_KAFKA_JVM_FLAGS=${LOCAL_KAFKA_JVM_FLAGS--XX:TieredStopAtLevel=1}
+export LOCAL_KAFKA_JVM_FLAGS=${LOCAL_KAFKA_JVM_FLAGS--XX:ThreadPriorityPolicy=1 -XX:CompilerThreadPriority=19}
 source "$ROOT/scripts/lib.sh"
 # Where the latency of a fixed-rate run went, hop by hop: each record's timestamp is the moment
 # its producer (the load tool, then each daemon) produced it, so the difference between two

@@ -25,7 +25,8 @@ Usage: scripts/local-kafka.sh COMMAND [OPTIONS]
 Environment: LOCAL_KAFKA_VERSION (default 4.1.2), NEWSFLOW_CACHE (default ~/.cache/newsflow),
 LOCAL_KAFKA_HEAP (default 512m per node, committed and touched at start; LOCAL_KAFKA_PRETOUCH=0
 starts it at 128m instead), LOCAL_KAFKA_TIMEOUT (start wait, default 90 s),
-LOCAL_KAFKA_JVM_FLAGS (extra JVM flags for each broker, split on spaces), JAVA (default java). Needs java 17+, mvn (fetch only), python3 and kcat.
+LOCAL_KAFKA_JVM_FLAGS (extra JVM flags for each broker, split on spaces), LOCAL_KAFKA_GC_FLAGS
+(the broker's collector, default "-XX:+UseG1GC -XX:MaxGCPauseMillis=20"), JAVA (default java). Needs java 17+, mvn (fetch only), python3 and kcat.
 Logs: DIR/nodeN/server.log; pids: DIR/nodeN.pid.
 EOF
 }
@@ -37,6 +38,7 @@ HEAP=${LOCAL_KAFKA_HEAP:-512m}
 TIMEOUT=${LOCAL_KAFKA_TIMEOUT:-90}
 JAVA=${JAVA:-java}
 read -r -a BROKER_JVM_FLAGS <<<"${LOCAL_KAFKA_JVM_FLAGS:-}"
+read -r -a BROKER_GC_FLAGS <<<"${LOCAL_KAFKA_GC_FLAGS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20}"
 # The whole heap committed at start (-Xms = -Xmx, kafka-server-start.sh's default too) and
 # touched: a heap that grows from a small -Xms touches new memory while the broker works, and
 # first use of memory is slow on some VMs (docs/benchmarks.md, session 11: the broker's CPU per
@@ -153,7 +155,7 @@ EOF
 
 launch() { # node
   local n=$1
-  nohup "$JAVA" "${HEAP_FLAGS[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError \
+  nohup "$JAVA" "${HEAP_FLAGS[@]}" "${BROKER_GC_FLAGS[@]}" -XX:+ExitOnOutOfMemoryError \
     ${BROKER_JVM_FLAGS[@]+"${BROKER_JVM_FLAGS[@]}"} "${JOPTS[@]}" -cp "$(libs)/*" kafka.Kafka "$DIR/node$n/server.properties" \
     >>"$DIR/node$n/server.log" 2>&1 </dev/null &
   local pid=$! i
