@@ -28,7 +28,7 @@
 # scales out its slowest stage; their CPU is added up in the *-breakdown lines.
 # The local broker runs with LOCAL_KAFKA_JVM_FLAGS, by default the JVM's tiered compilation (C2
 # included, as a production broker runs) with its compiler threads at nice 19
-# (-XX:ThreadPriorityPolicy=1 -XX:CompilerThreadPriority=19): C2 code costs the broker a fifth
+# (-XX:ThreadPriorityPolicy=1 -XX:CompilerThreadPriority=19): C2 code costs the broker 15-18%
 # less CPU at 1,000 articles/s, and at the lowest priority its compiling waits for idle CPU
 # instead of taking it from the daemons (docs/benchmarks.md, session 13; with C2 at normal
 # priority the compiling took about half the broker's CPU in short runs, session 7). Without
